@@ -1,0 +1,43 @@
+# `make run` and `make test` do all set-up on a fresh machine with Python 3.11+ and make.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Use uv from PATH if there is one, otherwise bootstrap a private copy into .uv/.
+UV := $(or $(shell command -v uv 2>/dev/null),.uv/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+CELERY := $(VENV)/bin/celery
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test worker beat lint clean
+
+help:
+	@echo "make run   - set up, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make test  - set up and run the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch)"
+
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+setup: $(VENV)/.synced
+	mkdir -p var/celery/queue var/celery/control var/celery/results var/outbox
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Emails are written to var/outbox/. Ctrl-C stops the web server, worker and beat."
+	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT; \
+	$(CELERY) -A clinic worker --loglevel=INFO --concurrency=2 & \
+	$(CELERY) -A clinic beat --loglevel=INFO & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var staticfiles test-artifacts .pytest_cache

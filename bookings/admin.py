@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import Booking, SessionType
+
+
+@admin.register(SessionType)
+class SessionTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "duration_minutes", "price", "active"]
+    list_filter = ["kind", "active"]
+    list_editable = ["active"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["start", "therapist", "session_type", "client", "status"]
+    list_filter = ["status", "therapist"]
+    list_select_related = ["therapist", "session_type", "client"]
+    date_hierarchy = "start"
+    raw_id_fields = ["client"]

@@ -1,0 +1,81 @@
+"""Loads demo data for `make run`. Safe to run again: existing rows are left as they are."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from bookings.models import SessionType
+from therapists.models import Therapist
+
+DEMO_PASSWORD = "clinic-demo-2026"
+
+SESSION_TYPES = [
+    (
+        SessionType.Kind.SPORTS,
+        "Sports massage",
+        60,
+        Decimal("55.00"),
+        "Targeted work on tight, overloaded muscles after training or a race. Firm and "
+        "focused: it can feel uncomfortable in places, and you choose how much.",
+    ),
+    (
+        SessionType.Kind.DEEP_TISSUE,
+        "Deep tissue massage",
+        60,
+        Decimal("60.00"),
+        "Slow, deep pressure for tension that has hung around for weeks and for knotted "
+        "spots. Your therapist checks in often so the pressure stays right for you.",
+    ),
+    (
+        SessionType.Kind.RELAXATION,
+        "Relaxation massage",
+        45,
+        Decimal("45.00"),
+        "Gentle, calming massage for stress and poor sleep, to help your body settle and recover.",
+    ),
+]
+
+THERAPISTS = [
+    ("asha", "Asha Patel", "Former club runner; works with calf, Achilles and heel problems.", "CNHC-DEMO-1001"),
+    ("ben", "Ben Okafor", "Sports massage for footballers and lifters; hips and hamstrings.", "CNHC-DEMO-1002"),
+    ("chloe", "Chloe Davies", "Deep tissue and relaxation massage; desk-bound backs and necks.", "CNHC-DEMO-1003"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo session types, therapists, an admin and a client (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+
+        def user(username: str, **fields):
+            account, created = User.objects.get_or_create(username=username, defaults=fields)
+            if created:
+                account.set_password(DEMO_PASSWORD)
+                account.save()
+            return account
+
+        user("admin", email="admin@clinic.example", is_staff=True, is_superuser=True)
+        user("dana", email="dana@example.com", first_name="Dana", last_name="Reid")
+        for username, name, bio, number in THERAPISTS:
+            first, last = name.split()
+            account = user(username, email=f"{username}@clinic.example", first_name=first, last_name=last)
+            Therapist.objects.get_or_create(
+                user=account,
+                defaults={"display_name": name, "bio": bio, "cnhc_number": number},
+            )
+        for kind, name, minutes, price, description in SESSION_TYPES:
+            SessionType.objects.get_or_create(
+                name=name,
+                defaults={"kind": kind, "duration_minutes": minutes, "price": price, "description": description},
+            )
+
+        self.stdout.write(
+            "Demo logins (password for all: %s):\n"
+            "  admin  - clinic admin, http://127.0.0.1:8000/admin/\n"
+            "  asha, ben, chloe - therapists\n"
+            "  dana   - client" % DEMO_PASSWORD
+        )

@@ -1,0 +1,57 @@
+"""docker-compose.yml is valid and gives every service the variables the settings read."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+APP_SERVICES = {"web", "worker", "beat"}
+
+
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def variables_read_by_settings() -> set[str]:
+    source = (ROOT / "clinic" / "settings.py").read_text()
+    return set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z_]+)"', source))
+
+
+def test_it_validates_against_the_compose_specification():
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("check-jsonschema")), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_runs_the_production_shape_with_health_checks():
+    services = compose()["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert services["db"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+    for name, service in services.items():
+        assert service["healthcheck"]["test"], f"{name} has no health check"
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_app_services_set_only_variables_the_settings_read_and_all_required_ones():
+    services = compose()["services"]
+    read = variables_read_by_settings()
+    required_in_production = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST", "DATABASE_URL", "CELERY_BROKER_URL"}
+    assert required_in_production <= read
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert set(environment) <= read, f"{name} sets variables the settings never read"
+        assert required_in_production <= set(environment), f"{name} misses a required variable"
+        assert environment["DEBUG"] == "false"
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")

@@ -1,0 +1,30 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from .factories import make_user
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# from a thread with a running loop unless told this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def alice(db):
+    """A client."""
+    return make_user("alice", first_name="Alice")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
