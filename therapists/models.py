@@ -1,5 +1,20 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+
+
+class TherapistQuerySet(models.QuerySet):
+    def bookable(self, *, on: datetime.date) -> "TherapistQuerySet":
+        """Therapists clients may book for a session on the given London date: an admin has
+        verified their CNHC registration and that check has not expired by then.
+
+        This is the one place the rule lives; every booking path and page filters through it.
+        """
+        return self.filter(
+            registration_status=Therapist.RegistrationStatus.VERIFIED,
+            registration_expires_on__gte=on,
+        )
 
 
 class Therapist(models.Model):
@@ -22,6 +37,10 @@ class Therapist(models.Model):
     registration_status = models.CharField(
         max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.AWAITING_CHECK
     )
+    # The last day (London date) on which the admin's check still holds.
+    registration_expires_on = models.DateField(null=True, blank=True)
+
+    objects = TherapistQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_name"]

@@ -2,9 +2,12 @@
 
 from decimal import Decimal
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from bookings.models import SessionType
 from therapists.models import Therapist
@@ -65,7 +68,15 @@ class Command(BaseCommand):
             account = user(username, email=f"{username}@clinic.example", first_name=first, last_name=last)
             Therapist.objects.get_or_create(
                 user=account,
-                defaults={"display_name": name, "bio": bio, "cnhc_number": number},
+                # Demo therapists start verified so the demo can be booked straight away;
+                # real therapists are verified by an admin who has looked them up on the register.
+                defaults={
+                    "display_name": name,
+                    "bio": bio,
+                    "cnhc_number": number,
+                    "registration_status": Therapist.RegistrationStatus.VERIFIED,
+                    "registration_expires_on": timezone.localdate() + datetime.timedelta(days=365),
+                },
             )
         for kind, name, minutes, price, description in SESSION_TYPES:
             SessionType.objects.get_or_create(

@@ -1,0 +1,38 @@
+"""The one way the app sends email.
+
+Each email is three templates under templates/emails/: ``<name>-subject.txt``,
+``<name>-body.txt`` and ``<name>-body.html``. Templates must never contain health details:
+only that a booking exists, when, with whom, and links back to the site.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def render_email(name: str, context: dict) -> tuple[str, str, str]:
+    """Returns (subject, text body, html body) for the named templates."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    return subject, text, html
+
+
+def send_email(
+    name: str,
+    *,
+    to: Iterable[str],
+    context: dict,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Renders and sends one email; SMTP errors propagate so a task can retry or record them."""
+    subject, text, html = render_email(name, context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()
