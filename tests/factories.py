@@ -1,10 +1,11 @@
 """Small factories for the people and things tests talk about."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from bookings.models import SessionType
+from bookings.models import Booking, SessionType
 from therapists.models import Therapist
 
 PASSWORD = "correct-horse-battery"
@@ -28,3 +29,21 @@ def make_session_type(name: str = "Sports massage", **fields) -> SessionType:
     fields.setdefault("price", Decimal("55.00"))
     fields.setdefault("description", f"About {name}.")
     return SessionType.objects.create(name=name, **fields)
+
+
+def make_booking(*, client, therapist, session_type, start, status=Booking.Status.CONFIRMED) -> Booking:
+    return Booking.objects.create(
+        client=client,
+        therapist=therapist,
+        session_type=session_type,
+        start=start,
+        end=start + datetime.timedelta(minutes=session_type.duration_minutes),
+        status=status,
+    )
+
+
+def make_bookable_therapist(username: str, **fields) -> Therapist:
+    """A therapist whose CNHC check an admin has recorded, valid for a year from 2026-11-22."""
+    fields.setdefault("registration_status", Therapist.RegistrationStatus.VERIFIED)
+    fields.setdefault("registration_expires_on", datetime.date(2027, 11, 22))
+    return make_therapist(username, **fields)
