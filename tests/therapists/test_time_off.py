@@ -4,6 +4,7 @@ import pytest
 
 from bookings.availability import wall_clock_to_utc
 from bookings.models import Booking
+from therapists.diary.selectors import describe_span
 from therapists.models import TimeOff
 
 from ..factories import make_booking
@@ -156,3 +157,16 @@ def test_the_list_shows_only_time_off_still_to_come(as_asha, asha):
 
     assert "ahead" in page
     assert "gone" not in page
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC), dt.datetime(2027, 6, 2, 23, 0, tzinfo=dt.UTC), "Wed 2 Jun 2027, all day"),
+        (dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC), dt.datetime(2027, 6, 4, 23, 0, tzinfo=dt.UTC), "Wed 2 Jun to Fri 4 Jun 2027, all day"),
+        (dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC), "Tue 1 Dec 2026, 13:00 to 17:30"),
+        (dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), "Tue 1 Dec 13:00 to Wed 2 Dec 2026 09:00"),
+    ],
+)
+def test_time_off_reads_as_days_or_times_in_london(start, end, expected):
+    assert describe_span(start, end) == expected

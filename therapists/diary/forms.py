@@ -48,7 +48,9 @@ class StretchForm(forms.Form):
         return WeeklyHours(weekday, data["start"], data["end"], data.get("effective_from"), data.get("effective_until"))
 
 
-StretchFormSet = forms.formset_factory(StretchForm, extra=2, max_num=8, validate_max=True)
+# A working day with a break needs two rows; a day already set needs just one spare.
+_NEW_DAY_FORMSET = forms.formset_factory(StretchForm, extra=2, max_num=8, validate_max=True)
+_SET_DAY_FORMSET = forms.formset_factory(StretchForm, extra=1, max_num=8, validate_max=True)
 
 
 def week_formsets(data=None, *, existing=()) -> list[tuple[int, str, forms.BaseFormSet]]:
@@ -64,7 +66,7 @@ def week_formsets(data=None, *, existing=()) -> list[tuple[int, str, forms.BaseF
             }
         )
     return [
-        (day, name, StretchFormSet(data, initial=by_day[day], prefix=f"day{day}"))
+        (day, name, (_SET_DAY_FORMSET if by_day[day] else _NEW_DAY_FORMSET)(data, initial=by_day[day], prefix=f"day{day}"))
         for day, name in WorkingHours.Weekday.choices
     ]
 

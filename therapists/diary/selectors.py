@@ -106,9 +106,32 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
     return diary
 
 
-def time_off_upcoming(*, therapist: Therapist, now: datetime.datetime) -> list[TimeOff]:
+def describe_span(start: datetime.datetime, end: datetime.datetime) -> str:
+    """A period as a therapist would say it, in London time: whole days read as days."""
+    start, end = start.astimezone(LONDON), end.astimezone(LONDON)
+    midnight = datetime.time()
+    if start.time() == midnight and end.time() == midnight:
+        last = end.date() - datetime.timedelta(days=1)
+        if last == start.date():
+            return f"{start:%a} {start.day} {start:%b %Y}, all day"
+        return f"{start:%a} {start.day} {start:%b} to {last:%a} {last.day} {last:%b %Y}, all day"
+    if start.date() == end.date():
+        return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M} to {end:%H:%M}"
+    return f"{start:%a} {start.day} {start:%b} {start:%H:%M} to {end:%a} {end.day} {end:%b %Y} {end:%H:%M}"
+
+
+@dataclass
+class UpcomingTimeOff:
+    time_off: TimeOff
+    when: str
+
+
+def time_off_upcoming(*, therapist: Therapist, now: datetime.datetime) -> list[UpcomingTimeOff]:
     """The therapist's time off that has not ended yet, soonest first."""
-    return list(therapist.time_off.filter(end__gt=now).order_by("start"))
+    return [
+        UpcomingTimeOff(block, describe_span(block.start, block.end))
+        for block in therapist.time_off.filter(end__gt=now).order_by("start")
+    ]
 
 
 def therapist_get_by_feed_token(*, token: str) -> Therapist:

@@ -175,8 +175,12 @@ def booking_outcome(request, pk: int):
 def calendar_settings(request):
     therapist = _own_therapist(request)
     if request.method == "POST":
+        had_link = bool(therapist.feed_token)
         services.feed_token_regenerate(therapist=therapist)
-        messages.success(request, "New calendar link made. The old link no longer works.")
+        messages.success(
+            request,
+            "New calendar link made. The old link no longer works." if had_link else "Your calendar link is ready.",
+        )
         return redirect("diary:calendar")
     feed_url = (
         request.build_absolute_uri(reverse("diary:feed", kwargs={"token": therapist.feed_token}))
