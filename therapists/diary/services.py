@@ -28,7 +28,7 @@ class TimeOffClashesWithBookings(ValidationError):
 def _lock(therapist: Therapist) -> None:
     # Every write to one therapist's diary (and the booking service) locks the therapist's row
     # first, so a check such as "no bookings in this time off" still holds when we write.
-    Therapist.objects.select_for_update().filter(pk=therapist.pk).exists()
+    Therapist.objects.select_for_update().only("pk").get(pk=therapist.pk)
 
 
 def _dates_overlap(a: WeeklyHours, b: WeeklyHours) -> bool:
