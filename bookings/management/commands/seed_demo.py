@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.availability import WeeklyHours
 from bookings.models import SessionType
+from therapists.diary.services import working_hours_set
 from therapists.models import Therapist
 
 DEMO_PASSWORD = "clinic-demo-2026"
@@ -66,7 +68,7 @@ class Command(BaseCommand):
         for username, name, bio, number in THERAPISTS:
             first, last = name.split()
             account = user(username, email=f"{username}@clinic.example", first_name=first, last_name=last)
-            Therapist.objects.get_or_create(
+            therapist, _ = Therapist.objects.get_or_create(
                 user=account,
                 # Demo therapists start verified so the demo can be booked straight away;
                 # real therapists are verified by an admin who has looked them up on the register.
@@ -78,6 +80,16 @@ class Command(BaseCommand):
                     "registration_expires_on": timezone.localdate() + datetime.timedelta(days=365),
                 },
             )
+            if not therapist.working_hours.exists():
+                # Weekdays with a lunch break, so the demo diary and free times have something to show.
+                working_hours_set(
+                    therapist=therapist,
+                    stretches=[
+                        WeeklyHours(day, datetime.time(start), datetime.time(end))
+                        for day in range(5)
+                        for start, end in ((9, 13), (14, 18))
+                    ],
+                )
         for kind, name, minutes, price, description in SESSION_TYPES:
             SessionType.objects.get_or_create(
                 name=name,
