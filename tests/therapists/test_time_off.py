@@ -170,3 +170,14 @@ def test_the_list_shows_only_time_off_still_to_come(as_asha, asha):
 )
 def test_time_off_reads_as_days_or_times_in_london(start, end, expected):
     assert describe_span(start, end) == expected
+
+
+def test_on_the_fall_back_day_a_start_in_the_repeated_hour_is_its_first_pass_and_an_end_its_second(as_asha, asha):
+    as_asha.post(URL, form(start_date="2027-10-31", start_time="01:30", end_date="2027-10-31", end_time="01:45"))
+
+    block = asha.time_off.get()
+    # 01:30 BST (00:30 UTC) until 01:45 GMT (01:45 UTC): every instant showing those times.
+    assert (block.start, block.end) == (
+        dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2027, 10, 31, 1, 45, tzinfo=dt.UTC),
+    )

@@ -107,3 +107,15 @@ def test_touching_stretches_are_fine(as_asha, asha):
     as_asha.post(URL, week_post({0: [("09:00", "12:00", "", ""), ("12:00", "15:00", "", "")]}))
 
     assert len(stretches(asha)) == 2
+
+
+def test_a_tampered_form_is_refused_and_nothing_changes(as_asha, asha):
+    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
+
+    missing = as_asha.post(URL, {"day0-0-start": "09:00"})
+    too_many = as_asha.post(URL, {**week_post({}), "day0-TOTAL_FORMS": "50"})
+
+    assert missing.status_code == too_many.status_code == 200
+    assert "Some hours need fixing" in missing.content.decode()
+    assert "Please submit at most 8 forms." in too_many.content.decode()
+    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]

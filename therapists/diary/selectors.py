@@ -45,6 +45,10 @@ class DiaryDay:
     bookings: list[DiaryBooking] = field(default_factory=list)
 
     @property
+    def is_whole_day_off(self) -> bool:
+        return any(block.whole_day for block in self.time_off)
+
+    @property
     def is_today(self) -> bool:
         return self.day == datetime.datetime.now(LONDON).date()
 
