@@ -5,6 +5,7 @@ import pytest
 
 from bookings.availability import LONDON, wall_clock_to_utc
 from bookings.models import Booking
+from therapists.models import TimeOff
 
 from ..factories import make_booking
 
@@ -93,5 +94,17 @@ def test_the_query_count_of_the_feed_does_not_grow_with_bookings(client, as_asha
     for count in (1, 20):
         for n in range(count):
             make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=n + 1, hours=count))
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):  # therapist, bookings, time off
             client.get(link)
+
+
+def test_time_off_shows_as_a_busy_block(client, as_asha, asha):
+    block = TimeOff.objects.create(
+        therapist=asha, start=dt.datetime(2026, 12, 24, 0, tzinfo=dt.UTC), end=dt.datetime(2026, 12, 27, 0, tzinfo=dt.UTC)
+    )
+
+    (event,) = events(client.get(make_link(as_asha)))
+
+    assert str(event["UID"]) == f"time-off-{block.pk}@testserver"
+    assert str(event["SUMMARY"]) == "Time off: Holiday"
+    assert event.decoded("DTSTART") == dt.datetime(2026, 12, 24, 0, tzinfo=LONDON)

@@ -8,7 +8,7 @@ from icalendar import Calendar, Event
 from bookings.availability import LONDON
 from bookings.models import Booking
 
-from ..models import Therapist
+from ..models import Therapist, TimeOff
 
 _STATUS = {
     Booking.Status.CANCELLED: "CANCELLED",
@@ -21,11 +21,16 @@ def booking_uid(booking: Booking, host: str) -> str:
 
 
 def diary_calendar(
-    *, therapist: Therapist, bookings: Sequence[Booking], host: str, now: datetime.datetime
+    *,
+    therapist: Therapist,
+    bookings: Sequence[Booking],
+    time_off: Sequence[TimeOff] = (),
+    host: str,
+    now: datetime.datetime,
 ) -> bytes:
     """The feed as iCalendar bytes: one event per booking in London time; cancelled ones
-    carry STATUS:CANCELLED. Only the client's first name goes in: calendars get synced to
-    phones and shared more widely than the clinic's own pages."""
+    carry STATUS:CANCELLED; time off shows as busy blocks. Only the client's first name goes
+    in: calendars get synced to phones and shared more widely than the clinic's own pages."""
     calendar = Calendar()
     calendar.add("prodid", "-//Clinic//Therapist diary//EN")
     calendar.add("version", "2.0")
@@ -44,9 +49,18 @@ def diary_calendar(
             # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.
             event.add("sequence", 1)
         calendar.add_component(event)
-    if bookings:
+    for block in time_off:
+        event = Event()
+        event.add("uid", f"time-off-{block.pk}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", block.start.astimezone(LONDON))
+        event.add("dtend", block.end.astimezone(LONDON))
+        event.add("summary", f"Time off: {block.get_reason_display()}")
+        calendar.add_component(event)
+    starts = [item.start for item in [*bookings, *time_off]]
+    if starts:
         calendar.add_missing_timezones(
-            first_date=datetime.date(bookings[0].start.year - 1, 1, 1),
-            last_date=datetime.date(bookings[-1].start.year + 2, 1, 1),
+            first_date=datetime.date(min(starts).year - 1, 1, 1),
+            last_date=datetime.date(max(starts).year + 2, 1, 1),
         )
     return calendar.to_ical()

@@ -157,3 +157,8 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
         .select_related("client", "session_type")
         .order_by("start")
     )
+
+
+def feed_time_off(*, therapist: Therapist, now: datetime.datetime) -> list[TimeOff]:
+    """Time off for the calendar feed, over the same span as the bookings."""
+    return list(therapist.time_off.filter(end__gte=now - FEED_HISTORY).order_by("start"))

@@ -200,6 +200,7 @@ def calendar_feed(request, token: str):
     body = feed.diary_calendar(
         therapist=therapist,
         bookings=selectors.feed_bookings(therapist=therapist, now=now),
+        time_off=selectors.feed_time_off(therapist=therapist, now=now),
         host=request.get_host().split(":")[0],
         now=now,
     )
