@@ -63,8 +63,15 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     expect(page.get_by_label("From (Monday, row 2)")).to_have_value("13:00")
     screenshot(page, f"diary-hours-{v}")
 
-    # A day off on that Tuesday.
+    # Monday off is refused: Alice is booked then. Tuesday off goes in.
     page.get_by_role("link", name="Time off").click()
+    page.get_by_label("First day").fill(monday.isoformat())
+    page.get_by_label("Last day").fill(monday.isoformat())
+    page.get_by_role("button", name="Add time off").click()
+    expect(page.get_by_role("alert")).to_contain_text("You have 1 booking in that time.")
+    expect(page.get_by_role("alert")).to_contain_text(f"{monday:%a} {monday.day} {monday:%b} 10:00: Alice, Sports massage")
+    screenshot(page, f"diary-time-off-clash-{v}")
+    assert not asha.time_off.exists()
     page.get_by_label("First day").fill(tuesday.isoformat())
     page.get_by_label("Last day").fill(tuesday.isoformat())
     page.get_by_label("Reason").select_option("training")

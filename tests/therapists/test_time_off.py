@@ -181,3 +181,15 @@ def test_on_the_fall_back_day_a_start_in_the_repeated_hour_is_its_first_pass_and
         dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC),
         dt.datetime(2027, 10, 31, 1, 45, tzinfo=dt.UTC),
     )
+
+
+def test_every_clashing_booking_is_listed(as_asha, asha, alice, sports):
+    for hour in (9, 14):
+        make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(hour)))
+
+    page = as_asha.post(URL, form()).content.decode()
+
+    assert "You have 2 bookings in that time. Move or cancel them first, then add the time off." in page
+    assert "Tue 1 Dec 09:00: Alice, Sports massage" in page
+    assert "Tue 1 Dec 14:00: Alice, Sports massage" in page
+    assert not TimeOff.objects.exists()

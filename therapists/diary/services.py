@@ -19,9 +19,10 @@ class TimeOffClashesWithBookings(ValidationError):
 
     def __init__(self, bookings: Sequence[Booking]):
         self.bookings = list(bookings)
+        several = len(self.bookings) != 1
         super().__init__(
-            f"You have {len(self.bookings)} booking{'s' if len(self.bookings) != 1 else ''} in that time. "
-            "Move or cancel them first, then add the time off."
+            f"You have {len(self.bookings)} booking{'s' if several else ''} in that time. "
+            f"Move or cancel {'them' if several else 'it'} first, then add the time off."
         )
 
 
