@@ -1,6 +1,11 @@
 """Diaries are private: only their own therapist gets in; everyone else sees 'not found'."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
+
+from therapists.models import TimeOff, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,16 @@ def test_writes_by_a_client_are_refused_and_change_nothing(client, alice, asha):
     asha.refresh_from_db()
     assert asha.feed_token == ""
     assert not asha.working_hours.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_the_hours_and_time_off_pages_take_the_same_queries_however_full(as_asha, asha, rows, django_assert_num_queries):
+    for n in range(rows):
+        WorkingHours.objects.create(therapist=asha, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30))
+        start = timezone.now() + dt.timedelta(days=n + 1)
+        TimeOff.objects.create(therapist=asha, start=start, end=start + dt.timedelta(hours=1))
+
+    with django_assert_num_queries(4):  # session, user, therapist, hours
+        as_asha.get("/diary/hours/")
+    with django_assert_num_queries(4):  # session, user, therapist, time off
+        as_asha.get("/diary/time-off/")
