@@ -177,3 +177,17 @@ def test_any_therapist_takes_four_queries_however_many_therapists_and_bookings(
         )
     assert {pk for slot in slots for pk in slot.therapist_ids} == {t.pk for t in therapists}
     assert Therapist.objects.count() == therapist_count
+
+
+def test_a_range_reaching_past_a_registration_check_offers_that_therapist_nothing(hour_session, rules):
+    # Bookable on the first day but not the last: no day of the range is offered, so a lapsed
+    # check can never leak a slot; a day-by-day query still shows the days before it lapses.
+    asha = make_bookable_therapist("asha", registration_expires_on=MONDAY + dt.timedelta(days=2))
+    work(asha)
+
+    week = available_slots(
+        therapist_id=asha.pk, session_type=hour_session, date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=6), now=NOW
+    )
+
+    assert week == []
+    assert one_day(asha, hour_session)
