@@ -57,3 +57,45 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_type} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class OutboundEmail(models.Model):
+    """An email the clinic owes someone about a booking. The row is both the schedule (due_at)
+    and the record: a dispatcher queues due rows, and the send task claims a row with a
+    conditional UPDATE before sending, so a task delivered twice sends once."""
+
+    class Kind(models.TextChoices):
+        BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+        BOOKING_REMINDER = "booking_reminder", "Reminder the day before"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Due"
+        INFLIGHT = "inflight", "Sending"
+        SENT = "sent", "Sent"
+        AWAITING_RETRY = "awaiting_retry", "Waiting to retry"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    to_email = models.EmailField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the dispatcher last handed the row to the broker, so it is not queued again every
+    # minute while it waits in the queue, but is queued again if that message was lost.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When a send task claimed the row; a claim older than the lease means that worker died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"

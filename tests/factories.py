@@ -28,3 +28,18 @@ def make_session_type(name: str = "Sports massage", **fields) -> SessionType:
     fields.setdefault("price", Decimal("55.00"))
     fields.setdefault("description", f"About {name}.")
     return SessionType.objects.create(name=name, **fields)
+
+
+def make_booking(*, therapist, client, session_type=None, start=None, **fields):
+    import datetime
+
+    from django.utils import timezone
+
+    from bookings.models import Booking
+
+    session_type = session_type or make_session_type()
+    start = start or timezone.now() + datetime.timedelta(days=3)
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    return Booking.objects.create(
+        therapist=therapist, client=client, session_type=session_type, start=start, end=end, **fields
+    )
