@@ -12,8 +12,10 @@ class SessionTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "therapist", "session_type", "client", "status"]
+    list_display = ["start", "therapist", "session_type", "client_name", "status"]
     list_filter = ["status", "therapist"]
-    list_select_related = ["therapist", "session_type", "client"]
+    list_select_related = ["therapist", "session_type"]
+    search_fields = ["client_name", "client_email"]
     date_hierarchy = "start"
-    raw_id_fields = ["client"]
+    raw_id_fields = ["client", "booked_by", "cancelled_by"]
+    readonly_fields = ["idempotency_key", "created_at"]

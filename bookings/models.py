@@ -1,5 +1,15 @@
 from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+from .constraints import PostgresExclusionConstraint
+from .problems import Problem
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
 
 
 class SessionType(models.Model):
@@ -35,17 +45,39 @@ class Booking(models.Model):
     """One client's session with one therapist, from start to end (stored in UTC)."""
 
     class Status(models.TextChoices):
+        AWAITING_REVIEW = "awaiting_review", "Awaiting therapist review"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "No-show"
 
-    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    # A client with an account; guests book with their email and have none.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", null=True, blank=True
+    )
+    client_name = models.CharField(max_length=100)
+    client_email = models.EmailField()
+    client_phone = models.CharField(max_length=30)
     therapist = models.ForeignKey("therapists.Therapist", on_delete=models.PROTECT, related_name="bookings")
     session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="bookings")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The end plus the therapist's buffer (cleaning, notes) at the time of booking: the time the
+    # booking keeps the therapist busy, and what the no-overlap constraint compares.
+    blocks_until = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    # Sent with the booking form, so a form submitted twice creates one booking.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who made the booking, when a therapist or admin booked for the client.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    late_cancellation = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,10 +85,52 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["therapist", "start"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(blocks_until__gte=models.F("end")), name="booking_blocks_at_least_until_end"
+            ),
+            # Whatever code path writes a booking, PostgreSQL refuses a second one that overlaps
+            # the same therapist's time (buffer included). Cancelled bookings free their time.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap_per_therapist",
+                expressions=[
+                    (TsTzRange("start", "blocks_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=~models.Q(status="cancelled"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.session_type} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def client_first_name(self) -> str:
+        return self.client_name.split()[0] if self.client_name.strip() else "there"
+
+
+class HealthScreen(models.Model):
+    """The client's answers before a booking: special category data. Only the booking's
+    therapist and admins may see it, and it never goes into an email."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="health_screen")
+    answered_yes = models.JSONField(default=list, help_text="Keys of the questions answered yes (bookings.health).")
+    main_problem = models.CharField(max_length=30, choices=Problem.choices)
+    preferred_pressure = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0-10; empty lets the therapist advise."
+    )
+    notes = models.TextField(blank=True, max_length=1000)
+    consent_given_at = models.DateTimeField(help_text="When the client agreed to the clinic holding these answers.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(preferred_pressure__isnull=True) | models.Q(preferred_pressure__lte=10),
+                name="health_screen_pressure_0_to_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Health screen for booking {self.booking_id}"
 
 
 class OutboundEmail(models.Model):

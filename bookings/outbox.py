@@ -98,9 +98,7 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
     now = now or timezone.now()
     if not outbound_email_claim(email_id=email_id, now=now):
         return "skipped"
-    email = OutboundEmail.objects.select_related(
-        "booking__therapist", "booking__session_type", "booking__client"
-    ).get(pk=email_id)
+    email = OutboundEmail.objects.select_related("booking__therapist", "booking__session_type").get(pk=email_id)
     if email.booking.status == Booking.Status.CANCELLED:
         return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
     try:
@@ -148,7 +146,7 @@ def email_context(email: OutboundEmail) -> dict:
     booking = email.booking
     return {
         "booking": booking,
-        "client_name": booking.client.first_name or booking.client.get_username(),
+        "client_name": booking.client_first_name,
         "therapist": booking.therapist,
         "session_type": booking.session_type,
         "start": timezone.localtime(booking.start),
