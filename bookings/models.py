@@ -41,6 +41,52 @@ class SessionType(models.Model):
         return self.name
 
 
+class BookingRules(models.Model):
+    """The clinic-wide booking rules: one row, edited in the admin. A therapist may override
+    the buffer and the notice on their own profile."""
+
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Minutes kept free after each session for cleaning and notes."
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        default=120, help_text="How long before its start a session can still be booked."
+    )
+    horizon_days = models.PositiveSmallIntegerField(default=60, help_text="How many days ahead clients can book.")
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Offered start times are this many minutes apart."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "booking rules"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="booking_rules_single_row"),
+            models.CheckConstraint(condition=models.Q(buffer_minutes__lte=240), name="booking_rules_buffer_at_most_240"),
+            models.CheckConstraint(
+                condition=models.Q(slot_step_minutes__gte=5, slot_step_minutes__lte=120),
+                name="booking_rules_step_5_to_120",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_days__gte=1, horizon_days__lte=366), name="booking_rules_horizon_1_to_366"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Booking rules"
+
+    @classmethod
+    def load(cls) -> "BookingRules":
+        """The clinic's rules, created with the defaults the first time they are needed."""
+        rules, _ = cls.objects.get_or_create(pk=1)
+        return rules
+
+
+class BookingQuerySet(models.QuerySet):
+    def holding_time(self) -> "BookingQuerySet":
+        """Bookings that keep their therapist busy: every status except cancelled, so a
+        status added later (say, awaiting the therapist's review) blocks the diary too."""
+        return self.exclude(status=Booking.Status.CANCELLED)
+
+
 class Booking(models.Model):
     """One client's session with one therapist, from start to end (stored in UTC)."""
 
@@ -79,6 +125,8 @@ class Booking(models.Model):
     cancellation_reason = models.CharField(max_length=500, blank=True)
     late_cancellation = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]

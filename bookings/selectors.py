@@ -1,8 +1,109 @@
-from django.db.models import QuerySet
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
-from .models import SessionType
+from django.db.models import Q, QuerySet
+
+from therapists.models import Therapist, TimeOff, WorkingHours
+
+from . import availability
+from .models import Booking, BookingRules, SessionType
 
 
 def session_type_list_active() -> QuerySet[SessionType]:
     """The session types a client can book, in menu order."""
     return SessionType.objects.filter(active=True)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start time and the therapists free to take it (one, unless "any therapist")."""
+
+    start: datetime.datetime
+    therapist_ids: tuple[int, ...]
+
+
+def available_slots(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    now: datetime.datetime,
+) -> list[Slot]:
+    """Free starts for a session type on London dates date_from..date_to, for one therapist or,
+    with therapist_id None, for any bookable therapist.
+
+    Four queries whatever the range, the number of therapists or of bookings: the rules, the
+    therapists, their working hours, and their time off and bookings together. Only therapists
+    bookable on both the first and the last day of the range are offered, so a range never
+    shows a day after a registration check lapses.
+    """
+    rules = BookingRules.load()
+    clinic = availability.Rules(
+        step_minutes=rules.slot_step_minutes,
+        min_notice_minutes=rules.min_notice_minutes,
+        horizon_days=rules.horizon_days,
+        buffer_minutes=rules.buffer_minutes,
+    )
+    date_from = max(date_from, availability.local_today(now))
+    date_to = min(date_to, availability.last_bookable_day(now, clinic))
+    if date_from > date_to:
+        return []
+
+    therapists = Therapist.objects.bookable(on=date_from).filter(
+        pk__in=Therapist.objects.bookable(on=date_to).values("pk")
+    )
+    if therapist_id is not None:
+        therapists = therapists.filter(pk=therapist_id)
+    personal = {
+        pk: replace(
+            clinic,
+            buffer_minutes=clinic.buffer_minutes if buffer is None else buffer,
+            min_notice_minutes=clinic.min_notice_minutes if notice is None else notice,
+        )
+        for pk, buffer, notice in therapists.values_list("pk", "buffer_minutes", "min_notice_minutes")
+    }
+    if not personal:
+        return []
+
+    hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
+    for row in (
+        WorkingHours.objects.filter(therapist_id__in=personal)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=date_to))
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=date_from))
+        .values_list("therapist_id", "weekday", "start_time", "end_time", "effective_from", "effective_until")
+    ):
+        hours[row[0]].append(availability.WeeklyHours(*row[1:]))
+
+    # Wide enough for any wall-clock day in the range.
+    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(hours=2)
+    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(days=1, hours=2)
+    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
+    # same range the database's no-overlap constraint compares, so it joins the time off.
+    time_off = TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start).values_list(
+        "therapist_id", "start", "end"
+    )
+    bookings = (
+        Booking.objects.holding_time()
+        .filter(therapist_id__in=hours, start__lt=window_end, blocks_until__gt=window_start)
+        .values_list("therapist_id", "start", "blocks_until")
+        .order_by()
+    )
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, start, end in time_off.order_by().union(bookings, all=True):
+        busy[pk].append(availability.Busy(start, end))
+
+    free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
+    for pk, weekly in hours.items():
+        for start in availability.free_starts(
+            hours=weekly,
+            time_off=busy[pk],
+            rules=personal[pk],
+            session_minutes=session_type.duration_minutes,
+            now=now,
+            date_from=date_from,
+            date_to=date_to,
+        ):
+            free_for[start].append(pk)
+    return [Slot(start, tuple(sorted(free_for[start]))) for start in sorted(free_for)]

@@ -1,10 +1,12 @@
 """Small factories for the people and things tests talk about."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from bookings.models import SessionType
+from bookings.models import Booking, SessionType
 from therapists.models import Therapist
 
 PASSWORD = "correct-horse-battery"
@@ -31,12 +33,6 @@ def make_session_type(name: str = "Sports massage", **fields) -> SessionType:
 
 
 def make_booking(*, therapist, client=None, session_type=None, start=None, buffer_minutes=0, **fields):
-    import datetime
-
-    from django.utils import timezone
-
-    from bookings.models import Booking
-
     session_type = session_type or make_session_type()
     start = start or timezone.now() + datetime.timedelta(days=3)
     end = start + datetime.timedelta(minutes=session_type.duration_minutes)
@@ -55,3 +51,10 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
         blocks_until=end + datetime.timedelta(minutes=buffer_minutes),
         **fields,
     )
+
+
+def make_bookable_therapist(username: str, **fields) -> Therapist:
+    """A therapist whose CNHC check an admin has recorded, valid for a year from 2026-11-22."""
+    fields.setdefault("registration_status", Therapist.RegistrationStatus.VERIFIED)
+    fields.setdefault("registration_expires_on", datetime.date(2027, 11, 22))
+    return make_therapist(username, **fields)

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0002_btree_gist'),
+        ('bookings', '0003_booking_rules'),
         ('therapists', '0002_registration_expiry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

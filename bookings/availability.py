@@ -1,0 +1,206 @@
+"""Free start times for one therapist: pure arithmetic, no database.
+
+Working hours are London wall-clock times; everything else (time off, bookings, "now", the
+answer) is an aware UTC instant. Each working stretch is turned into real instants for its own
+local date, so on the last Sunday of March a stretch spanning 01:00-02:00 is an hour shorter and
+on the last Sunday of October an hour longer. Starts are stepped through *elapsed* time from the
+stretch's start, which keeps them on the wall-clock grid (the clocks move by a whole hour) while
+never offering an instant that does not exist, nor the same instant twice.
+
+Internally instants are whole POSIX seconds: it keeps the sweep cheap (see bench/).
+"""
+
+import datetime
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+UTC = datetime.UTC
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped when the clocks go forward (01:00-01:59 on the last Sunday of March)."""
+
+    def __init__(self, naive: datetime.datetime):
+        self.naive = naive
+        super().__init__(
+            f"{naive:%H:%M} does not exist on {naive.day} {naive:%B %Y} in London: the clocks go forward an hour at 01:00."
+        )
+
+
+def wall_clock_to_utc(
+    day: datetime.date, clock: datetime.time, *, latest: bool = False, tz: ZoneInfo = LONDON
+) -> datetime.datetime:
+    """The UTC instant a London wall clock shows ``clock`` on ``day``.
+
+    When the clocks go back the hour 01:00-01:59 happens twice: the earlier instant is used
+    unless ``latest`` (for the end of a period, so a period written in wall-clock times covers
+    every instant showing those times). Raises NonexistentLocalTime for a time the clocks skip.
+    """
+    naive = datetime.datetime.combine(day, clock)
+    utc = naive.replace(tzinfo=tz, fold=1 if latest else 0).astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) != naive:
+        raise NonexistentLocalTime(naive)
+    return utc
+
+
+def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, latest: bool, tz: ZoneInfo) -> int:
+    try:
+        return int(wall_clock_to_utc(day, clock, latest=latest, tz=tz).timestamp())
+    except NonexistentLocalTime:
+        pass
+    # A working stretch starting or ending inside the skipped hour really starts or ends when
+    # the clocks jump. That instant lies between the two readings of the time (one per offset);
+    # find it by halving, to the minute (offsets change on whole minutes).
+    naive = datetime.datetime.combine(day, clock)
+    low = int(naive.replace(tzinfo=tz, fold=1).timestamp())
+    high = int(naive.replace(tzinfo=tz, fold=0).timestamp())
+    low, high = min(low, high), max(low, high)
+    high_offset = datetime.datetime.fromtimestamp(high, tz).utcoffset()
+    while high - low > 60:
+        middle = (low + high) // 120 * 60
+        if datetime.datetime.fromtimestamp(middle, tz).utcoffset() == high_offset:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyHours:
+    """A working stretch on a weekday (0 = Monday), optionally only between two dates (inclusive)."""
+
+    weekday: int
+    start: datetime.time
+    end: datetime.time
+    effective_from: datetime.date | None = None
+    effective_until: datetime.date | None = None
+
+    def applies_on(self, day: datetime.date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.effective_from is None or self.effective_from <= day)
+            and (self.effective_until is None or day <= self.effective_until)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A UTC range the therapist cannot be booked in (time off, or a booking)."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    step_minutes: int = 15
+    min_notice_minutes: int = 120
+    horizon_days: int = 60
+    buffer_minutes: int = 0
+
+
+def local_today(now: datetime.datetime, tz: ZoneInfo = LONDON) -> datetime.date:
+    return now.astimezone(tz).date()
+
+
+def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDON) -> datetime.date:
+    """Clients may book up to ``horizon_days`` London days after today, inclusive."""
+    return local_today(now, tz) + datetime.timedelta(days=rules.horizon_days)
+
+
+def _merged_busy(time_off: Iterable[Busy], bookings: Iterable[Busy], buffer: int) -> tuple[list[int], list[int]]:
+    """Disjoint, sorted busy ranges as (starts, ends) in seconds; each booking keeps the
+    therapist busy for the buffer after it too."""
+    ranges = [(int(b.start.timestamp()), int(b.end.timestamp())) for b in time_off]
+    ranges += [(int(b.start.timestamp()), int(b.end.timestamp()) + buffer) for b in bookings]
+    ranges.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in ranges:
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def free_starts(
+    *,
+    hours: Sequence[WeeklyHours],
+    time_off: Iterable[Busy] = (),
+    bookings: Iterable[Busy] = (),
+    rules: Rules,
+    session_minutes: int,
+    now: datetime.datetime,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    tz: ZoneInfo = LONDON,
+) -> list[datetime.datetime]:
+    """Every instant a session of ``session_minutes`` could start on London dates
+    ``date_from``..``date_to`` (inclusive), sorted, as aware UTC datetimes.
+
+    A start is kept when the session plus the buffer after it fits inside one working stretch
+    (in real elapsed time), overlaps no time off, no booking and no booking's buffer, is at
+    least the minimum notice after ``now``, and falls on or before the last bookable day.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    step = rules.step_minutes * 60
+    buffer = rules.buffer_minutes * 60
+    need = session_minutes * 60 + buffer
+    earliest = int(now.timestamp()) + rules.min_notice_minutes * 60
+    date_from = max(date_from, local_today(now, tz))
+    date_to = min(date_to, last_bookable_day(now, rules, tz))
+    busy_starts, busy_ends = _merged_busy(time_off, bookings, buffer)
+
+    by_weekday: dict[int, list[WeeklyHours]] = {}
+    for stretch in hours:
+        by_weekday.setdefault(stretch.weekday, []).append(stretch)
+
+    found: list[int] = []
+    day = date_from
+    one_day = datetime.timedelta(days=1)
+    while day <= date_to:
+        stretches = []
+        for stretch in by_weekday.get(day.weekday(), ()):
+            if stretch.applies_on(day):
+                stretches.append(
+                    (
+                        _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz),
+                        _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz),
+                    )
+                )
+        stretches.sort()
+        for open_at, close_at in stretches:
+            start = open_at
+            if start < earliest:
+                start = open_at + -(-(earliest - open_at) // step) * step
+            # First busy range that ends after the candidate start; later candidates only
+            # move forward, so the index only moves forward too.
+            index = bisect_right(busy_ends, start)
+            while start + need <= close_at:
+                while index < len(busy_ends) and busy_ends[index] <= start:
+                    index += 1
+                if index < len(busy_starts) and busy_starts[index] < start + need:
+                    # Blocked: jump to the first step at or after the busy range's end.
+                    start = open_at + -(-(busy_ends[index] - open_at) // step) * step
+                    continue
+                found.append(start)
+                start += step
+        day += one_day
+
+    # Overlapping stretches (never saved by the hours service, but the engine does not rely
+    # on it) would yield one instant twice: dedupe after sorting.
+    found.sort()
+    result = []
+    previous = None
+    for timestamp in found:
+        if timestamp != previous:
+            result.append(datetime.datetime.fromtimestamp(timestamp, UTC))
+            previous = timestamp
+    return result
