@@ -161,7 +161,7 @@ class HealthScreen(models.Model):
     therapist and admins may see it, and it never goes into an email."""
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="health_screen")
-    answered_yes = models.JSONField(default=list, help_text="Keys of the questions answered yes (bookings.health).")
+    answered_yes = models.JSONField(default=list, blank=True, help_text="Keys of the questions answered yes (bookings.health).")
     main_problem = models.CharField(max_length=30, choices=Problem.choices)
     preferred_pressure = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0-10; empty lets the therapist advise."
@@ -189,6 +189,11 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
         BOOKING_REMINDER = "booking_reminder", "Reminder the day before"
+        BOOKING_MOVED = "booking_moved", "Booking moved"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        STAFF_BOOKED = "staff_booked", "New booking (therapist and admins)"
+        STAFF_MOVED = "staff_moved", "Booking moved (therapist and admins)"
+        STAFF_CANCELLED = "staff_cancelled", "Booking cancelled (therapist and admins)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -199,10 +204,14 @@ class OutboundEmail(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
+    # About a session still to come: pointless, even misleading, once the booking is cancelled.
+    VOID_WHEN_CANCELLED = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED, Kind.STAFF_BOOKED, Kind.STAFF_MOVED]
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=40, choices=Kind.choices)
     to_email = models.EmailField()
+    # Small facts the email needs beyond the booking itself (say, the start it moved from).
+    extra = models.JSONField(default=dict, blank=True)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

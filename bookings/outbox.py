@@ -15,12 +15,14 @@ import smtplib
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.emails import send_email
 
 from .calendar import booking_ics_for_client
 from .models import Booking, OutboundEmail
+from .tokens import manage_token
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +49,10 @@ def _due(now: datetime.datetime) -> Q:
 
 
 def outbound_email_schedule(
-    *, booking: Booking, kind: str, to_email: str, due_at: datetime.datetime
+    *, booking: Booking, kind: str, to_email: str, due_at: datetime.datetime, extra: dict | None = None
 ) -> OutboundEmail:
     """Adds one email to the outbox; the dispatcher sends it once due_at has passed."""
-    return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to_email, due_at=due_at)
+    return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to_email, due_at=due_at, extra=extra or {})
 
 
 def outbound_emails_cancel(*, booking_id: int) -> int:
@@ -99,7 +101,7 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
     if not outbound_email_claim(email_id=email_id, now=now):
         return "skipped"
     email = OutboundEmail.objects.select_related("booking__therapist", "booking__session_type").get(pk=email_id)
-    if email.booking.status == Booking.Status.CANCELLED:
+    if email.booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
         return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
     try:
         send_email(
@@ -152,6 +154,12 @@ def email_context(email: OutboundEmail) -> dict:
         "start": timezone.localtime(booking.start),
         "end": timezone.localtime(booking.end),
         "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+        "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
+        "previous_start": (
+            timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
+            if "previous_start" in email.extra
+            else None
+        ),
     }
 
 

@@ -1,0 +1,25 @@
+"""Signed links that let a client manage a booking without an account."""
+
+from django.core import signing
+
+from .models import Booking
+
+SALT = "bookings.manage"
+# Longer than the booking horizon, so a link works until the session; after the start the
+# page only shows the booking.
+MAX_AGE = 60 * 60 * 24 * 200
+
+
+def manage_token(booking: Booking) -> str:
+    return signing.dumps({"booking": booking.pk, "email": booking.client_email.lower()}, salt=SALT, compress=True)
+
+
+def booking_id_from_manage_token(token: str) -> tuple[int, str] | None:
+    """(booking id, client email) for a genuine, unexpired token, else None."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("booking"), int) or not isinstance(data.get("email"), str):
+        return None
+    return data["booking"], data["email"]
