@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Booking, SessionType
+from .models import Booking, BookingRules, SessionType
 
 
 @admin.register(SessionType)
@@ -19,3 +19,15 @@ class BookingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     raw_id_fields = ["client", "booked_by", "cancelled_by"]
     readonly_fields = ["idempotency_key", "created_at"]
+
+
+@admin.register(BookingRules)
+class BookingRulesAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "buffer_minutes", "min_notice_minutes", "horizon_days", "slot_step_minutes"]
+
+    def has_add_permission(self, request):
+        # One row only; BookingRules.load() creates it with the defaults.
+        return not BookingRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

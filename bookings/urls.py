@@ -4,4 +4,10 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("therapists/<int:therapist_id>/slots/", views.therapist_slots, name="therapist_slots"),
+    path("book/<int:session_type_id>/", views.book_slots, name="book_slots"),
+    path("book/<int:session_type_id>/details/", views.book_details, name="book_details"),
+    path("booking/<str:token>/", views.booking_manage, name="booking_manage"),
+    path("booking/<str:token>/move/", views.booking_move, name="booking_move"),
+    path("my-bookings/", views.my_bookings, name="my_bookings"),
 ]

@@ -1,7 +1,245 @@
-from django.shortcuts import render
+import datetime
+import uuid
 
-from .selectors import session_type_list_active
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from therapists.models import Therapist
+
+from . import health, services
+from .forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
+from .models import Booking, BookingRules
+from .selectors import available_slots, session_type_list_active
+from .tokens import booking_id_from_manage_token, manage_token
 
 
 def home(request):
     return render(request, "bookings/home.html", {"session_types": session_type_list_active()})
+
+
+def therapist_slots(request, therapist_id: int):
+    """A bookable therapist's free start times for one session type on one day."""
+    today = timezone.localdate()
+    therapist = get_object_or_404(Therapist.objects.bookable(on=today), pk=therapist_id)
+    session_types = list(session_type_list_active())
+    query = request.GET.copy()
+    query.setdefault("date", today.isoformat())
+    if session_types:
+        query.setdefault("session_type", str(session_types[0].pk))
+    form = SlotSearchForm(query, today=today, session_types=session_types)
+    context = {"therapist": therapist, "form": form, "today": today}
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        context.update(
+            day=day,
+            session_type=form.cleaned_data["session_type"],
+            slots=available_slots(
+                therapist_id=therapist.pk,
+                session_type=form.cleaned_data["session_type"],
+                date_from=day,
+                date_to=day,
+                now=timezone.now(),
+            ),
+        )
+    return render(request, "bookings/therapist_slots.html", context)
+
+
+def _last_bookable_day(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=BookingRules.load().horizon_days)
+
+
+def book_slots(request, session_type_id: int):
+    """Step 1-2 of booking: pick a therapist (or the first available) and a day, see the free
+    times. htmx swaps only the times when the choice changes; without JavaScript the
+    "Show times" button reloads the page."""
+    session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
+    today = timezone.localdate()
+    therapists = list(Therapist.objects.bookable(on=today))
+    query = request.GET.copy()
+    query.setdefault("therapist", ANY_THERAPIST)
+    query.setdefault("date", today.isoformat())
+    form = SlotPickForm(query, today=today, last_day=_last_bookable_day(today), therapists=therapists)
+    context = {"session_type": session_type, "form": form, "today": today}
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        context.update(
+            day=day,
+            therapist_value=query["therapist"],
+            slots=available_slots(
+                therapist_id=form.cleaned_data["therapist"],
+                session_type=session_type,
+                date_from=day,
+                date_to=day,
+                now=timezone.now(),
+            ),
+            previous_day=day - datetime.timedelta(days=1) if day > today else None,
+            next_day=day + datetime.timedelta(days=1) if day < form.last_day else None,
+        )
+    return render(request, "bookings/book_slots.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def book_details(request, session_type_id: int):
+    """The last step: health screen, contact details and consent, then the booking."""
+    session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
+    if request.method == "POST":
+        form = BookingDetailsForm(request.POST)
+    else:
+        initial = {"therapist": request.GET.get("therapist", ANY_THERAPIST), "start": request.GET.get("start"),
+                   "idempotency_key": uuid.uuid4()}
+        if request.user.is_authenticated:
+            initial.update(name=request.user.get_full_name(), email=request.user.email)
+        form = BookingDetailsForm(initial=initial)
+        probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
+        probe.is_valid()
+        if "start" in probe.errors or "therapist" in probe.errors:
+            messages.error(request, "Please choose a time first.")
+            return redirect("book_slots", session_type_id=session_type.pk)
+    context = {"session_type": session_type, "form": form, "alternatives": []}
+
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking = services.booking_create(
+                session_type_id=session_type.pk,
+                therapist_id=data["therapist"],
+                start=data["start"],
+                details=services.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"]),
+                answers=services.HealthAnswers(
+                    answered_yes=data["answered_yes"],
+                    main_problem=data["main_problem"],
+                    preferred_pressure=data["preferred_pressure"],
+                    notes=data["notes"],
+                    consent=data["consent"],
+                ),
+                idempotency_key=data["idempotency_key"],
+                client=request.user if request.user.is_authenticated else None,
+            )
+        except services.HealthScreenStops as stop:
+            return render(
+                request,
+                "bookings/get_checked.html",
+                {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
+            )
+        except services.SlotTaken as taken:
+            form.add_error(None, str(taken))
+            context["alternatives"] = taken.alternatives
+        except services.BookingError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(FORM_FIELD_FOR.get(field), errors)
+        else:
+            messages.success(request, "You're booked in. We've emailed your confirmation.")
+            return redirect("booking_manage", token=manage_token(booking))
+
+    start = form["start"].value()
+    context["start"] = _parse_start(start)
+    therapist_id = form["therapist"].value()
+    context["therapist"] = (
+        Therapist.objects.filter(pk=therapist_id).first() if str(therapist_id).isdigit() else None
+    )
+    return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
+
+
+FORM_FIELD_FOR = {"client_name": "name", "client_email": "email", "client_phone": "phone", "notes": "notes"}
+
+
+def _parse_start(value) -> datetime.datetime | None:
+    if isinstance(value, datetime.datetime):
+        return value
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _booking_for_token(token: str) -> Booking:
+    found = booking_id_from_manage_token(token)
+    if found is None:
+        raise Http404("This link is not valid. Please use the link in your latest email.")
+    booking_id, email = found
+    return get_object_or_404(
+        Booking.objects.select_related("therapist", "session_type"), pk=booking_id, client_email__iexact=email
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking_manage(request, token: str):
+    """What a client sees from the link in their emails: the booking, and cancelling it."""
+    booking = _booking_for_token(token)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
+        except services.BookingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
+        return redirect("booking_manage", token=token)
+    changeable = booking.status in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW) and booking.start > now
+    late = booking.start - now < datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
+    return render(
+        request,
+        "bookings/manage.html",
+        {"booking": booking, "token": token, "changeable": changeable, "late": late,
+         "cancellation_hours": settings.FREE_CANCELLATION_HOURS},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking_move(request, token: str):
+    """Reschedule from the email link: the same therapist and session, another free time."""
+    booking = _booking_for_token(token)
+    now = timezone.now()
+    if request.method == "POST":
+        start = _parse_start(request.POST.get("start", ""))
+        if start is None:
+            messages.error(request, "Please choose one of the times shown.")
+            return redirect("booking_move", token=token)
+        try:
+            services.booking_reschedule(booking_id=booking.pk, start=start, now=now)
+        except services.BookingError as error:
+            messages.error(request, str(error))
+            return redirect(f"{reverse('booking_move', args=[token])}?date={timezone.localtime(start).date():%Y-%m-%d}")
+        messages.success(request, "Your booking has moved. We've emailed you the new time.")
+        return redirect("booking_manage", token=token)
+
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query["therapist"] = str(booking.therapist_id)
+    query.setdefault("date", max(today, timezone.localdate(booking.start)).isoformat())
+    form = SlotPickForm(query, today=today, last_day=_last_bookable_day(today), therapists=[booking.therapist])
+    context = {"booking": booking, "token": token, "form": form, "today": today}
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        context.update(
+            day=day,
+            slots=available_slots(
+                therapist_id=booking.therapist_id, session_type=booking.session_type, date_from=day, date_to=day, now=now
+            ),
+        )
+    return render(request, "bookings/move.html", context)
+
+
+@login_required
+def my_bookings(request):
+    bookings = list(
+        Booking.objects.filter(client=request.user).select_related("therapist", "session_type").order_by("-start")
+    )
+    now = timezone.now()
+    for booking in bookings:
+        booking.manage_token = manage_token(booking)
+    return render(
+        request,
+        "bookings/my_bookings.html",
+        {"upcoming": [b for b in reversed(bookings) if b.start > now], "past": [b for b in bookings if b.start <= now]},
+    )

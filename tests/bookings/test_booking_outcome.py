@@ -1,0 +1,110 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bookings.models import Booking
+from bookings.services import booking_mark_outcome
+
+from ..factories import make_bookable_therapist, make_booking, make_session_type
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def asha(db):
+    return make_bookable_therapist("asha")
+
+
+@pytest.fixture
+def booking(asha, alice):
+    return make_booking(
+        client=alice, therapist=asha, session_type=make_session_type(), start=NOW - dt.timedelta(hours=2)
+    )
+
+
+@pytest.mark.parametrize("outcome", [Booking.Status.ATTENDED, Booking.Status.NO_SHOW])
+def test_a_therapist_records_whether_the_client_came(asha, booking, outcome):
+    booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome=outcome, now=NOW)
+
+    booking.refresh_from_db()
+    assert booking.status == outcome
+
+
+def test_a_booking_that_has_not_started_cannot_be_marked(asha, booking):
+    with pytest.raises(ValidationError, match="only once it has started"):
+        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="attended", now=NOW - dt.timedelta(hours=3))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+@pytest.mark.parametrize("status", [Booking.Status.CANCELLED, Booking.Status.NO_SHOW])
+def test_only_a_confirmed_booking_can_be_marked(asha, booking, status):
+    Booking.objects.filter(pk=booking.pk).update(status=status)
+
+    with pytest.raises(ValidationError, match="already marked"):
+        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="attended", now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == status
+
+
+def test_an_unknown_outcome_is_refused(asha, booking):
+    with pytest.raises(ValidationError, match="attended or no-show"):
+        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="cancelled", now=NOW)
+
+
+def test_another_therapists_booking_does_not_exist_for_them(booking):
+    bob = make_bookable_therapist("bob")
+    with pytest.raises(Booking.DoesNotExist):
+        booking_mark_outcome(therapist=bob, booking_id=booking.pk, outcome="attended", now=NOW)
+
+
+def test_the_day_view_button_marks_it_and_says_so(client, asha, booking, time_machine):
+    time_machine.move_to(NOW)
+    client.force_login(asha.user)
+
+    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "no_show"}, follow=True)
+
+    assert "Alice: marked no-show." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.NO_SHOW
+
+
+def test_marking_twice_says_it_is_already_marked(client, asha, booking, time_machine):
+    time_machine.move_to(NOW)
+    client.force_login(asha.user)
+    client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"})
+
+    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "no_show"}, follow=True)
+
+    assert "This booking is already marked attended." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+
+
+def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking, time_machine):
+    time_machine.move_to(NOW - dt.timedelta(hours=3))
+    client.force_login(asha.user)
+
+    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}, follow=True)
+
+    assert "You can mark a booking only once it has started." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_another_therapist_marking_gets_not_found(client, booking):
+    bob = make_bookable_therapist("bob")
+    client.force_login(bob.user)
+
+    assert client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_a_client_marking_their_own_booking_gets_not_found(client, alice, booking):
+    client.force_login(alice)
+
+    assert client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}).status_code == 404

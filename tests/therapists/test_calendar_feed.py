@@ -1,0 +1,99 @@
+import datetime as dt
+
+import icalendar
+import pytest
+
+from bookings.availability import LONDON, wall_clock_to_utc
+from bookings.models import Booking
+
+from ..factories import make_booking
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def make_link(client) -> str:
+    client.post("/diary/calendar/")
+    page = client.get("/diary/calendar/").content.decode()
+    start = page.index("http://testserver/diary/feed/")
+    return page[start : page.index('"', start)].removeprefix("http://testserver")
+
+
+def events(response) -> list:
+    return icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+
+
+def test_a_therapist_subscribes_to_their_bookings(client, as_asha, asha, alice, sports):
+    summer = make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2027, 6, 1), dt.time(10)))
+    winter = make_booking(
+        client=alice,
+        therapist=asha,
+        session_type=sports,
+        start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(9)),
+        status=Booking.Status.CANCELLED,
+    )
+    link = make_link(as_asha)
+    as_asha.logout()
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    by_uid = {str(event["UID"]): event for event in events(response)}
+    assert set(by_uid) == {f"booking-{winter.pk}@testserver", f"booking-{summer.pk}@testserver"}
+    june = by_uid[f"booking-{summer.pk}@testserver"]
+    assert june.decoded("DTSTART") == dt.datetime(2027, 6, 1, 10, tzinfo=LONDON)
+    assert june["DTSTART"].params["TZID"] == "Europe/London"
+    assert june.decoded("DTEND") - june.decoded("DTSTART") == dt.timedelta(hours=1)
+    assert str(june["SUMMARY"]) == "Sports massage: Alice"
+    assert str(june["STATUS"]) == "CONFIRMED"
+    assert str(by_uid[f"booking-{winter.pk}@testserver"]["STATUS"]) == "CANCELLED"
+    assert b"BEGIN:VTIMEZONE" in response.content
+
+
+def test_the_uid_stays_the_same_when_the_booking_changes(client, as_asha, asha, alice, sports):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=1))
+    link = make_link(as_asha)
+    first = events(client.get(link))[0]["UID"]
+
+    Booking.objects.filter(pk=booking.pk).update(
+        start=NOW + dt.timedelta(days=2), end=NOW + dt.timedelta(days=2, hours=1), blocks_until=NOW + dt.timedelta(days=2, hours=1)
+    )
+
+    assert events(client.get(link))[0]["UID"] == first
+
+
+def test_only_the_therapists_own_bookings_are_in_their_feed(client, as_asha, asha, bob, alice, sports):
+    make_booking(client=alice, therapist=bob, session_type=sports, start=NOW + dt.timedelta(days=1))
+
+    assert events(client.get(make_link(as_asha))) == []
+
+
+def test_a_new_link_retires_the_old_one(client, as_asha):
+    old = make_link(as_asha)
+    new = make_link(as_asha)
+
+    assert old != new
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["wrong-token", "x" * 43, ""])
+def test_a_wrong_token_is_not_found(client, asha, token):
+    # asha has no link yet: an empty token must not match her empty feed_token.
+    assert client.get(f"/diary/feed/{token}.ics").status_code == 404
+
+
+def test_the_query_count_of_the_feed_does_not_grow_with_bookings(client, as_asha, asha, alice, sports, django_assert_num_queries):
+    link = make_link(as_asha)
+    for count in (1, 20):
+        for n in range(count):
+            make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=n + 1, hours=count))
+        with django_assert_num_queries(2):
+            client.get(link)

@@ -1,0 +1,103 @@
+import datetime as dt
+
+import pytest
+
+from bookings.availability import wall_clock_to_utc
+from bookings.models import Booking
+from therapists.models import TimeOff, WorkingHours
+
+from ..factories import make_booking, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # Wednesday
+MONDAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def at(day, hhmm):
+    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+
+
+def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports):
+    WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(9), end_time=dt.time(12, 30))
+    WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(13, 30), end_time=dt.time(18))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
+    make_booking(
+        client=make_user("carol"), therapist=asha, session_type=sports, start=at(MONDAY, "14:00"), status=Booking.Status.CANCELLED
+    )
+    TimeOff.objects.create(
+        therapist=asha, start=at(MONDAY + dt.timedelta(days=2), "00:00"), end=at(MONDAY + dt.timedelta(days=3), "00:00"), reason="holiday"
+    )
+
+    page = as_asha.get("/diary/").content.decode()
+
+    assert "09:00–12:30, 13:30–18:00" in page
+    assert "Alice · Sports massage" in page
+    assert "Carol" not in page
+    assert "Holiday</span>\n  all day" in page
+    assert "Red flag" not in page
+
+
+def test_weeks_are_navigable_and_any_day_opens_its_week(as_asha):
+    page = as_asha.get("/diary/week/2026-12-02/").content.decode()
+
+    assert "30 Nov – 6 Dec 2026" in page
+    assert 'href="/diary/week/2026-11-23/"' in page
+    assert 'href="/diary/week/2026-12-07/"' in page
+    assert "This week" in page
+
+
+def test_a_nonsense_date_is_not_found(as_asha):
+    assert as_asha.get("/diary/week/2026-13-40/").status_code == 404
+    assert as_asha.get("/diary/day/yesterday/").status_code == 404
+
+
+def test_the_day_offers_outcome_buttons_only_for_started_confirmed_bookings(as_asha, asha, alice, sports):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
+    make_booking(client=make_user("dave"), therapist=asha, session_type=sports, start=at(MONDAY, "12:00"), status=Booking.Status.ATTENDED)
+
+    page = as_asha.get("/diary/day/2026-11-23/").content.decode()
+
+    assert page.count('value="attended"') == 1
+    assert "Attended<span class=\"visually-hidden\">: Alice at 10:00" in page
+    assert "Dave · Sports massage" in page
+
+    future = as_asha.get("/diary/day/2026-11-30/").content.decode()
+    assert "No bookings on this day." in future
+
+
+def fill_week(therapist, session_type, count):
+    client = make_user(f"client{count}")
+    for n in range(count):
+        day = MONDAY + dt.timedelta(days=n % 7)
+        make_booking(client=client, therapist=therapist, session_type=session_type, start=at(day, "08:00") + dt.timedelta(hours=n // 7))
+        TimeOff.objects.create(therapist=therapist, start=at(day, "20:00") + dt.timedelta(minutes=n), end=at(day, "20:00") + dt.timedelta(minutes=n + 1))
+        WorkingHours.objects.create(therapist=therapist, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30))
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, sports, count, django_assert_num_queries):
+    fill_week(asha, sports, count)
+
+    # session, user, therapist; hours, time off, bookings with clients and session types
+    with django_assert_num_queries(6):
+        response = as_asha.get("/diary/week/2026-11-23/")
+    assert response.content.decode().count("Client") == count
+    with django_assert_num_queries(6):
+        as_asha.get("/diary/day/2026-11-23/")
+
+
+def test_the_spring_forward_week_places_bookings_on_their_london_day(as_asha, asha, alice, sports):
+    sunday = dt.date(2027, 3, 28)
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(sunday, "00:30"))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(sunday, "23:30"))
+
+    page = as_asha.get("/diary/day/2027-03-28/").content.decode()
+
+    assert '<time datetime="2027-03-28T00:30:00+00:00">00:30</time>–<time datetime="2027-03-28T02:30:00+01:00">02:30</time>' in page
+    assert ">23:30</time>" in page

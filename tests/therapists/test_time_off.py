@@ -1,0 +1,158 @@
+import datetime as dt
+
+import pytest
+
+from bookings.availability import wall_clock_to_utc
+from bookings.models import Booking
+from therapists.models import TimeOff
+
+from ..factories import make_booking
+
+pytestmark = pytest.mark.django_db
+
+URL = "/diary/time-off/"
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def form(**fields):
+    data = {"start_date": "2026-12-01", "start_time": "", "end_date": "2026-12-01", "end_time": "", "reason": "holiday", "note": ""}
+    data.update(fields)
+    return data
+
+
+def test_a_whole_day_off_runs_from_midnight_to_midnight_london_time(as_asha, asha):
+    response = as_asha.post(URL, form(start_date="2027-06-01", end_date="2027-06-01"), follow=True)
+
+    assert "Time off added" in response.content.decode()
+    block = asha.time_off.get()
+    assert (block.start, block.end) == (
+        dt.datetime(2027, 5, 31, 23, 0, tzinfo=dt.UTC),
+        dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC),
+    )
+
+
+def test_part_of_a_day_off_keeps_its_times_and_reason(as_asha, asha):
+    as_asha.post(URL, form(start_time="13:00", end_time="17:30", reason="training", note="Taping course"))
+
+    block = asha.time_off.get()
+    assert (block.start, block.end, block.reason, block.note) == (
+        dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC),
+        TimeOff.Reason.TRAINING,
+        "Taping course",
+    )
+
+
+def test_time_off_over_bookings_is_refused_listing_them(as_asha, asha, alice, sports):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)))
+
+    response = as_asha.post(URL, form())
+
+    page = response.content.decode()
+    assert "You have 1 booking in that time." in page
+    assert "Tue 1 Dec 10:00: Alice, Sports massage" in page
+    assert not TimeOff.objects.exists()
+
+
+def test_a_cancelled_booking_does_not_stand_in_the_way(as_asha, asha, alice, sports):
+    make_booking(
+        client=alice,
+        therapist=asha,
+        session_type=sports,
+        start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)),
+        status=Booking.Status.CANCELLED,
+    )
+
+    as_asha.post(URL, form())
+
+    assert asha.time_off.count() == 1
+
+
+def test_another_therapists_bookings_do_not_stand_in_the_way(as_asha, asha, bob, alice, sports):
+    make_booking(client=alice, therapist=bob, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)))
+
+    as_asha.post(URL, form())
+
+    assert asha.time_off.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        pytest.param(
+            dict(start_date="2027-03-28", start_time="01:30", end_date="2027-03-28", end_time="04:00"),
+            "01:30 does not exist on 28 March 2027 in London: the clocks go forward an hour at 01:00.",
+            id="a start in the hour the clocks skip",
+        ),
+        pytest.param(
+            dict(start_date="2027-03-28", start_time="00:00", end_date="2027-03-28", end_time="01:15"),
+            "01:15 does not exist on 28 March 2027 in London",
+            id="an end in the hour the clocks skip",
+        ),
+        pytest.param(
+            dict(start_date="2026-12-02", end_date="2026-12-01"), "The time off must end after it starts.", id="end before start"
+        ),
+        pytest.param(
+            dict(start_time="15:00", end_time="09:00"), "The time off must end after it starts.", id="end time before start time"
+        ),
+        pytest.param(dict(start_date="someday"), "Enter a valid date.", id="not a date"),
+        pytest.param(dict(reason="sunbathing"), "Select a valid choice.", id="unknown reason"),
+        pytest.param(dict(note="x" * 201), "at most 200 characters", id="a note too long"),
+    ],
+)
+def test_bad_time_off_is_refused_with_a_message_and_nothing_is_saved(as_asha, fields, message):
+    response = as_asha.post(URL, form(**fields))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+def test_the_spring_forward_day_itself_can_be_taken_off(as_asha, asha):
+    as_asha.post(URL, form(start_date="2027-03-28", end_date="2027-03-28"))
+
+    block = asha.time_off.get()
+    assert block.end - block.start == dt.timedelta(hours=23)
+
+
+def test_overlapping_time_off_is_refused(as_asha, asha):
+    as_asha.post(URL, form())
+
+    response = as_asha.post(URL, form(start_time="12:00", end_date="2026-12-02"))
+
+    assert "This overlaps your time off from Tue 01 Dec 00:00 to Wed 02 Dec 00:00." in response.content.decode()
+    assert asha.time_off.count() == 1
+
+
+def test_a_therapist_removes_their_own_time_off(as_asha, asha):
+    as_asha.post(URL, form())
+    block = asha.time_off.get()
+
+    response = as_asha.post(f"/diary/time-off/{block.pk}/delete/", follow=True)
+
+    assert "Time off removed." in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+def test_another_therapists_time_off_cannot_be_removed(as_asha, bob):
+    theirs = TimeOff.objects.create(therapist=bob, start=NOW, end=NOW + dt.timedelta(hours=2))
+
+    response = as_asha.post(f"/diary/time-off/{theirs.pk}/delete/")
+
+    assert response.status_code == 404
+    assert TimeOff.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_list_shows_only_time_off_still_to_come(as_asha, asha):
+    TimeOff.objects.create(therapist=asha, start=NOW - dt.timedelta(days=3), end=NOW - dt.timedelta(days=2), note="gone")
+    TimeOff.objects.create(therapist=asha, start=NOW + dt.timedelta(days=3), end=NOW + dt.timedelta(days=4), note="ahead")
+
+    page = as_asha.get(URL).content.decode()
+
+    assert "ahead" in page
+    assert "gone" not in page

@@ -1,0 +1,109 @@
+import datetime as dt
+
+import pytest
+
+from therapists.models import WorkingHours
+
+pytestmark = pytest.mark.django_db
+
+URL = "/diary/hours/"
+
+
+def week_post(rows_by_day: dict[int, list[tuple[str, str, str, str]]]) -> dict:
+    """The hours form as the browser posts it: rows of (start, end, from, until) per weekday."""
+    data = {}
+    for day in range(7):
+        rows = rows_by_day.get(day, [])
+        data[f"day{day}-TOTAL_FORMS"] = str(len(rows))
+        data[f"day{day}-INITIAL_FORMS"] = "0"
+        for index, (start, end, since, until) in enumerate(rows):
+            data[f"day{day}-{index}-start"] = start
+            data[f"day{day}-{index}-end"] = end
+            data[f"day{day}-{index}-effective_from"] = since
+            data[f"day{day}-{index}-effective_until"] = until
+    return data
+
+
+def stretches(therapist) -> list[tuple]:
+    return list(therapist.working_hours.values_list("weekday", "start_time", "end_time"))
+
+
+def test_a_therapist_sets_a_day_with_a_break(as_asha, asha):
+    response = as_asha.post(URL, week_post({0: [("09:00", "12:30", "", ""), ("13:30", "18:00", "", "")]}), follow=True)
+
+    assert "Your working hours are saved." in response.content.decode()
+    assert stretches(asha) == [(0, dt.time(9), dt.time(12, 30)), (0, dt.time(13, 30), dt.time(18))]
+
+
+def test_the_form_shows_the_saved_hours(as_asha, asha):
+    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
+
+    page = as_asha.get(URL).content.decode()
+
+    assert 'name="day2-0-start" value="10:00"' in page
+    assert 'name="day2-0-end" value="16:00"' in page
+
+
+def test_saving_replaces_the_whole_week(as_asha, asha):
+    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
+
+    as_asha.post(URL, week_post({4: [("08:00", "11:00", "", "")]}))
+
+    assert stretches(asha) == [(4, dt.time(8), dt.time(11))]
+
+
+def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
+    as_asha.post(
+        URL,
+        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("13:00", "17:00", "2027-01-01", "")]}),
+    )
+
+    assert list(asha.working_hours.values_list("effective_from", "effective_until")) == [
+        (None, dt.date(2026, 12, 31)),
+        (dt.date(2027, 1, 1), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        pytest.param([("12:00", "09:00", "", "")], "The end must be after the start.", id="reversed"),
+        pytest.param([("09:00", "09:00", "", "")], "The end must be after the start.", id="empty"),
+        pytest.param([("09:00", "", "", "")], "Give an end time.", id="no end"),
+        pytest.param([("09:00", "12:00", "2027-02-01", "2027-01-01")], "on or after the first day", id="dates reversed"),
+        pytest.param([("nine", "12:00", "", "")], "Enter a valid time.", id="not a time"),
+        pytest.param(
+            [("09:00", "12:00", "", ""), ("11:00", "14:00", "", "")],
+            "Monday: 09:00-12:00 overlaps 11:00-14:00.",
+            id="overlapping",
+        ),
+        pytest.param(
+            [("09:00", "12:00", "", "2027-01-31"), ("10:00", "11:00", "2027-01-01", "")],
+            "Monday: 09:00-12:00 (always to 2027-01-31) overlaps 10:00-11:00 (2027-01-01 to no end).",
+            id="overlapping while both patterns apply",
+        ),
+    ],
+)
+def test_bad_hours_are_refused_with_a_message_and_nothing_changes(as_asha, asha, rows, message):
+    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
+
+    response = as_asha.post(URL, week_post({0: rows}))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]
+
+
+def test_patterns_that_never_apply_together_may_overlap_in_time(as_asha, asha):
+    as_asha.post(
+        URL,
+        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("10:00", "14:00", "2027-01-01", "")]}),
+    )
+
+    assert len(stretches(asha)) == 2
+
+
+def test_touching_stretches_are_fine(as_asha, asha):
+    as_asha.post(URL, week_post({0: [("09:00", "12:00", "", ""), ("12:00", "15:00", "", "")]}))
+
+    assert len(stretches(asha)) == 2

@@ -1,0 +1,52 @@
+"""The therapist's private calendar feed (iCalendar), for Google, Apple or Outlook calendars."""
+
+import datetime
+from collections.abc import Sequence
+
+from icalendar import Calendar, Event
+
+from bookings.availability import LONDON
+from bookings.models import Booking
+
+from ..models import Therapist
+
+_STATUS = {
+    Booking.Status.CANCELLED: "CANCELLED",
+}
+
+
+def booking_uid(booking: Booking, host: str) -> str:
+    """Stable for the life of the booking, so calendar apps update the event in place."""
+    return f"booking-{booking.pk}@{host}"
+
+
+def diary_calendar(
+    *, therapist: Therapist, bookings: Sequence[Booking], host: str, now: datetime.datetime
+) -> bytes:
+    """The feed as iCalendar bytes: one event per booking in London time; cancelled ones
+    carry STATUS:CANCELLED. Only the client's first name goes in: calendars get synced to
+    phones and shared more widely than the clinic's own pages."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Clinic//Therapist diary//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Clinic diary: {therapist.display_name}")
+    calendar.add("x-wr-timezone", "Europe/London")
+    for booking in bookings:
+        event = Event()
+        event.add("uid", booking_uid(booking, host))
+        event.add("dtstamp", now)
+        event.add("dtstart", booking.start.astimezone(LONDON))
+        event.add("dtend", booking.end.astimezone(LONDON))
+        event.add("summary", f"{booking.session_type.name}: {booking.client_first_name}")
+        event.add("status", _STATUS.get(booking.status, "CONFIRMED"))
+        if booking.status == Booking.Status.CANCELLED:
+            # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.
+            event.add("sequence", 1)
+        calendar.add_component(event)
+    if bookings:
+        calendar.add_missing_timezones(
+            first_date=datetime.date(bookings[0].start.year - 1, 1, 1),
+            last_date=datetime.date(bookings[-1].start.year + 2, 1, 1),
+        )
+    return calendar.to_ical()

@@ -1,0 +1,132 @@
+"""Reads for the diary pages and the calendar feed."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from bookings.availability import LONDON, wall_clock_to_utc
+from bookings.models import Booking
+
+from ..models import Therapist, TimeOff, WorkingHours
+
+
+@dataclass
+class DiaryBooking:
+    booking: Booking
+    start: datetime.datetime  # London time
+    end: datetime.datetime
+    client_first_name: str
+    session_name: str
+    # Set when the client's health answers hold a red flag; health answers arrive with the
+    # booking flow, so for now it is never set and the marker never shows.
+    red_flag: bool = False
+
+    @property
+    def can_mark_outcome(self) -> bool:
+        return self.booking.status == Booking.Status.CONFIRMED and self.booking.start <= datetime.datetime.now(
+            datetime.UTC
+        )
+
+
+@dataclass
+class DiaryTimeOff:
+    time_off: TimeOff
+    start: datetime.datetime  # London time, clipped to the day
+    end: datetime.datetime
+    whole_day: bool
+
+
+@dataclass
+class DiaryDay:
+    day: datetime.date
+    hours: list[tuple[datetime.time, datetime.time]] = field(default_factory=list)
+    time_off: list[DiaryTimeOff] = field(default_factory=list)
+    bookings: list[DiaryBooking] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == datetime.datetime.now(LONDON).date()
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    # Midnight always exists in London (the clocks change at 01:00).
+    return wall_clock_to_utc(day, datetime.time()), wall_clock_to_utc(day + datetime.timedelta(days=1), datetime.time())
+
+
+def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> list[DiaryDay]:
+    """The therapist's diary for ``days`` London days from ``first_day``: working hours,
+    time off and bookings (cancelled ones left out). Three queries whatever the range."""
+    last_day = first_day + datetime.timedelta(days=days - 1)
+    range_start, _ = _day_bounds(first_day)
+    _, range_end = _day_bounds(last_day)
+    diary = [DiaryDay(first_day + datetime.timedelta(days=n)) for n in range(days)]
+
+    hours = list(
+        WorkingHours.objects.filter(therapist=therapist)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=last_day))
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=first_day))
+        .order_by("start_time")
+    )
+    time_off = list(therapist.time_off.filter(start__lt=range_end, end__gt=range_start))
+    bookings = list(
+        Booking.objects.holding_time()
+        .filter(therapist=therapist, start__lt=range_end, end__gt=range_start)
+        .select_related("session_type")
+        .order_by("start")
+    )
+    for entry in diary:
+        day_start, day_end = _day_bounds(entry.day)
+        entry.hours = [
+            (stretch.start_time, stretch.end_time)
+            for stretch in hours
+            if stretch.weekday == entry.day.weekday()
+            and (stretch.effective_from is None or stretch.effective_from <= entry.day)
+            and (stretch.effective_until is None or entry.day <= stretch.effective_until)
+        ]
+        for block in time_off:
+            if block.start < day_end and block.end > day_start:
+                start, end = max(block.start, day_start), min(block.end, day_end)
+                entry.time_off.append(
+                    DiaryTimeOff(
+                        block, start.astimezone(LONDON), end.astimezone(LONDON), start == day_start and end == day_end
+                    )
+                )
+        for booking in bookings:
+            if day_start <= booking.start < day_end:
+                entry.bookings.append(
+                    DiaryBooking(
+                        booking=booking,
+                        start=booking.start.astimezone(LONDON),
+                        end=booking.end.astimezone(LONDON),
+                        client_first_name=booking.client_first_name,
+                        session_name=booking.session_type.name,
+                    )
+                )
+    return diary
+
+
+def time_off_upcoming(*, therapist: Therapist, now: datetime.datetime) -> list[TimeOff]:
+    """The therapist's time off that has not ended yet, soonest first."""
+    return list(therapist.time_off.filter(end__gt=now).order_by("start"))
+
+
+def therapist_get_by_feed_token(*, token: str) -> Therapist:
+    """The therapist whose current feed secret is ``token``; raises Therapist.DoesNotExist
+    for an empty, wrong or replaced one."""
+    if not token:
+        raise Therapist.DoesNotExist
+    return Therapist.objects.get(feed_token=token)
+
+
+FEED_HISTORY = datetime.timedelta(days=90)
+
+
+def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booking]:
+    """Bookings for the calendar feed: from 90 days back onwards, cancelled ones included so
+    calendar apps can strike them out."""
+    return list(
+        Booking.objects.filter(therapist=therapist, start__gte=now - FEED_HISTORY)
+        .select_related("session_type")
+        .order_by("start")
+    )

@@ -1,0 +1,133 @@
+"""Writes to a therapist's diary: working hours, time off, the calendar feed secret."""
+
+import datetime
+import secrets
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.availability import LONDON, WeeklyHours
+from bookings.models import Booking
+
+from ..models import Therapist, TimeOff, WorkingHours
+
+
+class TimeOffClashesWithBookings(ValidationError):
+    """Time off was refused because bookings fall inside it; ``bookings`` lists them."""
+
+    def __init__(self, bookings: Sequence[Booking]):
+        self.bookings = list(bookings)
+        super().__init__(
+            f"You have {len(self.bookings)} booking{'s' if len(self.bookings) != 1 else ''} in that time. "
+            "Move or cancel them first, then add the time off."
+        )
+
+
+def _lock(therapist: Therapist) -> None:
+    # Every write to one therapist's diary (and the booking service) locks the therapist's row
+    # first, so a check such as "no bookings in this time off" still holds when we write.
+    Therapist.objects.select_for_update().filter(pk=therapist.pk).exists()
+
+
+def _dates_overlap(a: WeeklyHours, b: WeeklyHours) -> bool:
+    return (a.effective_until is None or b.effective_from is None or b.effective_from <= a.effective_until) and (
+        b.effective_until is None or a.effective_from is None or a.effective_from <= b.effective_until
+    )
+
+
+def _describe(stretch: WeeklyHours) -> str:
+    text = f"{stretch.start:%H:%M}-{stretch.end:%H:%M}"
+    if stretch.effective_from or stretch.effective_until:
+        text += f" ({stretch.effective_from or 'always'} to {stretch.effective_until or 'no end'})"
+    return text
+
+
+def working_hours_set(*, therapist: Therapist, stretches: Sequence[WeeklyHours]) -> None:
+    """Replace the therapist's whole working week with ``stretches``.
+
+    Rules: every stretch ends after it starts; a stretch's last day is not before its first;
+    two stretches on the same weekday whose dates overlap must not overlap in time (touching is
+    fine: 09:00-12:00 and 12:00-17:00). Raises ValidationError listing every problem; then
+    nothing is changed.
+    """
+    errors = []
+    weekday_names = dict(WorkingHours.Weekday.choices)
+    for stretch in stretches:
+        name = weekday_names[stretch.weekday]
+        if stretch.end <= stretch.start:
+            errors.append(f"{name}: {_describe(stretch)} ends before it starts.")
+        elif stretch.effective_from and stretch.effective_until and stretch.effective_until < stretch.effective_from:
+            errors.append(f"{name}: {_describe(stretch)} stops before it begins.")
+    if not errors:
+        ordered = sorted(stretches, key=lambda s: (s.weekday, s.start))
+        for index, first in enumerate(ordered):
+            for second in ordered[index + 1 :]:
+                if second.weekday != first.weekday or second.start >= first.end:
+                    break
+                if _dates_overlap(first, second):
+                    errors.append(
+                        f"{weekday_names[first.weekday]}: {_describe(first)} overlaps {_describe(second)}."
+                    )
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        _lock(therapist)
+        therapist.working_hours.all().delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(
+                therapist=therapist,
+                weekday=s.weekday,
+                start_time=s.start,
+                end_time=s.end,
+                effective_from=s.effective_from,
+                effective_until=s.effective_until,
+            )
+            for s in stretches
+        )
+
+
+def time_off_add(
+    *, therapist: Therapist, start: datetime.datetime, end: datetime.datetime, reason: str, note: str = ""
+) -> TimeOff:
+    """Block [start, end) (aware datetimes) in the therapist's diary.
+
+    Rules: the end is after the start; it does not overlap the therapist's other time off; no
+    booking that holds time (anything not cancelled) falls inside it. Raises ValidationError
+    for the first two and TimeOffClashesWithBookings, listing the bookings, for the last.
+    """
+    if end <= start:
+        raise ValidationError("The time off must end after it starts.")
+    with transaction.atomic():
+        _lock(therapist)
+        other = therapist.time_off.filter(start__lt=end, end__gt=start).first()
+        if other is not None:
+            raise ValidationError(
+                "This overlaps your time off from "
+                f"{timezone.localtime(other.start, LONDON):%a %d %b %H:%M} to "
+                f"{timezone.localtime(other.end, LONDON):%a %d %b %H:%M}."
+            )
+        clashes = list(
+            Booking.objects.holding_time()
+            .filter(therapist=therapist, start__lt=end, end__gt=start)
+            .select_related("session_type")
+        )
+        if clashes:
+            raise TimeOffClashesWithBookings(clashes)
+        return TimeOff.objects.create(therapist=therapist, start=start, end=end, reason=reason, note=note)
+
+
+def time_off_delete(*, therapist: Therapist, time_off_id: int) -> None:
+    """Remove one of the therapist's own time off entries; someone else's raises TimeOff.DoesNotExist."""
+    deleted, _ = therapist.time_off.filter(pk=time_off_id).delete()
+    if not deleted:
+        raise TimeOff.DoesNotExist
+
+
+def feed_token_regenerate(*, therapist: Therapist) -> str:
+    """Give the therapist a new calendar feed secret; the old feed URL stops working at once."""
+    therapist.feed_token = secrets.token_urlsafe(32)
+    therapist.save(update_fields=["feed_token"])
+    return therapist.feed_token

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "diary"
+
+urlpatterns = [
+    path("", views.week, name="week_current"),
+    path("week/<str:day>/", views.week, name="week"),
+    path("day/<str:day>/", views.day_view, name="day"),
+    path("hours/", views.hours, name="hours"),
+    path("time-off/", views.time_off, name="time_off"),
+    path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
+    path("bookings/<int:pk>/outcome/", views.booking_outcome, name="booking_outcome"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("feed/<str:token>.ics", views.calendar_feed, name="feed"),
+]

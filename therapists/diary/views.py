@@ -1,0 +1,205 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bookings.availability import LONDON
+from bookings.models import Booking
+from bookings.services import booking_mark_outcome
+
+from ..models import Therapist, TimeOff
+from . import feed, selectors, services
+from .forms import TimeOffForm, week_formsets
+
+
+def _own_therapist(request) -> Therapist:
+    """The logged-in therapist; anyone else (a client, an admin without a profile) gets 404,
+    so the diary pages do not even admit they exist."""
+    try:
+        return request.user.therapist
+    except Therapist.DoesNotExist:
+        raise Http404 from None
+
+
+def _parse_day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise Http404 from None
+
+
+def _today() -> datetime.date:
+    return timezone.localdate(timezone=LONDON)
+
+
+@login_required
+def week(request, day: str | None = None):
+    therapist = _own_therapist(request)
+    chosen = _parse_day(day) if day else _today()
+    monday = chosen - datetime.timedelta(days=chosen.weekday())
+    return render(
+        request,
+        "therapists/diary/week.html",
+        {
+            "therapist": therapist,
+            "days": selectors.diary_days(therapist=therapist, first_day=monday, days=7),
+            "monday": monday,
+            "sunday": monday + datetime.timedelta(days=6),
+            "previous_week": monday - datetime.timedelta(days=7),
+            "next_week": monday + datetime.timedelta(days=7),
+            "this_week": _today() - datetime.timedelta(days=_today().weekday()),
+        },
+    )
+
+
+@login_required
+def day_view(request, day: str):
+    therapist = _own_therapist(request)
+    chosen = _parse_day(day)
+    (entry,) = selectors.diary_days(therapist=therapist, first_day=chosen, days=1)
+    return render(
+        request,
+        "therapists/diary/day.html",
+        {
+            "therapist": therapist,
+            "entry": entry,
+            "previous_day": chosen - datetime.timedelta(days=1),
+            "next_day": chosen + datetime.timedelta(days=1),
+            "monday": chosen - datetime.timedelta(days=chosen.weekday()),
+        },
+    )
+
+
+@login_required
+def hours(request):
+    therapist = _own_therapist(request)
+    existing = list(therapist.working_hours.all())
+    if request.method == "POST":
+        formsets = week_formsets(request.POST, existing=existing)
+        if all(formset.is_valid() for _, _, formset in formsets):
+            stretches = [
+                stretch
+                for day, _, formset in formsets
+                for form in formset
+                if (stretch := form.stretch(day)) is not None
+            ]
+            try:
+                services.working_hours_set(therapist=therapist, stretches=stretches)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, "Your working hours are saved.")
+                return redirect("diary:hours")
+        else:
+            messages.error(request, "Some hours need fixing: see the highlighted rows.")
+    else:
+        formsets = week_formsets(existing=existing)
+    return render(request, "therapists/diary/hours.html", {"therapist": therapist, "formsets": formsets})
+
+
+@login_required
+def time_off(request):
+    therapist = _own_therapist(request)
+    clashes: list[Booking] = []
+    form = TimeOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.time_off_add(
+                therapist=therapist,
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                note=data["note"],
+            )
+        except services.TimeOffClashesWithBookings as error:
+            clashes = error.bookings
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Time off added: no slots will be offered then.")
+            return redirect("diary:time_off")
+    return render(
+        request,
+        "therapists/diary/time_off.html",
+        {
+            "therapist": therapist,
+            "form": form,
+            "clashes": clashes,
+            "upcoming": selectors.time_off_upcoming(therapist=therapist, now=timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def time_off_delete(request, pk: int):
+    therapist = _own_therapist(request)
+    try:
+        services.time_off_delete(therapist=therapist, time_off_id=pk)
+    except TimeOff.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, "Time off removed.")
+    return redirect("diary:time_off")
+
+
+@login_required
+@require_POST
+def booking_outcome(request, pk: int):
+    therapist = _own_therapist(request)
+    try:
+        booking = booking_mark_outcome(
+            therapist=therapist, booking_id=pk, outcome=request.POST.get("outcome", ""), now=timezone.now()
+        )
+    except Booking.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        booking = Booking.objects.get(pk=pk)
+    else:
+        messages.success(
+            request, f"{booking.client_first_name}: marked {booking.get_status_display().lower()}."
+        )
+    return redirect("diary:day", day=timezone.localtime(booking.start, LONDON).date().isoformat())
+
+
+@login_required
+def calendar_settings(request):
+    therapist = _own_therapist(request)
+    if request.method == "POST":
+        services.feed_token_regenerate(therapist=therapist)
+        messages.success(request, "New calendar link made. The old link no longer works.")
+        return redirect("diary:calendar")
+    feed_url = (
+        request.build_absolute_uri(reverse("diary:feed", kwargs={"token": therapist.feed_token}))
+        if therapist.feed_token
+        else ""
+    )
+    return render(request, "therapists/diary/calendar.html", {"therapist": therapist, "feed_url": feed_url})
+
+
+def calendar_feed(request, token: str):
+    """Public by design (calendar apps cannot log in): the secret token is the only key."""
+    try:
+        therapist = selectors.therapist_get_by_feed_token(token=token)
+    except Therapist.DoesNotExist:
+        raise Http404 from None
+    now = timezone.now()
+    body = feed.diary_calendar(
+        therapist=therapist,
+        bookings=selectors.feed_bookings(therapist=therapist, now=now),
+        host=request.get_host().split(":")[0],
+        now=now,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
