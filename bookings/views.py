@@ -94,7 +94,7 @@ def book_details(request, session_type_id: int):
     else:
         initial = {"therapist": request.GET.get("therapist", ANY_THERAPIST), "start": request.GET.get("start"),
                    "idempotency_key": uuid.uuid4()}
-        if request.user.is_authenticated:
+        if "client" in _who_books(request.user):
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         form = BookingDetailsForm(initial=initial)
         probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
@@ -120,7 +120,7 @@ def book_details(request, session_type_id: int):
                     consent=data["consent"],
                 ),
                 idempotency_key=data["idempotency_key"],
-                client=request.user if request.user.is_authenticated else None,
+                **_who_books(request.user),
             )
         except services.HealthScreenStops as stop:
             return render(
@@ -147,6 +147,16 @@ def book_details(request, session_type_id: int):
         Therapist.objects.filter(pk=therapist_id).first() if str(therapist_id).isdigit() else None
     )
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
+
+
+def _who_books(user) -> dict:
+    """A client books for themselves; a therapist or admin using the same pages books on a
+    client's behalf, so the booking is not theirs but records who made it."""
+    if not user.is_authenticated:
+        return {}
+    if user.is_staff or Therapist.objects.filter(user=user).exists():
+        return {"booked_by": user}
+    return {"client": user}
 
 
 FORM_FIELD_FOR = {"client_name": "name", "client_email": "email", "client_phone": "phone", "notes": "notes"}

@@ -270,3 +270,12 @@ def test_moving_to_a_taken_time_says_so_and_changes_nothing(client, asha, sports
     booking.refresh_from_db()
     assert booking.start == at(TUESDAY, "10:00")
     assert "just been taken" in response.content.decode()
+
+
+def test_a_therapist_books_on_a_clients_behalf(client, asha, sports):
+    client.force_login(asha.user)
+
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), name="Phone Caller", email="caller@example.com"))
+
+    booking = Booking.objects.get()
+    assert (booking.client, booking.booked_by, booking.client_email) == (None, asha.user, "caller@example.com")
