@@ -10,4 +10,5 @@ urlpatterns = [
     path("booking/<str:token>/", views.booking_manage, name="booking_manage"),
     path("booking/<str:token>/move/", views.booking_move, name="booking_move"),
     path("my-bookings/", views.my_bookings, name="my_bookings"),
+    path("bookings/<int:booking_id>/", views.booking_detail, name="booking_detail"),
 ]

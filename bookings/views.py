@@ -253,3 +253,52 @@ def my_bookings(request):
         "bookings/my_bookings.html",
         {"upcoming": [b for b in reversed(bookings) if b.start > now], "past": [b for b in bookings if b.start <= now]},
     )
+
+
+def _booking_for_staff(request, booking_id: int) -> Booking:
+    """The booking, for its own therapist or an admin; anyone else gets 404, as if it did not
+    exist, because its health answers are special category data."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("therapist__user", "session_type", "health_screen"), pk=booking_id
+    )
+    if not (request.user.is_staff or booking.therapist.user_id == request.user.pk):
+        raise Http404
+    return booking
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_detail(request, booking_id: int):
+    """Who is coming and why: the booking, the client's health answers, its emails; the
+    therapist accepts a booking awaiting review, and the therapist or an admin can cancel."""
+    booking = _booking_for_staff(request, booking_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept" and booking.therapist.user_id == request.user.pk:
+                services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
+                messages.success(request, "Booking accepted. The client's confirmation stands.")
+            elif action == "cancel":
+                services.booking_cancel(
+                    booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Booking cancelled. The client has been emailed.")
+            else:
+                messages.error(request, "That action is not available.")
+        except services.BookingError as error:
+            messages.error(request, str(error))
+        return redirect("booking_detail", booking_id=booking.pk)
+    screen = getattr(booking, "health_screen", None)
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "screen": screen,
+            "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS] if screen else [],
+            "emails": booking.emails.order_by("due_at"),
+            "is_own_therapist": booking.therapist.user_id == request.user.pk,
+            "changeable": booking.status in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW)
+            and booking.start > timezone.now(),
+        },
+    )

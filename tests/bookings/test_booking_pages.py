@@ -279,3 +279,46 @@ def test_a_therapist_books_on_a_clients_behalf(client, asha, sports):
 
     booking = Booking.objects.get()
     assert (booking.client, booking.booked_by, booking.client_email) == (None, asha.user, "caller@example.com")
+
+
+def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha, sports):
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["pregnant"]))
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.AWAITING_REVIEW
+    client.force_login(asha.user)
+
+    page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
+    assert "You are pregnant" in page
+    assert "Left shin, half marathon in March" in page
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_health_answers_are_hidden_from_clients_and_other_therapists(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    url = reverse("booking_detail", args=[booking.pk])
+
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(alice)
+    assert client.get(url).status_code == 404
+    client.force_login(make_bookable_therapist("ben").user)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "cancel", "reason": "mine now"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    client.force_login(admin_user)
+
+    refused = client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "  "}, follow=True)
+    assert "Please give the client a reason" in refused.content.decode()
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "Clinic closed: burst pipe"})
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
+        Booking.Status.CANCELLED, "Clinic closed: burst pipe", admin_user,
+    )
