@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from . import health
-from .models import SessionType
+from .models import SessionNote, SessionType
 from .problems import Problem
 
 
@@ -155,3 +155,32 @@ class BookingDetailsForm(forms.Form):
             answered_yes += [key for key in chosen if key != NONE_OF_THESE]
         cleaned["answered_yes"] = tuple(answered_yes)
         return cleaned
+
+
+class SessionNoteForm(forms.Form):
+    """What the therapist did, filled in on a phone right after the session."""
+
+    areas_worked = forms.MultipleChoiceField(
+        label="Areas worked", choices=SessionNote.Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+    pressure_used = forms.TypedChoiceField(
+        label="Pressure used (0-10)", coerce=int, choices=[(str(n), str(n)) for n in range(11)]
+    )
+    problem = forms.ChoiceField(label="The client's problem", choices=Problem.choices)
+    personal_tip = forms.CharField(
+        label="A tip for the client (goes in their aftercare email)", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Where a problem usually is, to tick the likely areas before the therapist adjusts them.
+AREAS_FOR_PROBLEM = {
+    Problem.PLANTAR_FASCIITIS: ["feet", "calves"],
+    Problem.KNEE_PAIN: ["thighs", "hips", "calves"],
+    Problem.SHIN_SPLINTS: ["calves", "shins"],
+    Problem.ACHILLES: ["calves"],
+    Problem.HIP_DEEP_GLUTE: ["hips"],
+    Problem.POST_TRAINING: ["calves", "thighs"],
+    Problem.GENERAL_TIGHTNESS: ["upper_back", "lower_back"],
+    Problem.RELAXATION: ["upper_back", "neck"],
+}

@@ -124,6 +124,12 @@ class Booking(models.Model):
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
     late_cancellation = models.BooleanField(default=False)
+    # The client's answer to the check-in email two days after the session; the first stands.
+    feedback = models.CharField(
+        max_length=10, blank=True,
+        choices=[("better", "Better"), ("same", "About the same"), ("worse", "Worse"), ("flared", "Flared up for more than a day")],
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BookingQuerySet.as_manager()
@@ -181,6 +187,47 @@ class HealthScreen(models.Model):
         return f"Health screen for booking {self.booking_id}"
 
 
+class SessionNote(models.Model):
+    """What the therapist did in the session, written when they mark it attended. It shapes
+    the client's aftercare and, after a flare-up, the next session."""
+
+    class Area(models.TextChoices):
+        FEET = "feet", "Feet"
+        CALVES = "calves", "Calves and Achilles"
+        SHINS = "shins", "Shins"
+        THIGHS = "thighs", "Thighs (quads and hamstrings)"
+        HIPS = "hips", "Hips and glutes"
+        LOWER_BACK = "lower_back", "Lower back"
+        UPPER_BACK = "upper_back", "Upper back and shoulders"
+        NECK = "neck", "Neck"
+        ARMS = "arms", "Arms"
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="session_note")
+    areas_worked = models.JSONField(default=list)
+    pressure_used = models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")
+    problem = models.CharField(max_length=30, choices=Problem.choices)
+    personal_tip = models.TextField(blank=True, max_length=500, help_text="Goes into the client's aftercare email.")
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pressure_used__lte=10), name="session_note_pressure_0_to_10")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notes for booking {self.booking_id}"
+
+
+class AftercareOptOut(models.Model):
+    """An email address that asked for no more aftercare emails (until it asks again)."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class OutboundEmail(models.Model):
     """An email the clinic owes someone about a booking. The row is both the schedule (due_at)
     and the record: a dispatcher queues due rows, and the send task claims a row with a
@@ -194,6 +241,10 @@ class OutboundEmail(models.Model):
         STAFF_BOOKED = "staff_booked", "New booking (therapist and admins)"
         STAFF_MOVED = "staff_moved", "Booking moved (therapist and admins)"
         STAFF_CANCELLED = "staff_cancelled", "Booking cancelled (therapist and admins)"
+        AFTERCARE_TODAY = "aftercare_today", "Aftercare: the rest of today"
+        AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
+        AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
+        THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -204,6 +255,7 @@ class OutboundEmail(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
+    AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED, Kind.STAFF_BOOKED, Kind.STAFF_MOVED]
 

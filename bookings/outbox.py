@@ -21,8 +21,8 @@ from django.utils import timezone
 from clinic.emails import send_email
 
 from .calendar import booking_ics_for_client
-from .models import Booking, OutboundEmail
-from .tokens import manage_token
+from .models import AftercareOptOut, Booking, OutboundEmail
+from .tokens import aftercare_stop_token, feedback_token, manage_token
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +100,16 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
     now = now or timezone.now()
     if not outbound_email_claim(email_id=email_id, now=now):
         return "skipped"
-    email = OutboundEmail.objects.select_related("booking__therapist", "booking__session_type").get(pk=email_id)
+    email = OutboundEmail.objects.select_related(
+        "booking__therapist__user", "booking__session_type", "booking__session_note"
+    ).get(pk=email_id)
     if email.booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
         return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
+    if email.kind in OutboundEmail.AFTERCARE and (
+        email.booking.status != Booking.Status.ATTENDED
+        or AftercareOptOut.objects.filter(email__iexact=email.to_email).exists()
+    ):
+        return _finish(email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out.")
     try:
         send_email(
             email.kind,
@@ -160,6 +167,26 @@ def email_context(email: OutboundEmail) -> dict:
             if "previous_start" in email.extra
             else None
         ),
+        **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+    }
+
+
+def _aftercare_context(booking: Booking) -> dict:
+    from . import aftercare
+
+    note = booking.session_note
+    advice = aftercare.PROBLEM_ADVICE[note.problem]
+    return {
+        "note": note,
+        "advice": advice,
+        "expect": aftercare.EXPECT[aftercare.pressure_band(note.pressure_used)],
+        "session_today": aftercare.SESSION_TODAY[booking.session_type.kind],
+        "red_flags": aftercare.RED_FLAGS,
+        "feedback_links": [
+            (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
+            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
+        ],
+        "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
     }
 
 

@@ -11,4 +11,8 @@ urlpatterns = [
     path("booking/<str:token>/move/", views.booking_move, name="booking_move"),
     path("my-bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking_detail"),
+    path("bookings/<int:booking_id>/complete/", views.session_complete, name="session_complete"),
+    path("aftercare/feedback/<str:token>/", views.aftercare_feedback, name="aftercare_feedback"),
+    path("aftercare/stop/<str:token>/", views.aftercare_stop, name="aftercare_stop"),
+    path("aftercare/restart/", views.aftercare_restart, name="aftercare_restart"),
 ]

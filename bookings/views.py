@@ -9,15 +9,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from therapists.models import Therapist
 
 from . import health, services
-from .forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
-from .models import Booking, BookingRules
+from .forms import AREAS_FOR_PROBLEM, ANY_THERAPIST, BookingDetailsForm, SessionNoteForm, SlotPickForm, SlotSearchForm
+from .models import AftercareOptOut, Booking, BookingRules
 from .selectors import available_slots, session_type_list_active
-from .tokens import booking_id_from_manage_token, manage_token
+from .tokens import booking_id_from_manage_token, email_from_stop_token, feedback_from_token, manage_token
 
 
 def home(request):
@@ -251,15 +251,41 @@ def my_bookings(request):
     return render(
         request,
         "bookings/my_bookings.html",
-        {"upcoming": [b for b in reversed(bookings) if b.start > now], "past": [b for b in bookings if b.start <= now]},
+        {
+            "upcoming": [b for b in reversed(bookings) if b.start > now],
+            "past": [b for b in bookings if b.start <= now],
+            "aftercare_off": AftercareOptOut.objects.filter(email__iexact=request.user.email).exists(),
+        },
     )
+
+
+def _last_flare(booking: Booking) -> dict | None:
+    """If this client said an earlier session made things worse, the flare rule for this one."""
+    from .aftercare import FLARE_ANSWERS, flare_advice
+
+    earlier = (
+        Booking.objects.filter(
+            client_email__iexact=booking.client_email,
+            status=Booking.Status.ATTENDED,
+            feedback__in=FLARE_ANSWERS,
+            start__lt=booking.start,
+            session_note__isnull=False,
+        )
+        .select_related("session_note")
+        .order_by("-start")
+        .first()
+    )
+    if earlier is None:
+        return None
+    note = earlier.session_note
+    return {"booking": earlier, "pressure_used": note.pressure_used, **flare_advice(problem=note.problem, pressure_used=note.pressure_used)}
 
 
 def _booking_for_staff(request, booking_id: int) -> Booking:
     """The booking, for its own therapist or an admin; anyone else gets 404, as if it did not
     exist, because its health answers are special category data."""
     booking = get_object_or_404(
-        Booking.objects.select_related("therapist__user", "session_type", "health_screen"), pk=booking_id
+        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"), pk=booking_id
     )
     if not (request.user.is_staff or booking.therapist.user_id == request.user.pk):
         raise Http404
@@ -293,6 +319,8 @@ def booking_detail(request, booking_id: int):
         request,
         "bookings/booking_detail.html",
         {
+            "note": getattr(booking, "session_note", None),
+            "flare": _last_flare(booking),
             "booking": booking,
             "screen": screen,
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS] if screen else [],
@@ -302,3 +330,65 @@ def booking_detail(request, booking_id: int):
             and booking.start > timezone.now(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_complete(request, booking_id: int):
+    """The therapist marks a session attended with notes; that plans the client's aftercare."""
+    therapist = Therapist.objects.filter(user=request.user).first()
+    booking = get_object_or_404(
+        Booking.objects.select_related("session_type", "health_screen"), pk=booking_id, therapist=therapist
+    ) if therapist else None
+    if booking is None:
+        raise Http404
+    if request.method == "POST":
+        form = SessionNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.session_complete(therapist=therapist, booking_id=booking.pk, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"{booking.client_first_name}: attended. Aftercare emails are on their way.")
+                return redirect("diary:day", day=timezone.localtime(booking.start).date().isoformat())
+    else:
+        screen = getattr(booking, "health_screen", None)
+        problem = screen.main_problem if screen else ""
+        form = SessionNoteForm(initial={
+            "problem": problem,
+            "pressure_used": str(screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5),
+            "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
+        })
+    return render(request, "bookings/session_complete.html", {"booking": booking, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def aftercare_feedback(request, token: str):
+    """One click from the check-in email. The first answer is kept; clicking again, or
+    another answer later, changes nothing and says so."""
+    found = feedback_from_token(token)
+    if found is None:
+        raise Http404("This link is not valid.")
+    booking_id, answer = found
+    try:
+        booking, recorded = services.aftercare_feedback_record(booking_id=booking_id, answer=answer)
+    except (Booking.DoesNotExist, services.BookingError):
+        raise Http404("This link is not valid.") from None
+    return render(request, "bookings/aftercare_feedback.html", {"booking": booking, "recorded": recorded})
+
+
+def aftercare_stop(request, token: str):
+    email = email_from_stop_token(token)
+    if email is None:
+        raise Http404("This link is not valid.")
+    services.aftercare_stop(email=email)
+    return render(request, "bookings/aftercare_stopped.html", {"email": email})
+
+
+@login_required
+@require_POST
+def aftercare_restart(request):
+    services.aftercare_restart(email=request.user.email)
+    messages.success(request, "Aftercare emails are back on from your next session.")
+    return redirect("my_bookings")
