@@ -24,6 +24,10 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
+# axe-core for the browser tests' accessibility scans, when npm is there (CI has it).
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; else echo "npm not found: accessibility scans will be skipped"; fi
+
 setup: $(VENV)/.synced
 	mkdir -p var/celery/queue var/celery/control var/celery/results var/outbox
 
@@ -36,7 +40,7 @@ run: setup
 	$(CELERY) -A clinic beat --loglevel=INFO & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup node_modules/.installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

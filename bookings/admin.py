@@ -1,6 +1,26 @@
 from django.contrib import admin
 
-from .models import Booking, BookingRules, SessionType
+from .models import Booking, BookingRules, HealthScreen, OutboundEmail, SessionType
+
+
+class HealthScreenInline(admin.StackedInline):
+    model = HealthScreen
+    can_delete = False
+    readonly_fields = ["answered_yes", "main_problem", "preferred_pressure", "notes", "consent_given_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OutboundEmailInline(admin.TabularInline):
+    model = OutboundEmail
+    fields = ["kind", "to_email", "due_at", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SessionType)
@@ -12,11 +32,29 @@ class SessionTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "therapist", "session_type", "client", "status"]
+    list_display = ["start", "therapist", "session_type", "client_name", "status"]
     list_filter = ["status", "therapist"]
-    list_select_related = ["therapist", "session_type", "client"]
+    list_select_related = ["therapist", "session_type"]
+    search_fields = ["client_name", "client_email"]
     date_hierarchy = "start"
-    raw_id_fields = ["client"]
+    raw_id_fields = ["client", "booked_by", "cancelled_by"]
+    readonly_fields = ["idempotency_key", "created_at"]
+    inlines = [HealthScreenInline, OutboundEmailInline]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Admins watch here for emails that failed for good."""
+
+    list_display = ["due_at", "kind", "to_email", "status", "attempts", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to_email"]
+    date_hierarchy = "due_at"
+    readonly_fields = ["booking", "kind", "to_email", "extra", "due_at", "status", "attempts", "dispatched_at",
+                       "claimed_at", "sent_at", "last_error", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(BookingRules)

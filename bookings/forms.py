@@ -2,8 +2,11 @@ import datetime
 from collections.abc import Sequence
 
 from django import forms
+from django.utils import timezone
 
-from .models import SessionType
+from . import health
+from .models import SessionNote, SessionType
+from .problems import Problem
 
 
 class SlotSearchForm(forms.Form):
@@ -30,3 +33,154 @@ class SlotSearchForm(forms.Form):
         if day < self.today:
             raise forms.ValidationError("Choose today or a later day.")
         return day
+
+
+ANY_THERAPIST = "any"
+
+
+class SlotPickForm(forms.Form):
+    """Which therapist (or the first available) and which day, for one session type (GET)."""
+
+    therapist = forms.ChoiceField(label="Therapist")
+    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, today: datetime.date, last_day: datetime.date, therapists: Sequence):
+        super().__init__(data)
+        self.today = today
+        self.last_day = last_day
+        self.fields["therapist"].choices = [(ANY_THERAPIST, "First available")] + [
+            (str(therapist.pk), therapist.display_name) for therapist in therapists
+        ]
+        self.fields["date"].widget.attrs.update(min=today.isoformat(), max=last_day.isoformat())
+
+    def clean_therapist(self) -> int | None:
+        value = self.cleaned_data["therapist"]
+        return None if value == ANY_THERAPIST else int(value)
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        if day < self.today:
+            raise forms.ValidationError("Choose today or a later day.")
+        if day > self.last_day:
+            raise forms.ValidationError(f"We take bookings up to {self.last_day:%-d %B %Y}. Choose an earlier day.")
+        return day
+
+
+PRESSURE_CHOICES = [("", "Let my therapist advise")] + [
+    (str(level), f"{level}: {words}")
+    for level, words in [
+        (2, "very light"), (3, "light"), (4, "light to medium"), (5, "medium"), (6, "medium to firm"),
+        (7, "firm"), (8, "very firm"),
+    ]
+]
+NONE_OF_THESE = "none"
+UK_PHONE_DIGITS = (10, 15)
+
+
+class BookingDetailsForm(forms.Form):
+    """The health screen, the client's details and consent: the last step before booking."""
+
+    therapist = forms.CharField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_start(self) -> datetime.datetime:
+        start = self.cleaned_data["start"]
+        if start <= timezone.now():
+            raise forms.ValidationError("That time has passed.")
+        return start
+
+    main_problem = forms.ChoiceField(label="What would you like help with?", choices=[("", "Choose one")] + Problem.choices)
+    preferred_pressure = forms.TypedChoiceField(
+        label="Pressure you prefer (0-10)", choices=PRESSURE_CHOICES, coerce=int, empty_value=None, required=False,
+        help_text="If a problem is sore or has flared up recently, lighter is usually better.",
+    )
+    notes = forms.CharField(
+        label="Anything your therapist should know", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example which side, how long it has bothered you, or your next race.",
+    )
+    name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send the confirmation and a link to change or cancel here.",
+    )
+    phone = forms.CharField(
+        label="Mobile number", max_length=30, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        help_text="Only used if we need to reach you about this booking.",
+    )
+    consent = forms.BooleanField(
+        label="I agree to the clinic keeping my health answers so my therapist can treat me safely. "
+        "Only my therapist and the clinic's admins can see them.",
+        error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.health_fields = []
+        for section in health.SECTIONS:
+            name = f"health_{section.key}"
+            self.fields[name] = forms.MultipleChoiceField(
+                label=section.legend,
+                choices=[(q.key, q.text) for q in section.questions] + [(NONE_OF_THESE, "None of these")],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": "Tick the ones that apply, or \u201cNone of these\u201d."},
+            )
+            self.health_fields.append(self[name])
+
+    def clean_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = [c for c in phone if c.isdigit()]
+        if any(not (c.isdigit() or c in " +()-") for c in phone) or not (
+            UK_PHONE_DIGITS[0] <= len(digits) <= UK_PHONE_DIGITS[1]
+        ):
+            raise forms.ValidationError("Enter a phone number such as 07700 900123 or +44 7700 900123.")
+        return phone
+
+    def clean_therapist(self) -> int | None:
+        value = self.cleaned_data["therapist"]
+        if value == ANY_THERAPIST:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError("Choose a therapist again.")
+        return int(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        answered_yes: list[str] = []
+        for section in health.SECTIONS:
+            chosen = cleaned.get(f"health_{section.key}") or []
+            if NONE_OF_THESE in chosen and len(chosen) > 1:
+                self.add_error(f"health_{section.key}", "\u201cNone of these\u201d cannot go with other answers.")
+            answered_yes += [key for key in chosen if key != NONE_OF_THESE]
+        cleaned["answered_yes"] = tuple(answered_yes)
+        return cleaned
+
+
+class SessionNoteForm(forms.Form):
+    """What the therapist did, filled in on a phone right after the session."""
+
+    areas_worked = forms.MultipleChoiceField(
+        label="Areas worked", choices=SessionNote.Area.choices, widget=forms.CheckboxSelectMultiple
+    )
+    pressure_used = forms.TypedChoiceField(
+        label="Pressure used (0-10)", coerce=int, choices=[(str(n), str(n)) for n in range(11)]
+    )
+    problem = forms.ChoiceField(label="The client's problem", choices=Problem.choices)
+    personal_tip = forms.CharField(
+        label="A tip for the client (goes in their aftercare email)", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Where a problem usually is, to tick the likely areas before the therapist adjusts them.
+AREAS_FOR_PROBLEM = {
+    Problem.PLANTAR_FASCIITIS: ["feet", "calves"],
+    Problem.KNEE_PAIN: ["thighs", "hips", "calves"],
+    Problem.SHIN_SPLINTS: ["calves", "shins"],
+    Problem.ACHILLES: ["calves"],
+    Problem.HIP_DEEP_GLUTE: ["hips"],
+    Problem.POST_TRAINING: ["calves", "thighs"],
+    Problem.GENERAL_TIGHTNESS: ["upper_back", "lower_back"],
+    Problem.RELAXATION: ["upper_back", "neck"],
+}

@@ -1,5 +1,15 @@
 from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+from .constraints import PostgresExclusionConstraint
+from .problems import Problem
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
 
 
 class SessionType(models.Model):
@@ -81,17 +91,45 @@ class Booking(models.Model):
     """One client's session with one therapist, from start to end (stored in UTC)."""
 
     class Status(models.TextChoices):
+        AWAITING_REVIEW = "awaiting_review", "Awaiting therapist review"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "No-show"
 
-    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    # A client with an account; guests book with their email and have none.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", null=True, blank=True
+    )
+    client_name = models.CharField(max_length=100)
+    client_email = models.EmailField()
+    client_phone = models.CharField(max_length=30)
     therapist = models.ForeignKey("therapists.Therapist", on_delete=models.PROTECT, related_name="bookings")
     session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="bookings")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The end plus the therapist's buffer (cleaning, notes) at the time of booking: the time the
+    # booking keeps the therapist busy, and what the no-overlap constraint compares.
+    blocks_until = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    # Sent with the booking form, so a form submitted twice creates one booking.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who made the booking, when a therapist or admin booked for the client.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    # The client's answer to the check-in email two days after the session; the first stands.
+    feedback = models.CharField(
+        max_length=10, blank=True,
+        choices=[("better", "Better"), ("same", "About the same"), ("worse", "Worse"), ("flared", "Flared up for more than a day")],
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BookingQuerySet.as_manager()
@@ -101,7 +139,146 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["therapist", "start"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(blocks_until__gte=models.F("end")), name="booking_blocks_at_least_until_end"
+            ),
+            # Whatever code path writes a booking, PostgreSQL refuses a second one that overlaps
+            # the same therapist's time (buffer included). Cancelled bookings free their time.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap_per_therapist",
+                expressions=[
+                    (TsTzRange("start", "blocks_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=~models.Q(status="cancelled"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.session_type} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def client_first_name(self) -> str:
+        return self.client_name.split()[0] if self.client_name.strip() else "there"
+
+
+class HealthScreen(models.Model):
+    """The client's answers before a booking: special category data. Only the booking's
+    therapist and admins may see it, and it never goes into an email."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="health_screen")
+    answered_yes = models.JSONField(default=list, blank=True, help_text="Keys of the questions answered yes (bookings.health).")
+    main_problem = models.CharField(max_length=30, choices=Problem.choices)
+    preferred_pressure = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0-10; empty lets the therapist advise."
+    )
+    notes = models.TextField(blank=True, max_length=1000)
+    consent_given_at = models.DateTimeField(help_text="When the client agreed to the clinic holding these answers.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(preferred_pressure__isnull=True) | models.Q(preferred_pressure__lte=10),
+                name="health_screen_pressure_0_to_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Health screen for booking {self.booking_id}"
+
+
+class SessionNote(models.Model):
+    """What the therapist did in the session, written when they mark it attended. It shapes
+    the client's aftercare and, after a flare-up, the next session."""
+
+    class Area(models.TextChoices):
+        FEET = "feet", "Feet"
+        CALVES = "calves", "Calves and Achilles"
+        SHINS = "shins", "Shins"
+        THIGHS = "thighs", "Thighs (quads and hamstrings)"
+        HIPS = "hips", "Hips and glutes"
+        LOWER_BACK = "lower_back", "Lower back"
+        UPPER_BACK = "upper_back", "Upper back and shoulders"
+        NECK = "neck", "Neck"
+        ARMS = "arms", "Arms"
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="session_note")
+    areas_worked = models.JSONField(default=list)
+    pressure_used = models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")
+    problem = models.CharField(max_length=30, choices=Problem.choices)
+    personal_tip = models.TextField(blank=True, max_length=500, help_text="Goes into the client's aftercare email.")
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pressure_used__lte=10), name="session_note_pressure_0_to_10")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notes for booking {self.booking_id}"
+
+
+class AftercareOptOut(models.Model):
+    """An email address that asked for no more aftercare emails (until it asks again)."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class OutboundEmail(models.Model):
+    """An email the clinic owes someone about a booking. The row is both the schedule (due_at)
+    and the record: a dispatcher queues due rows, and the send task claims a row with a
+    conditional UPDATE before sending, so a task delivered twice sends once."""
+
+    class Kind(models.TextChoices):
+        BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+        BOOKING_REMINDER = "booking_reminder", "Reminder the day before"
+        BOOKING_MOVED = "booking_moved", "Booking moved"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        STAFF_BOOKED = "staff_booked", "New booking (therapist and admins)"
+        STAFF_MOVED = "staff_moved", "Booking moved (therapist and admins)"
+        STAFF_CANCELLED = "staff_cancelled", "Booking cancelled (therapist and admins)"
+        AFTERCARE_TODAY = "aftercare_today", "Aftercare: the rest of today"
+        AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
+        AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
+        THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Due"
+        INFLIGHT = "inflight", "Sending"
+        SENT = "sent", "Sent"
+        AWAITING_RETRY = "awaiting_retry", "Waiting to retry"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
+    AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
+    # About a session still to come: pointless, even misleading, once the booking is cancelled.
+    VOID_WHEN_CANCELLED = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED, Kind.STAFF_BOOKED, Kind.STAFF_MOVED]
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    to_email = models.EmailField()
+    # Small facts the email needs beyond the booking itself (say, the start it moved from).
+    extra = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the dispatcher last handed the row to the broker, so it is not queued again every
+    # minute while it waits in the queue, but is queued again if that message was lost.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When a send task claimed the row; a claim older than the lease means that worker died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"

@@ -2,7 +2,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 
 from therapists.models import Therapist, TimeOff, WorkingHours
 
@@ -76,35 +76,29 @@ def available_slots(
     ):
         hours[row[0]].append(availability.WeeklyHours(*row[1:]))
 
-    # Wide enough for any wall-clock day in the range, and for a booking whose buffer
-    # reaches into it.
-    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
-        hours=2, minutes=max(own.buffer_minutes for own in personal.values())
-    )
+    # Wide enough for any wall-clock day in the range.
+    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(hours=2)
     window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(days=1, hours=2)
-    time_off = (
-        TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start)
-        .annotate(is_booking=Value(False))
-        .values_list("therapist_id", "start", "end", "is_booking")
+    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
+    # same range the database's no-overlap constraint compares, so it joins the time off.
+    time_off = TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start).values_list(
+        "therapist_id", "start", "end"
     )
     bookings = (
         Booking.objects.holding_time()
-        .filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start)
-        .annotate(is_booking=Value(True))
-        .values_list("therapist_id", "start", "end", "is_booking")
+        .filter(therapist_id__in=hours, start__lt=window_end, blocks_until__gt=window_start)
+        .values_list("therapist_id", "start", "blocks_until")
         .order_by()
     )
-    busy: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for pk, start, end, is_booking in time_off.order_by().union(bookings, all=True):
-        busy[pk][is_booking].append(availability.Busy(start, end))
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, start, end in time_off.order_by().union(bookings, all=True):
+        busy[pk].append(availability.Busy(start, end))
 
     free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
     for pk, weekly in hours.items():
-        time_off_ranges, booked_ranges = busy[pk]
         for start in availability.free_starts(
             hours=weekly,
-            time_off=time_off_ranges,
-            bookings=booked_ranges,
+            time_off=busy[pk],
             rules=personal[pk],
             session_minutes=session_type.duration_minutes,
             now=now,

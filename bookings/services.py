@@ -1,12 +1,337 @@
-"""Writes to bookings."""
+"""Booking workflows: make, move and cancel a booking, and the therapist's review.
+
+Every write that takes a therapist's time follows one pattern: lock the therapist's row,
+re-check the slot with the same selector that offered it, write, and let the database's
+no-overlap constraint (PostgreSQL) refuse anything that slipped past. Emails are outbox rows
+written in the same transaction, so a rolled-back booking sends nothing.
+"""
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
 
 from therapists.models import Therapist
 
-from .models import Booking
+from . import health
+from .models import AftercareOptOut, Booking, BookingRules, HealthScreen, OutboundEmail, SessionNote, SessionType
+from .outbox import outbound_email_schedule, outbound_emails_cancel
+from .selectors import Slot, available_slots
+
+Kind = OutboundEmail.Kind
+
+REMINDER_BEFORE = datetime.timedelta(hours=24)
+LOCK_TIMEOUT = "5s"
+
+
+class BookingError(Exception):
+    """A booking could not be made or changed; str(error) is the message to show."""
+
+
+class SlotTaken(BookingError):
+    def __init__(self, alternatives: list[Slot]):
+        super().__init__("Sorry, that time has just been taken. Please choose another.")
+        self.alternatives = alternatives
+
+
+class ClinicBusy(BookingError):
+    def __init__(self):
+        super().__init__("We are taking a lot of bookings right now. Please try again in a moment.")
+
+
+class HealthScreenStops(BookingError):
+    def __init__(self, assessment: health.Assessment):
+        super().__init__("Please get checked before booking a massage.")
+        self.assessment = assessment
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class HealthAnswers:
+    answered_yes: tuple[str, ...]
+    main_problem: str
+    preferred_pressure: int | None
+    notes: str
+    consent: bool
+
+
+def booking_create(
+    *,
+    session_type_id: int,
+    therapist_id: int | None,
+    start: datetime.datetime,
+    details: ClientDetails,
+    answers: HealthAnswers,
+    idempotency_key: uuid.UUID,
+    client=None,
+    booked_by=None,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Books a free slot. With therapist_id None, books whichever free therapist comes first.
+
+    Rules: the session type is active; the therapist is bookable (Therapist.objects.bookable)
+    on the day; the start is still one of the free slots (hours, time off, other bookings and
+    buffers, notice, horizon) when re-checked under a lock on the therapist; the health screen
+    allows online booking, and "work around" or "doctor's OK" answers put the booking in
+    therapist review; consent to hold health answers was given. The same idempotency key
+    returns the booking it made the first time.
+
+    Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), ClinicBusy
+    when the lock cannot be had in time, and BookingError or ValidationError for bad input.
+    """
+    now = now or timezone.now()
+    existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    if not answers.consent:
+        raise BookingError("Please agree to us keeping your health answers, so your therapist can treat you safely.")
+    try:
+        assessment = health.assess(answers.answered_yes)
+    except KeyError:
+        raise BookingError("Some health answers were not recognised. Please answer the questions again.") from None
+    if not assessment.can_book_online:
+        raise HealthScreenStops(assessment)
+    session_type = SessionType.objects.filter(pk=session_type_id, active=True).first()
+    if session_type is None:
+        raise BookingError("That session is not available to book.")
+
+    try:
+        with transaction.atomic():
+            therapist = _lock_free_therapist(session_type, therapist_id, start, now)
+            end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+            booking = Booking(
+                client=client,
+                client_name=details.name,
+                client_email=details.email,
+                client_phone=details.phone,
+                therapist=therapist,
+                session_type=session_type,
+                start=start,
+                end=end,
+                blocks_until=end + datetime.timedelta(minutes=_buffer_minutes(therapist)),
+                status=Booking.Status.AWAITING_REVIEW if assessment.needs_therapist_review else Booking.Status.CONFIRMED,
+                idempotency_key=idempotency_key,
+                booked_by=booked_by,
+            )
+            booking.full_clean(exclude=["client", "booked_by", "cancelled_by"], validate_constraints=False)
+            booking.save()
+            screen = HealthScreen(
+                booking=booking,
+                answered_yes=sorted(answers.answered_yes),
+                main_problem=answers.main_problem,
+                preferred_pressure=answers.preferred_pressure,
+                notes=answers.notes,
+                consent_given_at=now,
+            )
+            screen.full_clean(exclude=["booking"])
+            screen.save()
+            _schedule_client_emails(booking, now)
+            _notify_staff(booking, Kind.STAFF_BOOKED, now)
+    except OperationalError as error:
+        # PostgreSQL's lock_timeout, or SQLite's busy timeout: too many writers at once.
+        raise ClinicBusy() from error
+    except IntegrityError:
+        # Another request won: the same form sent twice, or the same slot booked by someone
+        # else in the moment between our check and our insert.
+        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
+    return booking
+
+
+def _lock_free_therapist(
+    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+) -> Therapist:
+    """Finds a therapist free at start and locks their row until the transaction ends.
+
+    Two bookings of one therapist queue on this lock (on SQLite, BEGIN IMMEDIATE has already
+    serialised all writers), so the re-check below sees every booking committed before ours."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    day = timezone.localtime(start).date()
+    candidates = [therapist_id] if therapist_id is not None else _free_therapist_ids(session_type, None, start, now)
+    for candidate in candidates:
+        therapist = Therapist.objects.select_for_update().filter(pk=candidate).first()
+        if therapist is None:
+            break
+        if candidate in _free_therapist_ids(session_type, candidate, start, now):
+            return therapist
+    if therapist_id is not None and not Therapist.objects.bookable(on=day).filter(pk=therapist_id).exists():
+        raise BookingError("That therapist cannot be booked at the moment. Please choose another.")
+    raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now))
+
+
+def _free_therapist_ids(
+    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+) -> tuple[int, ...]:
+    day = timezone.localtime(start).date()
+    for slot in available_slots(therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now):
+        if slot.start == start:
+            return slot.therapist_ids
+    return ()
+
+
+def _nearest_alternatives(
+    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime, count: int = 3
+) -> list[Slot]:
+    day = timezone.localtime(start).date()
+    slots = available_slots(
+        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day + datetime.timedelta(days=7), now=now
+    )
+    return sorted(slots, key=lambda slot: abs(slot.start - start))[:count]
+
+
+def _buffer_minutes(therapist: Therapist) -> int:
+    if therapist.buffer_minutes is not None:
+        return therapist.buffer_minutes
+    return BookingRules.load().buffer_minutes
+
+
+def _schedule_client_emails(booking: Booking, now: datetime.datetime) -> None:
+    outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CONFIRMATION, to_email=booking.client_email, due_at=now)
+    if booking.start - REMINDER_BEFORE > now:
+        outbound_email_schedule(
+            booking=booking, kind=Kind.BOOKING_REMINDER, to_email=booking.client_email, due_at=booking.start - REMINDER_BEFORE
+        )
+
+
+def _notify_staff(booking: Booking, kind: str, now: datetime.datetime, **extra) -> None:
+    """The therapist and the clinic's admins hear of every booking, move and cancellation."""
+    addresses = {booking.therapist.user.email}
+    addresses.update(
+        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    for address in sorted(a for a in addresses if a):
+        outbound_email_schedule(booking=booking, kind=kind, to_email=address, due_at=now, extra=extra)
+
+
+def booking_reschedule(
+    *, booking_id: int, start: datetime.datetime, changed_by=None, now: datetime.datetime | None = None
+) -> Booking:
+    """Moves a booking to another free start with the same therapist and session type.
+
+    Rules: only a confirmed or awaiting-review booking that has not started; the new start is
+    free under the same re-check as a new booking (the booking's own time does not count
+    against it). Its reminder moves with it; client, therapist and admins are told.
+    Raises BookingError, SlotTaken or ClinicBusy."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            _lock_therapist_of(booking_id)
+            booking = _changeable_booking(booking_id, now)
+            previous_start = booking.start
+            # Free the booking's own time for the re-check, inside this transaction only.
+            Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+            if booking.therapist_id not in _free_therapist_ids(booking.session_type, booking.therapist_id, start, now):
+                raise SlotTaken(_nearest_alternatives(booking.session_type, booking.therapist_id, start, now))
+            held = booking.blocks_until - booking.end
+            booking.start = start
+            booking.end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
+            booking.blocks_until = booking.end + held
+            booking.save(update_fields=["start", "end", "blocks_until", "status"])
+            OutboundEmail.objects.filter(
+                booking=booking, kind=Kind.BOOKING_REMINDER, status__in=OutboundEmail.PENDING
+            ).delete()
+            if booking.start - REMINDER_BEFORE > now:
+                outbound_email_schedule(
+                    booking=booking, kind=Kind.BOOKING_REMINDER, to_email=booking.client_email,
+                    due_at=booking.start - REMINDER_BEFORE,
+                )
+            extra = {"previous_start": previous_start.isoformat()}
+            outbound_email_schedule(
+                booking=booking, kind=Kind.BOOKING_MOVED, to_email=booking.client_email, due_at=now, extra=extra
+            )
+            _notify_staff(booking, Kind.STAFF_MOVED, now, **extra)
+    except OperationalError as error:
+        raise ClinicBusy() from error
+    except IntegrityError:
+        raise SlotTaken([]) from None
+    return booking
+
+
+def booking_cancel(
+    *, booking_id: int, cancelled_by=None, reason: str = "", now: datetime.datetime | None = None
+) -> Booking:
+    """Cancels a booking that has not started.
+
+    Rules: nothing can change once the session has started. A client cancelling within the
+    clinic's free-cancellation period (FREE_CANCELLATION_HOURS before the start) may still
+    cancel, but it is recorded as late; a cancellation by the therapist or an admin never is,
+    and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
+    Raises BookingError."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _changeable_booking(booking_id, now, lock=True)
+        by_staff = cancelled_by is not None and (
+            cancelled_by.is_staff or getattr(getattr(cancelled_by, "therapist", None), "pk", None) == booking.therapist_id
+        )
+        if by_staff and not reason.strip():
+            raise BookingError("Please give the client a reason for cancelling.")
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.cancelled_by = cancelled_by
+        booking.cancellation_reason = reason.strip()[:500]
+        booking.late_cancellation = not by_staff and booking.start - now < datetime.timedelta(
+            hours=settings.FREE_CANCELLATION_HOURS
+        )
+        booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"])
+        outbound_emails_cancel(booking_id=booking.pk)
+        outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CANCELLED, to_email=booking.client_email, due_at=now)
+        _notify_staff(booking, Kind.STAFF_CANCELLED, now)
+    return booking
+
+
+def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetime.datetime | None = None) -> Booking:
+    """The therapist accepts a booking whose health answers needed their review.
+
+    Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, a 404);
+    only a booking awaiting review that has not started. Raises BookingError."""
+    now = now or timezone.now()
+    updated = Booking.objects.filter(
+        pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
+    ).update(status=Booking.Status.CONFIRMED)
+    booking = Booking.objects.get(pk=booking_id, therapist=therapist)
+    if not updated:
+        raise BookingError(f"This booking is {booking.get_status_display().lower()}; there is nothing to accept.")
+    return booking
+
+
+def _lock_therapist_of(booking_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
+    if therapist_id is not None:
+        list(Therapist.objects.select_for_update().filter(pk=therapist_id).values_list("pk"))
+
+
+def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool = False) -> Booking:
+    rows = Booking.objects.select_related("session_type", "therapist__user")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    booking = rows.filter(pk=booking_id).first()
+    if booking is None:
+        raise BookingError("We could not find that booking.")
+    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW):
+        raise BookingError(f"This booking is {booking.get_status_display().lower()} and cannot be changed.")
+    if booking.start <= now:
+        raise BookingError("This session has already started, so it can no longer be changed.")
+    return booking
+
 
 OUTCOMES = (Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
 
@@ -33,4 +358,84 @@ def booking_mark_outcome(
             raise ValidationError(f"This booking is already marked {booking.get_status_display().lower()}.")
         raise ValidationError("You can mark a booking only once it has started.")
     booking.status = outcome
+    if outcome == Booking.Status.NO_SHOW:
+        outbound_emails_cancel(booking_id=booking.pk)
     return booking
+
+
+# Aftercare ---------------------------------------------------------------------------------
+
+
+def session_complete(
+    *,
+    therapist: Therapist,
+    booking_id: int,
+    areas_worked: list[str],
+    pressure_used: int,
+    problem: str,
+    personal_tip: str = "",
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """The therapist marks a session attended with their notes, which plans the client's
+    aftercare: three outbox emails at London times (aftercare.plan), unless the client has
+    stopped aftercare emails.
+
+    Rules: as booking_mark_outcome (own booking, started, confirmed, once). Raises
+    Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
+    booking that cannot be completed."""
+    from .aftercare import plan
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = booking_mark_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
+        note = SessionNote(
+            booking=booking,
+            areas_worked=sorted(set(areas_worked)),
+            pressure_used=pressure_used,
+            problem=problem,
+            personal_tip=personal_tip.strip(),
+        )
+        note.full_clean(exclude=["booking"])
+        if not set(note.areas_worked) <= set(SessionNote.Area.values):
+            raise ValidationError({"areas_worked": "Choose the areas from the list."})
+        note.save()
+        if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
+            for step, due_at in plan(booking.end):
+                outbound_email_schedule(booking=booking, kind=step.value, to_email=booking.client_email, due_at=due_at)
+    return booking
+
+
+def aftercare_feedback_record(*, booking_id: int, answer: str, now: datetime.datetime | None = None) -> tuple[Booking, bool]:
+    """Stores the client's answer to "how do you feel now?"; the first answer stands, so a
+    second click (or a mail scanner opening every link) changes nothing. Returns the booking
+    and whether this answer was the one recorded. "Worse" or "flared" alerts the therapist."""
+    from .aftercare import FEEDBACK_ANSWERS, FLARE_ANSWERS
+
+    if answer not in FEEDBACK_ANSWERS:
+        raise BookingError("That answer was not recognised.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        recorded = Booking.objects.filter(
+            pk=booking_id, status=Booking.Status.ATTENDED, feedback=""
+        ).update(feedback=answer, feedback_at=now)
+        booking = Booking.objects.select_related("therapist__user", "session_type").get(pk=booking_id)
+        if recorded and answer in FLARE_ANSWERS:
+            outbound_email_schedule(
+                booking=booking, kind=Kind.THERAPIST_FLARE_ALERT, to_email=booking.therapist.user.email, due_at=now
+            )
+    return booking, bool(recorded)
+
+
+def aftercare_stop(*, email: str) -> int:
+    """Stops aftercare emails to this address: records the choice and cancels what is
+    pending. Returns how many emails were cancelled. Doing it twice is harmless."""
+    with transaction.atomic():
+        AftercareOptOut.objects.get_or_create(email=email.lower())
+        return OutboundEmail.objects.filter(
+            to_email__iexact=email, kind__in=OutboundEmail.AFTERCARE, status__in=OutboundEmail.PENDING
+        ).update(status=OutboundEmail.Status.CANCELLED)
+
+
+def aftercare_restart(*, email: str) -> None:
+    """Aftercare emails start again from the next session."""
+    AftercareOptOut.objects.filter(email__iexact=email).delete()

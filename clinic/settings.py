@@ -133,6 +133,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
+    # A file, not memory, so a Celery worker process started by a test can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-clinic.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -166,6 +168,12 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+CLINIC_NAME = env_str("CLINIC_NAME", "Clinic")
+CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
+
+# Clients may change or cancel free of charge until this many hours before the start.
+FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -210,6 +218,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-outbound-emails": {
+        "task": "bookings.dispatch_outbound_emails",
+        "schedule": 60,
+    },
     "clear-expired-sessions": {
         "task": "clinic.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from bookings.models import Booking, SessionType
 from therapists.models import Therapist
@@ -31,14 +32,24 @@ def make_session_type(name: str = "Sports massage", **fields) -> SessionType:
     return SessionType.objects.create(name=name, **fields)
 
 
-def make_booking(*, client, therapist, session_type, start, status=Booking.Status.CONFIRMED) -> Booking:
+def make_booking(*, therapist, client=None, session_type=None, start=None, buffer_minutes=0, **fields):
+    session_type = session_type or make_session_type()
+    start = start or timezone.now() + datetime.timedelta(days=3)
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    if client is not None:
+        fields.setdefault("client_name", client.get_full_name() or client.get_username())
+        fields.setdefault("client_email", client.email)
+    fields.setdefault("client_name", "Guest Client")
+    fields.setdefault("client_email", "guest@example.com")
+    fields.setdefault("client_phone", "07700 900123")
     return Booking.objects.create(
-        client=client,
         therapist=therapist,
+        client=client,
         session_type=session_type,
         start=start,
-        end=start + datetime.timedelta(minutes=session_type.duration_minutes),
-        status=status,
+        end=end,
+        blocks_until=end + datetime.timedelta(minutes=buffer_minutes),
+        **fields,
     )
 
 

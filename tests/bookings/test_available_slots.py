@@ -73,7 +73,8 @@ def test_a_therapist_offers_their_hours_less_bookings_and_time_off(alice, hour_s
 def test_a_therapist_buffer_overrides_the_clinic_buffer(alice, hour_session, rules):
     asha = make_bookable_therapist("asha", buffer_minutes=30)
     work(asha, start="09:00", end="13:00")
-    make_booking(client=alice, therapist=asha, session_type=hour_session, start=at(MONDAY, "09:00"))
+    # The booking service books with the therapist's own buffer, and the booking holds it.
+    make_booking(client=alice, therapist=asha, session_type=hour_session, start=at(MONDAY, "09:00"), buffer_minutes=30)
     rules.slot_step_minutes = 30
     rules.save()
 
@@ -136,6 +137,7 @@ def fill(therapists, session_type, client, bookings_each: int):
                 session_type=session_type,
                 start=at(MONDAY + dt.timedelta(days=1 + n % 27), "08:00") + dt.timedelta(hours=n // 27 % 11),
                 end=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 11),
+                blocks_until=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 11),
             )
             for n in range(bookings_each)
         )

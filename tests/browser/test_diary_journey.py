@@ -96,7 +96,7 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
 
     # The public free times: Monday around the break, Tuesday nothing.
     page.goto(f"/therapists/{asha.pk}/slots/?session_type={sports.pk}&date={monday.isoformat()}")
-    expect(page.get_by_role("list", name="Free start times").get_by_role("listitem")).to_have_text(
+    expect(page.get_by_role("list", name="Free start times").locator("time")).to_have_text(
         ["09:00", "11:00", "13:00", "14:00", "15:00"]
     )
     screenshot(page, f"slots-monday-{v}")
@@ -109,9 +109,10 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     page.goto(f"/diary/day/{yesterday.isoformat()}/")
     expect(page.get_by_text("Alice · Sports massage")).to_be_visible()
     screenshot(page, f"diary-day-{v}")
-    page.get_by_role("button", name="Attended: Alice at 10:00").click()
-    expect(page.get_by_text("Alice: marked attended.")).to_be_visible()
-    expect(page.get_by_role("button", name="Attended: Alice at 10:00")).to_have_count(0)
+    page.get_by_role("link", name="Attended: add notes for Alice at 10:00").click()
+    page.get_by_role("button", name="Save and mark attended").click()
+    expect(page.get_by_text("Alice: attended. Aftercare emails are on their way.")).to_be_visible()
+    expect(page.get_by_role("link", name="Attended: add notes for Alice at 10:00")).to_have_count(0)
     assert Booking.objects.get(start__date=yesterday).status == Booking.Status.ATTENDED
     screenshot(page, f"diary-day-marked-{v}")
 

@@ -63,7 +63,9 @@ def test_the_uid_stays_the_same_when_the_booking_changes(client, as_asha, asha, 
     link = make_link(as_asha)
     first = events(client.get(link))[0]["UID"]
 
-    Booking.objects.filter(pk=booking.pk).update(start=NOW + dt.timedelta(days=2), end=NOW + dt.timedelta(days=2, hours=1))
+    Booking.objects.filter(pk=booking.pk).update(
+        start=NOW + dt.timedelta(days=2), end=NOW + dt.timedelta(days=2, hours=1), blocks_until=NOW + dt.timedelta(days=2, hours=1)
+    )
 
     assert events(client.get(link))[0]["UID"] == first
 

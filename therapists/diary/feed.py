@@ -43,7 +43,7 @@ def diary_calendar(
         event.add("dtstamp", now)
         event.add("dtstart", booking.start.astimezone(LONDON))
         event.add("dtend", booking.end.astimezone(LONDON))
-        event.add("summary", f"{booking.session_type.name}: {booking.client.first_name or 'client'}")
+        event.add("summary", f"{booking.session_type.name}: {booking.client_first_name}")
         event.add("status", _STATUS.get(booking.status, "CONFIRMED"))
         if booking.status == Booking.Status.CANCELLED:
             # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.

@@ -76,7 +76,7 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
     bookings = list(
         Booking.objects.holding_time()
         .filter(therapist=therapist, start__lt=range_end, end__gt=range_start)
-        .select_related("client", "session_type")
+        .select_related("session_type")
         .order_by("start")
     )
     for entry in diary:
@@ -103,7 +103,7 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
                         booking=booking,
                         start=booking.start.astimezone(LONDON),
                         end=booking.end.astimezone(LONDON),
-                        client_first_name=booking.client.first_name or "Client",
+                        client_first_name=booking.client_first_name,
                         session_name=booking.session_type.name,
                     )
                 )
@@ -154,7 +154,7 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
     calendar apps can strike them out."""
     return list(
         Booking.objects.filter(therapist=therapist, start__gte=now - FEED_HISTORY)
-        .select_related("client", "session_type")
+        .select_related("session_type")
         .order_by("start")
     )
 

@@ -113,7 +113,7 @@ def time_off_add(
         clashes = list(
             Booking.objects.holding_time()
             .filter(therapist=therapist, start__lt=end, end__gt=start)
-            .select_related("client", "session_type")
+            .select_related("session_type")
         )
         if clashes:
             raise TimeOffClashesWithBookings(clashes)

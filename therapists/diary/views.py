@@ -166,7 +166,7 @@ def booking_outcome(request, pk: int):
         booking = Booking.objects.get(pk=pk)
     else:
         messages.success(
-            request, f"{booking.client.first_name or 'The client'}: marked {booking.get_status_display().lower()}."
+            request, f"{booking.client_first_name}: marked {booking.get_status_display().lower()}."
         )
     return redirect("diary:day", day=timezone.localtime(booking.start, LONDON).date().isoformat())
 

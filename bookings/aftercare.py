@@ -1,0 +1,171 @@
+"""Aftercare: what each client is told in the 48 hours after a session, and when.
+
+Pure: no database. The plan's times are built in Europe/London and returned in UTC; the
+words are the clinic's own, chosen by session type, pressure band and problem (DOMAIN.md's
+tables for where to work, what to avoid and what to do next).
+"""
+
+import datetime
+import enum
+from dataclasses import dataclass
+
+from .availability import LONDON, wall_clock_to_utc
+from .problems import Problem
+
+# Aftercare is a service message, but nobody wants one at night: due times outside these
+# London hours wait for the morning.
+SEND_FROM = datetime.time(8, 0)
+SEND_UNTIL = datetime.time(20, 0)
+TODAY_AFTER = datetime.timedelta(minutes=30)
+NEXT_DAY_AT = datetime.time(10, 0)
+CHECK_IN_AFTER = datetime.timedelta(hours=48)
+
+
+class Step(enum.Enum):
+    TODAY = "aftercare_today"
+    NEXT_DAY = "aftercare_next_day"
+    CHECK_IN = "aftercare_check_in"
+
+
+def within_sending_hours(when: datetime.datetime) -> datetime.datetime:
+    """The first instant at or after ``when`` that falls between 08:00 and 20:00 in London."""
+    local = when.astimezone(LONDON)
+    if local.time() < SEND_FROM:
+        return wall_clock_to_utc(local.date(), SEND_FROM)
+    if local.time() >= SEND_UNTIL:
+        return wall_clock_to_utc(local.date() + datetime.timedelta(days=1), SEND_FROM)
+    return when.astimezone(datetime.UTC)
+
+
+def plan(session_end: datetime.datetime) -> list[tuple[Step, datetime.datetime]]:
+    """When each aftercare email is due, for a session that ended at ``session_end``:
+    soon after it, the next London morning, and about 48 hours after it."""
+    next_day = session_end.astimezone(LONDON).date() + datetime.timedelta(days=1)
+    return [
+        (Step.TODAY, within_sending_hours(session_end + TODAY_AFTER)),
+        (Step.NEXT_DAY, within_sending_hours(wall_clock_to_utc(next_day, NEXT_DAY_AT))),
+        (Step.CHECK_IN, within_sending_hours(session_end + CHECK_IN_AFTER)),
+    ]
+
+
+class PressureBand(enum.Enum):
+    LIGHT = "light"
+    MODERATE = "moderate"
+    FIRM = "firm"
+
+
+def pressure_band(pressure: int) -> PressureBand:
+    if pressure <= 4:
+        return PressureBand.LIGHT
+    if pressure <= 7:
+        return PressureBand.MODERATE
+    return PressureBand.FIRM
+
+
+# What the client may feel later today, by how firm the session was.
+EXPECT = {
+    PressureBand.LIGHT: "Today's pressure was light, so you may feel loose and a little sleepy. Soreness is unlikely; if an area feels tender, it should settle by tomorrow.",
+    PressureBand.MODERATE: "Today's pressure was moderate. Some tenderness, a bit like the day after a hard workout, is normal for up to a day.",
+    PressureBand.FIRM: "Today's pressure was firm. You may feel sore for a day or two, and a little bruising can happen. If you are limping or badly bruised two days from now, the session was too much for your body right now: tell us, and we will go lighter next time.",
+}
+
+# How each kind of session tends to leave people, and what suits the rest of the day.
+SESSION_TODAY = {
+    "sports": "Keep any training today easy: a relaxed walk or gentle spin rather than speed or heavy weights.",
+    "deep_tissue": "Deep work can leave muscles feeling heavy. Move gently, keep warm, and give the worked areas a rest from hard effort today.",
+    "relaxation": "Try to hold on to the calm: an unhurried evening and an early night help your body make the most of the session.",
+}
+
+
+@dataclass(frozen=True)
+class ProblemAdvice:
+    name: str
+    next_steps: str  # the next day's email: the next 1-2 weeks
+    at_home: str
+    loading_muscle: str  # the flare rule: where to work more next time
+    come_back: str
+
+
+PROBLEM_ADVICE = {
+    Problem.PLANTAR_FASCIITIS: ProblemAdvice(
+        "heel and arch pain",
+        "For the next 10 to 14 days, keep off hilly routes, and begin calf strengthening three times a week: slow heel raises on a step, both legs, then one.",
+        "Roll the sole of your foot over a tennis ball from heel to toes for about a minute a side, then hold tender spots along the arch with your thumb for 10 to 15 seconds. Stay off hard pressure on the sore part of the heel itself.",
+        "the calf and soleus",
+        "While it is sore, a short run of weekly or fortnightly sessions over 4 to 6 weeks tends to help most.",
+    ),
+    Problem.KNEE_PAIN: ProblemAdvice(
+        "knee pain",
+        "For the next 7 to 10 days, keep runs flat and easy, and add step-downs or split squats two or three times a week, stopping short of pain.",
+        "A foam roller on the front of the thighs and the calves is fine; leave the side of the thigh (the IT band) alone rather than grinding on it.",
+        "the quads and glutes",
+        "While it is sore, a short run of weekly or fortnightly sessions over 4 to 6 weeks tends to help most.",
+    ),
+    Problem.SHIN_SPLINTS: ProblemAdvice(
+        "shin pain",
+        "Ease back on whatever jumped up recently (distance, speed or hills), choose softer surfaces when you can, and do calf raises and toe raises two or three times a week.",
+        "Work the calves by hand or with a roller. Keep away from pressing hard along the sore edge of the shin bone.",
+        "the calf and soleus",
+        "While it is sore, a short run of weekly or fortnightly sessions over 4 to 6 weeks tends to help most.",
+    ),
+    Problem.ACHILLES: ProblemAdvice(
+        "Achilles pain",
+        "For about two weeks, cut back on hills and fast running, and build up calf loading steadily: heel raises, slowly, most days if the tendon allows.",
+        "Roll or massage the calf muscles, not the tendon: pressing or rubbing an irritable tendon tends to stir it up.",
+        "the calf and soleus",
+        "While it is sore, a short run of weekly or fortnightly sessions over 4 to 6 weeks tends to help most.",
+    ),
+    Problem.HIP_DEEP_GLUTE: ProblemAdvice(
+        "hip and deep buttock pain",
+        "For the next two weeks, cut down on what sets it off (long sitting, hills, long runs), and do hip control work such as side-lying leg raises or single-leg balance two or three times a week.",
+        "A ball against a wall on the side of the hip and the buttock is fine for a minute or two; don't keep hunting one knot for long.",
+        "the glutes and hip flexors",
+        "While it is sore, a short run of weekly or fortnightly sessions over 4 to 6 weeks tends to help most.",
+    ),
+    Problem.POST_TRAINING: ProblemAdvice(
+        "recovery after training",
+        "Ease back into training over the next day or two: start with easy sessions before anything hard, and keep up your usual strength work.",
+        "A few minutes with a foam roller on the legs after training, at a moderate pressure (about 4 to 6 out of 10), keeps things moving between sessions.",
+        "the muscles that did the work",
+        "If you train hard or compete, every 2 to 4 weeks suits most people; for general upkeep, every 3 to 6 weeks.",
+    ),
+    Problem.GENERAL_TIGHTNESS: ProblemAdvice(
+        "general tightness",
+        "Keep moving every day: a walk, some easy mobility, and regular breaks if you sit for long.",
+        "Gentle self-massage or a foam roller at a moderate pressure (about 4 to 6 out of 10) for a few minutes, most days.",
+        "the tightest areas",
+        "For general upkeep, a session every 3 to 6 weeks suits most people.",
+    ),
+    Problem.RELAXATION: ProblemAdvice(
+        "stress and sleep",
+        "Protect some calm time in the next few days: a walk outside, a regular bedtime, and a screen-free half hour before sleep.",
+        "Slow breathing for a few minutes before bed, or a warm bath, helps keep the benefits going.",
+        "the areas that hold tension",
+        "Many people book every 4 to 6 weeks, or whenever life gets busy.",
+    ),
+}
+
+RED_FLAGS = (
+    "sharp pain in one exact spot on a bone or along the shin",
+    "pain at night or when you are resting",
+    "swelling, heat or redness",
+    "numbness, pins and needles or weakness",
+    "pain that gets worse week on week",
+)
+
+FEEDBACK_ANSWERS = {
+    "better": "Better",
+    "same": "About the same",
+    "worse": "Worse",
+    "flared": "It flared up for more than a day",
+}
+FLARE_ANSWERS = {"worse", "flared"}
+FLARE_PRESSURE_DROP = 2
+
+
+def flare_advice(*, problem: str, pressure_used: int) -> dict:
+    """The flare rule for the next session after a client said it got worse or flared up."""
+    return {
+        "suggested_pressure": max(0, pressure_used - FLARE_PRESSURE_DROP),
+        "focus": PROBLEM_ADVICE[Problem(problem)].loading_muscle,
+    }

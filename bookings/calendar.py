@@ -1,0 +1,44 @@
+"""iCalendar events for bookings, built with the icalendar library."""
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Booking
+
+
+def booking_uid(booking: Booking) -> str:
+    """Stable across changes, so a calendar updates the event instead of adding another."""
+    return f"booking-{booking.pk}@{settings.SITE_URL.split('://', 1)[-1].split('/', 1)[0].split(':', 1)[0]}"
+
+
+def booking_event(booking: Booking, *, summary: str) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", booking_uid(booking))
+    event.add("summary", summary)
+    # Local times with their zone, so calendars show the clinic's wall-clock time.
+    event.add("dtstart", timezone.localtime(booking.start))
+    event.add("dtend", timezone.localtime(booking.end))
+    event.add("dtstamp", timezone.now())
+    event.add("location", settings.CLINIC_ADDRESS)
+    event.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")
+    return event
+
+
+def calendar_with(events: list[icalendar.Event], *, method: str | None = None) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Clinic//Bookings//EN")
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    for event in events:
+        calendar.add_component(event)
+    # VTIMEZONE blocks for the zones the events use (Europe/London), so clients that do not
+    # know the zone by name still place the times right.
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def booking_ics_for_client(booking: Booking) -> bytes:
+    summary = f"{booking.session_type.name} with {booking.therapist.display_name}"
+    return calendar_with([booking_event(booking, summary=summary)], method="PUBLISH").to_ical()

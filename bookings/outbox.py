@@ -1,0 +1,196 @@
+"""The email outbox: rows in OutboundEmail are the schedule, Celery only carries ids.
+
+Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibility timeout
+and is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
+minute; the dispatcher queues due rows; the send task claims one row with a conditional
+UPDATE that must touch exactly one row, so duplicate deliveries and racing workers send once.
+A worker killed after claiming leaves a claim older than CLAIM_LEASE, which makes the row due
+again. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are marked FAILED.
+"""
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.emails import send_email
+
+from .calendar import booking_ics_for_client
+from .models import AftercareOptOut, Booking, OutboundEmail
+from .tokens import aftercare_stop_token, feedback_token, manage_token
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+
+CLAIM_LEASE = datetime.timedelta(minutes=10)
+# A row handed to the broker is not handed over again until this has passed.
+REDISPATCH_AFTER = datetime.timedelta(minutes=15)
+# Waits before attempts 2, 3, ...; after the last one the email is marked FAILED.
+RETRY_BACKOFF = [
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=30),
+    datetime.timedelta(hours=2),
+    datetime.timedelta(hours=6),
+]
+DISPATCH_BATCH = 2000
+
+
+def _due(now: datetime.datetime) -> Q:
+    pending = Q(status__in=OutboundEmail.PENDING, due_at__lte=now)
+    abandoned = Q(status=Status.INFLIGHT, claimed_at__lt=now - CLAIM_LEASE)
+    return pending | abandoned
+
+
+def outbound_email_schedule(
+    *, booking: Booking, kind: str, to_email: str, due_at: datetime.datetime, extra: dict | None = None
+) -> OutboundEmail:
+    """Adds one email to the outbox; the dispatcher sends it once due_at has passed."""
+    return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to_email, due_at=due_at, extra=extra or {})
+
+
+def outbound_emails_cancel(*, booking_id: int) -> int:
+    """Cancels every email for the booking that has not started sending; returns how many."""
+    return OutboundEmail.objects.filter(booking_id=booking_id, status__in=OutboundEmail.PENDING).update(
+        status=Status.CANCELLED
+    )
+
+
+def outbound_emails_dispatch(*, now: datetime.datetime | None = None) -> int:
+    """Queues a send task for each due email not handed to the broker recently.
+
+    Marks the rows as dispatched in the same transaction and sends the task ids only after
+    commit, so two overlapping dispatcher runs never both queue a row."""
+    from .tasks import send_outbound_email
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(_due(now))
+            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER))
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:DISPATCH_BATCH]
+        )
+        OutboundEmail.objects.filter(pk__in=ids).update(dispatched_at=now)
+        for email_id in ids:
+            send_outbound_email.delay_on_commit(email_id)
+    return len(ids)
+
+
+def outbound_email_claim(*, email_id: int, now: datetime.datetime) -> bool:
+    """Marks the email INFLIGHT if it is due (or its last claim was abandoned). Exactly one
+    caller can win: the UPDATE's WHERE clause re-checks the status in the database."""
+    claimed = (
+        OutboundEmail.objects.filter(_due(now), pk=email_id)
+        .update(status=Status.INFLIGHT, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return claimed == 1
+
+
+def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
+    """Claims and sends one email; returns its new status (or "skipped" when another task
+    has it or it is no longer due). An email about a cancelled booking is never sent."""
+    now = now or timezone.now()
+    if not outbound_email_claim(email_id=email_id, now=now):
+        return "skipped"
+    email = OutboundEmail.objects.select_related(
+        "booking__therapist__user", "booking__session_type", "booking__session_note"
+    ).get(pk=email_id)
+    if email.booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
+        return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
+    if email.kind in OutboundEmail.AFTERCARE and (
+        email.booking.status != Booking.Status.ATTENDED
+        or AftercareOptOut.objects.filter(email__iexact=email.to_email).exists()
+    ):
+        return _finish(email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out.")
+    try:
+        send_email(
+            email.kind,
+            to=[email.to_email],
+            context=email_context(email),
+            attachments=email_attachments(email),
+            # The same Message-ID on a resend lets mail systems drop the copy.
+            headers={"Message-ID": f"<outbound-{email.pk}@{_message_id_domain()}>"},
+        )
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500:
+            return _retry_or_fail(email, now, f"{error.smtp_code} {error.smtp_error!r}")
+        return _finish(email, Status.FAILED, error=f"{error.smtp_code} {error.smtp_error!r}")
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+        return _finish(email, Status.FAILED, error=repr(error))
+    except (OSError, smtplib.SMTPException) as error:
+        # Connection refused, timeouts, disconnects: the server may be back soon.
+        return _retry_or_fail(email, now, repr(error))
+    return _finish(email, Status.SENT, sent_at=timezone.now())
+
+
+def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str:
+    if email.attempts > len(RETRY_BACKOFF):
+        return _finish(email, Status.FAILED, error=error)
+    logger.warning("Email %s will be retried: %s", email.pk, error)
+    return _finish(email, Status.AWAITING_RETRY, error=error, due_at=now + RETRY_BACKOFF[email.attempts - 1])
+
+
+def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> str:
+    # Only the claim we hold may be finished: if the lease ran out and another worker took
+    # the row over, its result wins.
+    OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
+        status=status, last_error=error, dispatched_at=None, **fields
+    )
+    return status
+
+
+def _message_id_domain() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "clinic.local"
+
+
+def email_context(email: OutboundEmail) -> dict:
+    booking = email.booking
+    return {
+        "booking": booking,
+        "client_name": booking.client_first_name,
+        "therapist": booking.therapist,
+        "session_type": booking.session_type,
+        "start": timezone.localtime(booking.start),
+        "end": timezone.localtime(booking.end),
+        "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+        "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
+        "previous_start": (
+            timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
+            if "previous_start" in email.extra
+            else None
+        ),
+        **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+    }
+
+
+def _aftercare_context(booking: Booking) -> dict:
+    from . import aftercare
+
+    note = booking.session_note
+    advice = aftercare.PROBLEM_ADVICE[note.problem]
+    return {
+        "note": note,
+        "advice": advice,
+        "expect": aftercare.EXPECT[aftercare.pressure_band(note.pressure_used)],
+        "session_today": aftercare.SESSION_TODAY[booking.session_type.kind],
+        "red_flags": aftercare.RED_FLAGS,
+        "feedback_links": [
+            (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
+            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
+        ],
+        "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
+    }
+
+
+def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
+    if email.kind == OutboundEmail.Kind.BOOKING_CONFIRMATION:
+        return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
+    return []

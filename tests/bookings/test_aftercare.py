@@ -1,0 +1,241 @@
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.conf import settings
+
+from bookings import aftercare, outbox, services
+from bookings.aftercare import Step, plan, within_sending_hours
+from bookings.availability import LONDON
+from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote, SessionType
+from bookings.problems import Problem
+from bookings.tokens import aftercare_stop_token, feedback_token
+
+from ..factories import make_bookable_therapist, make_booking, make_session_type
+
+Kind = OutboundEmail.Kind
+UTC = dt.UTC
+
+
+def london(y, m, d, hh, mm=0):
+    return dt.datetime(y, m, d, hh, mm, tzinfo=LONDON).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    "session_end, today, next_day, check_in",
+    [
+        # An ordinary winter afternoon.
+        (london(2026, 11, 24, 11), london(2026, 11, 24, 11, 30), london(2026, 11, 25, 10), london(2026, 11, 26, 11)),
+        # An evening session: "today" would land after 20:00, so it waits for the morning.
+        (london(2026, 11, 24, 19, 45), london(2026, 11, 25, 8), london(2026, 11, 25, 10), london(2026, 11, 26, 19, 45)),
+        # Ends at 20:10: every step waits for 08:00.
+        (london(2026, 11, 24, 20, 10), london(2026, 11, 25, 8), london(2026, 11, 25, 10), london(2026, 11, 27, 8)),
+        # Spring forward (Sunday 29 March 2026): next morning is 10:00 BST, 09:00 UTC;
+        # 48 hours after 19:15 GMT is 20:15 BST, too late, so Tuesday 08:00 BST.
+        (london(2026, 3, 28, 19, 15), london(2026, 3, 28, 19, 45), london(2026, 3, 29, 10), london(2026, 3, 31, 8)),
+        # Fall back (Sunday 25 October 2026): 10:00 GMT is 10:00 UTC; 48 hours after 12:00
+        # BST is 11:00 GMT on Monday.
+        (london(2026, 10, 24, 12), london(2026, 10, 24, 12, 30), london(2026, 10, 25, 10), london(2026, 10, 26, 11)),
+    ],
+)
+def test_the_plan_is_built_in_london_time_and_keeps_quiet_hours(session_end, today, next_day, check_in):
+    assert plan(session_end) == [(Step.TODAY, today), (Step.NEXT_DAY, next_day), (Step.CHECK_IN, check_in)]
+
+
+def test_next_day_at_ten_is_09_00_utc_after_the_spring_change():
+    assert plan(london(2026, 3, 28, 12))[1][1] == dt.datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        (london(2026, 11, 24, 7, 59), london(2026, 11, 24, 8)),
+        (london(2026, 11, 24, 8), london(2026, 11, 24, 8)),
+        (london(2026, 11, 24, 19, 59), london(2026, 11, 24, 19, 59)),
+        (london(2026, 11, 24, 20), london(2026, 11, 25, 8)),
+        (london(2026, 3, 29, 0, 30), london(2026, 3, 29, 8)),
+    ],
+)
+def test_nothing_is_sent_between_eight_at_night_and_eight_in_the_morning(when, expected):
+    assert within_sending_hours(when) == expected
+
+
+# ---- with the database ----
+
+NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def asha(db):
+    return make_bookable_therapist("asha", display_name="Asha Patel")
+
+
+@pytest.fixture
+def attended(asha, alice):
+    def attend(kind="sports", problem=Problem.ACHILLES, pressure=6, tip="Heel raises on the stairs, slowly.", **fields):
+        session_type = make_session_type(f"{kind} 60", kind=kind)
+        booking = make_booking(
+            therapist=asha, client=alice, session_type=session_type, start=london(2026, 11, 24, 10), **fields
+        )
+        return services.session_complete(
+            therapist=asha, booking_id=booking.pk, areas_worked=["calves"], pressure_used=pressure,
+            problem=problem, personal_tip=tip, now=NOW,
+        )
+
+    return attend
+
+
+def send_all(now):
+    for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, due_at__lte=now):
+        outbox.outbound_email_send(email_id=email.pk, now=now)
+
+
+@pytest.mark.django_db
+def test_completing_a_session_plans_three_aftercare_emails(attended):
+    booking = attended()
+
+    assert booking.status == Booking.Status.ATTENDED
+    note = SessionNote.objects.get(booking=booking)
+    assert (note.areas_worked, note.pressure_used, note.problem) == (["calves"], 6, Problem.ACHILLES)
+    assert [(e.kind, e.due_at) for e in booking.emails.order_by("due_at")] == [
+        (Kind.AFTERCARE_TODAY, london(2026, 11, 24, 11, 30)),
+        (Kind.AFTERCARE_NEXT_DAY, london(2026, 11, 25, 10)),
+        (Kind.AFTERCARE_CHECK_IN, london(2026, 11, 26, 11)),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_client_who_stopped_aftercare_gets_none(attended):
+    AftercareOptOut.objects.create(email="alice@example.com")
+
+    assert not attended().emails.exists()
+
+
+@pytest.mark.django_db
+def test_a_duplicate_delivery_of_an_aftercare_email_sends_it_once(attended):
+    email = attended().emails.get(kind=Kind.AFTERCARE_TODAY)
+
+    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
+    booking = make_booking(therapist=asha, client=alice, start=london(2026, 11, 25, 10))
+    reminder = outbox.outbound_email_schedule(
+        booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=london(2026, 11, 25, 12)
+    )
+
+    services.booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="no_show", now=london(2026, 11, 25, 11))
+
+    reminder.refresh_from_db()
+    assert reminder.status == OutboundEmail.Status.CANCELLED
+
+
+STRICT_TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}]
+
+
+@pytest.mark.django_db
+@override_settings(TEMPLATES=STRICT_TEMPLATES)
+@pytest.mark.parametrize("kind", SessionType.Kind.values)
+@pytest.mark.parametrize("problem", Problem.values)
+def test_every_session_type_and_problem_renders_every_email(attended, kind, problem):
+    for pressure in (3, 6, 9):
+        mail.outbox.clear()
+        booking = attended(kind=kind, problem=problem, pressure=pressure)
+        send_all(london(2026, 11, 27, 12))
+
+        assert sorted(m.subject for m in mail.outbox) == sorted([
+            f"After your {kind} 60: the rest of today",
+            f"The day after: your next steps for {aftercare.PROBLEM_ADVICE[problem].name}",
+            "Two days on: how do you feel now?",
+        ])
+        for message in mail.outbox:
+            html = message.alternatives[0][0]
+            for body in (message.body, html):
+                assert "MISSING[" not in body
+                assert "NHS 111" in body and "999" in body  # red-flag wording, always
+                assert "Heel raises on the stairs, slowly." in body or "how do you feel" in message.subject.lower()
+            assert aftercare.EXPECT[aftercare.pressure_band(pressure)] in message.body or "Today" not in message.subject
+        booking.emails.all().delete()
+        booking.delete()
+
+
+@pytest.mark.django_db
+def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
+    booking = attended()
+    send_all(london(2026, 11, 27, 12))
+    check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
+    links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
+    assert set(links) == set(aftercare.FEEDBACK_ANSWERS.values())
+
+    first = client.get(links["It flared up for more than a day"])
+    second = client.get(links["Better"])
+
+    booking.refresh_from_db()
+    assert booking.feedback == "flared"
+    assert "Thank you for letting us know" in first.content.decode()
+    assert "We already have your answer" in second.content.decode()
+    alerts = booking.emails.filter(kind=Kind.THERAPIST_FLARE_ALERT)
+    assert [a.to_email for a in alerts] == ["asha@example.com"]
+
+
+@pytest.mark.django_db
+def test_a_forged_feedback_link_changes_nothing(attended, client):
+    booking = attended()
+    token = feedback_token(booking, "worse")
+
+    assert client.get(reverse("aftercare_feedback", args=[token[:-3] + "abc"])).status_code == 404
+    assert client.get(reverse("aftercare_feedback", args=["nonsense"])).status_code == 404
+    booking.refresh_from_db()
+    assert booking.feedback == ""
+
+
+@pytest.mark.django_db
+def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, alice, client):
+    first = attended(problem=Problem.ACHILLES, pressure=7)
+    services.aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
+    following = make_booking(therapist=asha, client=alice, start=london(2026, 12, 8, 10))
+    client.force_login(asha.user)
+
+    page = client.get(reverse("booking_detail", args=[following.pk])).content.decode()
+
+    assert "Flare rule" in page
+    assert "around <strong>5</strong>" in page
+    assert "the calf and soleus" in page
+
+
+@pytest.mark.django_db
+def test_one_click_stops_aftercare_and_my_bookings_turns_it_back_on(attended, client, alice):
+    booking = attended()
+
+    page = client.get(reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")]))
+
+    assert "Aftercare emails stopped" in page.content.decode()
+    assert set(booking.emails.values_list("status", flat=True)) == {OutboundEmail.Status.CANCELLED}
+    client.force_login(alice)
+    assert "Aftercare emails are off" in client.get(reverse("my_bookings")).content.decode()
+    client.post(reverse("aftercare_restart"))
+    assert not AftercareOptOut.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_bookings_therapist_can_complete_it_and_bad_notes_change_nothing(asha, alice, client):
+    booking = make_booking(therapist=asha, client=alice, start=london(2026, 11, 20, 10))
+    url = reverse("session_complete", args=[booking.pk])
+    client.force_login(make_bookable_therapist("ben").user)
+    assert client.get(url).status_code == 404
+
+    client.force_login(asha.user)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"areas_worked": ["calves"], "pressure_used": "11", "problem": "achilles"})
+
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert not SessionNote.objects.exists() and not booking.emails.exists()

@@ -1,0 +1,45 @@
+"""Aftercare through the whole stack: outbox rows, the dispatcher, a real Celery worker,
+and a real SMTP server on 127.0.0.1."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from bookings import outbox, services
+from bookings.models import OutboundEmail
+from bookings.problems import Problem
+
+from ..factories import make_bookable_therapist, make_booking, make_user
+from ..smtp import SMTPServer
+from ..workers import start_worker, stop_worker, wait_for, worker_env
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path):
+    asha = make_bookable_therapist("asha")
+    booking = make_booking(therapist=asha, client=make_user("alice"), start=timezone.now() - dt.timedelta(days=3))
+    services.session_complete(
+        therapist=asha, booking_id=booking.pk, areas_worked=["calves"], pressure_used=6, problem=Problem.ACHILLES,
+        now=timezone.now() - dt.timedelta(days=3),
+    )
+    # Everything is due now (the plan put them in the past, within sending hours).
+    OutboundEmail.objects.update(due_at=timezone.now())
+
+    with SMTPServer() as smtp:
+        assert outbox.outbound_emails_dispatch() == 3
+        worker = start_worker(worker_env(tmp_path, **smtp.env))
+        try:
+            arrived = wait_for(lambda: len(smtp.inbox) >= 3 and not OutboundEmail.objects.exclude(status="sent").exists())
+        finally:
+            output = stop_worker(worker)
+
+    assert arrived, output
+    assert len(smtp.inbox) == 3
+    assert all(count == 1 for count in smtp.inbox.message_ids.values())
+    assert sorted(m["Subject"] for m in smtp.inbox.messages) == [
+        "After your sports massage: the rest of today",
+        "The day after: your next steps for Achilles pain",
+        "Two days on: how do you feel now?",
+    ]

@@ -1,0 +1,324 @@
+import datetime as dt
+import re
+import uuid
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from bookings.availability import wall_clock_to_utc
+from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
+from bookings.tokens import manage_token
+from therapists.models import WorkingHours
+
+from ..factories import make_bookable_therapist, make_booking, make_session_type, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday morning
+TUESDAY = dt.date(2026, 12, 1)
+
+
+def at(day, hhmm):
+    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def asha(db):
+    rules = BookingRules.load()
+    rules.buffer_minutes = 0
+    rules.save()
+    asha = make_bookable_therapist("asha", display_name="Asha Patel")
+    for weekday in range(7):
+        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(12))
+    return asha
+
+
+@pytest.fixture
+def sports(db):
+    return make_session_type("Sports massage", duration_minutes=60)
+
+
+def slots_url(session_type, **query):
+    return reverse("book_slots", args=[session_type.pk]) + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+
+def details_url(session_type):
+    return reverse("book_details", args=[session_type.pk])
+
+
+def form_data(asha, start, **overrides):
+    data = {
+        "therapist": str(asha.pk),
+        "start": start.isoformat(),
+        "idempotency_key": str(uuid.uuid4()),
+        "health_urgent": ["none"],
+        "health_pain": ["none"],
+        "health_history": ["none"],
+        "main_problem": "shin_splints",
+        "preferred_pressure": "5",
+        "notes": "Left shin, half marathon in March",
+        "name": "Gina Guest",
+        "email": "gina@example.com",
+        "phone": "07700 900456",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_slot_page_shows_the_free_times_of_the_day(client, asha, sports, alice):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+
+    response = client.get(slots_url(sports, therapist=asha.pk, date=TUESDAY.isoformat()))
+
+    times = re.findall(r'<time datetime="[^"]+">(\d\d:\d\d)</time>', response.content.decode())
+    assert times == ["09:00", "11:00"]
+
+
+@pytest.mark.parametrize("date, message", [("2026-11-01", "today or a later day"), ("2027-06-01", "up to"), ("soon", "valid date")])
+def test_a_bad_day_gets_a_clear_message(client, asha, sports, date, message):
+    response = client.get(slots_url(sports, therapist="any", date=date))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_the_slot_page_query_count_does_not_grow_with_bookings(client, asha, sports, alice, django_assert_max_num_queries):
+    url = slots_url(sports, therapist="any", date=TUESDAY.isoformat())
+    with django_assert_max_num_queries(9) as few:
+        client.get(url)
+    for day in range(1, 28):
+        make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_a_guest_books_and_lands_on_the_manage_page(client, asha, sports):
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00")))
+
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("booking_manage", args=[manage_token(booking)])
+    assert (booking.client, booking.client_email, booking.status) == (None, "gina@example.com", Booking.Status.CONFIRMED)
+    assert HealthScreen.objects.get(booking=booking).notes == "Left shin, half marathon in March"
+    assert booking.emails.filter(kind=OutboundEmail.Kind.BOOKING_CONFIRMATION).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "You&#x27;re booked in" in page
+    assert "Tuesday 1 December 2026, 10:00 to 11:00" in page
+
+
+def test_a_logged_in_client_books_into_my_bookings(client, asha, sports, alice):
+    client.force_login(alice)
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), email="alice@example.com"))
+
+    assert Booking.objects.get().client == alice
+    assert "Sports massage with Asha Patel" in client.get(reverse("my_bookings")).content.decode()
+
+
+def test_my_bookings_shows_only_my_own(client, asha, sports, alice):
+    make_booking(client=make_user("bob"), therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    client.force_login(alice)
+
+    assert "Nothing booked" in client.get(reverse("my_bookings")).content.decode()
+
+
+def test_a_red_flag_answer_stops_online_booking_kindly(client, asha, sports):
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_pain=["rest_or_night_pain"]))
+
+    page = response.content.decode()
+    assert "Please get checked before a massage" in page
+    assert "NHS 111" in page
+    assert Booking.objects.count() == HealthScreen.objects.count() == 0
+
+
+def test_chest_pain_says_call_999(client, asha, sports):
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_urgent=["chest_or_breathless"]))
+
+    assert "Call 999 now" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"email": "gina@"}, "Enter a valid email address."),
+        ({"phone": "call me"}, "Enter a phone number such as"),
+        ({"phone": "123"}, "Enter a phone number such as"),
+        ({"name": "G" * 5000}, "at most 100 characters"),
+        ({"notes": "x" * 5000}, "at most 1000 characters"),
+        ({"consent": ""}, "We need your agreement"),
+        ({"health_pain": []}, "None of these"),
+        ({"health_pain": ["none", "worsening"]}, "cannot go with other answers"),
+        ({"health_history": ["made_up"]}, "Select a valid choice"),
+        ({"main_problem": "broken_leg"}, "Select a valid choice"),
+        ({"preferred_pressure": "11"}, "Select a valid choice"),
+        ({"therapist": "1 OR 1=1"}, "Choose a therapist again"),
+        ({"idempotency_key": "not-a-uuid"}, "could not be read"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_books_nothing(client, asha, sports, overrides, message):
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), **overrides))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize("tampered", ["2026-12-01T10:05:00+00:00", "2026-11-20T10:00:00+00:00", "yesterday", "2026-12-01T10:00:00+05:00"])
+def test_a_tampered_or_past_time_books_nothing(client, asha, sports, tampered):
+    response = client.post(details_url(sports), {**form_data(asha, at(TUESDAY, "10:00")), "start": tampered})
+
+    assert response.status_code == 400
+    assert Booking.objects.count() == 0
+
+
+def test_an_unverified_therapist_cannot_be_booked_by_tampering(client, asha, sports):
+    asha.registration_status = asha.RegistrationStatus.SUSPENDED
+    asha.save()
+
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00")))
+
+    assert "cannot be booked" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+def test_a_taken_slot_offers_the_nearest_free_times(client, asha, sports, alice):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00")))
+
+    page = response.content.decode()
+    assert "that time has just been taken" in page
+    assert re.findall(r'name="start" id="alternative-\d" value="([^"]+)"', page)[:2] == [
+        "2026-12-01T09:00:00+00:00", "2026-12-01T11:00:00+00:00",
+    ]
+    assert Booking.objects.count() == 1
+
+
+def test_a_form_submitted_twice_books_once(client, asha, sports):
+    data = form_data(asha, at(TUESDAY, "10:00"))
+
+    first = client.post(details_url(sports), data)
+    second = client.post(details_url(sports), data)
+
+    assert Booking.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_the_details_page_needs_a_time(client, sports, asha):
+    response = client.get(details_url(sports))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("book_slots", args=[sports.pk])
+
+
+def test_a_forged_or_altered_manage_link_is_not_found(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    token = manage_token(booking)
+
+    assert client.get(reverse("booking_manage", args=[token[:-2] + "xx"])).status_code == 404
+    assert client.get(reverse("booking_manage", args=["made-up"])).status_code == 404
+    assert client.post(reverse("booking_manage", args=["made-up"])).status_code == 404
+    assert client.get(reverse("booking_manage", args=[token])).status_code == 200
+
+
+def test_an_expired_manage_link_is_not_found(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    token = manage_token(booking)
+
+    with time_machine.travel(NOW + dt.timedelta(days=365)):
+        assert client.get(reverse("booking_manage", args=[token])).status_code == 404
+
+
+def test_cancelling_from_the_link_cancels_and_says_so(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+
+    response = client.post(reverse("booking_manage", args=[manage_token(booking)]), follow=True)
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert not booking.late_cancellation
+    assert "Your booking is cancelled" in response.content.decode()
+
+
+def test_moving_from_the_link_moves_the_booking(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    url = reverse("booking_move", args=[manage_token(booking)])
+
+    page = client.get(url + "?date=2026-12-02").content.decode()
+    assert 'value="2026-12-02T09:00:00+00:00"' in page
+    response = client.post(url, {"start": "2026-12-02T09:00:00+00:00"}, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.start == at(dt.date(2026, 12, 2), "09:00")
+    assert "Your booking has moved" in response.content.decode()
+
+
+def test_moving_to_a_taken_time_says_so_and_changes_nothing(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "11:00"))
+
+    response = client.post(reverse("booking_move", args=[manage_token(booking)]), {"start": at(TUESDAY, "11:00").isoformat()}, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.start == at(TUESDAY, "10:00")
+    assert "just been taken" in response.content.decode()
+
+
+def test_a_therapist_books_on_a_clients_behalf(client, asha, sports):
+    client.force_login(asha.user)
+
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), name="Phone Caller", email="caller@example.com"))
+
+    booking = Booking.objects.get()
+    assert (booking.client, booking.booked_by, booking.client_email) == (None, asha.user, "caller@example.com")
+
+
+def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha, sports):
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["pregnant"]))
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.AWAITING_REVIEW
+    client.force_login(asha.user)
+
+    page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
+    assert "You are pregnant" in page
+    assert "Left shin, half marathon in March" in page
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_health_answers_are_hidden_from_clients_and_other_therapists(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    url = reverse("booking_detail", args=[booking.pk])
+
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(alice)
+    assert client.get(url).status_code == 404
+    client.force_login(make_bookable_therapist("ben").user)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "cancel", "reason": "mine now"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    client.force_login(admin_user)
+
+    refused = client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "  "}, follow=True)
+    assert "Please give the client a reason" in refused.content.decode()
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "Clinic closed: burst pipe"})
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
+        Booking.Status.CANCELLED, "Clinic closed: burst pipe", admin_user,
+    )

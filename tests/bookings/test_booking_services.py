@@ -1,0 +1,285 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bookings import services
+from bookings.availability import wall_clock_to_utc
+from bookings.health import Outcome
+from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
+from bookings.problems import Problem
+from bookings.services import BookingError, ClientDetails, HealthAnswers, HealthScreenStops, SlotTaken
+from therapists.models import WorkingHours
+
+from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday morning
+TUESDAY = dt.date(2026, 12, 1)
+Kind = OutboundEmail.Kind
+DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
+FINE = HealthAnswers(answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True)
+
+
+def at(day, hhmm):
+    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+
+
+@pytest.fixture(autouse=True)
+def rules(db):
+    rules = BookingRules.load()
+    rules.buffer_minutes = 15
+    rules.slot_step_minutes = 15
+    rules.save()
+    return rules
+
+
+@pytest.fixture
+def asha(db):
+    asha = make_bookable_therapist("asha", display_name="Asha Patel")
+    for weekday in range(7):
+        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(17))
+    return asha
+
+
+@pytest.fixture
+def sports(db):
+    return make_session_type("Sports massage", duration_minutes=60)
+
+
+def book(session_type, therapist, start, *, answers=FINE, key=None, now=NOW, **kwargs):
+    return services.booking_create(
+        session_type_id=session_type.pk,
+        therapist_id=therapist.pk if therapist else None,
+        start=start,
+        details=DETAILS,
+        answers=answers,
+        idempotency_key=key or uuid.uuid4(),
+        now=now,
+        **kwargs,
+    )
+
+
+def emails(booking):
+    return sorted((e.kind, e.to_email, e.due_at) for e in booking.emails.all())
+
+
+def test_booking_a_free_slot_confirms_it_and_queues_the_emails(asha, sports, admin_user):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.end == at(TUESDAY, "11:00")
+    assert booking.blocks_until == at(TUESDAY, "11:15")
+    assert (booking.client_name, booking.client_email, booking.client_phone) == (
+        "Alice Walker", "alice@example.com", "07700 900123",
+    )
+    screen = HealthScreen.objects.get(booking=booking)
+    assert (screen.main_problem, screen.preferred_pressure, screen.notes) == (Problem.SHIN_SPLINTS, 5, "Left shin")
+    assert screen.consent_given_at == NOW
+    assert emails(booking) == sorted([
+        (Kind.BOOKING_CONFIRMATION, "alice@example.com", NOW),
+        (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "10:00") - dt.timedelta(hours=24)),
+        (Kind.STAFF_BOOKED, "admin@example.com", NOW),
+        (Kind.STAFF_BOOKED, "asha@example.com", NOW),
+    ])
+
+
+def test_a_booking_less_than_a_day_ahead_gets_no_reminder(asha, sports):
+    booking = book(sports, asha, at(dt.date(2026, 11, 23), "15:00"))
+
+    assert Kind.BOOKING_REMINDER not in {e.kind for e in booking.emails.all()}
+
+
+def test_a_red_flag_stops_the_booking_and_writes_nothing(asha, sports):
+    answers = HealthAnswers(("nerve_symptoms",), Problem.KNEE_PAIN, None, "", True)
+
+    with pytest.raises(HealthScreenStops) as stopped:
+        book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
+
+    assert stopped.value.assessment.outcome == Outcome.STOP
+    assert Booking.objects.count() == HealthScreen.objects.count() == OutboundEmail.objects.count() == 0
+
+
+def test_work_around_answers_book_into_therapist_review(asha, sports):
+    answers = HealthAnswers(("local_issues",), Problem.KNEE_PAIN, None, "", True)
+
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
+
+    assert booking.status == Booking.Status.AWAITING_REVIEW
+    assert services.booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW).status == Booking.Status.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        (HealthAnswers((), Problem.KNEE_PAIN, None, "", False), "agree to us keeping your health answers"),
+        (HealthAnswers(("made_up",), Problem.KNEE_PAIN, None, "", True), "not recognised"),
+    ],
+)
+def test_missing_consent_or_tampered_answers_are_refused(asha, sports, answers, message):
+    with pytest.raises(BookingError, match=message):
+        book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"email": "not-an-email"}, "client_email"),
+        ({"name": "x" * 500}, "client_name"),
+        ({"name": ""}, "client_name"),
+    ],
+)
+def test_bad_client_details_are_refused_and_nothing_is_written(asha, sports, fields, field):
+    details = ClientDetails(**{**DETAILS.__dict__, **fields})
+    with pytest.raises(ValidationError) as refused:
+        services.booking_create(
+            session_type_id=sports.pk, therapist_id=asha.pk, start=at(TUESDAY, "10:00"), details=details,
+            answers=FINE, idempotency_key=uuid.uuid4(), now=NOW,
+        )
+    assert field in refused.value.message_dict
+    assert Booking.objects.count() == OutboundEmail.objects.count() == 0
+
+
+def test_a_taken_slot_is_refused_with_the_nearest_free_times(asha, sports, alice):
+    make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "10:00"), buffer_minutes=15)
+
+    with pytest.raises(SlotTaken) as taken:
+        book(sports, asha, at(TUESDAY, "10:30"))
+
+    assert "just been taken" in str(taken.value)
+    assert [s.start for s in taken.value.alternatives] == [at(TUESDAY, "11:15"), at(TUESDAY, "11:30"), at(TUESDAY, "11:45")]
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        at(TUESDAY, "10:05"),  # not on the 15-minute grid
+        at(TUESDAY, "16:30"),  # runs past the end of the day
+        at(TUESDAY, "07:00"),  # before hours
+        at(dt.date(2026, 11, 23), "09:30"),  # inside the 2-hour notice
+        at(dt.date(2027, 3, 1), "10:00"),  # beyond the 60-day horizon
+    ],
+)
+def test_a_start_that_was_never_offered_is_refused(asha, sports, start):
+    with pytest.raises(SlotTaken):
+        book(sports, asha, start)
+    assert Booking.objects.count() == 0
+
+
+def test_a_therapist_whose_check_is_not_verified_cannot_be_booked(sports):
+    waiting = make_therapist("waiting")
+    WorkingHours.objects.create(therapist=waiting, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
+
+    with pytest.raises(BookingError, match="cannot be booked"):
+        book(sports, waiting, at(TUESDAY, "10:00"))
+    assert Booking.objects.count() == 0
+
+
+def test_an_inactive_session_type_cannot_be_booked(asha):
+    retired = make_session_type("Hot stones", active=False)
+
+    with pytest.raises(BookingError, match="not available"):
+        book(retired, asha, at(TUESDAY, "10:00"))
+
+
+def test_the_same_form_sent_twice_makes_one_booking(asha, sports):
+    key = uuid.uuid4()
+
+    first = book(sports, asha, at(TUESDAY, "10:00"), key=key)
+    second = book(sports, asha, at(TUESDAY, "10:00"), key=key)
+
+    assert first.pk == second.pk
+    assert Booking.objects.count() == 1
+
+
+def test_first_available_books_a_free_therapist(asha, sports, alice):
+    make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "10:00"))
+    ben = make_bookable_therapist("ben")
+    WorkingHours.objects.create(therapist=ben, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
+
+    booking = book(sports, None, at(TUESDAY, "10:00"))
+
+    assert booking.therapist == ben
+
+
+def test_a_client_moves_a_booking_and_its_reminder_moves_with_it(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    moved = services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "10:30"), now=NOW)
+
+    assert (moved.start, moved.end, moved.blocks_until) == (at(TUESDAY, "10:30"), at(TUESDAY, "11:30"), at(TUESDAY, "11:45"))
+    assert moved.status == Booking.Status.CONFIRMED
+    reminders = booking.emails.filter(kind=Kind.BOOKING_REMINDER)
+    assert [r.due_at for r in reminders] == [at(TUESDAY, "10:30") - dt.timedelta(hours=24)]
+    assert booking.emails.filter(kind=Kind.BOOKING_MOVED, extra__previous_start=at(TUESDAY, "10:00").isoformat()).count() == 1
+    assert booking.emails.filter(kind=Kind.STAFF_MOVED).exists()
+
+
+def test_a_booking_cannot_move_onto_someone_elses(asha, sports, alice):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+    make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "14:00"))
+
+    with pytest.raises(SlotTaken):
+        services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=NOW)
+
+    booking.refresh_from_db()
+    assert (booking.start, booking.status) == (at(TUESDAY, "10:00"), Booking.Status.CONFIRMED)
+
+
+def test_cancelling_early_is_free_and_cancels_the_reminder(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    cancelled = services.booking_cancel(booking_id=booking.pk, now=NOW)
+
+    assert cancelled.status == Booking.Status.CANCELLED
+    assert not cancelled.late_cancellation
+    assert booking.emails.get(kind=Kind.BOOKING_REMINDER).status == OutboundEmail.Status.CANCELLED
+    assert booking.emails.filter(kind=Kind.BOOKING_CANCELLED).exists()
+    assert booking.emails.filter(kind=Kind.STAFF_CANCELLED).exists()
+    # The time is free again.
+    assert book(sports, asha, at(TUESDAY, "10:00")).pk != booking.pk
+
+
+def test_cancelling_inside_the_cut_off_is_recorded_as_late(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    cancelled = services.booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "08:00"))
+
+    assert cancelled.late_cancellation
+
+
+def test_nothing_can_change_after_the_start(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    with pytest.raises(BookingError, match="already started"):
+        services.booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "10:00"))
+    with pytest.raises(BookingError, match="already started"):
+        services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=at(TUESDAY, "10:01"))
+
+
+def test_a_therapist_cancelling_must_give_a_reason_and_it_is_never_late(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    with pytest.raises(BookingError, match="reason"):
+        services.booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, now=at(TUESDAY, "08:00"))
+    cancelled = services.booking_cancel(
+        booking_id=booking.pk, cancelled_by=asha.user, reason="Therapist unwell", now=at(TUESDAY, "08:00")
+    )
+
+    assert cancelled.cancellation_reason == "Therapist unwell"
+    assert not cancelled.late_cancellation
+
+
+def test_only_the_bookings_own_therapist_can_accept_a_review(asha, sports):
+    answers = HealthAnswers(("pregnant",), Problem.RELAXATION, 3, "", True)
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
+    ben = make_bookable_therapist("ben")
+
+    with pytest.raises(Booking.DoesNotExist):
+        services.booking_review_accept(booking_id=booking.pk, therapist=ben, now=NOW)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.AWAITING_REVIEW

@@ -1,0 +1,173 @@
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from bookings import outbox
+from bookings.models import Booking, OutboundEmail
+
+from ..factories import make_booking, make_therapist
+
+pytestmark = pytest.mark.django_db
+
+Status = OutboundEmail.Status
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 23, 10, 0))
+
+
+@pytest.fixture
+def booking(alice):
+    start = timezone.make_aware(datetime.datetime(2026, 11, 30, 9, 30))
+    return make_booking(therapist=make_therapist("bob", display_name="Bob Hart"), client=alice, start=start)
+
+
+def schedule(booking, kind=OutboundEmail.Kind.BOOKING_CONFIRMATION, due_at=NOW):
+    return outbox.outbound_email_schedule(booking=booking, kind=kind, to_email="alice@example.com", due_at=due_at)
+
+
+def reload(email):
+    email.refresh_from_db()
+    return email
+
+
+def test_a_due_email_is_sent_once_even_when_the_task_is_delivered_twice(booking):
+    email = schedule(booking)
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.SENT
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
+
+    assert len(mail.outbox) == 1
+    assert reload(email).status == Status.SENT
+    assert email.attempts == 1
+    assert email.sent_at is not None
+
+
+def test_an_email_is_not_sent_before_it_is_due(booking):
+    email = schedule(booking, due_at=NOW + datetime.timedelta(minutes=1))
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
+    assert mail.outbox == []
+    assert reload(email).status == Status.QUEUED
+
+
+def test_the_dispatcher_queues_each_due_email_once_until_the_redispatch_window_passes(
+    booking, django_capture_on_commit_callbacks
+):
+    due = schedule(booking)
+    schedule(booking, due_at=NOW + datetime.timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks() as queued:
+        assert outbox.outbound_emails_dispatch(now=NOW) == 1
+    assert len(queued) == 1
+    assert outbox.outbound_emails_dispatch(now=NOW + datetime.timedelta(minutes=1)) == 0
+    assert outbox.outbound_emails_dispatch(now=NOW + outbox.REDISPATCH_AFTER + datetime.timedelta(seconds=1)) == 1
+    assert reload(due).status == Status.QUEUED
+
+
+def test_an_email_about_a_cancelled_booking_is_never_sent(booking):
+    email = schedule(booking)
+    booking.status = Booking.Status.CANCELLED
+    booking.save()
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_cancelling_a_booking_cancels_its_pending_emails_but_not_sent_ones(booking):
+    sent = schedule(booking)
+    outbox.outbound_email_send(email_id=sent.pk, now=NOW)
+    pending = schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, due_at=NOW + datetime.timedelta(days=6))
+
+    assert outbox.outbound_emails_cancel(booking_id=booking.pk) == 1
+
+    assert reload(pending).status == Status.CANCELLED
+    assert reload(sent).status == Status.SENT
+    assert outbox.outbound_email_send(email_id=pending.pk, now=NOW + datetime.timedelta(days=7)) == "skipped"
+
+
+def failing_with(monkeypatch, error):
+    def send_email(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(outbox, "send_email", send_email)
+
+
+def test_a_temporary_smtp_failure_waits_and_then_retries(booking, monkeypatch):
+    email = schedule(booking)
+    failing_with(monkeypatch, smtplib.SMTPResponseException(421, b"Try again later"))
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.AWAITING_RETRY
+    assert reload(email).due_at == NOW + outbox.RETRY_BACKOFF[0]
+    assert "421" in email.last_error
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(seconds=30)) == "skipped"
+
+    monkeypatch.undo()
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + outbox.RETRY_BACKOFF[0]) == Status.SENT
+    assert reload(email).attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_an_unreachable_server_is_retried_until_the_backoff_runs_out(booking, monkeypatch):
+    email = schedule(booking)
+    failing_with(monkeypatch, ConnectionRefusedError(111, "Connection refused"))
+
+    when = NOW
+    for _ in outbox.RETRY_BACKOFF:
+        assert outbox.outbound_email_send(email_id=email.pk, now=when) == Status.AWAITING_RETRY
+        when = reload(email).due_at
+    assert outbox.outbound_email_send(email_id=email.pk, now=when) == Status.FAILED
+    assert reload(email).attempts == len(outbox.RETRY_BACKOFF) + 1
+
+
+def test_a_permanent_smtp_failure_is_marked_failed_at_once(booking, monkeypatch):
+    email = schedule(booking)
+    failing_with(monkeypatch, smtplib.SMTPResponseException(550, b"No such user"))
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.FAILED
+    assert "550" in reload(email).last_error
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(days=1)) == "skipped"
+
+
+def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(booking):
+    email = schedule(booking)
+    assert outbox.outbound_email_claim(email_id=email.pk, now=NOW)  # ... and the worker is killed here
+
+    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(minutes=1)) == "skipped"
+    later = NOW + outbox.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    assert outbox.outbound_emails_dispatch(now=later) == 1
+    assert outbox.outbound_email_send(email_id=email.pk, now=later) == Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
+    email = schedule(booking)
+
+    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "Booked: Sports massage with Bob Hart, Monday 30 November, 09:30"
+    assert "Monday 30 November 2026, 09:30 to 10:30 (UK time)" in message.body
+    assert "Loose shorts" in message.body
+    assert "24 hours before the start" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Monday 30 November 2026, 09:30 to 10:30" in html
+    [(filename, ics, ics_type)] = message.attachments
+    assert (filename, ics_type) == ("booking.ics", "text/calendar")
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert f"UID:booking-{booking.pk}@" in ics
+    assert "DTSTART;TZID=Europe/London:20261130T093000" in ics
+    assert "BEGIN:VTIMEZONE" in ics
+    assert "LOCATION:" in ics
+
+
+def test_the_reminder_renders_without_the_calendar_file(booking):
+    email = schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER)
+
+    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+
+    [message] = mail.outbox
+    assert message.subject == "Tomorrow: Sports massage with Bob Hart at 09:30"
+    assert message.attachments == []

@@ -1,0 +1,81 @@
+"""A therapist completes a session; aftercare goes out through a real worker to a real SMTP
+server; the client says it flared up; the therapist sees the alert."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings import outbox
+from bookings.models import Booking, OutboundEmail
+from bookings.problems import Problem
+
+from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_user
+from ..smtp import SMTPServer
+from ..workers import start_worker, stop_worker, wait_for, worker_env
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def deliver_due(smtp, tmp_path, expected: int) -> None:
+    """Runs the dispatcher and a real worker until `expected` emails have reached the server."""
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(due_at=timezone.now())
+    outbox.outbound_emails_dispatch()
+    worker = start_worker(worker_env(tmp_path, **smtp.env))
+    try:
+        arrived = wait_for(lambda: len(smtp.inbox) >= expected)
+    finally:
+        output = stop_worker(worker)
+    assert arrived, output
+
+
+def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tmp_path):
+    asha = make_bookable_therapist("asha", display_name="Asha Patel")
+    start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+    booking = make_booking(
+        therapist=asha, client=make_user("alice"), start=start, client_name="Alice Walker", client_email="alice@example.com"
+    )
+
+    log_in(page, "asha")
+    page.goto(f"/diary/day/{timezone.localtime(start).date().isoformat()}/")
+    page.get_by_role("link", name=re.compile("Attended: add notes")).click()
+    expect(page.get_by_role("heading", name="Session notes")).to_be_visible()
+    page.get_by_label("Calves and Achilles").check()
+    page.get_by_label("Pressure used (0-10)").select_option("7")
+    page.get_by_label("The client's problem").select_option(Problem.ACHILLES.value)
+    page.get_by_label(re.compile("A tip for the client")).fill("Slow heel raises on the stairs, twice a day.")
+    screenshot(page, f"session-notes-{page.viewport_name}")
+    page.get_by_role("button", name="Save and mark attended").click()
+    expect(page.get_by_text("Aftercare emails are on their way.")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+
+    with SMTPServer() as smtp:
+        deliver_due(smtp, tmp_path, expected=3)
+        check_in = next(m for m in smtp.inbox.messages if m["Subject"] == "Two days on: how do you feel now?")
+        text = next(part for part in check_in.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+        flared = re.search(r"It flared up for more than a day: https?://[^/]+(/\S+)", text).group(1)
+
+        page.goto(flared)
+        expect(page.get_by_role("heading", name="Thank you for letting us know")).to_be_visible()
+        screenshot(page, f"aftercare-feedback-{page.viewport_name}")
+
+        deliver_due(smtp, tmp_path, expected=4)
+        alert = next(m for m in smtp.inbox.messages if "says it got worse" in m["Subject"])
+        assert alert["To"] == "asha@example.com"
+        assert all(count == 1 for count in smtp.inbox.message_ids.values())
+
+    log_in(page, "asha")
+    page.goto(f"/bookings/{booking.pk}/")
+    expect(page.get_by_text("Two days after: “Flared up for more than a day”")).to_be_visible()
+    screenshot(page, f"booking-detail-flare-{page.viewport_name}")

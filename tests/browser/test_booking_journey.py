@@ -1,0 +1,119 @@
+"""A client books, moves and cancels on a phone (and a desktop), as a person would."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings import outbox
+from bookings.models import Booking, BookingRules, OutboundEmail
+from therapists.models import WorkingHours
+
+from ..factories import make_bookable_therapist, make_session_type
+from .conftest import assert_accessible, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def clinic():
+    rules = BookingRules.load()
+    rules.buffer_minutes = 0
+    rules.save()
+    asha = make_bookable_therapist("asha", display_name="Asha Patel")
+    for weekday in range(7):
+        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(13))
+    sports = make_session_type(
+        "Sports massage", duration_minutes=60,
+        description="Targeted work on tight, overloaded muscles after training.",
+    )
+    return asha, sports
+
+
+def in_three_days() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=3)
+
+
+def choose_a_time(page, day: dt.date, time: str) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Book Sports massage").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sports massage")
+    page.get_by_label("Therapist").select_option(label="Asha Patel")
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.get_by_label("Day", exact=True).dispatch_event("change")
+    expect(page.get_by_role("heading", name=f"Free times on {day:%A %-d %B}")).to_be_visible()
+    screenshot(page, f"book-slots-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"{time} on {day:%A %-d %B}").click()
+
+
+def answer_health_questions(page, *, red_flag: str | None = None) -> None:
+    for legend in ("Right now, do you have any of these?", "Do any of these apply to you?"):
+        page.get_by_role("group", name=legend).get_by_label("None of these").check()
+    pain = page.get_by_role("group", name="About the pain or problem you are coming in with: do any of these apply?")
+    pain.get_by_label(red_flag or "None of these").check()
+    page.get_by_label("What would you like help with?").select_option(label="Shin splints")
+
+
+def sent_manage_path() -> str:
+    for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED):
+        outbox.outbound_email_send(email_id=email.pk)
+    [confirmation] = [m for m in mail.outbox if m.subject.startswith("Booked:")]
+    return re.search(r"https?://[^/\s]+(/booking/\S+/)", confirmation.body).group(1)
+
+
+def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, clinic):
+    day = in_three_days()
+    choose_a_time(page, day, "10:00")
+
+    expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+    answer_health_questions(page)
+    page.get_by_label("Your name").fill("Gina Guest")
+    page.get_by_label("Email").fill("gina@example.com")
+    page.get_by_label("Mobile number").fill("07700 900456")
+    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).check()
+    screenshot(page, f"book-details-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.get_by_text("You're booked in.")).to_be_visible()
+    expect(page.get_by_text(f"{day:%A %-d %B %Y}, 10:00 to 11:00")).to_be_visible()
+    screenshot(page, f"booking-manage-{page.viewport_name}")
+    assert_accessible(page)
+    booking = Booking.objects.get()
+    assert (booking.client_name, booking.status) == ("Gina Guest", Booking.Status.CONFIRMED)
+
+    page.goto(sent_manage_path())
+    page.get_by_role("link", name="Change the time").click()
+    page.get_by_label("New day").fill((day + dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Show times").click()
+    screenshot(page, f"booking-move-{page.viewport_name}")
+    page.get_by_role("button", name=f"11:00 on {day + dt.timedelta(days=1):%A %-d %B}").click()
+    expect(page.get_by_text("Your booking has moved.")).to_be_visible()
+    expect(page.get_by_text(f"{day + dt.timedelta(days=1):%A %-d %B %Y}, 11:00 to 12:00")).to_be_visible()
+
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.get_by_text("Your booking is cancelled.")).to_be_visible()
+    screenshot(page, f"booking-cancelled-{page.viewport_name}")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+
+def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, clinic):
+    choose_a_time(page, in_three_days(), "11:00")
+
+    answer_health_questions(page, red_flag="It hurts at night or when you are resting")
+    page.get_by_label("Your name").fill("Rob Runner")
+    page.get_by_label("Email").fill("rob@example.com")
+    page.get_by_label("Mobile number").fill("07700 900789")
+    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).check()
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.get_by_role("heading", name="Please get checked before a massage")).to_be_visible()
+    expect(page.get_by_text("NHS 111")).to_be_visible()
+    screenshot(page, f"booking-get-checked-{page.viewport_name}")
+    assert_accessible(page)
+    assert Booking.objects.count() == 0
