@@ -166,7 +166,7 @@ class SessionNoteForm(forms.Form):
     pressure_used = forms.TypedChoiceField(
         label="Pressure used (0-10)", coerce=int, choices=[(str(n), str(n)) for n in range(11)]
     )
-    problem = forms.ChoiceField(label="The client's problem", choices=Problem.choices)
+    problem = forms.ChoiceField(label="The client's problem", choices=[("", "Choose one")] + Problem.choices)
     personal_tip = forms.CharField(
         label="A tip for the client (goes in their aftercare email)", required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
