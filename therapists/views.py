@@ -205,8 +205,11 @@ def check_detail(request, pk: int):
         if form.is_valid():
             try:
                 event = _decide(action, therapist=therapist, user=request.user, data=form.cleaned_data)
-            except (ValidationError, services.RegistrationError) as error:
+            except ValidationError as error:
                 _form_error(form, error)
+            except services.RegistrationError as error:
+                # Not about a field (their own registration, or decided meanwhile): said at the top.
+                messages.error(request, str(error))
             else:
                 messages.success(request, success.format(name=therapist.display_name, expires_on=event.expires_on))
                 if action in ("approve", "reject"):
