@@ -73,6 +73,8 @@ def one_year_from(day: datetime.date) -> datetime.date:
 
 
 class ApproveForm(forms.Form):
+    # The number shown on the page the decider looked at; the service refuses if it has changed.
+    cnhc_number_checked = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
     seen_on_register = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), label="What you saw on the CNHC register",
         help_text="Name, registration number, disciplines, town and any conditions or sanctions shown.",

@@ -166,7 +166,8 @@ def registration_submit(
             ]
             if old != new
         ]
-        needs_check = therapist.registration_submitted_at is None or therapist.registration_status in (
+        first_time = therapist.registration_submitted_at is None
+        needs_check = first_time or therapist.registration_status in (
             Status.REJECTED,
             Status.EXPIRED,
         ) or (
@@ -193,7 +194,7 @@ def registration_submit(
             # Another therapist took the number between our check and our write.
             raise ValidationError({"cnhc_number": "Another therapist already has this CNHC registration number."}) from None
         _record(therapist, Kind.SUBMITTED if needs_check else Kind.UPDATED, actor=submitted_by,
-                note="Changed: " + ", ".join(changed) if changed else "")
+                note="Changed: " + ", ".join(changed) if changed and not first_time else "")
     return therapist
 
 
@@ -218,6 +219,7 @@ def registration_approve(
     decided_by,
     seen_on_register: str,
     expires_on: datetime.date,
+    cnhc_number_checked: str | None = None,
     today: datetime.date | None = None,
 ) -> RegistrationEvent:
     """Verifies a registration that is awaiting a check, until ``expires_on`` (a London date,
@@ -225,7 +227,9 @@ def registration_approve(
 
     Rules: the decider holds therapists.verify_registration and is not the therapist; the
     registration is awaiting a check; what the decider saw on CNHC's register is recorded
-    (required); the expiry is not in the past and at most two years ahead.
+    (required); the expiry is not in the past and at most two years ahead; if the page told us
+    which number the decider was looking at (``cnhc_number_checked``), it is still the number on
+    file, so nobody approves details the therapist changed meanwhile.
     Raises RegistrationError or ValidationError (by field).
     """
     today = today or timezone.localdate()
@@ -241,6 +245,8 @@ def registration_approve(
         therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK])
         if therapist.registration_submitted_at is None:
             raise RegistrationError("This therapist has not submitted registration details yet.")
+        if cnhc_number_checked is not None and cnhc_number_checked != therapist.cnhc_number:
+            raise RegistrationError("The therapist changed their details while you were checking. Reload the page and check again.")
         therapist.registration_status = Status.VERIFIED
         therapist.registration_expires_on = expires_on
         therapist.save(update_fields=["registration_status", "registration_expires_on"])

@@ -176,7 +176,8 @@ DECISIONS = {
 def _decide(action: str, *, therapist: Therapist, user, data: dict) -> RegistrationEvent:
     if action == "approve":
         return services.registration_approve(
-            therapist_id=therapist.pk, decided_by=user, seen_on_register=data["seen_on_register"], expires_on=data["expires_on"]
+            therapist_id=therapist.pk, decided_by=user, seen_on_register=data["seen_on_register"],
+            expires_on=data["expires_on"], cnhc_number_checked=data["cnhc_number_checked"],
         )
     if action == "reject":
         return services.registration_reject(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
@@ -191,7 +192,10 @@ def _decide(action: str, *, therapist: Therapist, user, data: dict) -> Registrat
 def check_detail(request, pk: int):
     therapist = get_object_or_404(Therapist.objects.select_related("user"), pk=pk)
     forms = {
-        "approve": ApproveForm(prefix="approve", initial={"expires_on": one_year_from(timezone.localdate())}),
+        "approve": ApproveForm(
+            prefix="approve",
+            initial={"expires_on": one_year_from(timezone.localdate()), "cnhc_number_checked": therapist.cnhc_number},
+        ),
         "reject": ReasonForm(prefix="reject"),
         "suspend": ReasonForm(prefix="suspend"),
         "reopen": ReopenForm(prefix="reopen"),

@@ -166,6 +166,7 @@ def test_a_verifier_approves_from_the_check_page_with_a_default_of_one_year(clie
 
     response = client.post(reverse("therapists:check", args=[tara.pk]), {
         "action": "approve", "approve-seen_on_register": "Tara, Sports Massage, Leeds.", "approve-expires_on": default.isoformat(),
+        "approve-cnhc_number_checked": "CN-tara",
     })
 
     assert response.url == reverse("therapists:checks")
@@ -219,7 +220,8 @@ def test_a_therapist_who_is_also_a_verifier_cannot_approve_themselves_on_the_pag
     url = reverse("therapists:check", args=[tara.pk])
 
     assert "Another admin must decide on it" in client.get(url).content.decode()
-    response = client.post(url, {"action": "approve", "approve-seen_on_register": "Me.", "approve-expires_on": NEXT_YEAR})
+    response = client.post(url, {"action": "approve", "approve-seen_on_register": "Me.", "approve-expires_on": NEXT_YEAR,
+                                 "approve-cnhc_number_checked": "CN-tara"})
 
     assert "You cannot decide on your own registration" in response.content.decode()
     tara.refresh_from_db()

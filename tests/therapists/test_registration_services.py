@@ -284,3 +284,16 @@ def test_a_suspension_tells_the_admins_which_bookings_are_affected(victor, tara,
     assert len(to_admin) == 1
     assert f"(booking {later.pk})" in to_admin[0].body
     assert to_admin[0].body.count("(booking ") == 1
+
+
+def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checking(victor, tara):
+    services.registration_submit(
+        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="CN-changed", disciplines=["sports_massage"],
+        cnhc_renews_on=tara.cnhc_renews_on, other_registers="",
+    )
+
+    with pytest.raises(services.RegistrationError, match="changed their details"):
+        approve(tara, victor, cnhc_number_checked="CN-tara")
+
+    tara.refresh_from_db()
+    assert tara.registration_status == Status.AWAITING_CHECK
