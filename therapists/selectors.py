@@ -73,7 +73,7 @@ def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: da
         raise Http404
     allowed = (
         (user.is_authenticated and therapist.user_id == user.pk)
-        or user.has_perm("therapists.verify_registration")
+        or (user.is_staff and user.has_perm("therapists.verify_registration"))
         or (public_on is not None and Therapist.objects.bookable(on=public_on).filter(pk=therapist.pk).exists())
     )
     if not allowed:
@@ -92,11 +92,11 @@ def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) ->
 
 
 def registration_verifier_emails() -> list[str]:
-    """Addresses of active people who may decide on registrations (superusers included)."""
+    """Addresses of active staff who may decide on registrations (superusers included)."""
     permission = Permission.objects.filter(content_type__app_label="therapists", codename="verify_registration")
     users = (
         get_user_model()
-        .objects.filter(is_active=True)
+        .objects.filter(is_active=True, is_staff=True)
         .filter(Q(is_superuser=True) | Q(user_permissions__in=permission) | Q(groups__permissions__in=permission))
         .exclude(email="")
         .distinct()

@@ -98,8 +98,10 @@ def therapist_profile_save(
     if len(session_types) != len(session_type_ids):
         raise ValidationError({"session_types": "Choose from the sessions the clinic offers."})
 
+    # get_or_create survives a double-submitted first save (the second finds the first's row).
+    Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name})
     with transaction.atomic():
-        therapist = Therapist.objects.select_for_update().filter(user=user).first() or Therapist(user=user)
+        therapist = Therapist.objects.select_for_update().get(user=user)
         therapist.display_name = display_name
         therapist.bio = bio
         therapist.specialities = specialities
@@ -198,9 +200,14 @@ def registration_submit(
     return therapist
 
 
+def can_verify(user) -> bool:
+    """Staff holding therapists.verify_registration (superusers hold every permission)."""
+    return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
+
+
 def _lock_for_decision(*, therapist_id: int, decided_by, allowed: Iterable[str]) -> Therapist:
     therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
-    if not (decided_by.is_active and decided_by.has_perm(VERIFY_PERMISSION)):
+    if not can_verify(decided_by):
         raise RegistrationError("You do not have permission to decide on registrations.")
     if therapist.user_id == decided_by.pk:
         raise RegistrationError("You cannot decide on your own registration; another admin must check it.")

@@ -10,7 +10,11 @@ from therapists.models import Therapist
 from ..factories import make_therapist, make_user
 
 
-def grant_verify(user):
+def grant_verify(user, *, staff: bool = True):
+    """Gives ``user`` the verify permission, and by default makes them staff (both are needed)."""
+    if staff and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     user.user_permissions.add(Permission.objects.get(codename="verify_registration"))
     return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
 

@@ -206,7 +206,7 @@ def test_people_without_the_permission_cannot_open_the_queue(client, sam, tara, 
     args = [tara.pk] if url_name == "therapists:check" else []
     url = reverse(url_name, args=args)
     assert client.get(url).status_code == 302  # anonymous: log in first
-    for person in (sam, tara.user, make_user("alice")):
+    for person in (sam, tara.user, make_user("alice"), grant_verify(make_user("nora"), staff=False)):
         login(client, person)
         assert client.get(url).status_code == 403
         assert client.post(url, {"action": "approve", "approve-seen_on_register": "x", "approve-expires_on": NEXT_YEAR}).status_code == 403

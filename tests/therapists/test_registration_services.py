@@ -297,3 +297,9 @@ def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checki
 
     tara.refresh_from_db()
     assert tara.registration_status == Status.AWAITING_CHECK
+
+
+def test_the_permission_alone_is_not_enough_without_being_staff(tara):
+    not_staff = grant_verify(make_user("nora"), staff=False)
+    with pytest.raises(services.RegistrationError, match="permission"):
+        approve(tara, not_staff)
