@@ -1,6 +1,7 @@
 """Real-browser journeys through the CNHC registration check, on a phone and a desktop."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -13,9 +14,16 @@ from therapists.models import Therapist
 from ..factories import PASSWORD, make_session_type, make_therapist, make_user
 from ..therapists.uploads import PDF, image_bytes
 from .conftest import screenshot
-from .test_home_and_login import open_menu_if_collapsed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_menu_if_collapsed(page) -> None:
+    toggler = page.get_by_role("button", name="Show menu")
+    if toggler.is_visible():
+        toggler.click()
+        # Wait for the collapse animation to finish, or a click may land on a moving link.
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
 
 
 def log_in(page, username: str) -> None:

@@ -303,3 +303,18 @@ def test_the_permission_alone_is_not_enough_without_being_staff(tara):
     not_staff = grant_verify(make_user("nora"), staff=False)
     with pytest.raises(services.RegistrationError, match="permission"):
         approve(tara, not_staff)
+
+
+def test_names_read_right_in_plain_text_and_are_escaped_in_html(victor, django_capture_on_commit_callbacks, celery_eager):
+    therapist = submitted_therapist("siobhan")
+    Therapist.objects.filter(pk=therapist.pk).update(display_name="Siobhan O'Neil & <b>Co</b>")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_suspend(therapist_id=therapist.pk, decided_by=victor, reason="Check <this> & that.")
+
+    to_admin = next(message for message in mail.outbox if message.to == [victor.email])
+    assert to_admin.subject == "Suspended: Siobhan O'Neil & <b>Co</b>'s registration"
+    assert "Check <this> & that." in to_admin.body
+    html = to_admin.alternatives[0][0]
+    assert "Siobhan O&#x27;Neil &amp; &lt;b&gt;Co&lt;/b&gt;" in html
+    assert "<b>Co</b>" not in html
