@@ -145,3 +145,41 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
     expect(page.get_by_role("heading", name="Registration: Awaiting check")).to_be_visible()
 
     assert "The register shows no entry under TJ-1" in mail.outbox[0].body
+
+
+def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(page, admin_user, media_root, celery_eager):
+    tara = make_therapist("tara", display_name="Tara Jones")
+    services.registration_submit(
+        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="TJ-1", disciplines=["sports_massage"],
+        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100), other_registers="",
+    )
+    services.registration_approve(
+        therapist_id=tara.pk, decided_by=admin_user, seen_on_register="Listed.",
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+
+    log_in(page, "tara")
+    page.goto("/therapists/me/")
+    expect(page.get_by_text("Clients can book you.")).to_be_visible()
+    shot(page, "10-verified")
+    log_out(page)
+
+    log_in(page, "admin")
+    page.goto(f"/therapists/checks/{tara.pk}/")
+    page.get_by_text("Suspend", exact=True).click()  # the <summary> opens the form
+    page.get_by_role("textbox", name="Reason (the therapist will see this)").fill("Conditions now shown on the CNHC register.")
+    shot(page, "11-suspend")
+    page.get_by_role("button", name="Suspend registration").click()
+    expect(page.get_by_text("Suspended: Tara Jones can no longer be booked.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Lift the suspension")).to_be_visible()
+    shot(page, "12-suspended-admin")
+    log_out(page)
+
+    page.goto("/therapists/")
+    expect(page.get_by_text("No therapists can be booked right now.")).to_be_visible()
+
+    log_in(page, "tara")
+    page.goto("/therapists/me/")
+    expect(page.get_by_role("alert")).to_contain_text("Conditions now shown on the CNHC register.")
+    expect(page.get_by_role("link", name="Edit registration")).to_have_count(0)
+    shot(page, "13-suspended-therapist")
