@@ -13,6 +13,12 @@ from bookings.models import Booking, SessionType
 from .models import RegistrationEvent, Therapist
 
 LONDON = ZoneInfo("Europe/London")
+VERIFY_PERMISSION = "therapists.verify_registration"
+
+
+def can_verify(user) -> bool:
+    """Staff holding therapists.verify_registration (superusers hold every permission)."""
+    return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
 
 
 class TherapistNotBookable(Exception):
@@ -73,7 +79,7 @@ def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: da
         raise Http404
     allowed = (
         (user.is_authenticated and therapist.user_id == user.pk)
-        or (user.is_staff and user.has_perm("therapists.verify_registration"))
+        or can_verify(user)
         or (public_on is not None and Therapist.objects.bookable(on=public_on).filter(pk=therapist.pk).exists())
     )
     if not allowed:

@@ -19,13 +19,12 @@ from bookings.problems import Problem
 from clinic.emails import send_email
 
 from .models import RegistrationEvent, RegistrationNotice, Therapist
-from .selectors import bookings_affected_from, london_midnight, registration_verifier_emails
+from .selectors import bookings_affected_from, can_verify, london_midnight, registration_verifier_emails
 
 logger = logging.getLogger(__name__)
 Status = Therapist.RegistrationStatus
 Kind = RegistrationEvent.Kind
 
-VERIFY_PERMISSION = "therapists.verify_registration"
 REMINDER_DAYS = (30, 7)
 LONGEST_CHECK = datetime.timedelta(days=2 * 366)
 
@@ -198,11 +197,6 @@ def registration_submit(
         _record(therapist, Kind.SUBMITTED if needs_check else Kind.UPDATED, actor=submitted_by,
                 note="Changed: " + ", ".join(changed) if changed and not first_time else "")
     return therapist
-
-
-def can_verify(user) -> bool:
-    """Staff holding therapists.verify_registration (superusers hold every permission)."""
-    return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
 
 
 def _lock_for_decision(*, therapist_id: int, decided_by, allowed: Iterable[str]) -> Therapist:

@@ -12,6 +12,7 @@ from . import services
 from .forms import ApproveForm, ProfileForm, ReasonForm, RegistrationForm, ReopenForm, one_year_from
 from .models import RegistrationEvent, Therapist
 from .selectors import (
+    can_verify,
     registration_history,
     registration_list_all,
     registration_queue,
@@ -25,10 +26,13 @@ from .uploads import content_type_for
 # There is no API behind it: a person searches and writes down what they saw.
 CNHC_REGISTER_URL = "https://www.cnhc.org.uk/"
 
+
 def verifier_required(view):
+    """403 for anyone but staff holding therapists.verify_registration."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not services.can_verify(request.user):
+        if not can_verify(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -46,7 +50,8 @@ def therapist_list(request):
 
 def therapist_photo(request, pk: int):
     therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="photo", public_on=timezone.localdate())
-    return _file_response(therapist.photo, cache="public, max-age=300")
+    # private: the therapist sees their own photo before it is public, so no shared cache may keep it.
+    return _file_response(therapist.photo, cache="private, max-age=300")
 
 
 @login_required
