@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
@@ -225,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "clinic.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
+    },
+    # Expire lapsed CNHC checks and send expiry reminders; 06:00 London (CELERY_TIMEZONE).
+    "registration-checks-daily": {
+        "task": "therapists.registration_checks_daily",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -1,14 +1,65 @@
 from django.contrib import admin
 
-from .models import Therapist, TimeOff, WorkingHours
+from .models import RegistrationEvent, RegistrationNotice, Therapist, TimeOff, WorkingHours
+
+
+class RegistrationEventInline(admin.TabularInline):
+    model = RegistrationEvent
+    fields = ["at", "kind", "actor", "status_after", "cnhc_number", "expires_on", "seen_on_register", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "cnhc_number", "registration_status"]
+    list_display = ["display_name", "cnhc_number", "registration_status", "registration_expires_on"]
     list_filter = ["registration_status"]
     search_fields = ["display_name", "cnhc_number", "user__email"]
     raw_id_fields = ["user"]
+    # Registration state changes only through the check pages, which record who decided and why;
+    # editing it here would leave no trace.
+    readonly_fields = ["registration_status", "registration_expires_on", "registration_submitted_at"]
+    inlines = [RegistrationEventInline]
+
+
+@admin.register(RegistrationEvent)
+class RegistrationEventAdmin(admin.ModelAdmin):
+    """The audit trail: readable, never added to, changed or deleted by hand."""
+
+    list_display = ["at", "therapist", "kind", "actor", "status_after"]
+    list_filter = ["kind"]
+    list_select_related = ["therapist", "actor"]
+    search_fields = ["therapist__display_name", "cnhc_number"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegistrationNotice)
+class RegistrationNoticeAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "therapist", "key"]
+    list_select_related = ["therapist"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkingHours)

@@ -1,4 +1,6 @@
 import datetime
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +17,19 @@ class TherapistQuerySet(models.QuerySet):
             registration_status=Therapist.RegistrationStatus.VERIFIED,
             registration_expires_on__gte=on,
         )
+
+
+def _random_name(folder: str, filename: str) -> str:
+    # The uploader's file name is never trusted or shown in a path: only its suffix is kept.
+    return f"therapists/{folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:6]}"
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    return _random_name("photos", filename)
+
+
+def certificate_upload_to(instance, filename: str) -> str:
+    return _random_name("certificates", filename)
 
 
 class Therapist(models.Model):
@@ -39,6 +54,27 @@ class Therapist(models.Model):
     )
     # The last day (London date) on which the admin's check still holds.
     registration_expires_on = models.DateField(null=True, blank=True)
+
+    class Discipline(models.TextChoices):
+        MASSAGE_THERAPY = "massage_therapy", "Massage Therapy"
+        SPORTS_MASSAGE = "sports_massage", "Sports Massage"
+        SPORTS_THERAPY = "sports_therapy", "Sports Therapy"
+        REFLEXOLOGY = "reflexology", "Reflexology"
+
+    # Profile shown to clients once bookable. Photos and certificates live under MEDIA_ROOT
+    # and are only ever served through views that check who is asking.
+    photo = models.FileField(upload_to=photo_upload_to, blank=True, max_length=200)
+    specialities = models.JSONField(default=list, blank=True, help_text="Values of bookings.problems.Problem.")
+    session_types = models.ManyToManyField("bookings.SessionType", blank=True, related_name="therapists")
+
+    # What the therapist told us about their CNHC registration; an admin checks it on the register.
+    disciplines = models.JSONField(default=list, blank=True, help_text="Values of Therapist.Discipline.")
+    cnhc_renews_on = models.DateField("CNHC renewal date", null=True, blank=True)
+    certificate = models.FileField(upload_to=certificate_upload_to, blank=True, max_length=200)
+    other_registers = models.TextField(blank=True, max_length=500)
+    # When the registration joined the check queue; the queue is served oldest first.
+    registration_submitted_at = models.DateTimeField(null=True, blank=True)
+
     # Diary rules: blank means the clinic-wide value in bookings.BookingRules.
     buffer_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Minutes kept free after each session. Blank: the clinic's default."
@@ -53,6 +89,7 @@ class Therapist(models.Model):
 
     class Meta:
         ordering = ["display_name"]
+        permissions = [("verify_registration", "Can verify, reject or suspend CNHC registrations")]
         constraints = [
             models.UniqueConstraint(
                 fields=["cnhc_number"],
@@ -67,6 +104,81 @@ class Therapist(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_specialities_display(self) -> list[str]:
+        from bookings.problems import Problem
+
+        return [Problem(value).label for value in self.specialities if value in Problem.values]
+
+    def get_disciplines_display(self) -> list[str]:
+        return [self.Discipline(value).label for value in self.disciplines if value in self.Discipline.values]
+
+
+class RegistrationEvent(models.Model):
+    """One append-only line of a therapist's registration history: what happened, who did it,
+    when, and what they saw. Rows are only ever inserted (the admin offers no change or delete)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for a check"
+        UPDATED = "updated", "Details updated"
+        APPROVED = "approved", "Verified"
+        REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
+        REOPENED = "reopened", "Suspension lifted, awaiting a new check"
+        EXPIRED = "expired", "Check expired"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="registration_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Null only for what the system does by itself (expiry).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    status_after = models.CharField(max_length=20, choices=Therapist.RegistrationStatus.choices)
+    # Snapshot of the details the event was about, so history survives later edits.
+    cnhc_number = models.CharField(max_length=50, blank=True)
+    cnhc_renews_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    seen_on_register = models.TextField(blank=True, max_length=2000)
+    # A rejection or suspension reason (shown to the therapist), or what changed.
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["therapist", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="approved") | (~models.Q(seen_on_register="") & models.Q(expires_on__isnull=False)),
+                name="registration_approval_records_what_was_seen",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["rejected", "suspended"]) | ~models.Q(note=""),
+                name="registration_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="expired") | models.Q(actor__isnull=False),
+                name="registration_event_has_actor_unless_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationNotice(models.Model):
+    """Proof that one registration email went out (an expiry reminder, a decision notice), so
+    a re-run of the daily task or a duplicate task delivery never sends it twice. The key names
+    the notice, for example ``reminder-30-2027-01-31`` or ``event-42``."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="registration_notices")
+    key = models.CharField(max_length=50)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["therapist", "key"], name="registration_notice_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.key}"
 
 
 class WorkingHours(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bookings.availability import WeeklyHours
 from bookings.models import SessionType
+from therapists import services as therapist_services
 from therapists.diary.services import working_hours_set
 from therapists.models import Therapist
 
@@ -63,23 +64,31 @@ class Command(BaseCommand):
                 account.save()
             return account
 
-        user("admin", email="admin@clinic.example", is_staff=True, is_superuser=True)
+        admin = user("admin", email="admin@clinic.example", is_staff=True, is_superuser=True)
         user("dana", email="dana@example.com", first_name="Dana", last_name="Reid")
         for username, name, bio, number in THERAPISTS:
             first, last = name.split()
             account = user(username, email=f"{username}@clinic.example", first_name=first, last_name=last)
-            therapist, _ = Therapist.objects.get_or_create(
-                user=account,
-                # Demo therapists start verified so the demo can be booked straight away;
-                # real therapists are verified by an admin who has looked them up on the register.
-                defaults={
-                    "display_name": name,
-                    "bio": bio,
-                    "cnhc_number": number,
-                    "registration_status": Therapist.RegistrationStatus.VERIFIED,
-                    "registration_expires_on": timezone.localdate() + datetime.timedelta(days=365),
-                },
-            )
+            therapist, _ = Therapist.objects.get_or_create(user=account, defaults={"display_name": name, "bio": bio})
+            if therapist.registration_submitted_at is None:
+                # Demo therapists go through the same check as real ones, decided by the demo
+                # admin, so the demo shows a real history; real checks are done by a person
+                # looking the therapist up on the CNHC register.
+                today = timezone.localdate()
+                therapist_services.registration_submit(
+                    therapist_id=therapist.pk,
+                    submitted_by=account,
+                    cnhc_number=number,
+                    disciplines=[Therapist.Discipline.SPORTS_MASSAGE],
+                    cnhc_renews_on=today + datetime.timedelta(days=300),
+                    other_registers="",
+                )
+                therapist_services.registration_approve(
+                    therapist_id=therapist.pk,
+                    decided_by=admin,
+                    seen_on_register="Demo data: no real register entry was looked up.",
+                    expires_on=today + datetime.timedelta(days=365),
+                )
             if not therapist.working_hours.exists():
                 # Weekdays with a lunch break, so the demo diary and free times have something to show.
                 working_hours_set(

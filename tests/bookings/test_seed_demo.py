@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+
+from therapists.models import RegistrationEvent, Therapist
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_therapists_are_verified_by_the_demo_admin_and_a_second_run_changes_nothing():
+    call_command("seed_demo")
+
+    therapists = Therapist.objects.all()
+    assert therapists.count() == 3
+    assert all(t.registration_status == Therapist.RegistrationStatus.VERIFIED for t in therapists)
+    approvals = RegistrationEvent.objects.filter(kind=RegistrationEvent.Kind.APPROVED)
+    assert {event.actor.username for event in approvals} == {"admin"}
+    events_before = RegistrationEvent.objects.count()
+
+    call_command("seed_demo")
+
+    assert Therapist.objects.count() == 3
+    assert RegistrationEvent.objects.count() == events_before

@@ -1,0 +1,56 @@
+"""Two admins deciding on one registration at the same moment: exactly one decision stands."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from therapists import services
+from therapists.models import RegistrationEvent
+
+from ..factories import make_user
+from .conftest import grant_verify, submitted_therapist
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_eager):
+    if connection.vendor != "postgresql":
+        # SQLite's in-memory test database locks whole tables and fails fast instead of waiting.
+        pytest.skip("row locks are exercised on PostgreSQL")
+    tara = submitted_therapist("tara")
+    admins = [grant_verify(make_user(name, is_staff=True)) for name in ("victor", "olive")]
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def decide(admin, approve: bool):
+        try:
+            start.wait()
+            if approve:
+                services.registration_approve(
+                    therapist_id=tara.pk, decided_by=admin, seen_on_register="Listed.",
+                    expires_on=timezone.localdate() + datetime.timedelta(days=365),
+                )
+            else:
+                services.registration_reject(therapist_id=tara.pk, decided_by=admin, reason="Not listed.")
+            outcomes.append("decided")
+        except services.RegistrationError:
+            outcomes.append("refused")
+        except Exception as error:  # reported by the assertion below rather than lost in the thread
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(admin, i == 0)) for i, admin in enumerate(admins)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["decided", "refused"]
+    decisions = tara.registration_events.filter(kind__in=[RegistrationEvent.Kind.APPROVED, RegistrationEvent.Kind.REJECTED])
+    assert decisions.count() == 1
+    tara.refresh_from_db()
+    assert tara.registration_status == decisions.get().status_after

@@ -1,0 +1,112 @@
+"""Reads that feed the therapist and registration pages."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from bookings.models import Booking, SessionType
+
+from .models import RegistrationEvent, Therapist
+
+LONDON = ZoneInfo("Europe/London")
+VERIFY_PERMISSION = "therapists.verify_registration"
+
+
+def can_verify(user) -> bool:
+    """Staff holding therapists.verify_registration (superusers hold every permission)."""
+    return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
+
+
+class TherapistNotBookable(Exception):
+    """The therapist cannot be booked on that date (not verified, or the check has expired)."""
+
+
+def london_midnight(day: datetime.date) -> datetime.datetime:
+    # UK clocks change at 01:00/02:00, never at midnight, so local midnight always exists once.
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
+
+
+def therapist_get_bookable(*, therapist_id: int, on: datetime.date) -> Therapist:
+    """The one guard every booking write must pass: returns the therapist if they are bookable
+    on that London date, else raises TherapistNotBookable, whatever a form was made to send."""
+    therapist = Therapist.objects.bookable(on=on).filter(pk=therapist_id).first()
+    if therapist is None:
+        raise TherapistNotBookable("This therapist cannot be booked at the moment. Please choose another.")
+    return therapist
+
+
+def therapist_list_bookable(*, on: datetime.date) -> QuerySet[Therapist]:
+    """The therapists clients may book on that London date, with what they offer (2 queries)."""
+    return Therapist.objects.bookable(on=on).prefetch_related(
+        Prefetch("session_types", queryset=SessionType.objects.filter(active=True))
+    )
+
+
+def registration_queue() -> QuerySet[Therapist]:
+    """Registrations awaiting a check, oldest submission first."""
+    return (
+        Therapist.objects.filter(
+            registration_status=Therapist.RegistrationStatus.AWAITING_CHECK, registration_submitted_at__isnull=False
+        )
+        .select_related("user")
+        .order_by("registration_submitted_at", "pk")
+    )
+
+
+def registration_list_all() -> QuerySet[Therapist]:
+    """Every therapist with their registration state, for admins."""
+    return Therapist.objects.select_related("user").order_by("display_name", "pk")
+
+
+def registration_history(*, therapist: Therapist) -> QuerySet[RegistrationEvent]:
+    return therapist.registration_events.select_related("actor").order_by("-at", "-pk")
+
+
+def therapist_for_user(*, user) -> Therapist | None:
+    return Therapist.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: datetime.date | None) -> Therapist:
+    """The therapist whose ``field`` file ``user`` may read: their own, any for a verifier, or
+    (when ``public_on`` is given) a bookable therapist's. Raises Http404 otherwise, so nobody
+    learns whether someone else's file exists."""
+    therapist = Therapist.objects.filter(pk=therapist_id).first()
+    if therapist is None or not getattr(therapist, field):
+        raise Http404
+    allowed = (
+        (user.is_authenticated and therapist.user_id == user.pk)
+        or can_verify(user)
+        or (public_on is not None and Therapist.objects.bookable(on=public_on).filter(pk=therapist.pk).exists())
+    )
+    if not allowed:
+        raise Http404
+    return therapist
+
+
+def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) -> QuerySet[Booking]:
+    """Confirmed (or awaiting review) bookings with the therapist starting at or after ``start``: those a lapsed or
+    suspended registration leaves without a bookable therapist."""
+    return (
+        Booking.objects.filter(
+            therapist=therapist, status__in=[Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW], start__gte=start
+        )
+        .select_related("session_type")
+        .order_by("start")
+    )
+
+
+def registration_verifier_emails() -> list[str]:
+    """Addresses of active staff who may decide on registrations (superusers included)."""
+    permission = Permission.objects.filter(content_type__app_label="therapists", codename="verify_registration")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(user_permissions__in=permission) | Q(groups__permissions__in=permission))
+        .exclude(email="")
+        .distinct()
+    )
+    return sorted(set(users.values_list("email", flat=True)))

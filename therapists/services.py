@@ -1,0 +1,414 @@
+"""Therapist profiles and the CNHC registration check workflow.
+
+States: awaiting check -> verified (until an expiry date) | rejected; verified -> expired (by the
+daily task) ; any -> suspended (by an admin) -> awaiting check (when an admin lifts it).
+Every change of state writes a RegistrationEvent in the same transaction, naming who and when.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.models import SessionType
+from bookings.problems import Problem
+from clinic.emails import send_email
+
+from .models import RegistrationEvent, RegistrationNotice, Therapist
+from .selectors import bookings_affected_from, can_verify, london_midnight, registration_verifier_emails
+
+logger = logging.getLogger(__name__)
+Status = Therapist.RegistrationStatus
+Kind = RegistrationEvent.Kind
+
+REMINDER_DAYS = (30, 7)
+LONGEST_CHECK = datetime.timedelta(days=2 * 366)
+
+
+class RegistrationError(Exception):
+    """A registration decision that is not allowed; the message is shown to the person."""
+
+
+def _clean_text(value: str, *, field: str, label: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: f"Enter the {label}."})
+    if len(value) > max_length:
+        raise ValidationError({field: f"The {label} must be at most {max_length} characters."})
+    return value
+
+
+def _choices(values: Iterable[str], *, allowed: list[str], field: str) -> list[str]:
+    values = list(dict.fromkeys(values))
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise ValidationError({field: "Choose from the list."})
+    return values
+
+
+def _record(therapist: Therapist, kind: str, *, actor, note: str = "", seen_on_register: str = "",
+            expires_on: datetime.date | None = None) -> RegistrationEvent:
+    return RegistrationEvent.objects.create(
+        therapist=therapist,
+        kind=kind,
+        actor=actor,
+        at=timezone.now(),
+        status_after=therapist.registration_status,
+        cnhc_number=therapist.cnhc_number,
+        cnhc_renews_on=therapist.cnhc_renews_on,
+        expires_on=expires_on,
+        seen_on_register=seen_on_register,
+        note=note,
+    )
+
+
+def _notify(event: RegistrationEvent) -> None:
+    from .tasks import registration_event_notify
+
+    registration_event_notify.delay_on_commit(event.pk)
+
+
+def therapist_profile_save(
+    *,
+    user,
+    display_name: str,
+    bio: str,
+    specialities: Iterable[str],
+    session_type_ids: Iterable[int],
+    photo: UploadedFile | None = None,
+    remove_photo: bool = False,
+) -> Therapist:
+    """Creates or updates the profile of the therapist whose account is ``user``.
+
+    A new profile starts awaiting a check and is not bookable until an admin verifies it.
+    Raises ValidationError (by field) for an empty or over-long name, an over-long bio, an
+    unknown speciality or an inactive session type. ``photo`` must already have passed
+    ``uploads.validate_photo``.
+    """
+    display_name = _clean_text(display_name, field="display_name", label="display name", max_length=100, required=True)
+    bio = _clean_text(bio, field="bio", label="bio", max_length=2000, required=False)
+    specialities = _choices(specialities, allowed=Problem.values, field="specialities")
+    session_type_ids = {int(pk) for pk in session_type_ids}
+    session_types = list(SessionType.objects.filter(active=True, pk__in=session_type_ids))
+    if len(session_types) != len(session_type_ids):
+        raise ValidationError({"session_types": "Choose from the sessions the clinic offers."})
+
+    # get_or_create survives a double-submitted first save (the second finds the first's row).
+    Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name})
+    with transaction.atomic():
+        therapist = Therapist.objects.select_for_update().get(user=user)
+        therapist.display_name = display_name
+        therapist.bio = bio
+        therapist.specialities = specialities
+        if photo is not None:
+            therapist.photo = photo
+        elif remove_photo:
+            therapist.photo = ""
+        therapist.save()
+        therapist.session_types.set(session_types)
+    return therapist
+
+
+def registration_submit(
+    *,
+    therapist_id: int,
+    submitted_by,
+    cnhc_number: str,
+    disciplines: Iterable[str],
+    cnhc_renews_on: datetime.date,
+    other_registers: str,
+    certificate: UploadedFile | None = None,
+    today: datetime.date | None = None,
+) -> Therapist:
+    """Saves a therapist's CNHC registration details and puts them in the check queue.
+
+    Rules: only the therapist may submit their own details; the number is trimmed text, unique
+    across therapists, never checked against a pattern; at least one discipline; the renewal date
+    is not in the past (London date). A first submission, or one after a rejection or expiry, goes
+    to "awaiting check". Changing the number or renewal date of a verified registration sends it
+    back for a new check; other edits keep it verified. A suspended registration cannot be edited.
+
+    Raises RegistrationError (not your registration, suspended) or ValidationError (by field).
+    ``certificate`` must already have passed ``uploads.validate_certificate``.
+    """
+    today = today or timezone.localdate()
+    cnhc_number = _clean_text(cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True)
+    other_registers = _clean_text(other_registers, field="other_registers", label="list of other registers", max_length=500, required=False)
+    disciplines = _choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
+    if not disciplines:
+        raise ValidationError({"disciplines": "Choose at least one discipline you are registered for."})
+    if cnhc_renews_on is None:
+        raise ValidationError({"cnhc_renews_on": "Enter the date your CNHC registration is next due for renewal."})
+    if cnhc_renews_on < today:
+        raise ValidationError({"cnhc_renews_on": "The renewal date is in the past: renew with CNHC first, then enter the new date."})
+
+    with transaction.atomic():
+        # Locked so a decision being made on this registration right now waits for us (or we for it).
+        therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
+        if therapist.user_id != submitted_by.pk:
+            raise RegistrationError("You can only change your own registration.")
+        if therapist.registration_status == Status.SUSPENDED:
+            raise RegistrationError("Your registration is suspended. Please contact the clinic.")
+        if Therapist.objects.filter(cnhc_number=cnhc_number).exclude(pk=therapist.pk).exists():
+            raise ValidationError({"cnhc_number": "Another therapist already has this CNHC registration number."})
+
+        changed = [
+            label
+            for label, old, new in [
+                ("CNHC number", therapist.cnhc_number, cnhc_number),
+                ("renewal date", therapist.cnhc_renews_on, cnhc_renews_on),
+                ("disciplines", therapist.disciplines, disciplines),
+                ("other registers", therapist.other_registers, other_registers),
+                ("certificate", None, certificate),
+            ]
+            if old != new
+        ]
+        first_time = therapist.registration_submitted_at is None
+        needs_check = first_time or therapist.registration_status in (
+            Status.REJECTED,
+            Status.EXPIRED,
+        ) or (
+            therapist.registration_status == Status.VERIFIED
+            and (cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on)
+        )
+        if not changed and not needs_check:
+            return therapist
+
+        therapist.cnhc_number = cnhc_number
+        therapist.cnhc_renews_on = cnhc_renews_on
+        therapist.disciplines = disciplines
+        therapist.other_registers = other_registers
+        if certificate is not None:
+            therapist.certificate = certificate
+        if needs_check:
+            therapist.registration_status = Status.AWAITING_CHECK
+            therapist.registration_expires_on = None
+            therapist.registration_submitted_at = timezone.now()
+        try:
+            with transaction.atomic():
+                therapist.save()
+        except IntegrityError:
+            # Another therapist took the number between our check and our write.
+            raise ValidationError({"cnhc_number": "Another therapist already has this CNHC registration number."}) from None
+        _record(therapist, Kind.SUBMITTED if needs_check else Kind.UPDATED, actor=submitted_by,
+                note="Changed: " + ", ".join(changed) if changed and not first_time else "")
+    return therapist
+
+
+def _lock_for_decision(*, therapist_id: int, decided_by, allowed: Iterable[str]) -> Therapist:
+    therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
+    if not can_verify(decided_by):
+        raise RegistrationError("You do not have permission to decide on registrations.")
+    if therapist.user_id == decided_by.pk:
+        raise RegistrationError("You cannot decide on your own registration; another admin must check it.")
+    if therapist.registration_status not in allowed:
+        # Usually a second admin acting on a page opened before the first one decided.
+        raise RegistrationError(
+            f"This registration is now {therapist.get_registration_status_display().lower()}, "
+            "so that decision no longer applies. Reload the page to see where it stands."
+        )
+    return therapist
+
+
+def registration_approve(
+    *,
+    therapist_id: int,
+    decided_by,
+    seen_on_register: str,
+    expires_on: datetime.date,
+    cnhc_number_checked: str | None = None,
+    today: datetime.date | None = None,
+) -> RegistrationEvent:
+    """Verifies a registration that is awaiting a check, until ``expires_on`` (a London date,
+    the last day the check holds).
+
+    Rules: the decider holds therapists.verify_registration and is not the therapist; the
+    registration is awaiting a check; what the decider saw on CNHC's register is recorded
+    (required); the expiry is not in the past and at most two years ahead; if the page told us
+    which number the decider was looking at (``cnhc_number_checked``), it is still the number on
+    file, so nobody approves details the therapist changed meanwhile.
+    Raises RegistrationError or ValidationError (by field).
+    """
+    today = today or timezone.localdate()
+    seen_on_register = _clean_text(seen_on_register, field="seen_on_register", label="note of what you saw on the CNHC register", max_length=2000, required=True)
+    if expires_on is None:
+        raise ValidationError({"expires_on": "Enter the date this check expires."})
+    if expires_on < today:
+        raise ValidationError({"expires_on": "The expiry date is in the past."})
+    if expires_on > today + LONGEST_CHECK:
+        raise ValidationError({"expires_on": "A check can hold for at most two years; choose an earlier date."})
+
+    with transaction.atomic():
+        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK])
+        if therapist.registration_submitted_at is None:
+            raise RegistrationError("This therapist has not submitted registration details yet.")
+        if cnhc_number_checked is not None and cnhc_number_checked != therapist.cnhc_number:
+            raise RegistrationError("The therapist changed their details while you were checking. Reload the page and check again.")
+        therapist.registration_status = Status.VERIFIED
+        therapist.registration_expires_on = expires_on
+        therapist.save(update_fields=["registration_status", "registration_expires_on"])
+        event = _record(therapist, Kind.APPROVED, actor=decided_by, seen_on_register=seen_on_register, expires_on=expires_on)
+        _notify(event)
+    return event
+
+
+def registration_reject(*, therapist_id: int, decided_by, reason: str) -> RegistrationEvent:
+    """Rejects a registration awaiting a check; the therapist is emailed the reason and sees it.
+
+    Rules as for approval; a reason is required. Raises RegistrationError or ValidationError.
+    """
+    reason = _clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
+    with transaction.atomic():
+        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK])
+        therapist.registration_status = Status.REJECTED
+        therapist.save(update_fields=["registration_status"])
+        event = _record(therapist, Kind.REJECTED, actor=decided_by, note=reason)
+        _notify(event)
+    return event
+
+
+def registration_suspend(*, therapist_id: int, decided_by, reason: str) -> RegistrationEvent:
+    """Suspends a registration at once (for example after a sanction shows on the register):
+    the therapist stops being bookable and cannot edit it until an admin lifts the suspension.
+    Admins are told which confirmed future bookings are affected.
+
+    Rules as for approval; a reason is required. Raises RegistrationError or ValidationError.
+    """
+    reason = _clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
+    allowed = [status for status in Status.values if status != Status.SUSPENDED]
+    with transaction.atomic():
+        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=allowed)
+        therapist.registration_status = Status.SUSPENDED
+        therapist.save(update_fields=["registration_status"])
+        event = _record(therapist, Kind.SUSPENDED, actor=decided_by, note=reason)
+        _notify(event)
+    return event
+
+
+def registration_reopen(*, therapist_id: int, decided_by, note: str = "") -> RegistrationEvent:
+    """Lifts a suspension. The registration goes back to the end of the queue awaiting a new
+    check; it is not bookable until someone verifies it again.
+
+    Rules as for approval. Raises RegistrationError or ValidationError.
+    """
+    note = _clean_text(note, field="note", label="note", max_length=2000, required=False)
+    with transaction.atomic():
+        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.SUSPENDED])
+        therapist.registration_status = Status.AWAITING_CHECK
+        therapist.registration_expires_on = None
+        therapist.registration_submitted_at = timezone.now()
+        therapist.save(update_fields=["registration_status", "registration_expires_on", "registration_submitted_at"])
+        event = _record(therapist, Kind.REOPENED, actor=decided_by, note=note)
+        _notify(event)
+    return event
+
+
+def _send_once(therapist: Therapist, key: str, send: Callable[[], None]) -> bool:
+    """Sends at most once per (therapist, key). The notice row and the sending share a
+    transaction: if sending fails the row is rolled back and the next run tries again; if two
+    runs race, the unique constraint makes the second one wait and then skip."""
+    try:
+        with transaction.atomic():
+            RegistrationNotice.objects.create(therapist=therapist, key=key, sent_at=timezone.now())
+            send()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _send_to_verifiers(name: str, context: dict) -> None:
+    # One message each, so admins do not see each other's addresses.
+    for email in registration_verifier_emails():
+        send_email(name, to=[email], context={**context, "audience": "admin"})
+
+
+def registration_event_send(*, event_id: int) -> bool:
+    """Emails the therapist about a decision (and, for a suspension, the admins with the
+    bookings it affects). Sent once per event, however often it is called."""
+    event = RegistrationEvent.objects.select_related("therapist__user").get(pk=event_id)
+    therapist = event.therapist
+    context = {"event": event, "therapist": therapist}
+
+    def send() -> None:
+        if therapist.user.email:
+            send_email("registration-decision", to=[therapist.user.email], context={**context, "audience": "therapist"})
+        if event.kind == Kind.SUSPENDED:
+            bookings = list(bookings_affected_from(therapist=therapist, start=event.at))
+            _send_to_verifiers("registration-decision", {**context, "bookings": bookings})
+
+    return _send_once(therapist, f"event-{event.pk}", send)
+
+
+def registration_reminders_send(*, today: datetime.date) -> int:
+    """Reminds therapists and admins 30 and 7 days before a verified check expires.
+
+    Each reminder goes once per check (RegistrationNotice). A run that missed a day still sends
+    the reminder that is due, and only the most urgent one: never a 30-day one after the 7-day.
+    Returns how many reminders were sent.
+    """
+    horizon = today + datetime.timedelta(days=max(REMINDER_DAYS))
+    due = Therapist.objects.filter(
+        registration_status=Status.VERIFIED, registration_expires_on__gte=today, registration_expires_on__lte=horizon
+    ).select_related("user")
+    sent = 0
+    for therapist in due:
+        days_left = (therapist.registration_expires_on - today).days
+        days_before = min(days for days in REMINDER_DAYS if days_left <= days)
+        context = {"therapist": therapist, "days_left": days_left, "expires_on": therapist.registration_expires_on}
+
+        def send(therapist=therapist, context=context) -> None:
+            if therapist.user.email:
+                send_email("registration-reminder", to=[therapist.user.email], context={**context, "audience": "therapist"})
+            _send_to_verifiers("registration-reminder", context)
+
+        key = f"reminder-{days_before}-{therapist.registration_expires_on.isoformat()}"
+        sent += _send_once(therapist, key, send)
+    return sent
+
+
+def registrations_expire_due(*, today: datetime.date) -> list[int]:
+    """Marks verified registrations whose check ended before ``today`` (a London date) as
+    expired, records it, and emails the therapist and the admins, telling admins which
+    confirmed bookings from the day after expiry on are affected.
+
+    Bookability never waits for this task (``bookable(on=...)`` compares the date itself);
+    this makes the state visible and tells people. Safe to run twice: the conditional update
+    claims each registration once. Returns the ids of therapists expired by this run.
+    """
+    candidates = Therapist.objects.filter(registration_status=Status.VERIFIED, registration_expires_on__lt=today)
+    expired = []
+    for therapist_id in candidates.values_list("pk", flat=True):
+        try:
+            if _expire_one(therapist_id=therapist_id, today=today):
+                expired.append(therapist_id)
+        except Exception:
+            # Rolled back whole (state, record and emails), so tomorrow's run tries again;
+            # one failing mailbox must not stop the others from expiring.
+            logger.exception("Could not expire the registration of therapist %s", therapist_id)
+    return expired
+
+
+@transaction.atomic
+def _expire_one(*, therapist_id: int, today: datetime.date) -> bool:
+    claimed = Therapist.objects.filter(
+        pk=therapist_id, registration_status=Status.VERIFIED, registration_expires_on__lt=today
+    ).update(registration_status=Status.EXPIRED)
+    if claimed != 1:
+        return False  # another run got there first, or an admin decided meanwhile
+    therapist = Therapist.objects.select_related("user").get(pk=therapist_id)
+    ended_on = therapist.registration_expires_on
+    event = _record(therapist, Kind.EXPIRED, actor=None, note=f"The check ended on {ended_on.day} {ended_on:%B %Y}.")
+    bookings = list(bookings_affected_from(therapist=therapist, start=london_midnight(ended_on + datetime.timedelta(days=1))))
+    context = {"therapist": therapist, "expires_on": ended_on, "event": event}
+
+    def send() -> None:
+        if therapist.user.email:
+            send_email("registration-expired", to=[therapist.user.email], context={**context, "audience": "therapist"})
+        _send_to_verifiers("registration-expired", {**context, "bookings": bookings})
+
+    _send_once(therapist, f"event-{event.pk}", send)
+    return True

@@ -1,0 +1,247 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import ApproveForm, ProfileForm, ReasonForm, RegistrationForm, ReopenForm, one_year_from
+from .models import RegistrationEvent, Therapist
+from .selectors import (
+    can_verify,
+    registration_history,
+    registration_list_all,
+    registration_queue,
+    therapist_for_user,
+    therapist_get_for_file,
+    therapist_list_bookable,
+)
+from .uploads import content_type_for
+
+# CNHC's own site, where anyone can search the public register by name, town or postcode.
+# There is no API behind it: a person searches and writes down what they saw.
+CNHC_REGISTER_URL = "https://www.cnhc.org.uk/"
+
+
+def verifier_required(view):
+    """403 for anyone but staff holding therapists.verify_registration."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_verify(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _form_error(form, error: Exception) -> None:
+    form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+
+
+def therapist_list(request):
+    therapists = therapist_list_bookable(on=timezone.localdate())
+    return render(request, "therapists/list.html", {"therapists": therapists})
+
+
+def therapist_photo(request, pk: int):
+    therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="photo", public_on=timezone.localdate())
+    # private: the therapist sees their own photo before it is public, so no shared cache may keep it.
+    return _file_response(therapist.photo, cache="private, max-age=300")
+
+
+@login_required
+def therapist_certificate(request, pk: int):
+    therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="certificate", public_on=None)
+    return _file_response(therapist.certificate, cache="private, no-store")
+
+
+def _file_response(field_file, *, cache: str) -> FileResponse:
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type_for(field_file.name))
+    response["Cache-Control"] = cache
+    return response
+
+
+@login_required
+def my_registration(request):
+    therapist = therapist_for_user(user=request.user)
+    if therapist is None:
+        return redirect("therapists:profile")
+    history = list(registration_history(therapist=therapist))
+    # A rejected or suspended registration cannot change again without a new event, so the
+    # latest event is the decision that put it there.
+    stopped = therapist.registration_status in (Therapist.RegistrationStatus.REJECTED, Therapist.RegistrationStatus.SUSPENDED)
+    reason = history[0].note if stopped and history else ""
+    return render(
+        request,
+        "therapists/me.html",
+        {
+            "therapist": therapist,
+            "history": history,
+            "reason": reason,
+            "bookable": Therapist.objects.bookable(on=timezone.localdate()).filter(pk=therapist.pk).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_profile(request):
+    therapist = therapist_for_user(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.therapist_profile_save(
+                    user=request.user,
+                    display_name=data["display_name"],
+                    bio=data["bio"],
+                    specialities=data["specialities"],
+                    session_type_ids=[session_type.pk for session_type in data["session_types"]],
+                    photo=data["photo"],
+                    remove_photo=data["remove_photo"],
+                )
+            except ValidationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, "Your profile has been saved.")
+                if therapist is None or therapist.registration_submitted_at is None:
+                    return redirect("therapists:registration")
+                return redirect("therapists:me")
+    elif therapist is not None:
+        form = ProfileForm(
+            initial={
+                "display_name": therapist.display_name,
+                "bio": therapist.bio,
+                "specialities": therapist.specialities,
+                "session_types": list(therapist.session_types.all()),
+            }
+        )
+    else:
+        form = ProfileForm(initial={"display_name": request.user.get_full_name()})
+    return render(request, "therapists/profile_form.html", {"form": form, "therapist": therapist})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_registration_edit(request):
+    therapist = therapist_for_user(user=request.user)
+    if therapist is None:
+        messages.info(request, "Start with your profile; your registration details come next.")
+        return redirect("therapists:profile")
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.registration_submit(
+                    therapist_id=therapist.pk,
+                    submitted_by=request.user,
+                    cnhc_number=data["cnhc_number"],
+                    disciplines=data["disciplines"],
+                    cnhc_renews_on=data["cnhc_renews_on"],
+                    other_registers=data["other_registers"],
+                    certificate=data["certificate"],
+                )
+            except (ValidationError, services.RegistrationError) as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, "Your registration details have been saved.")
+                return redirect("therapists:me")
+    else:
+        form = RegistrationForm(
+            initial={
+                "cnhc_number": therapist.cnhc_number,
+                "disciplines": therapist.disciplines,
+                "cnhc_renews_on": therapist.cnhc_renews_on,
+                "other_registers": therapist.other_registers,
+            }
+        )
+    return render(request, "therapists/registration_form.html", {"form": form, "therapist": therapist})
+
+
+@login_required
+@verifier_required
+def check_queue(request):
+    return render(
+        request,
+        "therapists/check_queue.html",
+        {"queue": registration_queue(), "everyone": registration_list_all(), "cnhc_register_url": CNHC_REGISTER_URL},
+    )
+
+
+DECISIONS = {
+    "approve": (ApproveForm, "Approved: {name} can be booked until {expires_on:%d %B %Y}."),
+    "reject": (ReasonForm, "Rejected: {name} has been told why."),
+    "suspend": (ReasonForm, "Suspended: {name} can no longer be booked."),
+    "reopen": (ReopenForm, "Suspension lifted: {name} is back in the queue for a new check."),
+}
+
+
+def _decide(action: str, *, therapist: Therapist, user, data: dict) -> RegistrationEvent:
+    if action == "approve":
+        return services.registration_approve(
+            therapist_id=therapist.pk, decided_by=user, seen_on_register=data["seen_on_register"],
+            expires_on=data["expires_on"], cnhc_number_checked=data["cnhc_number_checked"],
+        )
+    if action == "reject":
+        return services.registration_reject(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
+    if action == "suspend":
+        return services.registration_suspend(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
+    return services.registration_reopen(therapist_id=therapist.pk, decided_by=user, note=data["note"])
+
+
+@login_required
+@verifier_required
+@require_http_methods(["GET", "POST"])
+def check_detail(request, pk: int):
+    therapist = get_object_or_404(Therapist.objects.select_related("user"), pk=pk)
+    forms = {
+        "approve": ApproveForm(
+            prefix="approve",
+            initial={"expires_on": one_year_from(timezone.localdate()), "cnhc_number_checked": therapist.cnhc_number},
+        ),
+        "reject": ReasonForm(prefix="reject"),
+        "suspend": ReasonForm(prefix="suspend"),
+        "reopen": ReopenForm(prefix="reopen"),
+    }
+    action = request.POST.get("action")
+    if request.method == "POST":
+        if action not in DECISIONS:
+            raise Http404
+        form_class, success = DECISIONS[action]
+        form = forms[action] = form_class(request.POST, prefix=action)
+        if form.is_valid():
+            try:
+                event = _decide(action, therapist=therapist, user=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                _form_error(form, error)
+            except services.RegistrationError as error:
+                # Not about a field (their own registration, or decided meanwhile): said at the top.
+                messages.error(request, str(error))
+            else:
+                messages.success(request, success.format(name=therapist.display_name, expires_on=event.expires_on))
+                if action in ("approve", "reject"):
+                    return redirect("therapists:checks")  # on to the next one in the queue
+                return redirect("therapists:check", therapist.pk)
+    return render(
+        request,
+        "therapists/check_detail.html",
+        {
+            "therapist": therapist,
+            "history": registration_history(therapist=therapist),
+            "forms": forms,
+            "failed_action": action if request.method == "POST" else None,
+            "is_self": therapist.user_id == request.user.pk,
+            "cnhc_register_url": CNHC_REGISTER_URL,
+        },
+    )
