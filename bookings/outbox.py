@@ -28,9 +28,9 @@ logger = logging.getLogger(__name__)
 
 Status = OutboundEmail.Status
 
-CLAIM_LEASE = datetime.timedelta(minutes=10)
+CLAIM_LEASE = datetime.timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
 # A row handed to the broker is not handed over again until this has passed.
-REDISPATCH_AFTER = datetime.timedelta(minutes=15)
+REDISPATCH_AFTER = datetime.timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
 # Waits before attempts 2, 3, ...; after the last one the email is marked FAILED.
 RETRY_BACKOFF = [
     datetime.timedelta(minutes=1),
@@ -39,7 +39,9 @@ RETRY_BACKOFF = [
     datetime.timedelta(hours=2),
     datetime.timedelta(hours=6),
 ]
-DISPATCH_BATCH = 2000
+DISPATCH_BATCH = 1000
+# One dispatcher run hands over at most this many; the next minute's run takes the rest.
+DISPATCH_MAX_PER_RUN = 50_000
 
 
 def _due(now: datetime.datetime) -> Q:
@@ -63,13 +65,22 @@ def outbound_emails_cancel(*, booking_id: int) -> int:
 
 
 def outbound_emails_dispatch(*, now: datetime.datetime | None = None) -> int:
-    """Queues a send task for each due email not handed to the broker recently.
+    """Queues a send task for each due email not handed to the broker recently; returns how
+    many. Works in batches, each marking its rows dispatched in its own transaction and
+    sending the task ids only after commit, so overlapping runs never both queue a row."""
+    now = now or timezone.now()
+    total = 0
+    while total < DISPATCH_MAX_PER_RUN:
+        queued = _dispatch_batch(now)
+        total += queued
+        if queued < DISPATCH_BATCH:
+            break
+    return total
 
-    Marks the rows as dispatched in the same transaction and sends the task ids only after
-    commit, so two overlapping dispatcher runs never both queue a row."""
+
+def _dispatch_batch(now: datetime.datetime) -> int:
     from .tasks import send_outbound_email
 
-    now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)

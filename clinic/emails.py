@@ -5,11 +5,17 @@ Each email is three templates under templates/emails/: ``<name>-subject.txt``,
 only that a booking exists, when, with whom, and links back to the site.
 """
 
+import smtplib
+import threading
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+
+# One open SMTP connection per worker thread: opening a connection (and TLS) for every
+# message would cost more than sending it.
+_local = threading.local()
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -35,4 +41,31 @@ def send_email(
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    message.send()
+    try:
+        _connection().send_messages([message])
+    except (smtplib.SMTPServerDisconnected, ConnectionError):
+        # The server closed our idle connection: open a new one and try once more.
+        _close_connection()
+        _connection().send_messages([message])
+    except Exception:
+        _close_connection()
+        raise
+
+
+def _connection():
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _local.connection = connection
+    return connection
+
+
+def _close_connection() -> None:
+    connection = getattr(_local, "connection", None)
+    _local.connection = None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection may fail too; it is gone either way
+            pass

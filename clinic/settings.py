@@ -173,6 +173,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 CLINIC_NAME = env_str("CLINIC_NAME", "Clinic")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
 
+# The email outbox: a claim older than the lease means the worker holding it died; a row
+# handed to the broker is handed over again if it is still unsent after the redispatch time.
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+
 # Clients may change or cancel free of charge until this many hours before the start.
 FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
 

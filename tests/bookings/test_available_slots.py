@@ -135,9 +135,9 @@ def fill(therapists, session_type, client, bookings_each: int):
                 client=client,
                 therapist=therapist,
                 session_type=session_type,
-                start=at(MONDAY + dt.timedelta(days=1 + n % 27), "08:00") + dt.timedelta(hours=n // 27 % 11),
-                end=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 11),
-                blocks_until=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 11),
+                start=at(MONDAY + dt.timedelta(days=1 + n % 27), "08:00") + dt.timedelta(hours=n // 27 % 12),
+                end=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 12),
+                blocks_until=at(MONDAY + dt.timedelta(days=1 + n % 27), "09:00") + dt.timedelta(hours=n // 27 % 12),
             )
             for n in range(bookings_each)
         )
