@@ -16,7 +16,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="clinic.ping")
+@app.task(name="clinic.ping", ignore_result=False)
 def ping() -> str:
     """Answers 'pong': lets a health check or a test prove a worker consumes the broker."""
     return "pong"

@@ -217,6 +217,9 @@ else:
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _default_result_backend)
 CELERY_RESULT_EXPIRES = 3600
+# Tasks keep their state in database rows; storing (and subscribing to) results in the
+# backend for each of them would only slow the outbox down. clinic.ping opts back in.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
