@@ -171,3 +171,15 @@ def test_the_reminder_renders_without_the_calendar_file(booking):
     [message] = mail.outbox
     assert message.subject == "Tomorrow: Sports massage with Bob Hart at 09:30"
     assert message.attachments == []
+
+
+def test_the_dispatcher_hands_over_a_backlog_in_batches_in_one_run(booking, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(outbox, "DISPATCH_BATCH", 2)
+    for _ in range(5):
+        schedule(booking)
+
+    with django_capture_on_commit_callbacks() as batches:
+        assert outbox.outbound_emails_dispatch(now=NOW) == 5
+
+    assert len(batches) == 3
+    assert OutboundEmail.objects.filter(dispatched_at=NOW).count() == 5

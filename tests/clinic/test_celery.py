@@ -1,49 +1,24 @@
 """A task sent to the broker is run by a real worker process and its result comes back."""
 
 import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
-
-
-def start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(CELERY), "-A", "clinic", "worker", "--pool=solo", "--without-heartbeat", "--without-gossip",
-         "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop(worker: subprocess.Popen) -> str:
-    worker.terminate()
-    try:
-        output, _ = worker.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        output, _ = worker.communicate()
-    return output.decode(errors="replace")
+from ..workers import start_worker, stop_worker
 
 
 def round_trip(app: Celery, worker_env: dict[str, str]) -> None:
     # A queue of its own, so no other worker on the same broker can take the task.
     queue = f"test-{uuid.uuid4().hex}"
-    worker = start_worker(worker_env, queue)
+    worker = start_worker(worker_env, queue=queue)
     try:
         answer = app.send_task("clinic.ping", queue=queue).get(timeout=30)
     except Exception as error:
         answer = error
-    output = stop(worker)
+    output = stop_worker(worker)
     assert answer == "pong", f"no answer from the worker: {answer!r}\n{output}"
 
 
