@@ -322,3 +322,13 @@ def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user)
     assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
         Booking.Status.CANCELLED, "Clinic closed: burst pipe", admin_user,
     )
+
+
+def test_the_diary_marks_a_booking_whose_health_answers_need_reading(client, asha, sports):
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["blood_thinners"]))
+    client.post(details_url(sports), form_data(asha, at(TUESDAY, "11:00")))
+    client.force_login(asha.user)
+
+    page = client.get(f"/diary/day/{TUESDAY.isoformat()}/").content.decode()
+
+    assert page.count("Health answers: read before the session") == 1

@@ -76,7 +76,7 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
     bookings = list(
         Booking.objects.holding_time()
         .filter(therapist=therapist, start__lt=range_end, end__gt=range_start)
-        .select_related("session_type")
+        .select_related("session_type", "health_screen")
         .order_by("start")
     )
     for entry in diary:
@@ -105,6 +105,7 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
                         end=booking.end.astimezone(LONDON),
                         client_first_name=booking.client_first_name,
                         session_name=booking.session_type.name,
+                        red_flag=_health_needs_reading(booking),
                     )
                 )
     return diary
@@ -122,6 +123,13 @@ def describe_span(start: datetime.datetime, end: datetime.datetime) -> str:
     if start.date() == end.date():
         return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M} to {end:%H:%M}"
     return f"{start:%a} {start.day} {start:%b} {start:%H:%M} to {end:%a} {end.day} {end:%b %Y} {end:%H:%M}"
+
+
+def _health_needs_reading(booking: Booking) -> bool:
+    """The client ticked something on the health screen (a "work around" or "doctor's OK"
+    answer: red flags never get booked), so the therapist should read it first."""
+    screen = getattr(booking, "health_screen", None)
+    return bool(screen and screen.answered_yes)
 
 
 @dataclass
