@@ -7,9 +7,9 @@ from django.utils import timezone
 from .models import Booking
 
 
-def booking_uid(booking: Booking) -> str:
+def booking_uid(booking: Booking, host: str | None = None) -> str:
     """Stable across changes, so a calendar updates the event instead of adding another."""
-    return f"booking-{booking.pk}@{settings.SITE_URL.split('://', 1)[-1].split('/', 1)[0].split(':', 1)[0]}"
+    return f"booking-{booking.pk}@{host or settings.SITE_HOST}"
 
 
 def booking_event(booking: Booking, *, summary: str) -> icalendar.Event:

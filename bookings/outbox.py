@@ -136,7 +136,7 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
             context=email_context(email),
             attachments=email_attachments(email),
             # The same Message-ID on a resend lets mail systems drop the copy.
-            headers={"Message-ID": f"<outbound-{email.pk}@{_message_id_domain()}>"},
+            headers={"Message-ID": f"<outbound-{email.pk}@{settings.SITE_HOST}>"},
         )
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
@@ -165,9 +165,6 @@ def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> 
     )
     return status
 
-
-def _message_id_domain() -> str:
-    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "clinic.local"
 
 
 def email_context(email: OutboundEmail) -> dict:

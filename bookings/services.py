@@ -10,6 +10,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -271,8 +272,6 @@ def booking_cancel(
     cancel, but it is recorded as late; a cancellation by the therapist or an admin never is,
     and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
     Raises BookingError."""
-    from django.conf import settings
-
     now = now or timezone.now()
     with transaction.atomic():
         booking = _changeable_booking(booking_id, now, lock=True)

@@ -7,6 +7,7 @@ missing value stops start-up with ImproperlyConfigured naming the variable.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -70,6 +71,9 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's host name, for identifiers that must stay the same across emails and calendar
+# files (Message-IDs, calendar UIDs) whatever host a request came in on.
+SITE_HOST = urlsplit(SITE_URL).hostname or "localhost"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event
 
 from bookings.availability import LONDON
+from bookings.calendar import booking_uid
 from bookings.models import Booking
 
 from ..models import Therapist, TimeOff
@@ -13,11 +14,6 @@ from ..models import Therapist, TimeOff
 _STATUS = {
     Booking.Status.CANCELLED: "CANCELLED",
 }
-
-
-def booking_uid(booking: Booking, host: str) -> str:
-    """Stable for the life of the booking, so calendar apps update the event in place."""
-    return f"booking-{booking.pk}@{host}"
 
 
 def diary_calendar(
