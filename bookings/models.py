@@ -230,8 +230,8 @@ class AftercareOptOut(models.Model):
 
 class OutboundEmail(models.Model):
     """An email the clinic owes someone about a booking. The row is both the schedule (due_at)
-    and the record: a dispatcher queues due rows, and the send task claims a row with a
-    conditional UPDATE before sending, so a task delivered twice sends once."""
+    and the record: a dispatcher queues due rows, and a send task claims each row (its status
+    re-checked under a lock) before sending, so a task delivered twice sends once."""
 
     class Kind(models.TextChoices):
         BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"

@@ -2,8 +2,8 @@
 
 Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibility timeout
 and is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
-minute; the dispatcher queues due rows; the send task claims one row with a conditional
-UPDATE that must touch exactly one row, so duplicate deliveries and racing workers send once.
+minute; the dispatcher queues due rows, a few ids to a task; the send task claims each row by
+re-checking its status under a row lock, so duplicate deliveries and racing workers send once.
 A worker killed after claiming leaves a claim older than CLAIM_LEASE, which makes the row due
 again. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are marked FAILED.
 """
@@ -14,8 +14,9 @@ import smtplib
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +42,8 @@ RETRY_BACKOFF = [
     datetime.timedelta(hours=6),
 ]
 DISPATCH_BATCH = 1000
+# Emails per send task; small enough that a batch spreads over the worker's processes.
+SEND_BATCH = 50
 # One dispatcher run hands over at most this many; the next minute's run takes the rest.
 DISPATCH_MAX_PER_RUN = 50_000
 
@@ -95,38 +98,86 @@ def _dispatch_batch(now: datetime.datetime) -> int:
 
 
 def _publish(ids: list[int]) -> None:
-    from .tasks import send_outbound_email
+    from .tasks import send_outbound_emails
 
-    # One producer for the whole batch: acquiring one per task triples the cost of queuing.
+    # One producer for the whole dispatch batch: acquiring one per task triples the cost of
+    # queuing. Each task carries a few rows, so a worker pays Celery's per-task cost and the
+    # claim's commit once per SEND_BATCH emails rather than once per email.
     with current_app.producer_or_acquire() as producer:
-        for email_id in ids:
-            send_outbound_email.apply_async((email_id,), producer=producer)
+        for start in range(0, len(ids), SEND_BATCH):
+            send_outbound_emails.apply_async((ids[start : start + SEND_BATCH],), producer=producer)
 
 
-def outbound_email_claim(*, email_id: int, now: datetime.datetime) -> bool:
-    """Marks the email INFLIGHT if it is due (or its last claim was abandoned). Exactly one
-    caller can win: the UPDATE's WHERE clause re-checks the status in the database."""
-    claimed = (
-        OutboundEmail.objects.filter(_due(now), pk=email_id)
-        .update(status=Status.INFLIGHT, claimed_at=now, attempts=F("attempts") + 1)
+def outbound_emails_claim(*, email_ids: list[int], now: datetime.datetime) -> list[int]:
+    """Marks INFLIGHT those of the emails that are due (or whose last claim was abandoned) and
+    returns their ids. Each row is claimed at most once: the rows are locked and re-checked in
+    the database (PostgreSQL re-evaluates the WHERE clause on the locked row; SQLite's
+    IMMEDIATE transaction holds the only write lock), so a task delivered twice, or two
+    workers holding the same id, claim it once between them."""
+    with transaction.atomic():
+        claimed = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), pk__in=email_ids)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=claimed).update(
+            status=Status.INFLIGHT, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed
+
+
+def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
+    """Claims and sends the given emails; returns the new status of each one claimed (an id
+    missing from the answer was taken by another task or is no longer due). An email about a
+    cancelled booking is never sent.
+
+    Each email is recorded sent one by one, in the moment before the SMTP server takes it
+    (see clinic.emails.send_email), never at the end of the batch: a worker killed mid-batch
+    leaves the emails it had sent recorded and the rest to be claimed again after the lease."""
+    now = now or timezone.now()
+    claimed = outbound_emails_claim(email_ids=email_ids, now=now)
+    if not claimed:
+        return {}
+    emails = list(
+        OutboundEmail.objects.filter(pk__in=claimed)
+        .select_related("booking__therapist", "booking__session_type", "booking__session_note")
+        .order_by("pk")
     )
-    return claimed == 1
+    opted_out = set(
+        AftercareOptOut.objects.annotate(address=Lower("email"))
+        .filter(address__in=[email.to_email.lower() for email in emails if email.kind in OutboundEmail.AFTERCARE])
+        .values_list("address", flat=True)
+    )
+    results: dict[int, str | None] = {}
+    for position, email in enumerate(emails):
+        try:
+            results[email.pk] = _send_claimed(email, now, opted_out=opted_out)
+        except ServerUnavailable as unavailable:
+            # No point trying the rest against a server that is not answering: they wait
+            # out the same backoff as this one.
+            for waiting in emails[position:]:
+                results[waiting.pk] = _retry_or_fail(waiting, now, unavailable.error)
+            break
+    return {pk: status for pk, status in results.items() if status is not None}
 
 
 def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
-    """Claims and sends one email; returns its new status (or "skipped" when another task
-    has it or it is no longer due). An email about a cancelled booking is never sent."""
-    now = now or timezone.now()
-    if not outbound_email_claim(email_id=email_id, now=now):
-        return "skipped"
-    # Only the joins every email needs: each extra join here costs PostgreSQL more planning
-    # time than the query itself, and this runs once per email.
-    email = OutboundEmail.objects.select_related("booking__therapist", "booking__session_type").get(pk=email_id)
-    if email.booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
+    """Claims and sends one email; returns its new status, or "skipped" when another task has
+    it or it is no longer due."""
+    return outbound_emails_send(email_ids=[email_id], now=now).get(email_id, "skipped")
+
+
+class ServerUnavailable(Exception):
+    def __init__(self, error: str):
+        self.error = error
+
+
+def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: set[str]) -> str | None:
+    booking = email.booking
+    if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
         return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
     if email.kind in OutboundEmail.AFTERCARE and (
-        email.booking.status != Booking.Status.ATTENDED
-        or AftercareOptOut.objects.filter(email__iexact=email.to_email).exists()
+        booking.status != Booking.Status.ATTENDED or email.to_email.lower() in opted_out
     ):
         return _finish(email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out.")
     try:
@@ -137,7 +188,12 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
             attachments=email_attachments(email),
             # The same Message-ID on a resend lets mail systems drop the copy.
             headers={"Message-ID": f"<outbound-{email.pk}@{settings.SITE_HOST}>"},
+            # Recorded before the SMTP server takes it: a worker killed at any point sends
+            # the email once, or leaves it unsent and unrecorded for a later claim.
+            record_sent=lambda: _record_sent(email),
         )
+    except ClaimLost:
+        return None
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
             return _retry_or_fail(email, now, f"{error.smtp_code} {error.smtp_error!r}")
@@ -146,25 +202,43 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
         return _finish(email, Status.FAILED, error=repr(error))
     except (OSError, smtplib.SMTPException) as error:
         # Connection refused, timeouts, disconnects: the server may be back soon.
-        return _retry_or_fail(email, now, repr(error))
-    return _finish(email, Status.SENT, sent_at=timezone.now())
+        raise ServerUnavailable(repr(error)) from error
+    except DatabaseError:
+        raise  # the rest of the batch cannot be recorded either; the lease brings it all back
+    except Exception as error:
+        # A bug in building this one email (a template, say) must not hold up the others,
+        # and retrying it will not help: admins see it among the failed emails.
+        logger.exception("Email %s could not be built", email.pk)
+        return _finish(email, Status.FAILED, error=repr(error))
+    return Status.SENT
 
 
-def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str:
+class ClaimLost(Exception):
+    """Our claim ran out and another worker has the email now: it must not be sent by us."""
+
+
+def _record_sent(email: OutboundEmail) -> None:
+    if _finish(email, Status.SENT, sent_at=timezone.now()) is None:
+        raise ClaimLost(email.pk)
+
+
+def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str | None:
     if email.attempts > len(RETRY_BACKOFF):
         return _finish(email, Status.FAILED, error=error)
     logger.warning("Email %s will be retried: %s", email.pk, error)
     return _finish(email, Status.AWAITING_RETRY, error=error, due_at=now + RETRY_BACKOFF[email.attempts - 1])
 
 
-def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> str:
-    # Only the claim we hold may be finished: if the lease ran out and another worker took
-    # the row over, its result wins.
-    OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
-        status=status, last_error=error, dispatched_at=None, **fields
-    )
-    return status
-
+def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> str | None:
+    """Records the outcome of our claim; returns None if the claim was no longer ours (the
+    lease ran out and another worker took the row over: its result wins). SENT is among the
+    statuses matched because an email is recorded sent just before the server answers, and
+    the answer can still be a refusal."""
+    fields.setdefault("sent_at", None)
+    updated = OutboundEmail.objects.filter(
+        pk=email.pk, status__in=[Status.INFLIGHT, Status.SENT], claimed_at=email.claimed_at
+    ).update(status=status, last_error=error, dispatched_at=None, **fields)
+    return status if updated else None
 
 
 def email_context(email: OutboundEmail) -> dict:

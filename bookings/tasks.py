@@ -8,6 +8,6 @@ def dispatch_outbound_emails() -> int:
     return outbox.outbound_emails_dispatch()
 
 
-@shared_task(name="bookings.send_outbound_email")
-def send_outbound_email(email_id: int) -> str:
-    return outbox.outbound_email_send(email_id=email_id)
+@shared_task(name="bookings.send_outbound_emails")
+def send_outbound_emails(email_ids: list[int]) -> dict[int, str]:
+    return outbox.outbound_emails_send(email_ids=email_ids)

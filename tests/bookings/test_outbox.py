@@ -2,6 +2,7 @@ import datetime
 import smtplib
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -131,7 +132,7 @@ def test_a_permanent_smtp_failure_is_marked_failed_at_once(booking, monkeypatch)
 
 def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(booking):
     email = schedule(booking)
-    assert outbox.outbound_email_claim(email_id=email.pk, now=NOW)  # ... and the worker is killed here
+    assert outbox.outbound_emails_claim(email_ids=[email.pk], now=NOW) == [email.pk]  # ... and the worker is killed here
 
     assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(minutes=1)) == "skipped"
     later = NOW + outbox.CLAIM_LEASE + datetime.timedelta(seconds=1)
@@ -183,3 +184,69 @@ def test_the_dispatcher_hands_over_a_backlog_in_batches_in_one_run(booking, monk
 
     assert len(batches) == 3
     assert OutboundEmail.objects.filter(dispatched_at=NOW).count() == 5
+
+
+def test_a_send_task_claims_each_of_its_emails_once_even_when_delivered_twice(booking):
+    emails = [schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER) for _ in range(3)]
+    ids = [email.pk for email in emails]
+
+    assert outbox.outbound_emails_send(email_ids=ids, now=NOW) == {pk: Status.SENT for pk in ids}
+    assert outbox.outbound_emails_send(email_ids=ids, now=NOW) == {}
+
+    assert sorted(message.extra_headers["Message-ID"] for message in mail.outbox) == sorted(
+        f"<outbound-{pk}@{settings.SITE_HOST}>" for pk in ids
+    )
+
+
+def test_the_dispatcher_gives_each_send_task_a_few_emails(booking, monkeypatch, django_capture_on_commit_callbacks):
+    from bookings.tasks import send_outbound_emails
+
+    monkeypatch.setattr(outbox, "SEND_BATCH", 2)
+    queued = [schedule(booking).pk for _ in range(5)]
+    tasks = []
+    monkeypatch.setattr(send_outbound_emails, "apply_async", lambda args, **options: tasks.append(args[0]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.outbound_emails_dispatch(now=NOW)
+
+    assert tasks == [queued[0:2], queued[2:4], queued[4:5]]
+
+
+def test_when_the_server_stops_answering_the_rest_of_the_task_waits_to_retry(booking, monkeypatch):
+    emails = [schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER) for _ in range(3)]
+    real_send_email = outbox.send_email
+    calls = []
+
+    def send_then_lose_the_server(*args, **kwargs):
+        calls.append(kwargs["to"])
+        if len(calls) > 1:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        real_send_email(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "send_email", send_then_lose_the_server)
+
+    results = outbox.outbound_emails_send(email_ids=[email.pk for email in emails], now=NOW)
+
+    assert len(calls) == 2  # the third is not tried against a server that just went away
+    assert [results[email.pk] for email in emails] == [Status.SENT, Status.AWAITING_RETRY, Status.AWAITING_RETRY]
+    assert [reload(email).due_at for email in emails[1:]] == [NOW + outbox.RETRY_BACKOFF[0]] * 2
+    assert len(mail.outbox) == 1
+
+
+def test_an_email_that_cannot_be_built_fails_alone(booking, monkeypatch, caplog):
+    broken, fine = schedule(booking), schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER)
+    real_attachments = outbox.email_attachments
+
+    def attachments(email):
+        if email.pk == broken.pk:
+            raise ValueError("a bug in building this email")
+        return real_attachments(email)
+
+    monkeypatch.setattr(outbox, "email_attachments", attachments)
+
+    results = outbox.outbound_emails_send(email_ids=[broken.pk, fine.pk], now=NOW)
+
+    assert results == {broken.pk: Status.FAILED, fine.pk: Status.SENT}
+    assert "a bug in building this email" in reload(broken).last_error
+    assert [message.subject for message in mail.outbox] == ["Tomorrow: Sports massage with Bob Hart at 09:30"]
+    assert "could not be built" in caplog.text

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bookings import outbox
 from bookings.models import OutboundEmail
-from bookings.tasks import send_outbound_email
+from bookings.tasks import send_outbound_emails
 
 from ..factories import make_booking, make_therapist, make_user
 from ..workers import start_worker, stop_worker, wait_for, worker_env
@@ -32,7 +32,7 @@ def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path):
 
     assert outbox.outbound_emails_dispatch() == 3
     # The broker delivers one of them a second time.
-    send_outbound_email.delay(emails[0].pk)
+    send_outbound_emails.delay([emails[0].pk])
 
     worker = start_worker(worker_env(tmp_path))
     try:
