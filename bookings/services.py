@@ -332,20 +332,19 @@ def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool =
     return booking
 
 
-OUTCOMES = (Booking.Status.ATTENDED, Booking.Status.NO_SHOW)
-
-
-def booking_mark_outcome(
-    *, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime
-) -> Booking:
-    """Record whether the client came: ``outcome`` is attended or no-show.
+def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime.datetime) -> Booking:
+    """The client did not come: records it and cancels the booking's pending emails. (A
+    session the client came to is marked attended only with its notes: session_complete.)
 
     Rules: only the booking's own therapist may mark it (anyone else gets Booking.DoesNotExist,
     so a view answers 404); only a booking that has started; only a confirmed one (never a
-    cancelled one, and an outcome once recorded stays). Raises ValidationError otherwise.
-    """
-    if outcome not in OUTCOMES:
-        raise ValidationError("Choose attended or no-show.")
+    cancelled one, and an outcome once recorded stays). Raises ValidationError otherwise."""
+    booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, now=now)
+    outbound_emails_cancel(booking_id=booking.pk)
+    return booking
+
+
+def _record_outcome(*, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime) -> Booking:
     booking = Booking.objects.get(pk=booking_id, therapist=therapist)
     # A conditional UPDATE, so two clicks (or two tabs) cannot both record an outcome.
     updated = Booking.objects.filter(
@@ -357,8 +356,6 @@ def booking_mark_outcome(
             raise ValidationError(f"This booking is already marked {booking.get_status_display().lower()}.")
         raise ValidationError("You can mark a booking only once it has started.")
     booking.status = outcome
-    if outcome == Booking.Status.NO_SHOW:
-        outbound_emails_cancel(booking_id=booking.pk)
     return booking
 
 
@@ -379,14 +376,14 @@ def session_complete(
     aftercare: three outbox emails at London times (aftercare.plan), unless the client has
     stopped aftercare emails.
 
-    Rules: as booking_mark_outcome (own booking, started, confirmed, once). Raises
+    Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
     booking that cannot be completed."""
     from .aftercare import plan
 
     now = now or timezone.now()
     with transaction.atomic():
-        booking = booking_mark_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
+        booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
         note = SessionNote(
             booking=booking,
             areas_worked=sorted(set(areas_worked)),

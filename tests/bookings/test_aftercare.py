@@ -131,7 +131,7 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
         booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=london(2026, 11, 25, 12)
     )
 
-    services.booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="no_show", now=london(2026, 11, 25, 11))
+    services.booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
 
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.CANCELLED

@@ -1,10 +1,13 @@
+"""Whether the client came: "no-show" from the diary; "attended" only with session notes."""
+
 import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from bookings.models import Booking
-from bookings.services import booking_mark_outcome
+from bookings.problems import Problem
+from bookings.services import booking_mark_no_show, session_complete
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type
 
@@ -25,59 +28,66 @@ def booking(asha, alice):
     )
 
 
-@pytest.mark.parametrize("outcome", [Booking.Status.ATTENDED, Booking.Status.NO_SHOW])
-def test_a_therapist_records_whether_the_client_came(asha, booking, outcome):
-    booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome=outcome, now=NOW)
+def complete(therapist, booking, now=NOW):
+    return session_complete(
+        therapist=therapist, booking_id=booking.pk, areas_worked=["calves"], pressure_used=5,
+        problem=Problem.ACHILLES, now=now,
+    )
+
+
+def test_a_therapist_records_a_no_show(asha, booking):
+    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=NOW)
 
     booking.refresh_from_db()
-    assert booking.status == outcome
+    assert booking.status == Booking.Status.NO_SHOW
 
 
 def test_a_booking_that_has_not_started_cannot_be_marked(asha, booking):
     with pytest.raises(ValidationError, match="only once it has started"):
-        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="attended", now=NOW - dt.timedelta(hours=3))
+        booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=NOW - dt.timedelta(hours=3))
+    with pytest.raises(ValidationError, match="only once it has started"):
+        complete(asha, booking, now=NOW - dt.timedelta(hours=3))
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
 
 
-@pytest.mark.parametrize("status", [Booking.Status.CANCELLED, Booking.Status.NO_SHOW])
+@pytest.mark.parametrize("status", [Booking.Status.CANCELLED, Booking.Status.NO_SHOW, Booking.Status.ATTENDED])
 def test_only_a_confirmed_booking_can_be_marked(asha, booking, status):
     Booking.objects.filter(pk=booking.pk).update(status=status)
 
     with pytest.raises(ValidationError, match="already marked"):
-        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="attended", now=NOW)
+        booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=NOW)
+    with pytest.raises(ValidationError, match="already marked"):
+        complete(asha, booking)
     booking.refresh_from_db()
     assert booking.status == status
-
-
-def test_an_unknown_outcome_is_refused(asha, booking):
-    with pytest.raises(ValidationError, match="attended or no-show"):
-        booking_mark_outcome(therapist=asha, booking_id=booking.pk, outcome="cancelled", now=NOW)
 
 
 def test_another_therapists_booking_does_not_exist_for_them(booking):
     bob = make_bookable_therapist("bob")
     with pytest.raises(Booking.DoesNotExist):
-        booking_mark_outcome(therapist=bob, booking_id=booking.pk, outcome="attended", now=NOW)
+        booking_mark_no_show(therapist=bob, booking_id=booking.pk, now=NOW)
+    with pytest.raises(Booking.DoesNotExist):
+        complete(bob, booking)
 
 
-def test_the_day_view_button_marks_it_and_says_so(client, asha, booking, time_machine):
+def test_the_day_view_button_marks_a_no_show_and_says_so(client, asha, booking, time_machine):
     time_machine.move_to(NOW)
     client.force_login(asha.user)
 
-    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "no_show"}, follow=True)
+    response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
 
     assert "Alice: marked no-show." in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.NO_SHOW
 
 
-def test_marking_twice_says_it_is_already_marked(client, asha, booking, time_machine):
+def test_a_no_show_after_the_notes_says_it_is_already_marked(client, asha, booking, time_machine):
     time_machine.move_to(NOW)
     client.force_login(asha.user)
-    client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"})
+    complete(asha, booking)
 
-    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "no_show"}, follow=True)
+    response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
 
     assert "This booking is already marked attended." in response.content.decode()
     booking.refresh_from_db()
@@ -88,7 +98,7 @@ def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking,
     time_machine.move_to(NOW - dt.timedelta(hours=3))
     client.force_login(asha.user)
 
-    response = client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}, follow=True)
+    response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
 
     assert "You can mark a booking only once it has started." in response.content.decode()
     booking.refresh_from_db()
@@ -99,7 +109,7 @@ def test_another_therapist_marking_gets_not_found(client, booking):
     bob = make_bookable_therapist("bob")
     client.force_login(bob.user)
 
-    assert client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}).status_code == 404
+    assert client.post(f"/diary/bookings/{booking.pk}/no-show/").status_code == 404
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
 
@@ -107,4 +117,4 @@ def test_another_therapist_marking_gets_not_found(client, booking):
 def test_a_client_marking_their_own_booking_gets_not_found(client, alice, booking):
     client.force_login(alice)
 
-    assert client.post(f"/diary/bookings/{booking.pk}/outcome/", {"outcome": "attended"}).status_code == 404
+    assert client.post(f"/diary/bookings/{booking.pk}/no-show/").status_code == 404

@@ -11,7 +11,7 @@ urlpatterns = [
     path("hours/", views.hours, name="hours"),
     path("time-off/", views.time_off, name="time_off"),
     path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
-    path("bookings/<int:pk>/outcome/", views.booking_outcome, name="booking_outcome"),
+    path("bookings/<int:pk>/no-show/", views.booking_no_show, name="booking_no_show"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("feed/<str:token>.ics", views.calendar_feed, name="feed"),
 ]

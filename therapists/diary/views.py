@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.availability import LONDON
 from bookings.models import Booking
-from bookings.services import booking_mark_outcome
+from bookings.services import booking_mark_no_show
 
 from ..models import Therapist, TimeOff
 from . import feed, selectors, services
@@ -153,21 +153,17 @@ def time_off_delete(request, pk: int):
 
 @login_required
 @require_POST
-def booking_outcome(request, pk: int):
+def booking_no_show(request, pk: int):
     therapist = _own_therapist(request)
     try:
-        booking = booking_mark_outcome(
-            therapist=therapist, booking_id=pk, outcome=request.POST.get("outcome", ""), now=timezone.now()
-        )
+        booking = booking_mark_no_show(therapist=therapist, booking_id=pk, now=timezone.now())
     except Booking.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         booking = Booking.objects.get(pk=pk)
     else:
-        messages.success(
-            request, f"{booking.client_first_name}: marked {booking.get_status_display().lower()}."
-        )
+        messages.success(request, f"{booking.client_first_name}: marked no-show.")
     return redirect("diary:day", day=timezone.localtime(booking.start, LONDON).date().isoformat())
 
 
