@@ -37,9 +37,18 @@ class BookingAdmin(admin.ModelAdmin):
     list_select_related = ["therapist", "session_type"]
     search_fields = ["client_name", "client_email"]
     date_hierarchy = "start"
-    raw_id_fields = ["client", "booked_by", "cancelled_by"]
-    readonly_fields = ["idempotency_key", "created_at"]
+    # Booking, moving and cancelling go through the booking pages, which check the slot and
+    # tell the client and therapist; saved here, a new time would do neither. Only the
+    # client's contact details can be corrected.
+    readonly_fields = [
+        "therapist", "session_type", "start", "end", "blocks_until", "status", "client", "booked_by",
+        "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation", "feedback", "feedback_at",
+        "idempotency_key", "created_at",
+    ]
     inlines = [HealthScreenInline, OutboundEmailInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(OutboundEmail)

@@ -62,15 +62,27 @@ class RegistrationNoticeAdmin(admin.ModelAdmin):
         return False
 
 
+class DiaryEditedByTherapistAdmin(admin.ModelAdmin):
+    """Hours and time off change only in the therapist's diary, where overlapping stretches
+    and time off over booked sessions are refused with a message; the admin form would save
+    either without a word. Admins can read and delete them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(DiaryEditedByTherapistAdmin):
     list_display = ["therapist", "weekday", "start_time", "end_time", "effective_from", "effective_until"]
     list_filter = ["weekday", "therapist"]
     list_select_related = ["therapist"]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(DiaryEditedByTherapistAdmin):
     list_display = ["therapist", "start", "end", "reason"]
     list_filter = ["reason", "therapist"]
     list_select_related = ["therapist"]
