@@ -115,8 +115,30 @@ class BookingDetailsForm(forms.Form):
         error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
     )
 
-    def __init__(self, *args, **kwargs):
+    # The same step filled in by a therapist or admin for a client (on the phone, say): the
+    # questions and the consent are about the client, not the person typing.
+    ON_BEHALF = {
+        "main_problem": {"label": "What would the client like help with?"},
+        "preferred_pressure": {"label": "Pressure the client prefers (0-10)"},
+        "notes": {"label": "Anything the therapist should know", "help_text": "For example which side, or how long it has bothered them."},
+        "name": {"label": "Client's name"},
+        "email": {"label": "Client's email", "help_text": "The confirmation and a link to change or cancel go here."},
+        "phone": {"label": "Client's mobile number", "help_text": "Only used if we need to reach them about this booking."},
+        "consent": {
+            "label": "The client agrees to the clinic keeping their health answers so their therapist can treat "
+            "them safely, and knows only their therapist and the clinic's admins can see them.",
+            "error_messages": {"required": "Ask the client for their agreement to keep their health answers, then tick this."},
+        },
+    }
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if on_behalf:
+            for name, wording in self.ON_BEHALF.items():
+                field = self.fields[name]
+                field.label = wording["label"]
+                field.help_text = wording.get("help_text", field.help_text)
+                field.error_messages.update(wording.get("error_messages", {}))
         self.health_fields = []
         for section in health.SECTIONS:
             name = f"health_{section.key}"

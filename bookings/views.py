@@ -89,14 +89,15 @@ def book_slots(request, session_type_id: int):
 def book_details(request, session_type_id: int):
     """The last step: health screen, contact details and consent, then the booking."""
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
+    on_behalf = "booked_by" in _who_books(request.user)
     if request.method == "POST":
-        form = BookingDetailsForm(request.POST)
+        form = BookingDetailsForm(request.POST, on_behalf=on_behalf)
     else:
         initial = {"therapist": request.GET.get("therapist", ANY_THERAPIST), "start": request.GET.get("start"),
                    "idempotency_key": uuid.uuid4()}
         if "client" in _who_books(request.user):
             initial.update(name=request.user.get_full_name(), email=request.user.email)
-        form = BookingDetailsForm(initial=initial)
+        form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
         probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
         probe.is_valid()
         if "start" in probe.errors or "therapist" in probe.errors:

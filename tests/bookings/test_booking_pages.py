@@ -332,3 +332,26 @@ def test_the_diary_marks_a_booking_whose_health_answers_need_reading(client, ash
     page = client.get(f"/diary/day/{TUESDAY.isoformat()}/").content.decode()
 
     assert page.count("Health answers: read before the session") == 1
+
+
+def test_a_therapist_booking_for_a_client_is_asked_about_the_client_not_themselves(client, asha, sports):
+    client.force_login(asha.user)
+    data = form_data(asha, at(TUESDAY, "10:00"), name="Phone Caller", email="caller@example.com")
+    del data["consent"]
+
+    page = client.post(details_url(sports), data).content.decode()
+
+    assert "The client agrees to the clinic keeping their health answers" in page
+    assert "Ask the client for their agreement to keep their health answers, then tick this." in page
+    assert "Client&#x27;s mobile number" in page
+    assert "I agree to the clinic keeping my health answers" not in page
+    assert not Booking.objects.exists()
+
+
+def test_a_client_booking_for_themselves_gives_their_own_consent(client, alice, sports, asha):
+    client.force_login(alice)
+
+    page = client.get(details_url(sports), {"therapist": asha.pk, "start": at(TUESDAY, "10:00").isoformat()}).content.decode()
+
+    assert "I agree to the clinic keeping my health answers" in page
+    assert "The client agrees" not in page
