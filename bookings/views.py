@@ -103,7 +103,7 @@ def book_details(request, session_type_id: int):
         if "start" in probe.errors or "therapist" in probe.errors:
             messages.error(request, "Please choose a time first.")
             return redirect("book_slots", session_type_id=session_type.pk)
-    context = {"session_type": session_type, "form": form, "alternatives": []}
+    context = {"session_type": session_type, "form": form, "alternatives": [], "on_behalf": on_behalf}
 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,6 +138,9 @@ def book_details(request, session_type_id: int):
             for field, errors in error.message_dict.items():
                 form.add_error(FORM_FIELD_FOR.get(field), errors)
         else:
+            if on_behalf:
+                messages.success(request, f"{booking.client_name} is booked in. We've emailed them the confirmation.")
+                return redirect("booking_detail", booking_id=booking.pk)
             messages.success(request, "You're booked in. We've emailed your confirmation.")
             return redirect("booking_manage", token=manage_token(booking))
 

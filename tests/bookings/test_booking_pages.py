@@ -355,3 +355,27 @@ def test_a_client_booking_for_themselves_gives_their_own_consent(client, alice, 
 
     assert "I agree to the clinic keeping my health answers" in page
     assert "The client agrees" not in page
+
+
+def test_the_therapist_sees_each_email_about_the_booking_and_where_it_stands(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    Kind, Status = OutboundEmail.Kind, OutboundEmail.Status
+
+    def email(kind, status, due, **fields):
+        OutboundEmail.objects.create(booking=booking, kind=kind, to_email="alice@example.com", status=status,
+                                     due_at=at(TUESDAY - dt.timedelta(days=1), due), **fields)
+
+    email(Kind.BOOKING_CONFIRMATION, Status.SENT, "08:00", sent_at=at(TUESDAY - dt.timedelta(days=1), "08:01"))
+    email(Kind.BOOKING_REMINDER, Status.QUEUED, "10:00")
+    email(Kind.BOOKING_MOVED, Status.AWAITING_RETRY, "11:00")
+    email(Kind.STAFF_BOOKED, Status.FAILED, "12:00", last_error="550 No such user")
+    email(Kind.BOOKING_CANCELLED, Status.CANCELLED, "13:00")
+    client.force_login(asha.user)
+
+    page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
+
+    assert "Sent 30 Nov 08:01" in page
+    assert "Due 30 Nov 10:00" in page
+    assert "Waiting to retry at 30 Nov 11:00" in page
+    assert "Failed: 550 No such user" in page
+    assert "Cancelled" in page

@@ -117,3 +117,34 @@ def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, clinic):
     screenshot(page, f"booking-get-checked-{page.viewport_name}")
     assert_accessible(page)
     assert Booking.objects.count() == 0
+
+
+def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, clinic):
+    from .test_diary_journey import log_in
+
+    asha, _ = clinic
+    day = in_three_days()
+    log_in(page, "asha")
+    choose_a_time(page, day, "11:00")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Book for a client")
+    for legend in ("Right now, do you have any of these?", "Do any of these apply to you?",
+                   "About the pain or problem you are coming in with: do any of these apply?"):
+        page.get_by_role("group", name=legend).get_by_label("None of these").check()
+    page.get_by_label("What would the client like help with?").select_option(label="Shin splints")
+    page.get_by_label("Client's name").fill("Phone Caller")
+    page.get_by_label("Client's email").fill("caller@example.com")
+    page.get_by_label("Client's mobile number").fill("07700 900789")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("Ask the client for their agreement to keep their health answers, then tick this.")).to_be_visible()
+
+    page.get_by_label(re.compile("The client agrees to the clinic keeping their health answers")).check()
+    screenshot(page, f"book-for-a-client-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.get_by_text("Phone Caller is booked in. We've emailed them the confirmation.")).to_be_visible()
+    screenshot(page, f"booked-for-a-client-{page.viewport_name}")
+    booking = Booking.objects.get()
+    assert (booking.client_email, booking.booked_by, booking.client) == ("caller@example.com", asha.user, None)
+    assert page.url.endswith(f"/bookings/{booking.pk}/")
