@@ -1,5 +1,7 @@
 """iCalendar events for bookings, built with the icalendar library."""
 
+import datetime
+
 import icalendar
 from django.conf import settings
 from django.utils import timezone
@@ -12,16 +14,25 @@ def booking_uid(booking: Booking, host: str | None = None) -> str:
     return f"booking-{booking.pk}@{host or settings.SITE_HOST}"
 
 
-def booking_event(booking: Booking, *, summary: str) -> icalendar.Event:
+def booking_event(
+    booking: Booking, *, summary: str, host: str | None = None, now: datetime.datetime | None = None
+) -> icalendar.Event:
+    """One booking as a calendar event, the same for the client's .ics and the therapist's
+    feed; only the summary differs (what each of them needs to see)."""
     event = icalendar.Event()
-    event.add("uid", booking_uid(booking))
+    event.add("uid", booking_uid(booking, host))
     event.add("summary", summary)
     # Local times with their zone, so calendars show the clinic's wall-clock time.
     event.add("dtstart", timezone.localtime(booking.start))
     event.add("dtend", timezone.localtime(booking.end))
-    event.add("dtstamp", timezone.now())
+    event.add("dtstamp", now or timezone.now())
     event.add("location", settings.CLINIC_ADDRESS)
-    event.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")
+    if booking.status == Booking.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+        # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.
+        event.add("sequence", 1)
+    else:
+        event.add("status", "CONFIRMED")
     return event
 
 

@@ -6,14 +6,10 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event
 
 from bookings.availability import LONDON
-from bookings.calendar import booking_uid
+from bookings.calendar import booking_event
 from bookings.models import Booking
 
 from ..models import Therapist, TimeOff
-
-_STATUS = {
-    Booking.Status.CANCELLED: "CANCELLED",
-}
 
 
 def diary_calendar(
@@ -34,17 +30,8 @@ def diary_calendar(
     calendar.add("x-wr-calname", f"Clinic diary: {therapist.display_name}")
     calendar.add("x-wr-timezone", "Europe/London")
     for booking in bookings:
-        event = Event()
-        event.add("uid", booking_uid(booking, host))
-        event.add("dtstamp", now)
-        event.add("dtstart", booking.start.astimezone(LONDON))
-        event.add("dtend", booking.end.astimezone(LONDON))
-        event.add("summary", f"{booking.session_type.name}: {booking.client_first_name}")
-        event.add("status", _STATUS.get(booking.status, "CONFIRMED"))
-        if booking.status == Booking.Status.CANCELLED:
-            # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.
-            event.add("sequence", 1)
-        calendar.add_component(event)
+        summary = f"{booking.session_type.name}: {booking.client_first_name}"
+        calendar.add_component(booking_event(booking, summary=summary, host=host, now=now))
     for block in time_off:
         event = Event()
         event.add("uid", f"time-off-{block.pk}@{host}")
