@@ -84,7 +84,8 @@ def therapist_profile_save(
 ) -> Therapist:
     """Creates or updates the profile of the therapist whose account is ``user``.
 
-    A new profile starts awaiting a check and is not bookable until an admin verifies it.
+    A new profile starts awaiting a check and is not bookable until an admin verifies it. A
+    replaced or removed photo is deleted from storage.
     Raises ValidationError (by field) for an empty or over-long name, an over-long bio, an
     unknown speciality or an inactive session type. ``photo`` must already have passed
     ``uploads.validate_photo``.
@@ -104,12 +105,18 @@ def therapist_profile_save(
         therapist.display_name = display_name
         therapist.bio = bio
         therapist.specialities = specialities
+        old_photo = therapist.photo.name
         if photo is not None:
             therapist.photo = photo
         elif remove_photo:
             therapist.photo = ""
         therapist.save()
         therapist.session_types.set(session_types)
+        if old_photo and old_photo != therapist.photo.name:
+            # A photo of a person is personal data: once replaced or removed it is deleted,
+            # after the commit so a rolled-back save still has its photo.
+            storage = therapist.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
     return therapist
 
 

@@ -346,3 +346,23 @@ def test_the_check_page_query_count_does_not_grow_with_history(client, victor, d
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_a_replaced_or_removed_photo_is_deleted(client, media_root, django_capture_on_commit_callbacks):
+    tara = make_therapist("tara", display_name="Tara Jones")
+    login(client, tara.user)
+
+    def save_profile(**data):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("therapists:profile"), {"display_name": "Tara Jones", **data})
+        tara.refresh_from_db()
+        return tara.photo.name
+
+    first = save_profile(photo=upload("me.jpg", image_bytes("JPEG")))
+    second = save_profile(photo=upload("me-now.png", image_bytes("PNG")))
+    assert first and second
+    assert not (media_root / first).exists()
+    assert (media_root / second).exists()
+
+    assert save_profile(remove_photo="on") == ""
+    assert not (media_root / second).exists()
