@@ -139,6 +139,7 @@ class BookingDetailsForm(forms.Form):
                 field.label = wording["label"]
                 field.help_text = wording.get("help_text", field.help_text)
                 field.error_messages.update(wording.get("error_messages", {}))
+            self.fields["preferred_pressure"].choices = [("", "Let the therapist advise")] + PRESSURE_CHOICES[1:]
         self.health_fields = []
         for section in health.SECTIONS:
             name = f"health_{section.key}"

@@ -344,6 +344,7 @@ def test_a_therapist_booking_for_a_client_is_asked_about_the_client_not_themselv
     assert "The client agrees to the clinic keeping their health answers" in page
     assert "Ask the client for their agreement to keep their health answers, then tick this." in page
     assert "Client&#x27;s mobile number" in page
+    assert "Let the therapist advise" in page
     assert "I agree to the clinic keeping my health answers" not in page
     assert not Booking.objects.exists()
 
