@@ -22,7 +22,8 @@ class TimeOffClashesWithBookings(ValidationError):
         several = len(self.bookings) != 1
         super().__init__(
             f"You have {len(self.bookings)} booking{'s' if several else ''} in that time. "
-            f"Move or cancel {'them' if several else 'it'} first, then add the time off."
+            f"Cancel {'them' if several else 'it'} (from the booking's page, which tells the client) "
+            f"or ask the client to move, then add the time off."
         )
 
 
