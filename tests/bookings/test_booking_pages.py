@@ -380,3 +380,33 @@ def test_the_therapist_sees_each_email_about_the_booking_and_where_it_stands(cli
     assert "Waiting to retry at 30 Nov 11:00" in page
     assert "Failed: 550 No such user" in page
     assert "Cancelled" in page
+
+
+def test_my_bookings_query_count_does_not_grow_with_bookings(client, asha, sports, alice, django_assert_max_num_queries):
+    client.force_login(alice)
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "09:00"))
+    with django_assert_max_num_queries(6) as few:
+        assert client.get(reverse("my_bookings")).status_code == 200
+
+    for day in range(1, 30):
+        make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("my_bookings"))
+    assert page.content.decode().count("Sports massage with Asha Patel") == 30
+
+
+def test_the_booking_page_query_count_does_not_grow_with_its_emails(client, asha, sports, alice, django_assert_max_num_queries):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    client.force_login(asha.user)
+    url = reverse("booking_detail", args=[booking.pk])
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(url).status_code == 200
+
+    OutboundEmail.objects.bulk_create(
+        OutboundEmail(booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=f"c{n}@example.com",
+                      due_at=at(TUESDAY, "08:00"))
+        for n in range(25)
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("Reminder the day before") == 25
