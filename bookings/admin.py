@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from . import outbox, services
 from .models import Booking, BookingRules, HealthScreen, OutboundEmail, SessionType
 
 
@@ -50,6 +51,11 @@ class BookingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def save_model(self, request, obj, form, change):
+        services.booking_contact_update(
+            booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
+        )
+
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
@@ -62,8 +68,21 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     readonly_fields = ["booking", "kind", "to_email", "extra", "due_at", "status", "attempts", "dispatched_at",
                        "claimed_at", "sent_at", "last_error", "created_at"]
 
+    actions = ["send_again"]
+
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Send the selected failed emails again")
+    def send_again(self, request, queryset):
+        queued = outbox.outbound_emails_send_again(email_ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            f"{queued} email{'s' if queued != 1 else ''} will be sent again within a minute."
+            + (f" {skipped} not failed, left alone." if skipped else ""),
+            messages.SUCCESS if queued else messages.WARNING,
+        )
 
 
 @admin.register(BookingRules)

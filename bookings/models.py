@@ -256,6 +256,7 @@ class OutboundEmail(models.Model):
 
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
+    TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED, Kind.STAFF_BOOKED, Kind.STAFF_MOVED]
 

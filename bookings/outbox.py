@@ -68,6 +68,15 @@ def outbound_emails_cancel(*, booking_id: int) -> int:
     )
 
 
+def outbound_emails_send_again(*, email_ids: list[int], now: datetime.datetime | None = None) -> int:
+    """Puts FAILED emails back in the queue, due now and with a fresh run of attempts, once
+    an admin has fixed the cause (a mail server down for longer than the backoff, a mistyped
+    address). Emails in any other state are left alone. Returns how many were queued."""
+    return OutboundEmail.objects.filter(pk__in=email_ids, status=Status.FAILED).update(
+        status=Status.QUEUED, due_at=now or timezone.now(), attempts=0, dispatched_at=None, claimed_at=None
+    )
+
+
 def outbound_emails_dispatch(*, now: datetime.datetime | None = None) -> int:
     """Queues a send task for each due email not handed to the broker recently; returns how
     many. Works in batches, each marking its rows dispatched in its own transaction and

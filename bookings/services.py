@@ -294,6 +294,24 @@ def booking_cancel(
     return booking
 
 
+def booking_contact_update(*, booking_id: int, name: str, email: str, phone: str) -> Booking:
+    """Corrects the client's contact details (an admin fixing a mistyped address, say). The
+    client's emails not yet sent, or failed, go to the new address; sent ones keep the
+    address they went to, and the therapist's and admins' emails are untouched. Raises
+    ValidationError (by field) for an empty name or phone or an invalid address."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        old_email = booking.client_email
+        booking.client_name, booking.client_email, booking.client_phone = name.strip(), email.strip(), phone.strip()
+        booking.full_clean(validate_unique=False, validate_constraints=False)
+        booking.save(update_fields=["client_name", "client_email", "client_phone"])
+        if booking.client_email.lower() != old_email.lower():
+            booking.emails.filter(
+                to_email__iexact=old_email, status__in=[*OutboundEmail.PENDING, OutboundEmail.Status.FAILED]
+            ).exclude(kind__in=OutboundEmail.TO_STAFF).update(to_email=booking.client_email)
+    return booking
+
+
 def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetime.datetime | None = None) -> Booking:
     """The therapist accepts a booking whose health answers needed their review.
 
