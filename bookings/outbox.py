@@ -165,7 +165,7 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
             # No point trying the rest against a server that is not answering: they wait
             # out the same backoff as this one.
             for waiting in emails[position:]:
-                results[waiting.pk] = _retry_or_fail(waiting, now, unavailable.error)
+                results[waiting.pk] = _retry_or_fail(waiting, now, str(unavailable))
             break
     return {pk: status for pk, status in results.items() if status is not None}
 
@@ -177,8 +177,7 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
 
 
 class ServerUnavailable(Exception):
-    def __init__(self, error: str):
-        self.error = error
+    """The SMTP server is not answering; its argument says how."""
 
 
 def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: set[str]) -> str | None:

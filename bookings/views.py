@@ -89,13 +89,14 @@ def book_slots(request, session_type_id: int):
 def book_details(request, session_type_id: int):
     """The last step: health screen, contact details and consent, then the booking."""
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
-    on_behalf = "booked_by" in _who_books(request.user)
+    who_books = _who_books(request.user)
+    on_behalf = "booked_by" in who_books
     if request.method == "POST":
         form = BookingDetailsForm(request.POST, on_behalf=on_behalf)
     else:
         initial = {"therapist": request.GET.get("therapist", ANY_THERAPIST), "start": request.GET.get("start"),
                    "idempotency_key": uuid.uuid4()}
-        if "client" in _who_books(request.user):
+        if "client" in who_books:
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
         probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
@@ -121,7 +122,7 @@ def book_details(request, session_type_id: int):
                     consent=data["consent"],
                 ),
                 idempotency_key=data["idempotency_key"],
-                **_who_books(request.user),
+                **who_books,
             )
         except services.HealthScreenStops as stop:
             return render(
