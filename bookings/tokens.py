@@ -16,13 +16,18 @@ def manage_token(booking: Booking) -> str:
 
 def booking_id_from_manage_token(token: str) -> tuple[int, str] | None:
     """(booking id, client email) for a genuine, unexpired token, else None."""
+    return _booking_and(token, salt=SALT, key="email")
+
+
+def _booking_and(token: str, *, salt: str, key: str) -> tuple[int, str] | None:
+    """(booking id, the text under ``key``) from a genuine, unexpired token, else None."""
     try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=MAX_AGE)
     except (signing.BadSignature, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("booking"), int) or not isinstance(data.get("email"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("booking"), int) or not isinstance(data.get(key), str):
         return None
-    return data["booking"], data["email"]
+    return data["booking"], data[key]
 
 
 FEEDBACK_SALT = "bookings.aftercare-feedback"
@@ -34,13 +39,8 @@ def feedback_token(booking: Booking, answer: str) -> str:
 
 
 def feedback_from_token(token: str) -> tuple[int, str] | None:
-    try:
-        data = signing.loads(token, salt=FEEDBACK_SALT, max_age=MAX_AGE)
-    except (signing.BadSignature, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("booking"), int) or not isinstance(data.get("answer"), str):
-        return None
-    return data["booking"], data["answer"]
+    """(booking id, answer) for a genuine, unexpired feedback link, else None."""
+    return _booking_and(token, salt=FEEDBACK_SALT, key="answer")
 
 
 def aftercare_stop_token(email: str) -> str:
