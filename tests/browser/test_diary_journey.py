@@ -35,6 +35,7 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     alice = make_user("alice")
     make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(yesterday, dt.time(10)))
     make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(monday, dt.time(10)))
+    make_booking(client=make_user("dave"), therapist=asha, session_type=sports, start=wall_clock_to_utc(yesterday, dt.time(12)))
     v = page.viewport_name
 
     log_in(page, "asha")
@@ -72,6 +73,10 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     expect(page.get_by_role("alert")).to_contain_text(f"{monday:%a} {monday.day} {monday:%b} 10:00: Alice, Sports massage")
     screenshot(page, f"diary-time-off-clash-{v}")
     assert not asha.time_off.exists()
+    # The clash links to the booking, where it can be cancelled.
+    page.get_by_role("link", name=f"{monday:%a} {monday.day} {monday:%b} 10:00: Alice, Sports massage").click()
+    expect(page.get_by_role("button", name="Cancel booking")).to_be_visible()
+    page.go_back()
     page.get_by_label("First day").fill(tuesday.isoformat())
     page.get_by_label("Last day").fill(tuesday.isoformat())
     page.get_by_label("Reason").select_option("training")
@@ -115,7 +120,11 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     page.get_by_role("button", name="Save and mark attended").click()
     expect(page.get_by_text("Alice: attended. Aftercare emails are on their way.")).to_be_visible()
     expect(page.get_by_role("link", name="Attended: add notes for Alice at 10:00")).to_have_count(0)
-    assert Booking.objects.get(start__date=yesterday).status == Booking.Status.ATTENDED
+    assert Booking.objects.get(client=alice, start__date=yesterday).status == Booking.Status.ATTENDED
+    # Dave did not come.
+    page.get_by_role("button", name="No-show: Dave at 12:00").click()
+    expect(page.get_by_text("Dave: marked no-show.")).to_be_visible()
+    assert Booking.objects.get(client__username="dave").status == Booking.Status.NO_SHOW
     screenshot(page, f"diary-day-marked-{v}")
 
     # The calendar link, made and then replaced.
