@@ -9,12 +9,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
 PYTEST_ARGS ?=
+WORKER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=2
+BEAT := $(CELERY) -A clinic beat --loglevel=INFO
 
-.PHONY: help setup run test worker beat lint clean
+.PHONY: help setup run test worker beat lint format clean
 
 help:
-	@echo "make run   - set up, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
-	@echo "make test  - set up and run the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch)"
+	@echo "make run    - set up, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make test   - set up and run the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch)"
+	@echo "make lint   - ruff: lint and check formatting (make format rewrites the files)"
+	@echo "make worker - a Celery worker alone (for a separate web server, or docker-compose's shape)"
+	@echo "make beat   - Celery beat alone"
 
 .uv/bin/uv:
 	python3 -m venv .uv
@@ -36,9 +41,22 @@ run: setup
 	$(PY) manage.py seed_demo
 	@echo "Emails are written to var/outbox/. Ctrl-C stops the web server, worker and beat."
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT; \
-	$(CELERY) -A clinic worker --loglevel=INFO --concurrency=2 & \
-	$(CELERY) -A clinic beat --loglevel=INFO & \
+	$(WORKER) & $(BEAT) & \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+worker: setup
+	$(WORKER)
+
+beat: setup
+	$(BEAT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 test: setup node_modules/.installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

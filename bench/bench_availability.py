@@ -121,7 +121,9 @@ def bench_selector() -> tuple[int, int, int]:
             # The first therapist carries all 500 bookings; the others 100 each.
             mine = ranges if index == 0 else ranges[index::5][:100]
             Booking.objects.bulk_create(
-                Booking(client=client, therapist=therapist, session_type=session, start=start, end=end, blocks_until=end)
+                Booking(
+                    client=client, therapist=therapist, session_type=session, start=start, end=end, blocks_until=end
+                )
                 for start, end in mine
             )
 

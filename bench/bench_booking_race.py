@@ -9,7 +9,6 @@ releases all POSTs at once for the same therapist and start. Expected: exactly 1
 otherwise. Everything talks to 127.0.0.1 and every request has a timeout.
 """
 
-import datetime as dt
 import http.cookiejar
 import os
 import re
@@ -63,21 +62,53 @@ day = timezone.localdate() + dt.timedelta(days=3)
 start = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 print(sports.pk, asha.pk, start.isoformat())
 """
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1].split()
+    out = (
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+        .split()
+    )
     return int(out[0]), int(out[1]), out[2]
 
 
 def main() -> int:
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "true", "DATABASE_CONN_MAX_AGE": "60", "LOG_LEVEL": "ERROR",
-           "CELERY_BROKER_URL": "memory://", "CELERY_RESULT_BACKEND": "cache+memory://"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DEBUG": "true",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "ERROR",
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_RESULT_BACKEND": "cache+memory://",
+    }
     session_type_id, therapist_id, start = prepare_database(env)
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "clinic.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--threads", "8", "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "clinic.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -88,7 +119,7 @@ def main() -> int:
                 break
             except OSError:  # refused or timed out while it starts
                 if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start")
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.3)
         return race(base, session_type_id, therapist_id, start)
     finally:
@@ -109,13 +140,24 @@ def race(base: str, session_type_id: int, therapist_id: int, start: str) -> int:
         try:
             page = opener.open(f"{url}?{query}", timeout=TIMEOUT).read().decode()
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-            form = urllib.parse.urlencode({
-                "csrfmiddlewaretoken": token, "therapist": therapist_id, "start": start,
-                "idempotency_key": str(uuid.uuid4()), "health_urgent": "none", "health_pain": "none",
-                "health_history": "none", "main_problem": "general_tightness", "preferred_pressure": "",
-                "notes": "", "name": f"Client {n}", "email": f"client{n}@example.com", "phone": "07700 900123",
-                "consent": "on",
-            }).encode()
+            form = urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "therapist": therapist_id,
+                    "start": start,
+                    "idempotency_key": str(uuid.uuid4()),
+                    "health_urgent": "none",
+                    "health_pain": "none",
+                    "health_history": "none",
+                    "main_problem": "general_tightness",
+                    "preferred_pressure": "",
+                    "notes": "",
+                    "name": f"Client {n}",
+                    "email": f"client{n}@example.com",
+                    "phone": "07700 900123",
+                    "consent": "on",
+                }
+            ).encode()
             request = urllib.request.Request(url, data=form, headers={"Referer": url})
             start_line.wait()
             try:
@@ -149,7 +191,11 @@ def race(base: str, session_type_id: int, therapist_id: int, start: str) -> int:
     for outcome, count in sorted(outcomes.items()):
         print(f"  {outcome}: {count}")
     print(f"  bookings in the database: {bookings}")
-    ok = bookings == 1 and outcomes["booked"] == 1 and outcomes["refused: slot taken"] + outcomes["refused: busy"] == CLIENTS - 1
+    ok = (
+        bookings == 1
+        and outcomes["booked"] == 1
+        and outcomes["refused: slot taken"] + outcomes["refused: busy"] == CLIENTS - 1
+    )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
 

@@ -42,17 +42,33 @@ PREFETCH = int(os.environ.get("BENCH_PREFETCH", 1))
 
 def django_env(smtp: SMTPServer, *, kill: bool) -> dict[str, str]:
     # Production settings: DEBUG on would also record every query the worker runs.
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "CELERY_BROKER_URL": BROKER_URL, "DEBUG": "false",
-           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": "https://clinic.example",
-           "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60", **smtp.env}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://clinic.example",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_CONN_MAX_AGE": "60",
+        **smtp.env,
+    }
     if kill:
         env.update(OUTBOX_CLAIM_LEASE_SECONDS="15", OUTBOX_REDISPATCH_SECONDS="20")
     return env
 
 
 def manage(env, *args, capture=False) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                            capture_output=capture, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=capture,
+        text=True,
+        timeout=600,
+    )
     return result.stdout if capture else ""
 
 
@@ -69,7 +85,9 @@ def prepare(env) -> None:
         conn.execute("CREATE DATABASE clinic_bench_outbox")
     redis.Redis.from_url(BROKER_URL).flushdb()
     manage(env, "migrate", "-v0")
-    shell(env, f"""
+    shell(
+        env,
+        f"""
 import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -87,15 +105,29 @@ OutboundEmail.objects.bulk_create(
     batch_size=2000,
 )
 print(OutboundEmail.objects.count())
-""")
+""",
+    )
 
 
 def start_worker(env) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "clinic", "worker", "--loglevel=WARNING",
-         f"--concurrency={CONCURRENCY}", f"--prefetch-multiplier={PREFETCH}",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "clinic",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={CONCURRENCY}",
+            f"--prefetch-multiplier={PREFETCH}",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -134,7 +166,9 @@ def main() -> int:
         worker = start_worker(env)
         time.sleep(3)  # let the worker connect before the clock starts
         began = time.monotonic()
-        dispatched = int(shell(env, "from bookings.outbox import outbound_emails_dispatch; print(outbound_emails_dispatch())"))
+        dispatched = int(
+            shell(env, "from bookings.outbox import outbound_emails_dispatch; print(outbound_emails_dispatch())")
+        )
         killed_at = None
         last_dispatch = time.monotonic()
         while time.monotonic() - began < DEADLINE:
@@ -157,11 +191,15 @@ def main() -> int:
         ids = smtp.inbox.message_ids
         duplicates = sum(count - 1 for count in ids.values() if count > 1)
 
-    print(f"{'SIGKILL run' if kill else 'Throughput run'}: {COUNT} due emails, {dispatched} queued by the first dispatch")
+    print(
+        f"{'SIGKILL run' if kill else 'Throughput run'}: {COUNT} due emails, {dispatched} queued by the first dispatch"
+    )
     if kill:
         print(f"  worker killed with SIGKILL after {killed_at} had arrived, then restarted")
-    print(f"  delivered to the SMTP server: {len(ids)} distinct, {duplicates} duplicates, in {elapsed:.1f} s "
-          f"({len(ids) / elapsed:.0f} a second)")
+    print(
+        f"  delivered to the SMTP server: {len(ids)} distinct, {duplicates} duplicates, in {elapsed:.1f} s "
+        f"({len(ids) / elapsed:.0f} a second)"
+    )
     print(f"  rows marked sent: {sent}")
     ok = len(ids) == COUNT and duplicates == 0 and sent == COUNT and (kill or elapsed < 60)
     print("OK" if ok else "FAILED")

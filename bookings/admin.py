@@ -42,9 +42,22 @@ class BookingAdmin(admin.ModelAdmin):
     # tell the client and therapist; saved here, a new time would do neither. Only the
     # client's contact details can be corrected.
     readonly_fields = [
-        "therapist", "session_type", "start", "end", "blocks_until", "status", "client", "booked_by",
-        "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation", "feedback", "feedback_at",
-        "idempotency_key", "created_at",
+        "therapist",
+        "session_type",
+        "start",
+        "end",
+        "blocks_until",
+        "status",
+        "client",
+        "booked_by",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+        "late_cancellation",
+        "feedback",
+        "feedback_at",
+        "idempotency_key",
+        "created_at",
     ]
     inlines = [HealthScreenInline, OutboundEmailInline]
 
@@ -65,8 +78,20 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["to_email"]
     date_hierarchy = "due_at"
-    readonly_fields = ["booking", "kind", "to_email", "extra", "due_at", "status", "attempts", "dispatched_at",
-                       "claimed_at", "sent_at", "last_error", "created_at"]
+    readonly_fields = [
+        "booking",
+        "kind",
+        "to_email",
+        "extra",
+        "due_at",
+        "status",
+        "attempts",
+        "dispatched_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "created_at",
+    ]
 
     actions = ["send_again"]
 

@@ -69,8 +69,13 @@ class SlotPickForm(forms.Form):
 PRESSURE_CHOICES = [("", "Let my therapist advise")] + [
     (str(level), f"{level}: {words}")
     for level, words in [
-        (2, "very light"), (3, "light"), (4, "light to medium"), (5, "medium"), (6, "medium to firm"),
-        (7, "firm"), (8, "very firm"),
+        (2, "very light"),
+        (3, "light"),
+        (4, "light to medium"),
+        (5, "medium"),
+        (6, "medium to firm"),
+        (7, "firm"),
+        (8, "very firm"),
     ]
 ]
 NONE_OF_THESE = "none"
@@ -90,23 +95,35 @@ class BookingDetailsForm(forms.Form):
             raise forms.ValidationError("That time has passed.")
         return start
 
-    main_problem = forms.ChoiceField(label="What would you like help with?", choices=[("", "Choose one")] + Problem.choices)
+    main_problem = forms.ChoiceField(
+        label="What would you like help with?", choices=[("", "Choose one")] + Problem.choices
+    )
     preferred_pressure = forms.TypedChoiceField(
-        label="Pressure you prefer (0-10)", choices=PRESSURE_CHOICES, coerce=int, empty_value=None, required=False,
+        label="Pressure you prefer (0-10)",
+        choices=PRESSURE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
         help_text="If a problem is sore or has flared up recently, lighter is usually better.",
     )
     notes = forms.CharField(
-        label="Anything your therapist should know", required=False, max_length=1000,
+        label="Anything your therapist should know",
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example which side, how long it has bothered you, or your next race.",
     )
     name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We send the confirmation and a link to change or cancel here.",
     )
     phone = forms.CharField(
-        label="Mobile number", max_length=30, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        label="Mobile number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         help_text="Only used if we need to reach you about this booking.",
     )
     consent = forms.BooleanField(
@@ -120,14 +137,22 @@ class BookingDetailsForm(forms.Form):
     ON_BEHALF = {
         "main_problem": {"label": "What would the client like help with?"},
         "preferred_pressure": {"label": "Pressure the client prefers (0-10)"},
-        "notes": {"label": "Anything the therapist should know", "help_text": "For example which side, or how long it has bothered them."},
+        "notes": {
+            "label": "Anything the therapist should know",
+            "help_text": "For example which side, or how long it has bothered them.",
+        },
         "name": {"label": "Client's name"},
         "email": {"label": "Client's email", "help_text": "The confirmation and a link to change or cancel go here."},
-        "phone": {"label": "Client's mobile number", "help_text": "Only used if we need to reach them about this booking."},
+        "phone": {
+            "label": "Client's mobile number",
+            "help_text": "Only used if we need to reach them about this booking.",
+        },
         "consent": {
             "label": "The client agrees to the clinic keeping their health answers so their therapist can treat "
             "them safely, and knows only their therapist and the clinic's admins can see them.",
-            "error_messages": {"required": "Ask the client for their agreement to keep their health answers, then tick this."},
+            "error_messages": {
+                "required": "Ask the client for their agreement to keep their health answers, then tick this."
+            },
         },
     }
 
@@ -191,7 +216,9 @@ class SessionNoteForm(forms.Form):
     )
     problem = forms.ChoiceField(label="The client's problem", choices=[("", "Choose one")] + Problem.choices)
     personal_tip = forms.CharField(
-        label="A tip for the client (goes in their aftercare email)", required=False, max_length=500,
+        label="A tip for the client (goes in their aftercare email)",
+        required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -60,7 +60,9 @@ class BookingRules(models.Model):
         verbose_name = verbose_name_plural = "booking rules"
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="booking_rules_single_row"),
-            models.CheckConstraint(condition=models.Q(buffer_minutes__lte=240), name="booking_rules_buffer_at_most_240"),
+            models.CheckConstraint(
+                condition=models.Q(buffer_minutes__lte=240), name="booking_rules_buffer_at_most_240"
+            ),
             models.CheckConstraint(
                 condition=models.Q(slot_step_minutes__gte=5, slot_step_minutes__lte=120),
                 name="booking_rules_step_5_to_120",
@@ -115,7 +117,11 @@ class Booking(models.Model):
     # Sent with the booking form, so a form submitted twice creates one booking.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Who made the booking, when a therapist or admin booked for the client.",
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -126,8 +132,14 @@ class Booking(models.Model):
     late_cancellation = models.BooleanField(default=False)
     # The client's answer to the check-in email two days after the session; the first stands.
     feedback = models.CharField(
-        max_length=10, blank=True,
-        choices=[("better", "Better"), ("same", "About the same"), ("worse", "Worse"), ("flared", "Flared up for more than a day")],
+        max_length=10,
+        blank=True,
+        choices=[
+            ("better", "Better"),
+            ("same", "About the same"),
+            ("worse", "Worse"),
+            ("flared", "Flared up for more than a day"),
+        ],
     )
     feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -167,7 +179,9 @@ class HealthScreen(models.Model):
     therapist and admins may see it, and it never goes into an email."""
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="health_screen")
-    answered_yes = models.JSONField(default=list, blank=True, help_text="Keys of the questions answered yes (bookings.health).")
+    answered_yes = models.JSONField(
+        default=list, blank=True, help_text="Keys of the questions answered yes (bookings.health)."
+    )
     main_problem = models.CharField(max_length=30, choices=Problem.choices)
     preferred_pressure = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0-10; empty lets the therapist advise."
@@ -258,7 +272,13 @@ class OutboundEmail(models.Model):
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
-    VOID_WHEN_CANCELLED = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED, Kind.STAFF_BOOKED, Kind.STAFF_MOVED]
+    VOID_WHEN_CANCELLED = [
+        Kind.BOOKING_CONFIRMATION,
+        Kind.BOOKING_REMINDER,
+        Kind.BOOKING_MOVED,
+        Kind.STAFF_BOOKED,
+        Kind.STAFF_MOVED,
+    ]
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -187,7 +187,9 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
     if email.kind in OutboundEmail.AFTERCARE and (
         booking.status != Booking.Status.ATTENDED or email.to_email.lower() in opted_out
     ):
-        return _finish(email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out.")
+        return _finish(
+            email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."
+        )
     try:
         send_email(
             email.kind,

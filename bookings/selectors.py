@@ -77,8 +77,12 @@ def available_slots(
         hours[row[0]].append(availability.WeeklyHours(*row[1:]))
 
     # Wide enough for any wall-clock day in the range.
-    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(hours=2)
-    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(days=1, hours=2)
+    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
+        hours=2
+    )
+    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(
+        days=1, hours=2
+    )
     # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
     # same range the database's no-overlap constraint compares, so it joins the time off.
     time_off = TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start).values_list(

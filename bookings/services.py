@@ -120,7 +120,9 @@ def booking_create(
                 start=start,
                 end=end,
                 blocks_until=end + datetime.timedelta(minutes=_buffer_minutes(therapist)),
-                status=Booking.Status.AWAITING_REVIEW if assessment.needs_therapist_review else Booking.Status.CONFIRMED,
+                status=Booking.Status.AWAITING_REVIEW
+                if assessment.needs_therapist_review
+                else Booking.Status.CONFIRMED,
                 idempotency_key=idempotency_key,
                 booked_by=booked_by,
             )
@@ -178,18 +180,28 @@ def _free_therapist_ids(
     session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
 ) -> tuple[int, ...]:
     day = timezone.localtime(start).date()
-    for slot in available_slots(therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now):
+    for slot in available_slots(
+        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now
+    ):
         if slot.start == start:
             return slot.therapist_ids
     return ()
 
 
 def _nearest_alternatives(
-    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime, count: int = 3
+    session_type: SessionType,
+    therapist_id: int | None,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    count: int = 3,
 ) -> list[Slot]:
     day = timezone.localtime(start).date()
     slots = available_slots(
-        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day + datetime.timedelta(days=7), now=now
+        therapist_id=therapist_id,
+        session_type=session_type,
+        date_from=day,
+        date_to=day + datetime.timedelta(days=7),
+        now=now,
     )
     return sorted(slots, key=lambda slot: abs(slot.start - start))[:count]
 
@@ -204,7 +216,10 @@ def _schedule_client_emails(booking: Booking, now: datetime.datetime) -> None:
     outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CONFIRMATION, to_email=booking.client_email, due_at=now)
     if booking.start - REMINDER_BEFORE > now:
         outbound_email_schedule(
-            booking=booking, kind=Kind.BOOKING_REMINDER, to_email=booking.client_email, due_at=booking.start - REMINDER_BEFORE
+            booking=booking,
+            kind=Kind.BOOKING_REMINDER,
+            to_email=booking.client_email,
+            due_at=booking.start - REMINDER_BEFORE,
         )
 
 
@@ -247,7 +262,9 @@ def booking_reschedule(
             ).delete()
             if booking.start - REMINDER_BEFORE > now:
                 outbound_email_schedule(
-                    booking=booking, kind=Kind.BOOKING_REMINDER, to_email=booking.client_email,
+                    booking=booking,
+                    kind=Kind.BOOKING_REMINDER,
+                    to_email=booking.client_email,
                     due_at=booking.start - REMINDER_BEFORE,
                 )
             extra = {"previous_start": previous_start.isoformat()}
@@ -276,7 +293,8 @@ def booking_cancel(
     with transaction.atomic():
         booking = _changeable_booking(booking_id, now, lock=True)
         by_staff = cancelled_by is not None and (
-            cancelled_by.is_staff or getattr(getattr(cancelled_by, "therapist", None), "pk", None) == booking.therapist_id
+            cancelled_by.is_staff
+            or getattr(getattr(cancelled_by, "therapist", None), "pk", None) == booking.therapist_id
         )
         if by_staff and not reason.strip():
             raise BookingError("Please give the client a reason for cancelling.")
@@ -287,7 +305,9 @@ def booking_cancel(
         booking.late_cancellation = not by_staff and booking.start - now < datetime.timedelta(
             hours=settings.FREE_CANCELLATION_HOURS
         )
-        booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"])
+        booking.save(
+            update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"]
+        )
         outbound_emails_cancel(booking_id=booking.pk)
         outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CANCELLED, to_email=booking.client_email, due_at=now)
         _notify_staff(booking, Kind.STAFF_CANCELLED, now)
@@ -365,9 +385,9 @@ def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime
 def _record_outcome(*, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime) -> Booking:
     booking = Booking.objects.get(pk=booking_id, therapist=therapist)
     # A conditional UPDATE, so two clicks (or two tabs) cannot both record an outcome.
-    updated = Booking.objects.filter(
-        pk=booking.pk, status=Booking.Status.CONFIRMED, start__lte=now
-    ).update(status=outcome)
+    updated = Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED, start__lte=now).update(
+        status=outcome
+    )
     if not updated:
         booking.refresh_from_db()
         if booking.status != Booking.Status.CONFIRMED:
@@ -419,7 +439,9 @@ def session_complete(
     return booking
 
 
-def aftercare_feedback_record(*, booking_id: int, answer: str, now: datetime.datetime | None = None) -> tuple[Booking, bool]:
+def aftercare_feedback_record(
+    *, booking_id: int, answer: str, now: datetime.datetime | None = None
+) -> tuple[Booking, bool]:
     """Stores the client's answer to "how do you feel now?"; the first answer stands, so a
     second click (or a mail scanner opening every link) changes nothing. Returns the booking
     and whether this answer was the one recorded. "Worse" or "flared" alerts the therapist."""
@@ -429,9 +451,9 @@ def aftercare_feedback_record(*, booking_id: int, answer: str, now: datetime.dat
         raise BookingError("That answer was not recognised.")
     now = now or timezone.now()
     with transaction.atomic():
-        recorded = Booking.objects.filter(
-            pk=booking_id, status=Booking.Status.ATTENDED, feedback=""
-        ).update(feedback=answer, feedback_at=now)
+        recorded = Booking.objects.filter(pk=booking_id, status=Booking.Status.ATTENDED, feedback="").update(
+            feedback=answer, feedback_at=now
+        )
         booking = Booking.objects.select_related("therapist__user", "session_type").get(pk=booking_id)
         if recorded and answer in FLARE_ANSWERS:
             outbound_email_schedule(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from therapists.models import Therapist
 
 from . import health, services
-from .forms import AREAS_FOR_PROBLEM, ANY_THERAPIST, BookingDetailsForm, SessionNoteForm, SlotPickForm, SlotSearchForm
+from .forms import ANY_THERAPIST, AREAS_FOR_PROBLEM, BookingDetailsForm, SessionNoteForm, SlotPickForm, SlotSearchForm
 from .models import AftercareOptOut, Booking, BookingRules
 from .selectors import available_slots, session_type_list_active
 from .tokens import booking_id_from_manage_token, email_from_stop_token, feedback_from_token, manage_token
@@ -94,8 +94,11 @@ def book_details(request, session_type_id: int):
     if request.method == "POST":
         form = BookingDetailsForm(request.POST, on_behalf=on_behalf)
     else:
-        initial = {"therapist": request.GET.get("therapist", ANY_THERAPIST), "start": request.GET.get("start"),
-                   "idempotency_key": uuid.uuid4()}
+        initial = {
+            "therapist": request.GET.get("therapist", ANY_THERAPIST),
+            "start": request.GET.get("start"),
+            "idempotency_key": uuid.uuid4(),
+        }
         if "client" in who_books:
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
@@ -148,9 +151,7 @@ def book_details(request, session_type_id: int):
     start = form["start"].value()
     context["start"] = _parse_start(start)
     therapist_id = form["therapist"].value()
-    context["therapist"] = (
-        Therapist.objects.filter(pk=therapist_id).first() if str(therapist_id).isdigit() else None
-    )
+    context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if str(therapist_id).isdigit() else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
 
 
@@ -205,8 +206,13 @@ def booking_manage(request, token: str):
     return render(
         request,
         "bookings/manage.html",
-        {"booking": booking, "token": token, "changeable": changeable, "late": late,
-         "cancellation_hours": settings.FREE_CANCELLATION_HOURS},
+        {
+            "booking": booking,
+            "token": token,
+            "changeable": changeable,
+            "late": late,
+            "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+        },
     )
 
 
@@ -239,7 +245,11 @@ def booking_move(request, token: str):
         context.update(
             day=day,
             slots=available_slots(
-                therapist_id=booking.therapist_id, session_type=booking.session_type, date_from=day, date_to=day, now=now
+                therapist_id=booking.therapist_id,
+                session_type=booking.session_type,
+                date_from=day,
+                date_to=day,
+                now=now,
             ),
         )
     return render(request, "bookings/move.html", context)
@@ -283,14 +293,19 @@ def _last_flare(booking: Booking) -> dict | None:
     if earlier is None:
         return None
     note = earlier.session_note
-    return {"booking": earlier, "pressure_used": note.pressure_used, **flare_advice(problem=note.problem, pressure_used=note.pressure_used)}
+    return {
+        "booking": earlier,
+        "pressure_used": note.pressure_used,
+        **flare_advice(problem=note.problem, pressure_used=note.pressure_used),
+    }
 
 
 def _booking_for_staff(request, booking_id: int) -> Booking:
     """The booking, for its own therapist or an admin; anyone else gets 404, as if it did not
     exist, because its health answers are special category data."""
     booking = get_object_or_404(
-        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"), pk=booking_id
+        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"),
+        pk=booking_id,
     )
     if not (request.user.is_staff or booking.therapist.user_id == request.user.pk):
         raise Http404
@@ -328,7 +343,9 @@ def booking_detail(request, booking_id: int):
             "flare": _last_flare(booking),
             "booking": booking,
             "screen": screen,
-            "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS] if screen else [],
+            "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
+            if screen
+            else [],
             "emails": booking.emails.order_by("due_at"),
             "is_own_therapist": booking.therapist.user_id == request.user.pk,
             "changeable": booking.status in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW)
@@ -342,9 +359,13 @@ def booking_detail(request, booking_id: int):
 def session_complete(request, booking_id: int):
     """The therapist marks a session attended with notes; that plans the client's aftercare."""
     therapist = Therapist.objects.filter(user=request.user).first()
-    booking = get_object_or_404(
-        Booking.objects.select_related("session_type", "health_screen"), pk=booking_id, therapist=therapist
-    ) if therapist else None
+    booking = (
+        get_object_or_404(
+            Booking.objects.select_related("session_type", "health_screen"), pk=booking_id, therapist=therapist
+        )
+        if therapist
+        else None
+    )
     if booking is None:
         raise Http404
     if request.method == "POST":
@@ -360,13 +381,21 @@ def session_complete(request, booking_id: int):
     else:
         screen = getattr(booking, "health_screen", None)
         problem = screen.main_problem if screen else ""
-        form = SessionNoteForm(initial={
-            "problem": problem,
-            "pressure_used": str(screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5),
-            "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
-        })
-    return render(request, "bookings/session_complete.html", {"booking": booking, "form": form},
-                  status=400 if form.errors else 200)
+        form = SessionNoteForm(
+            initial={
+                "problem": problem,
+                "pressure_used": str(
+                    screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
+                ),
+                "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
+            }
+        )
+    return render(
+        request,
+        "bookings/session_complete.html",
+        {"booking": booking, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def aftercare_feedback(request, token: str):

@@ -5,6 +5,7 @@ Each email is three templates under templates/emails/: ``<name>-subject.txt``,
 only that a booking exists, when, with whom, and links back to the site.
 """
 
+import contextlib
 import re
 import smtplib
 import socket
@@ -162,10 +163,9 @@ def _close_connection() -> None:
     connection = getattr(_local, "connection", None)
     _local.connection = None
     if connection is not None:
-        try:
+        # Closing a broken connection may fail too; it is gone either way.
+        with contextlib.suppress(Exception):
             connection.close()
-        except Exception:  # closing a broken connection may fail too; it is gone either way
-            pass
 
 
 @receiver(setting_changed)

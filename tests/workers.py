@@ -36,8 +36,19 @@ def worker_env(var_dir: Path, **extra: str) -> dict[str, str]:
 
 def start_worker(env: dict[str, str], *, queue: str = "celery", concurrency: int = 1) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(CELERY), "-A", "clinic", "worker", f"--concurrency={concurrency}", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        [
+            str(CELERY),
+            "-A",
+            "clinic",
+            "worker",
+            f"--concurrency={concurrency}",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

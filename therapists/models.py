@@ -148,7 +148,8 @@ class RegistrationEvent(models.Model):
         indexes = [models.Index(fields=["therapist", "at"])]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind="approved") | (~models.Q(seen_on_register="") & models.Q(expires_on__isnull=False)),
+                condition=~models.Q(kind="approved")
+                | (~models.Q(seen_on_register="") & models.Q(expires_on__isnull=False)),
                 name="registration_approval_records_what_was_seen",
             ),
             models.CheckConstraint(

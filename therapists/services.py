@@ -50,8 +50,15 @@ def _choices(values: Iterable[str], *, allowed: list[str], field: str) -> list[s
     return values
 
 
-def _record(therapist: Therapist, kind: str, *, actor, note: str = "", seen_on_register: str = "",
-            expires_on: datetime.date | None = None) -> RegistrationEvent:
+def _record(
+    therapist: Therapist,
+    kind: str,
+    *,
+    actor,
+    note: str = "",
+    seen_on_register: str = "",
+    expires_on: datetime.date | None = None,
+) -> RegistrationEvent:
     return RegistrationEvent.objects.create(
         therapist=therapist,
         kind=kind,
@@ -143,15 +150,21 @@ def registration_submit(
     ``certificate`` must already have passed ``uploads.validate_certificate``.
     """
     today = today or timezone.localdate()
-    cnhc_number = _clean_text(cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True)
-    other_registers = _clean_text(other_registers, field="other_registers", label="list of other registers", max_length=500, required=False)
+    cnhc_number = _clean_text(
+        cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True
+    )
+    other_registers = _clean_text(
+        other_registers, field="other_registers", label="list of other registers", max_length=500, required=False
+    )
     disciplines = _choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
     if not disciplines:
         raise ValidationError({"disciplines": "Choose at least one discipline you are registered for."})
     if cnhc_renews_on is None:
         raise ValidationError({"cnhc_renews_on": "Enter the date your CNHC registration is next due for renewal."})
     if cnhc_renews_on < today:
-        raise ValidationError({"cnhc_renews_on": "The renewal date is in the past: renew with CNHC first, then enter the new date."})
+        raise ValidationError(
+            {"cnhc_renews_on": "The renewal date is in the past: renew with CNHC first, then enter the new date."}
+        )
 
     with transaction.atomic():
         # Locked so a decision being made on this registration right now waits for us (or we for it).
@@ -175,12 +188,17 @@ def registration_submit(
             if old != new
         ]
         first_time = therapist.registration_submitted_at is None
-        needs_check = first_time or therapist.registration_status in (
-            Status.REJECTED,
-            Status.EXPIRED,
-        ) or (
-            therapist.registration_status == Status.VERIFIED
-            and (cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on)
+        needs_check = (
+            first_time
+            or therapist.registration_status
+            in (
+                Status.REJECTED,
+                Status.EXPIRED,
+            )
+            or (
+                therapist.registration_status == Status.VERIFIED
+                and (cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on)
+            )
         )
         if not changed and not needs_check:
             return therapist
@@ -200,9 +218,15 @@ def registration_submit(
                 therapist.save()
         except IntegrityError:
             # Another therapist took the number between our check and our write.
-            raise ValidationError({"cnhc_number": "Another therapist already has this CNHC registration number."}) from None
-        _record(therapist, Kind.SUBMITTED if needs_check else Kind.UPDATED, actor=submitted_by,
-                note="Changed: " + ", ".join(changed) if changed and not first_time else "")
+            raise ValidationError(
+                {"cnhc_number": "Another therapist already has this CNHC registration number."}
+            ) from None
+        _record(
+            therapist,
+            Kind.SUBMITTED if needs_check else Kind.UPDATED,
+            actor=submitted_by,
+            note="Changed: " + ", ".join(changed) if changed and not first_time else "",
+        )
     return therapist
 
 
@@ -241,7 +265,13 @@ def registration_approve(
     Raises RegistrationError or ValidationError (by field).
     """
     today = today or timezone.localdate()
-    seen_on_register = _clean_text(seen_on_register, field="seen_on_register", label="note of what you saw on the CNHC register", max_length=2000, required=True)
+    seen_on_register = _clean_text(
+        seen_on_register,
+        field="seen_on_register",
+        label="note of what you saw on the CNHC register",
+        max_length=2000,
+        required=True,
+    )
     if expires_on is None:
         raise ValidationError({"expires_on": "Enter the date this check expires."})
     if expires_on < today:
@@ -250,15 +280,21 @@ def registration_approve(
         raise ValidationError({"expires_on": "A check can hold for at most two years; choose an earlier date."})
 
     with transaction.atomic():
-        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK])
+        therapist = _lock_for_decision(
+            therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK]
+        )
         if therapist.registration_submitted_at is None:
             raise RegistrationError("This therapist has not submitted registration details yet.")
         if cnhc_number_checked is not None and cnhc_number_checked != therapist.cnhc_number:
-            raise RegistrationError("The therapist changed their details while you were checking. Reload the page and check again.")
+            raise RegistrationError(
+                "The therapist changed their details while you were checking. Reload the page and check again."
+            )
         therapist.registration_status = Status.VERIFIED
         therapist.registration_expires_on = expires_on
         therapist.save(update_fields=["registration_status", "registration_expires_on"])
-        event = _record(therapist, Kind.APPROVED, actor=decided_by, seen_on_register=seen_on_register, expires_on=expires_on)
+        event = _record(
+            therapist, Kind.APPROVED, actor=decided_by, seen_on_register=seen_on_register, expires_on=expires_on
+        )
         _notify(event)
     return event
 
@@ -270,7 +306,9 @@ def registration_reject(*, therapist_id: int, decided_by, reason: str) -> Regist
     """
     reason = _clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
     with transaction.atomic():
-        therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK])
+        therapist = _lock_for_decision(
+            therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK]
+        )
         therapist.registration_status = Status.REJECTED
         therapist.save(update_fields=["registration_status"])
         event = _record(therapist, Kind.REJECTED, actor=decided_by, note=reason)
@@ -369,7 +407,9 @@ def registration_reminders_send(*, today: datetime.date) -> int:
 
         def send(therapist=therapist, context=context) -> None:
             if therapist.user.email:
-                send_email("registration-reminder", to=[therapist.user.email], context={**context, "audience": "therapist"})
+                send_email(
+                    "registration-reminder", to=[therapist.user.email], context={**context, "audience": "therapist"}
+                )
             _send_to_verifiers("registration-reminder", context)
 
         key = f"reminder-{days_before}-{therapist.registration_expires_on.isoformat()}"
@@ -409,7 +449,9 @@ def _expire_one(*, therapist_id: int, today: datetime.date) -> bool:
     therapist = Therapist.objects.select_related("user").get(pk=therapist_id)
     ended_on = therapist.registration_expires_on
     event = _record(therapist, Kind.EXPIRED, actor=None, note=f"The check ended on {ended_on.day} {ended_on:%B %Y}.")
-    bookings = list(bookings_affected_from(therapist=therapist, start=london_midnight(ended_on + datetime.timedelta(days=1))))
+    bookings = list(
+        bookings_affected_from(therapist=therapist, start=london_midnight(ended_on + datetime.timedelta(days=1)))
+    )
     context = {"therapist": therapist, "expires_on": ended_on, "event": event}
 
     def send() -> None:

@@ -49,7 +49,9 @@ def therapist_list(request):
 
 
 def therapist_photo(request, pk: int):
-    therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="photo", public_on=timezone.localdate())
+    therapist = therapist_get_for_file(
+        therapist_id=pk, user=request.user, field="photo", public_on=timezone.localdate()
+    )
     # private: the therapist sees their own photo before it is public, so no shared cache may keep it.
     return _file_response(therapist.photo, cache="private, max-age=300")
 
@@ -78,7 +80,10 @@ def my_registration(request):
     history = list(registration_history(therapist=therapist))
     # A rejected or suspended registration cannot change again without a new event, so the
     # latest event is the decision that put it there.
-    stopped = therapist.registration_status in (Therapist.RegistrationStatus.REJECTED, Therapist.RegistrationStatus.SUSPENDED)
+    stopped = therapist.registration_status in (
+        Therapist.RegistrationStatus.REJECTED,
+        Therapist.RegistrationStatus.SUSPENDED,
+    )
     reason = history[0].note if stopped and history else ""
     return render(
         request,
@@ -190,8 +195,11 @@ DECISIONS = {
 def _decide(action: str, *, therapist: Therapist, user, data: dict) -> RegistrationEvent:
     if action == "approve":
         return services.registration_approve(
-            therapist_id=therapist.pk, decided_by=user, seen_on_register=data["seen_on_register"],
-            expires_on=data["expires_on"], cnhc_number_checked=data["cnhc_number_checked"],
+            therapist_id=therapist.pk,
+            decided_by=user,
+            seen_on_register=data["seen_on_register"],
+            expires_on=data["expires_on"],
+            cnhc_number_checked=data["cnhc_number_checked"],
         )
     if action == "reject":
         return services.registration_reject(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])

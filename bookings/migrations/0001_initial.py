@@ -6,47 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('therapists', '0001_initial'),
+        ("therapists", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SessionType',
+            name="SessionType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sports', 'Sports massage'), ('deep_tissue', 'Deep tissue massage'), ('relaxation', 'Relaxation massage')], max_length=20)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(max_length=2000)),
-                ('duration_minutes', models.PositiveSmallIntegerField()),
-                ('price', models.DecimalField(decimal_places=2, help_text='In pounds sterling.', max_digits=6)),
-                ('active', models.BooleanField(default=True, help_text='Only active session types can be booked.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sports", "Sports massage"),
+                            ("deep_tissue", "Deep tissue massage"),
+                            ("relaxation", "Relaxation massage"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(max_length=2000)),
+                ("duration_minutes", models.PositiveSmallIntegerField()),
+                ("price", models.DecimalField(decimal_places=2, help_text="In pounds sterling.", max_digits=6)),
+                ("active", models.BooleanField(default=True, help_text="Only active session types can be booked.")),
             ],
             options={
-                'ordering': ['kind', 'duration_minutes', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 10), ('duration_minutes__lte', 240)), name='session_type_duration_between_10_and_240_minutes'), models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='session_type_price_not_negative')],
+                "ordering": ["kind", "duration_minutes", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("duration_minutes__gte", 10), ("duration_minutes__lte", 240)),
+                        name="session_type_duration_between_10_and_240_minutes",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("price__gte", 0)), name="session_type_price_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('cancelled', 'Cancelled'), ('attended', 'Attended'), ('no_show', 'No-show')], default='confirmed', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to=settings.AUTH_USER_MODEL)),
-                ('therapist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='therapists.therapist')),
-                ('session_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='bookings.sessiontype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("cancelled", "Cancelled"),
+                            ("attended", "Attended"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="confirmed",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "therapist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bookings", to="therapists.therapist"
+                    ),
+                ),
+                (
+                    "session_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bookings", to="bookings.sessiontype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start'],
-                'indexes': [models.Index(fields=['therapist', 'start'], name='bookings_bo_therapi_9ca37a_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_ends_after_start')],
+                "ordering": ["start"],
+                "indexes": [models.Index(fields=["therapist", "start"], name="bookings_bo_therapi_9ca37a_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))), name="booking_ends_after_start"
+                    )
+                ],
             },
         ),
     ]

@@ -4,25 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0002_btree_gist'),
+        ("bookings", "0002_btree_gist"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BookingRules',
+            name="BookingRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buffer_minutes', models.PositiveSmallIntegerField(default=15, help_text='Minutes kept free after each session for cleaning and notes.')),
-                ('min_notice_minutes', models.PositiveIntegerField(default=120, help_text='How long before its start a session can still be booked.')),
-                ('horizon_days', models.PositiveSmallIntegerField(default=60, help_text='How many days ahead clients can book.')),
-                ('slot_step_minutes', models.PositiveSmallIntegerField(default=15, help_text='Offered start times are this many minutes apart.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "buffer_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15, help_text="Minutes kept free after each session for cleaning and notes."
+                    ),
+                ),
+                (
+                    "min_notice_minutes",
+                    models.PositiveIntegerField(
+                        default=120, help_text="How long before its start a session can still be booked."
+                    ),
+                ),
+                (
+                    "horizon_days",
+                    models.PositiveSmallIntegerField(default=60, help_text="How many days ahead clients can book."),
+                ),
+                (
+                    "slot_step_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=15, help_text="Offered start times are this many minutes apart."
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booking rules',
-                'verbose_name_plural': 'booking rules',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='booking_rules_single_row'), models.CheckConstraint(condition=models.Q(('buffer_minutes__lte', 240)), name='booking_rules_buffer_at_most_240'), models.CheckConstraint(condition=models.Q(('slot_step_minutes__gte', 5), ('slot_step_minutes__lte', 120)), name='booking_rules_step_5_to_120'), models.CheckConstraint(condition=models.Q(('horizon_days__gte', 1), ('horizon_days__lte', 366)), name='booking_rules_horizon_1_to_366')],
+                "verbose_name": "booking rules",
+                "verbose_name_plural": "booking rules",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="booking_rules_single_row"),
+                    models.CheckConstraint(
+                        condition=models.Q(("buffer_minutes__lte", 240)), name="booking_rules_buffer_at_most_240"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("slot_step_minutes__gte", 5), ("slot_step_minutes__lte", 120)),
+                        name="booking_rules_step_5_to_120",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("horizon_days__gte", 1), ("horizon_days__lte", 366)),
+                        name="booking_rules_horizon_1_to_366",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,25 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0004_booking_clients_health_outbox'),
+        ("bookings", "0004_booking_clients_health_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='extra',
+            model_name="outboundemail",
+            name="extra",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='healthscreen',
-            name='answered_yes',
-            field=models.JSONField(blank=True, default=list, help_text='Keys of the questions answered yes (bookings.health).'),
+            model_name="healthscreen",
+            name="answered_yes",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Keys of the questions answered yes (bookings.health)."
+            ),
         ),
         migrations.AlterField(
-            model_name='outboundemail',
-            name='kind',
-            field=models.CharField(choices=[('booking_confirmation', 'Booking confirmation'), ('booking_reminder', 'Reminder the day before'), ('booking_moved', 'Booking moved'), ('booking_cancelled', 'Booking cancelled'), ('staff_booked', 'New booking (therapist and admins)'), ('staff_moved', 'Booking moved (therapist and admins)'), ('staff_cancelled', 'Booking cancelled (therapist and admins)')], max_length=40),
+            model_name="outboundemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("booking_confirmation", "Booking confirmation"),
+                    ("booking_reminder", "Reminder the day before"),
+                    ("booking_moved", "Booking moved"),
+                    ("booking_cancelled", "Booking cancelled"),
+                    ("staff_booked", "New booking (therapist and admins)"),
+                    ("staff_moved", "Booking moved (therapist and admins)"),
+                    ("staff_cancelled", "Booking cancelled (therapist and admins)"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

@@ -5,48 +5,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0005_outbound_email_kinds'),
+        ("bookings", "0005_outbound_email_kinds"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AftercareOptOut',
+            name="AftercareOptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='booking',
-            name='feedback',
-            field=models.CharField(blank=True, choices=[('better', 'Better'), ('same', 'About the same'), ('worse', 'Worse'), ('flared', 'Flared up for more than a day')], max_length=10),
+            model_name="booking",
+            name="feedback",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("better", "Better"),
+                    ("same", "About the same"),
+                    ("worse", "Worse"),
+                    ("flared", "Flared up for more than a day"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='feedback_at',
+            model_name="booking",
+            name="feedback_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='outboundemail',
-            name='kind',
-            field=models.CharField(choices=[('booking_confirmation', 'Booking confirmation'), ('booking_reminder', 'Reminder the day before'), ('booking_moved', 'Booking moved'), ('booking_cancelled', 'Booking cancelled'), ('staff_booked', 'New booking (therapist and admins)'), ('staff_moved', 'Booking moved (therapist and admins)'), ('staff_cancelled', 'Booking cancelled (therapist and admins)'), ('aftercare_today', 'Aftercare: the rest of today'), ('aftercare_next_day', 'Aftercare: the next day'), ('aftercare_check_in', 'Aftercare: how do you feel now?'), ('therapist_flare_alert', 'Client says it got worse (therapist)')], max_length=40),
+            model_name="outboundemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("booking_confirmation", "Booking confirmation"),
+                    ("booking_reminder", "Reminder the day before"),
+                    ("booking_moved", "Booking moved"),
+                    ("booking_cancelled", "Booking cancelled"),
+                    ("staff_booked", "New booking (therapist and admins)"),
+                    ("staff_moved", "Booking moved (therapist and admins)"),
+                    ("staff_cancelled", "Booking cancelled (therapist and admins)"),
+                    ("aftercare_today", "Aftercare: the rest of today"),
+                    ("aftercare_next_day", "Aftercare: the next day"),
+                    ("aftercare_check_in", "Aftercare: how do you feel now?"),
+                    ("therapist_flare_alert", "Client says it got worse (therapist)"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='SessionNote',
+            name="SessionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('areas_worked', models.JSONField(default=list)),
-                ('pressure_used', models.PositiveSmallIntegerField(help_text='0-10, as agreed with the client.')),
-                ('problem', models.CharField(choices=[('plantar_fasciitis', 'Heel or arch pain (plantar fasciitis)'), ('knee_pain', 'Knee pain'), ('shin_splints', 'Shin splints'), ('achilles', 'Achilles tendon pain'), ('hip_deep_glute', 'Hip or deep buttock pain'), ('post_training', 'Recovery after training'), ('general_tightness', 'General tightness'), ('relaxation', 'Relaxation and stress')], max_length=30)),
-                ('personal_tip', models.TextField(blank=True, help_text="Goes into the client's aftercare email.", max_length=500)),
-                ('written_at', models.DateTimeField(auto_now_add=True)),
-                ('booking', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='session_note', to='bookings.booking')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("areas_worked", models.JSONField(default=list)),
+                ("pressure_used", models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")),
+                (
+                    "problem",
+                    models.CharField(
+                        choices=[
+                            ("plantar_fasciitis", "Heel or arch pain (plantar fasciitis)"),
+                            ("knee_pain", "Knee pain"),
+                            ("shin_splints", "Shin splints"),
+                            ("achilles", "Achilles tendon pain"),
+                            ("hip_deep_glute", "Hip or deep buttock pain"),
+                            ("post_training", "Recovery after training"),
+                            ("general_tightness", "General tightness"),
+                            ("relaxation", "Relaxation and stress"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "personal_tip",
+                    models.TextField(blank=True, help_text="Goes into the client's aftercare email.", max_length=500),
+                ),
+                ("written_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "booking",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session_note", to="bookings.booking"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('pressure_used__lte', 10)), name='session_note_pressure_0_to_10')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("pressure_used__lte", 10)), name="session_note_pressure_0_to_10"
+                    )
+                ],
             },
         ),
     ]

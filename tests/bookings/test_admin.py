@@ -17,12 +17,21 @@ def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admi
     start = booking.start
     assert admin_client.get("/admin/bookings/booking/add/").status_code == 403
 
-    response = admin_client.post(f"/admin/bookings/booking/{booking.pk}/change/", {
-        "client_name": "Alice Smith", "client_email": "alice.smith@example.com", "client_phone": "07700900999",
-        "start_0": "01/01/2027", "start_1": "09:00:00", "status": "cancelled",
-        "health_screen-TOTAL_FORMS": "0", "health_screen-INITIAL_FORMS": "0",
-        "emails-TOTAL_FORMS": "0", "emails-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        f"/admin/bookings/booking/{booking.pk}/change/",
+        {
+            "client_name": "Alice Smith",
+            "client_email": "alice.smith@example.com",
+            "client_phone": "07700900999",
+            "start_0": "01/01/2027",
+            "start_1": "09:00:00",
+            "status": "cancelled",
+            "health_screen-TOTAL_FORMS": "0",
+            "health_screen-INITIAL_FORMS": "0",
+            "emails-TOTAL_FORMS": "0",
+            "emails-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -35,37 +44,62 @@ def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails
     Kind, Status = OutboundEmail.Kind, OutboundEmail.Status
 
     def email(kind, status, to="alcie@example.com"):
-        return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to, status=status, due_at=timezone.now())
+        return OutboundEmail.objects.create(
+            booking=booking, kind=kind, to_email=to, status=status, due_at=timezone.now()
+        )
 
     reminder, failed = email(Kind.BOOKING_REMINDER, Status.QUEUED), email(Kind.BOOKING_CONFIRMATION, Status.FAILED)
     sent = email(Kind.BOOKING_CONFIRMATION, Status.SENT)
     to_therapist = email(Kind.STAFF_BOOKED, Status.QUEUED, to="bob@example.com")
 
-    admin_client.post(f"/admin/bookings/booking/{booking.pk}/change/", {
-        "client_name": booking.client_name, "client_email": "alice@example.com", "client_phone": booking.client_phone,
-        "health_screen-TOTAL_FORMS": "0", "health_screen-INITIAL_FORMS": "0",
-        "emails-TOTAL_FORMS": "0", "emails-INITIAL_FORMS": "0",
-    })
+    admin_client.post(
+        f"/admin/bookings/booking/{booking.pk}/change/",
+        {
+            "client_name": booking.client_name,
+            "client_email": "alice@example.com",
+            "client_phone": booking.client_phone,
+            "health_screen-TOTAL_FORMS": "0",
+            "health_screen-INITIAL_FORMS": "0",
+            "emails-TOTAL_FORMS": "0",
+            "emails-INITIAL_FORMS": "0",
+        },
+    )
 
     booking.refresh_from_db()
     assert booking.client_email == "alice@example.com"
     addresses = dict(OutboundEmail.objects.values_list("pk", "to_email"))
-    assert addresses == {reminder.pk: "alice@example.com", failed.pk: "alice@example.com",
-                         sent.pk: "alcie@example.com", to_therapist.pk: "bob@example.com"}
+    assert addresses == {
+        reminder.pk: "alice@example.com",
+        failed.pk: "alice@example.com",
+        sent.pk: "alcie@example.com",
+        to_therapist.pk: "bob@example.com",
+    }
 
 
 def test_admins_send_failed_emails_again_and_nothing_else(admin_client):
     booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
     long_ago = timezone.now() - datetime.timedelta(days=2)
     failed, sent = (
-        OutboundEmail.objects.create(booking=booking, kind=OutboundEmail.Kind.BOOKING_CONFIRMATION, to_email="alice@example.com",
-                                     status=status, due_at=long_ago, attempts=6, last_error="421 Try later")
+        OutboundEmail.objects.create(
+            booking=booking,
+            kind=OutboundEmail.Kind.BOOKING_CONFIRMATION,
+            to_email="alice@example.com",
+            status=status,
+            due_at=long_ago,
+            attempts=6,
+            last_error="421 Try later",
+        )
         for status in (OutboundEmail.Status.FAILED, OutboundEmail.Status.SENT)
     )
 
-    response = admin_client.post("/admin/bookings/outboundemail/", {
-        "action": "send_again", "_selected_action": [failed.pk, sent.pk],
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/bookings/outboundemail/",
+        {
+            "action": "send_again",
+            "_selected_action": [failed.pk, sent.pk],
+        },
+        follow=True,
+    )
 
     assert "1 email will be sent again within a minute. 1 not failed, left alone." in response.content.decode()
     failed.refresh_from_db()

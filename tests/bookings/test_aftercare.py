@@ -2,10 +2,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
-from django.conf import settings
 
 from bookings import aftercare, outbox, services
 from bookings.aftercare import Step, plan, within_sending_hours
@@ -81,8 +81,13 @@ def attended(asha, alice):
             therapist=asha, client=alice, session_type=session_type, start=london(2026, 11, 24, 10), **fields
         )
         return services.session_complete(
-            therapist=asha, booking_id=booking.pk, areas_worked=["calves"], pressure_used=pressure,
-            problem=problem, personal_tip=tip, now=NOW,
+            therapist=asha,
+            booking_id=booking.pk,
+            areas_worked=["calves"],
+            pressure_used=pressure,
+            problem=problem,
+            personal_tip=tip,
+            now=NOW,
         )
 
     return attend
@@ -137,7 +142,9 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
     assert reminder.status == OutboundEmail.Status.CANCELLED
 
 
-STRICT_TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}]
+STRICT_TEMPLATES = [
+    {**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}
+]
 
 
 @pytest.mark.django_db
@@ -150,11 +157,13 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
         booking = attended(kind=kind, problem=problem, pressure=pressure)
         send_all(london(2026, 11, 27, 12))
 
-        assert sorted(m.subject for m in mail.outbox) == sorted([
-            f"After your {kind} 60: the rest of today",
-            f"The day after: your next steps for {aftercare.PROBLEM_ADVICE[problem].name}",
-            "Two days on: how do you feel now?",
-        ])
+        assert sorted(m.subject for m in mail.outbox) == sorted(
+            [
+                f"After your {kind} 60: the rest of today",
+                f"The day after: your next steps for {aftercare.PROBLEM_ADVICE[problem].name}",
+                "Two days on: how do you feel now?",
+            ]
+        )
         for message in mail.outbox:
             html = message.alternatives[0][0]
             for body in (message.body, html):

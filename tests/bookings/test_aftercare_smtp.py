@@ -21,7 +21,11 @@ def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path):
     asha = make_bookable_therapist("asha")
     booking = make_booking(therapist=asha, client=make_user("alice"), start=timezone.now() - dt.timedelta(days=3))
     services.session_complete(
-        therapist=asha, booking_id=booking.pk, areas_worked=["calves"], pressure_used=6, problem=Problem.ACHILLES,
+        therapist=asha,
+        booking_id=booking.pk,
+        areas_worked=["calves"],
+        pressure_used=6,
+        problem=Problem.ACHILLES,
         now=timezone.now() - dt.timedelta(days=3),
     )
     # Everything is due now (the plan put them in the past, within sending hours).
@@ -31,7 +35,9 @@ def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path):
         assert outbox.outbound_emails_dispatch() == 3
         worker = start_worker(worker_env(tmp_path, **smtp.env))
         try:
-            arrived = wait_for(lambda: len(smtp.inbox) >= 3 and not OutboundEmail.objects.exclude(status="sent").exists())
+            arrived = wait_for(
+                lambda: len(smtp.inbox) >= 3 and not OutboundEmail.objects.exclude(status="sent").exists()
+            )
         finally:
             output = stop_worker(worker)
 

@@ -45,81 +45,81 @@ def hours(*stretches, weekday=MON):
 
 CASES = [
     pytest.param(
-        dict(hours=hours(("09:00", "11:00"))),
+        {"hours": hours(("09:00", "11:00"))},
         ["09:00 GMT", "09:30 GMT", "10:00 GMT"],
         id="a session must end by the end of the stretch",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:30"), ("12:00", "13:30"))),
+        {"hours": hours(("09:00", "10:30"), ("12:00", "13:30"))},
         ["09:00 GMT", "09:30 GMT", "12:00 GMT", "12:30 GMT"],
         id="a break between two stretches offers nothing",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "12:00")), bookings=[busy(MONDAY, "10:00", "11:00")]),
+        {"hours": hours(("09:00", "12:00")), "bookings": [busy(MONDAY, "10:00", "11:00")]},
         ["09:00 GMT", "11:00 GMT"],
         id="a booking blocks every start that would overlap it",
     ),
     pytest.param(
-        dict(
-            hours=hours(("09:00", "13:00")),
-            bookings=[busy(MONDAY, "10:30", "11:30")],
-            rules=Rules(step_minutes=15, min_notice_minutes=0, buffer_minutes=15),
-        ),
+        {
+            "hours": hours(("09:00", "13:00")),
+            "bookings": [busy(MONDAY, "10:30", "11:30")],
+            "rules": Rules(step_minutes=15, min_notice_minutes=0, buffer_minutes=15),
+        },
         ["09:00 GMT", "09:15 GMT", "11:45 GMT"],
         id="the buffer follows every booking and every new session",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "12:00")), time_off=[busy(MONDAY, "09:45", "10:15")]),
+        {"hours": hours(("09:00", "12:00")), "time_off": [busy(MONDAY, "09:45", "10:15")]},
         ["10:30 GMT", "11:00 GMT"],
         id="time off blocks starts and jumps to the next step after it",
     ),
     pytest.param(
-        dict(
-            hours=hours(("09:00", "12:00")),
-            time_off=[busy(MONDAY, "09:00", "10:00")],
-            bookings=[busy(MONDAY, "09:30", "10:30")],
-        ),
+        {
+            "hours": hours(("09:00", "12:00")),
+            "time_off": [busy(MONDAY, "09:00", "10:00")],
+            "bookings": [busy(MONDAY, "09:30", "10:30")],
+        },
         ["10:30 GMT", "11:00 GMT"],
         id="overlapping busy ranges are merged",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "12:00")), now=local(MONDAY, "08:50")),
+        {"hours": hours(("09:00", "12:00")), "now": local(MONDAY, "08:50")},
         ["11:00 GMT"],
         id="the minimum notice hides starts sooner than two hours away",
         marks=[],
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:30")), now=local(MONDAY, "09:10"), rules=Rules(30, 0, 60, 0)),
+        {"hours": hours(("09:00", "10:30")), "now": local(MONDAY, "09:10"), "rules": Rules(30, 0, 60, 0)},
         ["09:30 GMT"],
         id="starts already past are never offered, and the grid keeps its place",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:00")), now=local(MONDAY - dt.timedelta(days=61), "12:00")),
+        {"hours": hours(("09:00", "10:00")), "now": local(MONDAY - dt.timedelta(days=61), "12:00")},
         [],
         id="a day beyond the horizon offers nothing",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:00")), now=local(MONDAY - dt.timedelta(days=60), "12:00")),
+        {"hours": hours(("09:00", "10:00")), "now": local(MONDAY - dt.timedelta(days=60), "12:00")},
         ["09:00 GMT"],
         id="the last day of the horizon is still offered",
     ),
     pytest.param(
-        dict(
-            hours=[
+        {
+            "hours": [
                 WeeklyHours(MON, dt.time(9), dt.time(10), effective_until=MONDAY - dt.timedelta(days=1)),
                 WeeklyHours(MON, dt.time(14), dt.time(15), effective_from=MONDAY),
             ]
-        ),
+        },
         ["14:00 GMT"],
         id="a changed pattern applies from its first day",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:00"), weekday=1)),
+        {"hours": hours(("09:00", "10:00"), weekday=1)},
         [],
         id="no hours on the weekday, no slots",
     ),
     pytest.param(
-        dict(hours=hours(("09:00", "10:00"), ("09:30", "11:00"))),
+        {"hours": hours(("09:00", "10:00"), ("09:30", "11:00"))},
         ["09:00 GMT", "09:30 GMT", "10:00 GMT"],
         id="overlapping stretches never offer an instant twice",
     ),
@@ -128,15 +128,15 @@ CASES = [
 
 @pytest.mark.parametrize("given, expected", CASES)
 def test_free_starts_on_an_ordinary_day(given, expected):
-    arguments = dict(
-        rules=Rules(step_minutes=30, min_notice_minutes=120, horizon_days=60, buffer_minutes=0)
+    arguments = {
+        "rules": Rules(step_minutes=30, min_notice_minutes=120, horizon_days=60, buffer_minutes=0)
         if "now" in given
         else PLAIN,
-        session_minutes=60,
-        now=EARLY,
-        date_from=MONDAY,
-        date_to=MONDAY,
-    )
+        "session_minutes": 60,
+        "now": EARLY,
+        "date_from": MONDAY,
+        "date_to": MONDAY,
+    }
     arguments.update(given)
     assert clock(free_starts(**arguments)) == expected
 
@@ -223,9 +223,7 @@ def test_a_week_runs_day_by_day_and_stops_at_date_to():
         date_from=MONDAY,
         date_to=MONDAY + dt.timedelta(days=6),
     )
-    assert [start.astimezone(LONDON).date() for start in starts] == [
-        MONDAY + dt.timedelta(days=n) for n in range(7)
-    ]
+    assert [start.astimezone(LONDON).date() for start in starts] == [MONDAY + dt.timedelta(days=n) for n in range(7)]
 
 
 def test_a_nonexistent_wall_clock_time_is_refused_with_a_clear_message():
@@ -235,14 +233,14 @@ def test_a_nonexistent_wall_clock_time_is_refused_with_a_clear_message():
 
 def test_an_ambiguous_time_is_its_earlier_instant_for_a_start_and_its_later_for_an_end():
     assert wall_clock_to_utc(FALL_BACK, dt.time(1, 30)) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
-    assert wall_clock_to_utc(FALL_BACK, dt.time(1, 30), latest=True) == dt.datetime(
-        2026, 10, 25, 1, 30, tzinfo=dt.UTC
-    )
+    assert wall_clock_to_utc(FALL_BACK, dt.time(1, 30), latest=True) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
 
 
 def test_a_naive_now_is_refused():
     with pytest.raises(ValueError, match="aware"):
-        free_starts(hours=[], rules=PLAIN, session_minutes=60, now=dt.datetime(2026, 1, 1), date_from=MONDAY, date_to=MONDAY)
+        free_starts(
+            hours=[], rules=PLAIN, session_minutes=60, now=dt.datetime(2026, 1, 1), date_from=MONDAY, date_to=MONDAY
+        )
 
 
 def test_four_weeks_with_500_bookings_take_a_few_milliseconds():

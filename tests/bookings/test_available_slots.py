@@ -115,13 +115,16 @@ def test_a_range_in_the_past_or_beyond_the_horizon_is_empty_without_asking_the_d
     asha = make_bookable_therapist("asha")
     work(asha)
     with django_assert_num_queries(1):  # the rules
-        assert available_slots(
-            therapist_id=asha.pk,
-            session_type=hour_session,
-            date_from=dt.date(2027, 6, 1),
-            date_to=dt.date(2027, 6, 2),
-            now=NOW,
-        ) == []
+        assert (
+            available_slots(
+                therapist_id=asha.pk,
+                session_type=hour_session,
+                date_from=dt.date(2027, 6, 1),
+                date_to=dt.date(2027, 6, 2),
+                now=NOW,
+            )
+            == []
+        )
 
 
 def fill(therapists, session_type, client, bookings_each: int):
@@ -188,7 +191,11 @@ def test_a_range_reaching_past_a_registration_check_offers_that_therapist_nothin
     work(asha)
 
     week = available_slots(
-        therapist_id=asha.pk, session_type=hour_session, date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=6), now=NOW
+        therapist_id=asha.pk,
+        session_type=hour_session,
+        date_from=MONDAY,
+        date_to=MONDAY + dt.timedelta(days=6),
+        now=NOW,
     )
 
     assert week == []

@@ -30,8 +30,12 @@ def booking(asha, alice):
 
 def complete(therapist, booking, now=NOW):
     return session_complete(
-        therapist=therapist, booking_id=booking.pk, areas_worked=["calves"], pressure_used=5,
-        problem=Problem.ACHILLES, now=now,
+        therapist=therapist,
+        booking_id=booking.pk,
+        areas_worked=["calves"],
+        pressure_used=5,
+        problem=Problem.ACHILLES,
+        now=now,
     )
 
 

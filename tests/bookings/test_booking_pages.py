@@ -82,7 +82,9 @@ def test_the_slot_page_shows_the_free_times_of_the_day(client, asha, sports, ali
     assert times == ["09:00", "11:00"]
 
 
-@pytest.mark.parametrize("date, message", [("2026-11-01", "today or a later day"), ("2027-06-01", "up to"), ("soon", "valid date")])
+@pytest.mark.parametrize(
+    "date, message", [("2026-11-01", "today or a later day"), ("2027-06-01", "up to"), ("soon", "valid date")]
+)
 def test_a_bad_day_gets_a_clear_message(client, asha, sports, date, message):
     response = client.get(slots_url(sports, therapist="any", date=date))
 
@@ -90,12 +92,16 @@ def test_a_bad_day_gets_a_clear_message(client, asha, sports, date, message):
     assert message in response.content.decode()
 
 
-def test_the_slot_page_query_count_does_not_grow_with_bookings(client, asha, sports, alice, django_assert_max_num_queries):
+def test_the_slot_page_query_count_does_not_grow_with_bookings(
+    client, asha, sports, alice, django_assert_max_num_queries
+):
     url = slots_url(sports, therapist="any", date=TUESDAY.isoformat())
     with django_assert_max_num_queries(9) as few:
         client.get(url)
     for day in range(1, 28):
-        make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00"))
+        make_booking(
+            client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00")
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
 
@@ -106,7 +112,11 @@ def test_a_guest_books_and_lands_on_the_manage_page(client, asha, sports):
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("booking_manage", args=[manage_token(booking)])
-    assert (booking.client, booking.client_email, booking.status) == (None, "gina@example.com", Booking.Status.CONFIRMED)
+    assert (booking.client, booking.client_email, booking.status) == (
+        None,
+        "gina@example.com",
+        Booking.Status.CONFIRMED,
+    )
     assert HealthScreen.objects.get(booking=booking).notes == "Left shin, half marathon in March"
     assert booking.emails.filter(kind=OutboundEmail.Kind.BOOKING_CONFIRMATION).exists()
     page = client.get(response["Location"]).content.decode()
@@ -130,7 +140,9 @@ def test_my_bookings_shows_only_my_own(client, asha, sports, alice):
 
 
 def test_a_red_flag_answer_stops_online_booking_kindly(client, asha, sports):
-    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_pain=["rest_or_night_pain"]))
+    response = client.post(
+        details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_pain=["rest_or_night_pain"])
+    )
 
     page = response.content.decode()
     assert "Please get checked before a massage" in page
@@ -139,7 +151,9 @@ def test_a_red_flag_answer_stops_online_booking_kindly(client, asha, sports):
 
 
 def test_chest_pain_says_call_999(client, asha, sports):
-    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_urgent=["chest_or_breathless"]))
+    response = client.post(
+        details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_urgent=["chest_or_breathless"])
+    )
 
     assert "Call 999 now" in response.content.decode()
     assert Booking.objects.count() == 0
@@ -171,7 +185,9 @@ def test_bad_input_gets_a_clear_message_and_books_nothing(client, asha, sports, 
     assert Booking.objects.count() == 0
 
 
-@pytest.mark.parametrize("tampered", ["2026-12-01T10:05:00+00:00", "2026-11-20T10:00:00+00:00", "yesterday", "2026-12-01T10:00:00+05:00"])
+@pytest.mark.parametrize(
+    "tampered", ["2026-12-01T10:05:00+00:00", "2026-11-20T10:00:00+00:00", "yesterday", "2026-12-01T10:00:00+05:00"]
+)
 def test_a_tampered_or_past_time_books_nothing(client, asha, sports, tampered):
     response = client.post(details_url(sports), {**form_data(asha, at(TUESDAY, "10:00")), "start": tampered})
 
@@ -197,7 +213,8 @@ def test_a_taken_slot_offers_the_nearest_free_times(client, asha, sports, alice)
     page = response.content.decode()
     assert "that time has just been taken" in page
     assert re.findall(r'name="start" id="alternative-\d" value="([^"]+)"', page)[:2] == [
-        "2026-12-01T09:00:00+00:00", "2026-12-01T11:00:00+00:00",
+        "2026-12-01T09:00:00+00:00",
+        "2026-12-01T11:00:00+00:00",
     ]
     assert Booking.objects.count() == 1
 
@@ -265,7 +282,9 @@ def test_moving_to_a_taken_time_says_so_and_changes_nothing(client, asha, sports
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "11:00"))
 
-    response = client.post(reverse("booking_move", args=[manage_token(booking)]), {"start": at(TUESDAY, "11:00").isoformat()}, follow=True)
+    response = client.post(
+        reverse("booking_move", args=[manage_token(booking)]), {"start": at(TUESDAY, "11:00").isoformat()}, follow=True
+    )
 
     booking.refresh_from_db()
     assert booking.start == at(TUESDAY, "10:00")
@@ -275,7 +294,9 @@ def test_moving_to_a_taken_time_says_so_and_changes_nothing(client, asha, sports
 def test_a_therapist_books_on_a_clients_behalf(client, asha, sports):
     client.force_login(asha.user)
 
-    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), name="Phone Caller", email="caller@example.com"))
+    client.post(
+        details_url(sports), form_data(asha, at(TUESDAY, "10:00"), name="Phone Caller", email="caller@example.com")
+    )
 
     booking = Booking.objects.get()
     assert (booking.client, booking.booked_by, booking.client_email) == (None, asha.user, "caller@example.com")
@@ -314,13 +335,19 @@ def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user)
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     client.force_login(admin_user)
 
-    refused = client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "  "}, follow=True)
+    refused = client.post(
+        reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "  "}, follow=True
+    )
     assert "Please give the client a reason" in refused.content.decode()
-    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "Clinic closed: burst pipe"})
+    client.post(
+        reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "Clinic closed: burst pipe"}
+    )
 
     booking.refresh_from_db()
     assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
-        Booking.Status.CANCELLED, "Clinic closed: burst pipe", admin_user,
+        Booking.Status.CANCELLED,
+        "Clinic closed: burst pipe",
+        admin_user,
     )
 
 
@@ -352,7 +379,9 @@ def test_a_therapist_booking_for_a_client_is_asked_about_the_client_not_themselv
 def test_a_client_booking_for_themselves_gives_their_own_consent(client, alice, sports, asha):
     client.force_login(alice)
 
-    page = client.get(details_url(sports), {"therapist": asha.pk, "start": at(TUESDAY, "10:00").isoformat()}).content.decode()
+    page = client.get(
+        details_url(sports), {"therapist": asha.pk, "start": at(TUESDAY, "10:00").isoformat()}
+    ).content.decode()
 
     assert "I agree to the clinic keeping my health answers" in page
     assert "The client agrees" not in page
@@ -363,8 +392,14 @@ def test_the_therapist_sees_each_email_about_the_booking_and_where_it_stands(cli
     Kind, Status = OutboundEmail.Kind, OutboundEmail.Status
 
     def email(kind, status, due, **fields):
-        OutboundEmail.objects.create(booking=booking, kind=kind, to_email="alice@example.com", status=status,
-                                     due_at=at(TUESDAY - dt.timedelta(days=1), due), **fields)
+        OutboundEmail.objects.create(
+            booking=booking,
+            kind=kind,
+            to_email="alice@example.com",
+            status=status,
+            due_at=at(TUESDAY - dt.timedelta(days=1), due),
+            **fields,
+        )
 
     email(Kind.BOOKING_CONFIRMATION, Status.SENT, "08:00", sent_at=at(TUESDAY - dt.timedelta(days=1), "08:01"))
     email(Kind.BOOKING_REMINDER, Status.QUEUED, "10:00")
@@ -382,20 +417,26 @@ def test_the_therapist_sees_each_email_about_the_booking_and_where_it_stands(cli
     assert "Cancelled" in page
 
 
-def test_my_bookings_query_count_does_not_grow_with_bookings(client, asha, sports, alice, django_assert_max_num_queries):
+def test_my_bookings_query_count_does_not_grow_with_bookings(
+    client, asha, sports, alice, django_assert_max_num_queries
+):
     client.force_login(alice)
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "09:00"))
     with django_assert_max_num_queries(6) as few:
         assert client.get(reverse("my_bookings")).status_code == 200
 
     for day in range(1, 30):
-        make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00"))
+        make_booking(
+            client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00")
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("my_bookings"))
     assert page.content.decode().count("Sports massage with Asha Patel") == 30
 
 
-def test_the_booking_page_query_count_does_not_grow_with_its_emails(client, asha, sports, alice, django_assert_max_num_queries):
+def test_the_booking_page_query_count_does_not_grow_with_its_emails(
+    client, asha, sports, alice, django_assert_max_num_queries
+):
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     client.force_login(asha.user)
     url = reverse("booking_detail", args=[booking.pk])
@@ -403,8 +444,12 @@ def test_the_booking_page_query_count_does_not_grow_with_its_emails(client, asha
         assert client.get(url).status_code == 200
 
     OutboundEmail.objects.bulk_create(
-        OutboundEmail(booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=f"c{n}@example.com",
-                      due_at=at(TUESDAY, "08:00"))
+        OutboundEmail(
+            booking=booking,
+            kind=OutboundEmail.Kind.BOOKING_REMINDER,
+            to_email=f"c{n}@example.com",
+            due_at=at(TUESDAY, "08:00"),
+        )
         for n in range(25)
     )
     with django_assert_max_num_queries(len(few.captured_queries)):

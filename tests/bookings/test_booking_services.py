@@ -12,7 +12,7 @@ from bookings.problems import Problem
 from bookings.services import BookingError, ClientDetails, HealthAnswers, HealthScreenStops, SlotTaken
 from therapists.models import WorkingHours
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist, make_user
+from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday morning
 TUESDAY = dt.date(2026, 12, 1)
 Kind = OutboundEmail.Kind
 DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
-FINE = HealthAnswers(answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True)
+FINE = HealthAnswers(
+    answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True
+)
 
 
 def at(day, hhmm):
@@ -73,17 +75,21 @@ def test_booking_a_free_slot_confirms_it_and_queues_the_emails(asha, sports, adm
     assert booking.end == at(TUESDAY, "11:00")
     assert booking.blocks_until == at(TUESDAY, "11:15")
     assert (booking.client_name, booking.client_email, booking.client_phone) == (
-        "Alice Walker", "alice@example.com", "07700 900123",
+        "Alice Walker",
+        "alice@example.com",
+        "07700 900123",
     )
     screen = HealthScreen.objects.get(booking=booking)
     assert (screen.main_problem, screen.preferred_pressure, screen.notes) == (Problem.SHIN_SPLINTS, 5, "Left shin")
     assert screen.consent_given_at == NOW
-    assert emails(booking) == sorted([
-        (Kind.BOOKING_CONFIRMATION, "alice@example.com", NOW),
-        (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "10:00") - dt.timedelta(hours=24)),
-        (Kind.STAFF_BOOKED, "admin@example.com", NOW),
-        (Kind.STAFF_BOOKED, "asha@example.com", NOW),
-    ])
+    assert emails(booking) == sorted(
+        [
+            (Kind.BOOKING_CONFIRMATION, "alice@example.com", NOW),
+            (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "10:00") - dt.timedelta(hours=24)),
+            (Kind.STAFF_BOOKED, "admin@example.com", NOW),
+            (Kind.STAFF_BOOKED, "asha@example.com", NOW),
+        ]
+    )
 
 
 def test_a_booking_less_than_a_day_ahead_gets_no_reminder(asha, sports):
@@ -108,7 +114,10 @@ def test_work_around_answers_book_into_therapist_review(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
 
     assert booking.status == Booking.Status.AWAITING_REVIEW
-    assert services.booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW).status == Booking.Status.CONFIRMED
+    assert (
+        services.booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW).status
+        == Booking.Status.CONFIRMED
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,8 +145,13 @@ def test_bad_client_details_are_refused_and_nothing_is_written(asha, sports, fie
     details = ClientDetails(**{**DETAILS.__dict__, **fields})
     with pytest.raises(ValidationError) as refused:
         services.booking_create(
-            session_type_id=sports.pk, therapist_id=asha.pk, start=at(TUESDAY, "10:00"), details=details,
-            answers=FINE, idempotency_key=uuid.uuid4(), now=NOW,
+            session_type_id=sports.pk,
+            therapist_id=asha.pk,
+            start=at(TUESDAY, "10:00"),
+            details=details,
+            answers=FINE,
+            idempotency_key=uuid.uuid4(),
+            now=NOW,
         )
     assert field in refused.value.message_dict
     assert Booking.objects.count() == OutboundEmail.objects.count() == 0
@@ -150,7 +164,11 @@ def test_a_taken_slot_is_refused_with_the_nearest_free_times(asha, sports, alice
         book(sports, asha, at(TUESDAY, "10:30"))
 
     assert "just been taken" in str(taken.value)
-    assert [s.start for s in taken.value.alternatives] == [at(TUESDAY, "11:15"), at(TUESDAY, "11:30"), at(TUESDAY, "11:45")]
+    assert [s.start for s in taken.value.alternatives] == [
+        at(TUESDAY, "11:15"),
+        at(TUESDAY, "11:30"),
+        at(TUESDAY, "11:45"),
+    ]
     assert Booking.objects.count() == 1
 
 
@@ -172,7 +190,9 @@ def test_a_start_that_was_never_offered_is_refused(asha, sports, start):
 
 def test_a_therapist_whose_check_is_not_verified_cannot_be_booked(sports):
     waiting = make_therapist("waiting")
-    WorkingHours.objects.create(therapist=waiting, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
+    WorkingHours.objects.create(
+        therapist=waiting, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17)
+    )
 
     with pytest.raises(BookingError, match="cannot be booked"):
         book(sports, waiting, at(TUESDAY, "10:00"))
@@ -211,11 +231,18 @@ def test_a_client_moves_a_booking_and_its_reminder_moves_with_it(asha, sports):
 
     moved = services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "10:30"), now=NOW)
 
-    assert (moved.start, moved.end, moved.blocks_until) == (at(TUESDAY, "10:30"), at(TUESDAY, "11:30"), at(TUESDAY, "11:45"))
+    assert (moved.start, moved.end, moved.blocks_until) == (
+        at(TUESDAY, "10:30"),
+        at(TUESDAY, "11:30"),
+        at(TUESDAY, "11:45"),
+    )
     assert moved.status == Booking.Status.CONFIRMED
     reminders = booking.emails.filter(kind=Kind.BOOKING_REMINDER)
     assert [r.due_at for r in reminders] == [at(TUESDAY, "10:30") - dt.timedelta(hours=24)]
-    assert booking.emails.filter(kind=Kind.BOOKING_MOVED, extra__previous_start=at(TUESDAY, "10:00").isoformat()).count() == 1
+    assert (
+        booking.emails.filter(kind=Kind.BOOKING_MOVED, extra__previous_start=at(TUESDAY, "10:00").isoformat()).count()
+        == 1
+    )
     assert booking.emails.filter(kind=Kind.STAFF_MOVED).exists()
 
 

@@ -52,9 +52,25 @@ def test_every_domain_red_flag_and_contraindication_is_asked():
     stops = {key for key, q in QUESTIONS.items() if q.outcome >= Outcome.STOP}
     reviews = {key for key, q in QUESTIONS.items() if q.outcome == Outcome.REVIEW}
     assert stops == {
-        "chest_or_breathless", "dvt_signs", "fever", "pinpoint_bone_pain", "rest_or_night_pain",
-        "swelling_heat_redness", "nerve_symptoms", "acute_injury", "worsening", "clotting",
-        "recent_surgery", "open_wound",
+        "chest_or_breathless",
+        "dvt_signs",
+        "fever",
+        "pinpoint_bone_pain",
+        "rest_or_night_pain",
+        "swelling_heat_redness",
+        "nerve_symptoms",
+        "acute_injury",
+        "worsening",
+        "clotting",
+        "recent_surgery",
+        "open_wound",
     }
-    assert reviews == {"local_issues", "diabetes", "heart_circulation", "blood_thinners", "cancer_treatment", "pregnant"}
+    assert reviews == {
+        "local_issues",
+        "diabetes",
+        "heart_circulation",
+        "blood_thinners",
+        "cancer_treatment",
+        "pregnant",
+    }
     assert len(QUESTIONS) == sum(len(section.questions) for section in SECTIONS)

@@ -19,7 +19,9 @@ def test_four_workers_claiming_the_same_emails_at_once_claim_each_exactly_once()
     booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
     now = timezone.now()
     emails = OutboundEmail.objects.bulk_create(
-        OutboundEmail(booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=f"c{n}@example.com", due_at=now)
+        OutboundEmail(
+            booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=f"c{n}@example.com", due_at=now
+        )
         for n in range(200)
     )
     ids = [email.pk for email in emails]

@@ -62,8 +62,12 @@ def send_in_a_process_killed(email: OutboundEmail, server: SMTPServer, tmp_path,
     }
     code = f"import os, signal\nfrom bookings import outbox\n{patches[when]}\noutbox.outbound_emails_send(email_ids=[{email.pk}])"
     process = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=worker_env(tmp_path, **server.env),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=worker_env(tmp_path, **server.env),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return process.returncode
 

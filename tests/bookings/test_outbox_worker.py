@@ -26,7 +26,9 @@ def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path):
         for n in range(3)
     ]
     later = outbox.outbound_email_schedule(
-        booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email="later@example.com",
+        booking=booking,
+        kind=OutboundEmail.Kind.BOOKING_REMINDER,
+        to_email="later@example.com",
         due_at=now + datetime.timedelta(days=1),
     )
 
@@ -37,8 +39,10 @@ def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path):
     worker = start_worker(worker_env(tmp_path))
     try:
         all_sent = wait_for(
-            lambda: OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 3
-            and not OutboundEmail.objects.filter(status=OutboundEmail.Status.INFLIGHT).exists()
+            lambda: (
+                OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 3
+                and not OutboundEmail.objects.filter(status=OutboundEmail.Status.INFLIGHT).exists()
+            )
         )
         # Give the duplicate delivery time to be consumed (it is a no-op) before stopping.
         wait_for(lambda: False, timeout=2)

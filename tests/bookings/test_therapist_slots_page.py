@@ -56,7 +56,9 @@ def test_a_client_sees_the_free_times_for_a_session_on_a_day(client, asha, sport
 
 def test_time_off_empties_the_day(client, asha, sports):
     TimeOff.objects.create(
-        therapist=asha, start=wall_clock_to_utc(TUESDAY, dt.time()), end=wall_clock_to_utc(TUESDAY + dt.timedelta(days=1), dt.time())
+        therapist=asha,
+        start=wall_clock_to_utc(TUESDAY, dt.time()),
+        end=wall_clock_to_utc(TUESDAY + dt.timedelta(days=1), dt.time()),
     )
 
     page = client.get(url(asha, session_type=sports.pk, date=TUESDAY.isoformat())).content.decode()
@@ -75,10 +77,10 @@ def test_without_a_query_it_shows_today_for_the_first_session(client, asha, spor
 @pytest.mark.parametrize(
     "query, message",
     [
-        (dict(date="2026-11-01"), "Choose today or a later day."),
-        (dict(date="not-a-date"), "Enter a valid date."),
-        (dict(session_type="999999"), "Select a valid choice. 999999 is not one of the available choices."),
-        (dict(session_type="abc"), "Select a valid choice."),
+        ({"date": "2026-11-01"}, "Choose today or a later day."),
+        ({"date": "not-a-date"}, "Enter a valid date."),
+        ({"session_type": "999999"}, "Select a valid choice. 999999 is not one of the available choices."),
+        ({"session_type": "abc"}, "Select a valid choice."),
     ],
 )
 def test_bad_queries_get_a_message_not_an_error(client, asha, sports, query, message):
@@ -103,9 +105,13 @@ def test_an_inactive_session_type_is_not_offered(client, asha, sports):
 
 
 @pytest.mark.parametrize("bookings", [0, 25])
-def test_the_slot_page_query_count_does_not_grow_with_bookings(client, asha, sports, alice, bookings, django_assert_num_queries):
+def test_the_slot_page_query_count_does_not_grow_with_bookings(
+    client, asha, sports, alice, bookings, django_assert_num_queries
+):
     for n in range(bookings):
-        make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=1 + n % 20, hours=n // 20))
+        make_booking(
+            client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=1 + n % 20, hours=n // 20)
+        )
 
     # therapist, session type, rules, therapists, hours, busy
     with django_assert_num_queries(6):

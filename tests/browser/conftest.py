@@ -23,7 +23,12 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 VIEWPORTS = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 
@@ -44,7 +49,9 @@ def browser():
 
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request, browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[request.param])
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[request.param]
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.viewport_name = request.param

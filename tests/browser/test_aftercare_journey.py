@@ -43,7 +43,11 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
     asha = make_bookable_therapist("asha", display_name="Asha Patel")
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
     booking = make_booking(
-        therapist=asha, client=make_user("alice"), start=start, client_name="Alice Walker", client_email="alice@example.com"
+        therapist=asha,
+        client=make_user("alice"),
+        start=start,
+        client_name="Alice Walker",
+        client_email="alice@example.com",
     )
 
     log_in(page, "asha")
@@ -63,7 +67,11 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
     with SMTPServer() as smtp:
         deliver_due(smtp, tmp_path, expected=3)
         check_in = next(m for m in smtp.inbox.messages if m["Subject"] == "Two days on: how do you feel now?")
-        text = next(part for part in check_in.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+        text = (
+            next(part for part in check_in.walk() if part.get_content_type() == "text/plain")
+            .get_payload(decode=True)
+            .decode()
+        )
         flared = re.search(r"It flared up for more than a day: https?://[^/]+(/\S+)", text).group(1)
 
         page.goto(flared)

@@ -27,7 +27,8 @@ def clinic():
     for weekday in range(7):
         WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(13))
     sports = make_session_type(
-        "Sports massage", duration_minutes=60,
+        "Sports massage",
+        duration_minutes=60,
         description="Targeted work on tight, overloaded muscles after training.",
     )
     return asha, sports
@@ -128,15 +129,20 @@ def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, clinic):
     choose_a_time(page, day, "11:00")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Book for a client")
-    for legend in ("Right now, do you have any of these?", "Do any of these apply to you?",
-                   "About the pain or problem you are coming in with: do any of these apply?"):
+    for legend in (
+        "Right now, do you have any of these?",
+        "Do any of these apply to you?",
+        "About the pain or problem you are coming in with: do any of these apply?",
+    ):
         page.get_by_role("group", name=legend).get_by_label("None of these").check()
     page.get_by_label("What would the client like help with?").select_option(label="Shin splints")
     page.get_by_label("Client's name").fill("Phone Caller")
     page.get_by_label("Client's email").fill("caller@example.com")
     page.get_by_label("Client's mobile number").fill("07700 900789")
     page.get_by_role("button", name="Confirm booking").click()
-    expect(page.get_by_text("Ask the client for their agreement to keep their health answers, then tick this.")).to_be_visible()
+    expect(
+        page.get_by_text("Ask the client for their agreement to keep their health answers, then tick this.")
+    ).to_be_visible()
 
     page.get_by_label(re.compile("The client agrees to the clinic keeping their health answers")).check()
     screenshot(page, f"book-for-a-client-{page.viewport_name}")

@@ -35,7 +35,9 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     alice = make_user("alice")
     make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(yesterday, dt.time(10)))
     make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(monday, dt.time(10)))
-    make_booking(client=make_user("dave"), therapist=asha, session_type=sports, start=wall_clock_to_utc(yesterday, dt.time(12)))
+    make_booking(
+        client=make_user("dave"), therapist=asha, session_type=sports, start=wall_clock_to_utc(yesterday, dt.time(12))
+    )
     v = page.viewport_name
 
     log_in(page, "asha")
@@ -70,7 +72,9 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     page.get_by_label("Last day").fill(monday.isoformat())
     page.get_by_role("button", name="Add time off").click()
     expect(page.get_by_role("alert")).to_contain_text("You have 1 booking in that time.")
-    expect(page.get_by_role("alert")).to_contain_text(f"{monday:%a} {monday.day} {monday:%b} 10:00: Alice, Sports massage")
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"{monday:%a} {monday.day} {monday:%b} 10:00: Alice, Sports massage"
+    )
     screenshot(page, f"diary-time-off-clash-{v}")
     assert not asha.time_off.exists()
     # The clash links to the booking, where it can be cancelled.

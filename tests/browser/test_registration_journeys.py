@@ -55,7 +55,9 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, ad
     expect(page.get_by_role("heading", level=1)).to_have_text("Join as a therapist")
     page.get_by_label("Display name").fill("Tara Jones")
     page.get_by_label("Bio").fill("Club runner. I mostly see calves, heels and knees.")
-    page.get_by_label("Photo").set_input_files({"name": "tara.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (160, 160))})
+    page.get_by_label("Photo").set_input_files(
+        {"name": "tara.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (160, 160))}
+    )
     page.get_by_label("Knee pain").check()
     page.get_by_label("Achilles tendon pain").check()
     page.get_by_label("Sports massage (60 minutes)").check()
@@ -66,7 +68,9 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, ad
     page.get_by_label("CNHC registration number").fill("  TJ 2026/77  ")
     page.get_by_label("Sports Massage").check()
     page.get_by_label("CNHC renewal date").fill(renewal.isoformat())
-    page.get_by_label("Registration certificate").set_input_files({"name": "cert.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    page.get_by_label("Registration certificate").set_input_files(
+        {"name": "cert.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_label("Other registers").fill("FHT 4411")
     shot(page, "2-registration")
     page.get_by_role("button", name="Send for a check").click()
@@ -85,13 +89,17 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, ad
     page.get_by_role("link", name="Registration checks").click()
     expect(page.get_by_role("heading", name="Awaiting a check (1)")).to_be_visible()
     queue = page.get_by_role("list", name="Awaiting a check (1)")
-    expect(queue.get_by_role("link", name="Search the CNHC register for Tara Jones")).to_have_attribute("href", "https://www.cnhc.org.uk/")
+    expect(queue.get_by_role("link", name="Search the CNHC register for Tara Jones")).to_have_attribute(
+        "href", "https://www.cnhc.org.uk/"
+    )
     expect(queue.get_by_role("link", name="Open the certificate of Tara Jones")).to_be_visible()
     shot(page, "4-queue")
     queue.get_by_role("link", name="Check Tara Jones").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tara Jones")
-    page.get_by_label("What you saw on the CNHC register").fill("Tara Jones, Sports Massage, Leeds; registered, no conditions.")
+    page.get_by_label("What you saw on the CNHC register").fill(
+        "Tara Jones, Sports Massage, Leeds; registered, no conditions."
+    )
     shot(page, "5-check")
     page.get_by_role("button", name="Approve registration").click()
     expect(page.get_by_text("Approved: Tara Jones can be booked until")).to_be_visible()
@@ -118,8 +126,12 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, ad
 def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_root, celery_eager):
     tara = make_therapist("tara", display_name="Tara Jones")
     services.registration_submit(
-        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="TJ-1", disciplines=["sports_massage"],
-        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100), other_registers="",
+        therapist_id=tara.pk,
+        submitted_by=tara.user,
+        cnhc_number="TJ-1",
+        disciplines=["sports_massage"],
+        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100),
+        other_registers="",
     )
 
     log_in(page, "admin")
@@ -127,7 +139,9 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
     page.get_by_role("button", name="Reject registration").click()
     expect(page.get_by_text("Give a reason: the therapist will see it.")).to_be_visible()
     shot(page, "8-reject-needs-reason")
-    page.get_by_role("form", name="Reject").get_by_label("Reason (the therapist will see this)").fill("The register shows no entry under TJ-1. Please check the number.")
+    page.get_by_role("form", name="Reject").get_by_label("Reason (the therapist will see this)").fill(
+        "The register shows no entry under TJ-1. Please check the number."
+    )
     page.get_by_role("button", name="Reject registration").click()
     expect(page.get_by_text("Rejected: Tara Jones has been told why.")).to_be_visible()
     log_out(page)
@@ -136,7 +150,9 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
     open_menu_if_collapsed(page)
     page.get_by_role("link", name="For therapists").click()
     expect(page.get_by_role("heading", name="Registration: Rejected")).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("The register shows no entry under TJ-1. Please check the number.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The register shows no entry under TJ-1. Please check the number."
+    )
     shot(page, "9-rejected")
 
     page.get_by_role("link", name="Correct your registration details").click()
@@ -147,14 +163,22 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
     assert "The register shows no entry under TJ-1" in mail.outbox[0].body
 
 
-def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(page, admin_user, media_root, celery_eager):
+def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(
+    page, admin_user, media_root, celery_eager
+):
     tara = make_therapist("tara", display_name="Tara Jones")
     services.registration_submit(
-        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="TJ-1", disciplines=["sports_massage"],
-        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100), other_registers="",
+        therapist_id=tara.pk,
+        submitted_by=tara.user,
+        cnhc_number="TJ-1",
+        disciplines=["sports_massage"],
+        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100),
+        other_registers="",
     )
     services.registration_approve(
-        therapist_id=tara.pk, decided_by=admin_user, seen_on_register="Listed.",
+        therapist_id=tara.pk,
+        decided_by=admin_user,
+        seen_on_register="Listed.",
         expires_on=timezone.localdate() + datetime.timedelta(days=90),
     )
 
@@ -167,7 +191,9 @@ def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(pag
     log_in(page, "admin")
     page.goto(f"/therapists/checks/{tara.pk}/")
     page.get_by_text("Suspend", exact=True).click()  # the <summary> opens the form
-    page.get_by_role("textbox", name="Reason (the therapist will see this)").fill("Conditions now shown on the CNHC register.")
+    page.get_by_role("textbox", name="Reason (the therapist will see this)").fill(
+        "Conditions now shown on the CNHC register."
+    )
     shot(page, "11-suspend")
     page.get_by_role("button", name="Suspend registration").click()
     expect(page.get_by_text("Suspended: Tara Jones can no longer be booked.")).to_be_visible()

@@ -23,7 +23,12 @@ def variables_read_by_settings() -> set[str]:
 
 def test_it_validates_against_the_compose_specification():
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("check-jsonschema")), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        [
+            str(Path(sys.executable).with_name("check-jsonschema")),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

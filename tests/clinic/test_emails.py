@@ -53,4 +53,3 @@ def test_a_message_that_cannot_be_recorded_never_reaches_the_server(smtp):
 
     assert wait_for(lambda: len(smtp.inbox) == 1, timeout=5)
     assert list(smtp.inbox.message_ids) == ["<next@test>"]
-

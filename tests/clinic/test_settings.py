@@ -21,7 +21,14 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://clinic:clinic@127.0.0.1:5432/clinic",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
-VARIABLES = [*PRODUCTION_ENV, "EMAIL_PORT", "EMAIL_USE_TLS", "CELERY_RESULT_BACKEND", "VAR_DIR", "DATABASE_CONN_MAX_AGE"]
+VARIABLES = [
+    *PRODUCTION_ENV,
+    "EMAIL_PORT",
+    "EMAIL_USE_TLS",
+    "CELERY_RESULT_BACKEND",
+    "VAR_DIR",
+    "DATABASE_CONN_MAX_AGE",
+]
 
 
 def load_settings(monkeypatch, **env) -> dict:

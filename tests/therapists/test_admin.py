@@ -40,4 +40,3 @@ def test_admins_can_delete_time_off(admin_client, hours_and_time_off):
     admin_client.post(f"/admin/therapists/timeoff/{time_off.pk}/delete/", {"post": "yes"})
 
     assert not TimeOff.objects.filter(pk=time_off.pk).exists()
-

@@ -31,7 +31,9 @@ def events(response) -> list:
 
 
 def test_a_therapist_subscribes_to_their_bookings(client, as_asha, asha, alice, sports):
-    summer = make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2027, 6, 1), dt.time(10)))
+    summer = make_booking(
+        client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2027, 6, 1), dt.time(10))
+    )
     winter = make_booking(
         client=alice,
         therapist=asha,
@@ -64,7 +66,9 @@ def test_the_uid_stays_the_same_when_the_booking_changes(client, as_asha, asha, 
     first = events(client.get(link))[0]["UID"]
 
     Booking.objects.filter(pk=booking.pk).update(
-        start=NOW + dt.timedelta(days=2), end=NOW + dt.timedelta(days=2, hours=1), blocks_until=NOW + dt.timedelta(days=2, hours=1)
+        start=NOW + dt.timedelta(days=2),
+        end=NOW + dt.timedelta(days=2, hours=1),
+        blocks_until=NOW + dt.timedelta(days=2, hours=1),
     )
 
     assert events(client.get(link))[0]["UID"] == first
@@ -91,18 +95,24 @@ def test_a_wrong_token_is_not_found(client, asha, token):
     assert client.get(f"/diary/feed/{token}.ics").status_code == 404
 
 
-def test_the_query_count_of_the_feed_does_not_grow_with_bookings(client, as_asha, asha, alice, sports, django_assert_num_queries):
+def test_the_query_count_of_the_feed_does_not_grow_with_bookings(
+    client, as_asha, asha, alice, sports, django_assert_num_queries
+):
     link = make_link(as_asha)
     for count in (1, 20):
         for n in range(count):
-            make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=n + 1, hours=count))
+            make_booking(
+                client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=n + 1, hours=count)
+            )
         with django_assert_num_queries(3):  # therapist, bookings, time off
             client.get(link)
 
 
 def test_time_off_shows_as_a_busy_block(client, as_asha, asha):
     block = TimeOff.objects.create(
-        therapist=asha, start=dt.datetime(2026, 12, 24, 0, tzinfo=dt.UTC), end=dt.datetime(2026, 12, 27, 0, tzinfo=dt.UTC)
+        therapist=asha,
+        start=dt.datetime(2026, 12, 24, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 12, 27, 0, tzinfo=dt.UTC),
     )
 
     (event,) = events(client.get(make_link(as_asha)))

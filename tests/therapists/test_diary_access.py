@@ -9,7 +9,14 @@ from therapists.models import TimeOff, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/diary/", "/diary/week/2026-11-23/", "/diary/day/2026-11-23/", "/diary/hours/", "/diary/time-off/", "/diary/calendar/"]
+PAGES = [
+    "/diary/",
+    "/diary/week/2026-11-23/",
+    "/diary/day/2026-11-23/",
+    "/diary/hours/",
+    "/diary/time-off/",
+    "/diary/calendar/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -54,9 +61,13 @@ def test_writes_by_a_client_are_refused_and_change_nothing(client, alice, asha):
 
 
 @pytest.mark.parametrize("rows", [1, 15])
-def test_the_hours_and_time_off_pages_take_the_same_queries_however_full(as_asha, asha, rows, django_assert_num_queries):
+def test_the_hours_and_time_off_pages_take_the_same_queries_however_full(
+    as_asha, asha, rows, django_assert_num_queries
+):
     for n in range(rows):
-        WorkingHours.objects.create(therapist=asha, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30))
+        WorkingHours.objects.create(
+            therapist=asha, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30)
+        )
         start = timezone.now() + dt.timedelta(days=n + 1)
         TimeOff.objects.create(therapist=asha, start=start, end=start + dt.timedelta(hours=1))
 

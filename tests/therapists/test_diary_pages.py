@@ -28,10 +28,17 @@ def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports
     WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(13, 30), end_time=dt.time(18))
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
     make_booking(
-        client=make_user("carol"), therapist=asha, session_type=sports, start=at(MONDAY, "14:00"), status=Booking.Status.CANCELLED
+        client=make_user("carol"),
+        therapist=asha,
+        session_type=sports,
+        start=at(MONDAY, "14:00"),
+        status=Booking.Status.CANCELLED,
     )
     TimeOff.objects.create(
-        therapist=asha, start=at(MONDAY + dt.timedelta(days=2), "00:00"), end=at(MONDAY + dt.timedelta(days=3), "00:00"), reason="holiday"
+        therapist=asha,
+        start=at(MONDAY + dt.timedelta(days=2), "00:00"),
+        end=at(MONDAY + dt.timedelta(days=3), "00:00"),
+        reason="holiday",
     )
 
     page = as_asha.get("/diary/").content.decode()
@@ -59,7 +66,13 @@ def test_a_nonsense_date_is_not_found(as_asha):
 
 def test_the_day_offers_outcome_buttons_only_for_started_confirmed_bookings(as_asha, asha, alice, sports):
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
-    make_booking(client=make_user("dave"), therapist=asha, session_type=sports, start=at(MONDAY, "12:00"), status=Booking.Status.ATTENDED)
+    make_booking(
+        client=make_user("dave"),
+        therapist=asha,
+        session_type=sports,
+        start=at(MONDAY, "12:00"),
+        status=Booking.Status.ATTENDED,
+    )
 
     page = as_asha.get("/diary/day/2026-11-23/").content.decode()
 
@@ -75,9 +88,20 @@ def fill_week(therapist, session_type, count):
     client = make_user(f"client{count}")
     for n in range(count):
         day = MONDAY + dt.timedelta(days=n % 7)
-        make_booking(client=client, therapist=therapist, session_type=session_type, start=at(day, "08:00") + dt.timedelta(hours=n // 7))
-        TimeOff.objects.create(therapist=therapist, start=at(day, "20:00") + dt.timedelta(minutes=n), end=at(day, "20:00") + dt.timedelta(minutes=n + 1))
-        WorkingHours.objects.create(therapist=therapist, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30))
+        make_booking(
+            client=client,
+            therapist=therapist,
+            session_type=session_type,
+            start=at(day, "08:00") + dt.timedelta(hours=n // 7),
+        )
+        TimeOff.objects.create(
+            therapist=therapist,
+            start=at(day, "20:00") + dt.timedelta(minutes=n),
+            end=at(day, "20:00") + dt.timedelta(minutes=n + 1),
+        )
+        WorkingHours.objects.create(
+            therapist=therapist, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30)
+        )
 
 
 @pytest.mark.parametrize("count", [1, 12])
@@ -99,5 +123,8 @@ def test_the_spring_forward_week_places_bookings_on_their_london_day(as_asha, as
 
     page = as_asha.get("/diary/day/2027-03-28/").content.decode()
 
-    assert '<time datetime="2027-03-28T00:30:00+00:00">00:30</time>–<time datetime="2027-03-28T02:30:00+01:00">02:30</time>' in page
+    assert (
+        '<time datetime="2027-03-28T00:30:00+00:00">00:30</time>–<time datetime="2027-03-28T02:30:00+01:00">02:30</time>'
+        in page
+    )
     assert ">23:30</time>" in page

@@ -81,18 +81,25 @@ def test_a_check_approved_close_to_expiry_gets_only_the_most_urgent_reminder(vic
         # Winter (GMT): London and UTC dates agree at 23:30 UTC...
         (datetime.date(2026, 12, 31), london(2026, 12, 31, 23, 59), london(2027, 1, 1, 0, 1)),
         # ...summer (BST): 23:30 UTC is already the next London day.
-        (datetime.date(2026, 6, 30), datetime.datetime(2026, 6, 30, 22, 59, tzinfo=datetime.UTC),
-         datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)),
+        (
+            datetime.date(2026, 6, 30),
+            datetime.datetime(2026, 6, 30, 22, 59, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
+        ),
         # The check ends on the day the clocks go forward.
         (datetime.date(2027, 3, 28), london(2027, 3, 28, 23, 59), london(2027, 3, 29, 0, 0)),
     ],
     ids=["winter", "summer", "spring-forward"],
 )
 def test_it_expires_a_check_on_the_first_london_day_after_it_ends(victor, last_day, still_valid_at, expired_at):
-    with time_machine.travel(london(last_day.year, last_day.month, last_day.day, 6) - datetime.timedelta(days=60), tick=False):
+    with time_machine.travel(
+        london(last_day.year, last_day.month, last_day.day, 6) - datetime.timedelta(days=60), tick=False
+    ):
         vera = verified_therapist("vera", by=victor, expires_on=last_day)
         booking_before = make_booking(therapist=vera, start=london(last_day.year, last_day.month, last_day.day, 18))
-        booking_after = make_booking(therapist=vera, start=london(last_day.year, last_day.month, last_day.day, 18) + datetime.timedelta(days=1))
+        booking_after = make_booking(
+            therapist=vera, start=london(last_day.year, last_day.month, last_day.day, 18) + datetime.timedelta(days=1)
+        )
 
     with time_machine.travel(still_valid_at, tick=False):
         run_twice()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import PASSWORD, make_session_type, make_therapist, make_user
+from ..factories import make_session_type, make_therapist, make_user
 from .conftest import grant_verify, submitted_therapist, verified_therapist
 from .uploads import PDF, image_bytes, upload
 
@@ -24,8 +24,13 @@ def login(client, user):
 
 
 def registration_data(**overrides):
-    return {"cnhc_number": "CN 12345", "disciplines": ["sports_massage"], "cnhc_renews_on": NEXT_YEAR,
-            "other_registers": "", **overrides}
+    return {
+        "cnhc_number": "CN 12345",
+        "disciplines": ["sports_massage"],
+        "cnhc_renews_on": NEXT_YEAR,
+        "other_registers": "",
+        **overrides,
+    }
 
 
 # Onboarding ---------------------------------------------------------------------------------
@@ -37,10 +42,16 @@ def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(clie
     login(client, user)
 
     assert client.get(reverse("therapists:me")).url == reverse("therapists:profile")
-    response = client.post(reverse("therapists:profile"), {
-        "display_name": "Tara Jones", "bio": "Runner.", "specialities": ["knee_pain", "achilles"],
-        "session_types": [sports.pk], "photo": upload("me.jpg", image_bytes("JPEG")),
-    })
+    response = client.post(
+        reverse("therapists:profile"),
+        {
+            "display_name": "Tara Jones",
+            "bio": "Runner.",
+            "specialities": ["knee_pain", "achilles"],
+            "session_types": [sports.pk],
+            "photo": upload("me.jpg", image_bytes("JPEG")),
+        },
+    )
     assert response.url == reverse("therapists:registration")
     therapist = Therapist.objects.get(user=user)
     assert therapist.specialities == ["knee_pain", "achilles"]
@@ -63,7 +74,10 @@ def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(clie
 def test_an_upload_is_named_by_what_it_is_not_what_it_is_called(client, media_root):
     tara = submitted_therapist("tara")
     login(client, tara.user)
-    client.post(reverse("therapists:registration"), registration_data(cnhc_number=tara.cnhc_number, certificate=upload("scan.pdf", image_bytes("PNG"))))
+    client.post(
+        reverse("therapists:registration"),
+        registration_data(cnhc_number=tara.cnhc_number, certificate=upload("scan.pdf", image_bytes("PNG"))),
+    )
     tara.refresh_from_db()
     assert tara.certificate.name.endswith(".png")
 
@@ -107,7 +121,9 @@ def test_a_bad_photo_is_refused_with_a_message_and_nothing_changes(client, media
         ({"certificate": upload("cert.pdf", PDF + b"\0" * (10 * 1024 * 1024))}, "too big: the limit is 10 MB"),
     ],
 )
-def test_bad_registration_details_are_refused_with_a_message_and_nothing_changes(client, media_root, overrides, message):
+def test_bad_registration_details_are_refused_with_a_message_and_nothing_changes(
+    client, media_root, overrides, message
+):
     submitted_therapist("olga", number="CN-olga")
     tara = make_therapist("tara")
     login(client, tara.user)
@@ -164,10 +180,15 @@ def test_a_verifier_approves_from_the_check_page_with_a_default_of_one_year(clie
     default = page.context["forms"]["approve"].initial["expires_on"]
     assert default.year == timezone.localdate().year + 1
 
-    response = client.post(reverse("therapists:check", args=[tara.pk]), {
-        "action": "approve", "approve-seen_on_register": "Tara, Sports Massage, Leeds.", "approve-expires_on": default.isoformat(),
-        "approve-cnhc_number_checked": "CN-tara",
-    })
+    response = client.post(
+        reverse("therapists:check", args=[tara.pk]),
+        {
+            "action": "approve",
+            "approve-seen_on_register": "Tara, Sports Massage, Leeds.",
+            "approve-expires_on": default.isoformat(),
+            "approve-cnhc_number_checked": "CN-tara",
+        },
+    )
 
     assert response.url == reverse("therapists:checks")
     tara.refresh_from_db()
@@ -177,8 +198,14 @@ def test_a_verifier_approves_from_the_check_page_with_a_default_of_one_year(clie
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"action": "approve", "approve-seen_on_register": "", "approve-expires_on": NEXT_YEAR}, "Write down what you saw"),
-        ({"action": "approve", "approve-seen_on_register": "Seen.", "approve-expires_on": "2001-01-01"}, "The expiry date is in the past"),
+        (
+            {"action": "approve", "approve-seen_on_register": "", "approve-expires_on": NEXT_YEAR},
+            "Write down what you saw",
+        ),
+        (
+            {"action": "approve", "approve-seen_on_register": "Seen.", "approve-expires_on": "2001-01-01"},
+            "The expiry date is in the past",
+        ),
         ({"action": "reject", "reject-reason": ""}, "Give a reason"),
         ({"action": "suspend", "suspend-reason": ""}, "Give a reason"),
     ],
@@ -209,7 +236,12 @@ def test_people_without_the_permission_cannot_open_the_queue(client, sam, tara, 
     for person in (sam, tara.user, make_user("alice"), grant_verify(make_user("nora"), staff=False)):
         login(client, person)
         assert client.get(url).status_code == 403
-        assert client.post(url, {"action": "approve", "approve-seen_on_register": "x", "approve-expires_on": NEXT_YEAR}).status_code == 403
+        assert (
+            client.post(
+                url, {"action": "approve", "approve-seen_on_register": "x", "approve-expires_on": NEXT_YEAR}
+            ).status_code
+            == 403
+        )
     tara.refresh_from_db()
     assert tara.registration_status == Status.AWAITING_CHECK
 
@@ -220,8 +252,15 @@ def test_a_therapist_who_is_also_a_verifier_cannot_approve_themselves_on_the_pag
     url = reverse("therapists:check", args=[tara.pk])
 
     assert "Another admin must decide on it" in client.get(url).content.decode()
-    response = client.post(url, {"action": "approve", "approve-seen_on_register": "Me.", "approve-expires_on": NEXT_YEAR,
-                                 "approve-cnhc_number_checked": "CN-tara"})
+    response = client.post(
+        url,
+        {
+            "action": "approve",
+            "approve-seen_on_register": "Me.",
+            "approve-expires_on": NEXT_YEAR,
+            "approve-cnhc_number_checked": "CN-tara",
+        },
+    )
 
     assert "You cannot decide on your own registration" in response.content.decode()
     tara.refresh_from_db()
@@ -265,7 +304,9 @@ def test_a_therapist_cannot_read_another_therapists_registration(client, tara):
 def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(client, media_root, victor):
     tara = make_therapist("tara")
     login(client, tara.user)
-    client.post(reverse("therapists:profile"), {"display_name": "Tara", "photo": upload("me.webp", image_bytes("WEBP"))})
+    client.post(
+        reverse("therapists:profile"), {"display_name": "Tara", "photo": upload("me.webp", image_bytes("WEBP"))}
+    )
     client.post(reverse("therapists:registration"), registration_data())
     url = reverse("therapists:photo", args=[tara.pk])
     assert client.get(url).status_code == 200  # their own
@@ -274,8 +315,12 @@ def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(clien
 
     from therapists import services
 
-    services.registration_approve(therapist_id=tara.pk, decided_by=victor, seen_on_register="Seen.",
-                                  expires_on=timezone.localdate() + datetime.timedelta(days=30))
+    services.registration_approve(
+        therapist_id=tara.pk,
+        decided_by=victor,
+        seen_on_register="Seen.",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/webp"
@@ -287,7 +332,9 @@ def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(clien
 def test_the_public_list_shows_exactly_the_bookable_therapists(client, victor):
     verified_therapist("vera", by=victor)
     lapsed = verified_therapist("lapsed", by=victor)
-    Therapist.objects.filter(pk=lapsed.pk).update(registration_expires_on=timezone.localdate() - datetime.timedelta(days=1))
+    Therapist.objects.filter(pk=lapsed.pk).update(
+        registration_expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
     submitted_therapist("waiting")
     suspended = verified_therapist("suspended", by=victor)
     from therapists import services
@@ -341,8 +388,12 @@ def test_the_check_page_query_count_does_not_grow_with_history(client, victor, d
     for attempt in range(5):
         services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Try again.")
         services.registration_submit(
-            therapist_id=tara.pk, submitted_by=tara.user, cnhc_number=f"N{attempt}", disciplines=["sports_massage"],
-            cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=9), other_registers="",
+            therapist_id=tara.pk,
+            submitted_by=tara.user,
+            cnhc_number=f"N{attempt}",
+            disciplines=["sports_massage"],
+            cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=9),
+            other_registers="",
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)

@@ -30,7 +30,9 @@ def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_ea
             start.wait()
             if approve:
                 services.registration_approve(
-                    therapist_id=tara.pk, decided_by=admin, seen_on_register="Listed.",
+                    therapist_id=tara.pk,
+                    decided_by=admin,
+                    seen_on_register="Listed.",
                     expires_on=timezone.localdate() + datetime.timedelta(days=365),
                 )
             else:
@@ -50,7 +52,9 @@ def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_ea
         thread.join(timeout=30)
 
     assert sorted(outcomes) == ["decided", "refused"]
-    decisions = tara.registration_events.filter(kind__in=[RegistrationEvent.Kind.APPROVED, RegistrationEvent.Kind.REJECTED])
+    decisions = tara.registration_events.filter(
+        kind__in=[RegistrationEvent.Kind.APPROVED, RegistrationEvent.Kind.REJECTED]
+    )
     assert decisions.count() == 1
     tara.refresh_from_db()
     assert tara.registration_status == decisions.get().status_after

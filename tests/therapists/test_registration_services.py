@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from therapists import services
@@ -34,8 +34,12 @@ def test_submitting_puts_a_new_registration_in_the_queue_with_a_trimmed_number()
     therapist = make_therapist("tara")
 
     services.registration_submit(
-        therapist_id=therapist.pk, submitted_by=therapist.user, cnhc_number="  ab 12/3 x  ",
-        disciplines=["sports_massage", "massage_therapy"], cnhc_renews_on=TODAY() + NEXT_YEAR, other_registers=" FHT 99 ",
+        therapist_id=therapist.pk,
+        submitted_by=therapist.user,
+        cnhc_number="  ab 12/3 x  ",
+        disciplines=["sports_massage", "massage_therapy"],
+        cnhc_renews_on=TODAY() + NEXT_YEAR,
+        other_registers=" FHT 99 ",
     )
 
     therapist.refresh_from_db()
@@ -78,8 +82,12 @@ def test_a_rejected_therapist_can_correct_their_details_and_go_back_in_the_queue
     services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Wrong number.")
 
     services.registration_submit(
-        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="CN-tara-2", disciplines=["sports_massage"],
-        cnhc_renews_on=TODAY() + NEXT_YEAR, other_registers="",
+        therapist_id=tara.pk,
+        submitted_by=tara.user,
+        cnhc_number="CN-tara-2",
+        disciplines=["sports_massage"],
+        cnhc_renews_on=TODAY() + NEXT_YEAR,
+        other_registers="",
     )
 
     tara.refresh_from_db()
@@ -91,8 +99,12 @@ def test_changing_the_number_or_renewal_date_of_a_verified_registration_needs_a_
     vera = verified_therapist("vera", by=victor)
 
     services.registration_submit(
-        therapist_id=vera.pk, submitted_by=vera.user, cnhc_number=vera.cnhc_number, disciplines=vera.disciplines,
-        cnhc_renews_on=vera.cnhc_renews_on + datetime.timedelta(days=1), other_registers="",
+        therapist_id=vera.pk,
+        submitted_by=vera.user,
+        cnhc_number=vera.cnhc_number,
+        disciplines=vera.disciplines,
+        cnhc_renews_on=vera.cnhc_renews_on + datetime.timedelta(days=1),
+        other_registers="",
     )
 
     vera.refresh_from_db()
@@ -106,8 +118,12 @@ def test_other_edits_keep_a_verified_registration_verified_but_are_recorded(vict
     vera = verified_therapist("vera", by=victor)
 
     services.registration_submit(
-        therapist_id=vera.pk, submitted_by=vera.user, cnhc_number=vera.cnhc_number, disciplines=vera.disciplines,
-        cnhc_renews_on=vera.cnhc_renews_on, other_registers="BASRaT 123",
+        therapist_id=vera.pk,
+        submitted_by=vera.user,
+        cnhc_number=vera.cnhc_number,
+        disciplines=vera.disciplines,
+        cnhc_renews_on=vera.cnhc_renews_on,
+        other_registers="BASRaT 123",
     )
 
     vera.refresh_from_db()
@@ -121,8 +137,12 @@ def test_saving_unchanged_details_records_nothing(victor):
     before = kinds(vera)
 
     services.registration_submit(
-        therapist_id=vera.pk, submitted_by=vera.user, cnhc_number=vera.cnhc_number, disciplines=vera.disciplines,
-        cnhc_renews_on=vera.cnhc_renews_on, other_registers=vera.other_registers,
+        therapist_id=vera.pk,
+        submitted_by=vera.user,
+        cnhc_number=vera.cnhc_number,
+        disciplines=vera.disciplines,
+        cnhc_renews_on=vera.cnhc_renews_on,
+        other_registers=vera.other_registers,
     )
 
     assert kinds(vera) == before
@@ -135,8 +155,12 @@ def test_a_suspension_stops_bookings_at_once_and_blocks_edits_until_lifted(victo
     assert vera not in Therapist.objects.bookable(on=TODAY())
     with pytest.raises(services.RegistrationError, match="suspended"):
         services.registration_submit(
-            therapist_id=vera.pk, submitted_by=vera.user, cnhc_number="NEW", disciplines=["sports_massage"],
-            cnhc_renews_on=TODAY() + NEXT_YEAR, other_registers="",
+            therapist_id=vera.pk,
+            submitted_by=vera.user,
+            cnhc_number="NEW",
+            disciplines=["sports_massage"],
+            cnhc_renews_on=TODAY() + NEXT_YEAR,
+            other_registers="",
         )
 
     services.registration_reopen(therapist_id=vera.pk, decided_by=victor)
@@ -232,8 +256,13 @@ def test_an_approval_with_bad_details_changes_nothing(victor, tara, fields, mess
 def test_a_submission_with_bad_details_changes_nothing(fields, message):
     submitted_therapist("olga", number="CN-olga")
     tara = make_therapist("tara")
-    submission = {"cnhc_number": "CN-tara", "disciplines": ["sports_massage"], "cnhc_renews_on": TODAY() + NEXT_YEAR,
-                  "other_registers": "", **fields}
+    submission = {
+        "cnhc_number": "CN-tara",
+        "disciplines": ["sports_massage"],
+        "cnhc_renews_on": TODAY() + NEXT_YEAR,
+        "other_registers": "",
+        **fields,
+    }
 
     with pytest.raises(ValidationError, match=message):
         services.registration_submit(therapist_id=tara.pk, submitted_by=tara.user, **submission)
@@ -247,16 +276,24 @@ def test_nobody_can_submit_someone_elses_registration(tara):
     mallory = make_therapist("mallory")
     with pytest.raises(services.RegistrationError, match="your own registration"):
         services.registration_submit(
-            therapist_id=tara.pk, submitted_by=mallory.user, cnhc_number="HIJACK", disciplines=["sports_massage"],
-            cnhc_renews_on=TODAY() + NEXT_YEAR, other_registers="",
+            therapist_id=tara.pk,
+            submitted_by=mallory.user,
+            cnhc_number="HIJACK",
+            disciplines=["sports_massage"],
+            cnhc_renews_on=TODAY() + NEXT_YEAR,
+            other_registers="",
         )
     tara.refresh_from_db()
     assert tara.cnhc_number == "CN-tara"
 
 
-def test_a_decision_emails_the_therapist_once_however_often_the_task_runs(victor, tara, django_capture_on_commit_callbacks, celery_eager):
+def test_a_decision_emails_the_therapist_once_however_often_the_task_runs(
+    victor, tara, django_capture_on_commit_callbacks, celery_eager
+):
     with django_capture_on_commit_callbacks(execute=True):
-        event = services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="No entry for that number.")
+        event = services.registration_reject(
+            therapist_id=tara.pk, decided_by=victor, reason="No entry for that number."
+        )
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [tara.user.email]
@@ -269,7 +306,9 @@ def test_a_decision_emails_the_therapist_once_however_often_the_task_runs(victor
     assert len(mail.outbox) == 1
 
 
-def test_a_suspension_tells_the_admins_which_bookings_are_affected(victor, tara, django_capture_on_commit_callbacks, celery_eager):
+def test_a_suspension_tells_the_admins_which_bookings_are_affected(
+    victor, tara, django_capture_on_commit_callbacks, celery_eager
+):
     from ..factories import make_booking
 
     approve(tara, victor)
@@ -288,8 +327,12 @@ def test_a_suspension_tells_the_admins_which_bookings_are_affected(victor, tara,
 
 def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checking(victor, tara):
     services.registration_submit(
-        therapist_id=tara.pk, submitted_by=tara.user, cnhc_number="CN-changed", disciplines=["sports_massage"],
-        cnhc_renews_on=tara.cnhc_renews_on, other_registers="",
+        therapist_id=tara.pk,
+        submitted_by=tara.user,
+        cnhc_number="CN-changed",
+        disciplines=["sports_massage"],
+        cnhc_renews_on=tara.cnhc_renews_on,
+        other_registers="",
     )
 
     with pytest.raises(services.RegistrationError, match="changed their details"):
@@ -305,7 +348,9 @@ def test_the_permission_alone_is_not_enough_without_being_staff(tara):
         approve(tara, not_staff)
 
 
-def test_names_read_right_in_plain_text_and_are_escaped_in_html(victor, django_capture_on_commit_callbacks, celery_eager):
+def test_names_read_right_in_plain_text_and_are_escaped_in_html(
+    victor, django_capture_on_commit_callbacks, celery_eager
+):
     therapist = submitted_therapist("siobhan")
     Therapist.objects.filter(pk=therapist.pk).update(display_name="Siobhan O'Neil & <b>Co</b>")
 

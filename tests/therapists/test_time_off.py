@@ -21,7 +21,14 @@ def frozen(time_machine):
 
 
 def form(**fields):
-    data = {"start_date": "2026-12-01", "start_time": "", "end_date": "2026-12-01", "end_time": "", "reason": "holiday", "note": ""}
+    data = {
+        "start_date": "2026-12-01",
+        "start_time": "",
+        "end_date": "2026-12-01",
+        "end_time": "",
+        "reason": "holiday",
+        "note": "",
+    }
     data.update(fields)
     return data
 
@@ -50,7 +57,9 @@ def test_part_of_a_day_off_keeps_its_times_and_reason(as_asha, asha):
 
 
 def test_time_off_over_bookings_is_refused_listing_them(as_asha, asha, alice, sports):
-    make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)))
+    make_booking(
+        client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10))
+    )
 
     response = as_asha.post(URL, form())
 
@@ -75,7 +84,9 @@ def test_a_cancelled_booking_does_not_stand_in_the_way(as_asha, asha, alice, spo
 
 
 def test_another_therapists_bookings_do_not_stand_in_the_way(as_asha, asha, bob, alice, sports):
-    make_booking(client=alice, therapist=bob, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)))
+    make_booking(
+        client=alice, therapist=bob, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10))
+    )
 
     as_asha.post(URL, form())
 
@@ -86,24 +97,28 @@ def test_another_therapists_bookings_do_not_stand_in_the_way(as_asha, asha, bob,
     "fields, message",
     [
         pytest.param(
-            dict(start_date="2027-03-28", start_time="01:30", end_date="2027-03-28", end_time="04:00"),
+            {"start_date": "2027-03-28", "start_time": "01:30", "end_date": "2027-03-28", "end_time": "04:00"},
             "01:30 does not exist on 28 March 2027 in London: the clocks go forward an hour at 01:00.",
             id="a start in the hour the clocks skip",
         ),
         pytest.param(
-            dict(start_date="2027-03-28", start_time="00:00", end_date="2027-03-28", end_time="01:15"),
+            {"start_date": "2027-03-28", "start_time": "00:00", "end_date": "2027-03-28", "end_time": "01:15"},
             "01:15 does not exist on 28 March 2027 in London",
             id="an end in the hour the clocks skip",
         ),
         pytest.param(
-            dict(start_date="2026-12-02", end_date="2026-12-01"), "The time off must end after it starts.", id="end before start"
+            {"start_date": "2026-12-02", "end_date": "2026-12-01"},
+            "The time off must end after it starts.",
+            id="end before start",
         ),
         pytest.param(
-            dict(start_time="15:00", end_time="09:00"), "The time off must end after it starts.", id="end time before start time"
+            {"start_time": "15:00", "end_time": "09:00"},
+            "The time off must end after it starts.",
+            id="end time before start time",
         ),
-        pytest.param(dict(start_date="someday"), "Enter a valid date.", id="not a date"),
-        pytest.param(dict(reason="sunbathing"), "Select a valid choice.", id="unknown reason"),
-        pytest.param(dict(note="x" * 201), "at most 200 characters", id="a note too long"),
+        pytest.param({"start_date": "someday"}, "Enter a valid date.", id="not a date"),
+        pytest.param({"reason": "sunbathing"}, "Select a valid choice.", id="unknown reason"),
+        pytest.param({"note": "x" * 201}, "at most 200 characters", id="a note too long"),
     ],
 )
 def test_bad_time_off_is_refused_with_a_message_and_nothing_is_saved(as_asha, fields, message):
@@ -150,8 +165,12 @@ def test_another_therapists_time_off_cannot_be_removed(as_asha, bob):
 
 
 def test_the_list_shows_only_time_off_still_to_come(as_asha, asha):
-    TimeOff.objects.create(therapist=asha, start=NOW - dt.timedelta(days=3), end=NOW - dt.timedelta(days=2), note="gone")
-    TimeOff.objects.create(therapist=asha, start=NOW + dt.timedelta(days=3), end=NOW + dt.timedelta(days=4), note="ahead")
+    TimeOff.objects.create(
+        therapist=asha, start=NOW - dt.timedelta(days=3), end=NOW - dt.timedelta(days=2), note="gone"
+    )
+    TimeOff.objects.create(
+        therapist=asha, start=NOW + dt.timedelta(days=3), end=NOW + dt.timedelta(days=4), note="ahead"
+    )
 
     page = as_asha.get(URL).content.decode()
 
@@ -162,10 +181,26 @@ def test_the_list_shows_only_time_off_still_to_come(as_asha, asha):
 @pytest.mark.parametrize(
     "start, end, expected",
     [
-        (dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC), dt.datetime(2027, 6, 2, 23, 0, tzinfo=dt.UTC), "Wed 2 Jun 2027, all day"),
-        (dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC), dt.datetime(2027, 6, 4, 23, 0, tzinfo=dt.UTC), "Wed 2 Jun to Fri 4 Jun 2027, all day"),
-        (dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC), "Tue 1 Dec 2026, 13:00 to 17:30"),
-        (dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), "Tue 1 Dec 13:00 to Wed 2 Dec 2026 09:00"),
+        (
+            dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC),
+            dt.datetime(2027, 6, 2, 23, 0, tzinfo=dt.UTC),
+            "Wed 2 Jun 2027, all day",
+        ),
+        (
+            dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC),
+            dt.datetime(2027, 6, 4, 23, 0, tzinfo=dt.UTC),
+            "Wed 2 Jun to Fri 4 Jun 2027, all day",
+        ),
+        (
+            dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC),
+            "Tue 1 Dec 2026, 13:00 to 17:30",
+        ),
+        (
+            dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC),
+            "Tue 1 Dec 13:00 to Wed 2 Dec 2026 09:00",
+        ),
     ],
 )
 def test_time_off_reads_as_days_or_times_in_london(start, end, expected):
@@ -185,12 +220,22 @@ def test_on_the_fall_back_day_a_start_in_the_repeated_hour_is_its_first_pass_and
 
 def test_every_clashing_booking_is_listed(as_asha, asha, alice, sports):
     for hour in (9, 14):
-        make_booking(client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(hour)))
+        make_booking(
+            client=alice,
+            therapist=asha,
+            session_type=sports,
+            start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(hour)),
+        )
 
     page = as_asha.post(URL, form()).content.decode()
 
-    assert "You have 2 bookings in that time. Cancel them (from the booking&#x27;s page, which tells the client) " \
+    assert (
+        "You have 2 bookings in that time. Cancel them (from the booking&#x27;s page, which tells the client) "
         "or ask the client to move, then add the time off." in page
+    )
     for booking in Booking.objects.order_by("start"):
-        assert f'<a href="/bookings/{booking.pk}/" class="alert-link">{booking.start.astimezone(LONDON):%a %-d %b %H:%M}: Alice, Sports massage</a>' in page
+        assert (
+            f'<a href="/bookings/{booking.pk}/" class="alert-link">{booking.start.astimezone(LONDON):%a %-d %b %H:%M}: Alice, Sports massage</a>'
+            in page
+        )
     assert not TimeOff.objects.exists()

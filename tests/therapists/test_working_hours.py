@@ -70,7 +70,9 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
         pytest.param([("12:00", "09:00", "", "")], "The end must be after the start.", id="reversed"),
         pytest.param([("09:00", "09:00", "", "")], "The end must be after the start.", id="empty"),
         pytest.param([("09:00", "", "", "")], "Give an end time.", id="no end"),
-        pytest.param([("09:00", "12:00", "2027-02-01", "2027-01-01")], "on or after the first day", id="dates reversed"),
+        pytest.param(
+            [("09:00", "12:00", "2027-02-01", "2027-01-01")], "on or after the first day", id="dates reversed"
+        ),
         pytest.param([("nine", "12:00", "", "")], "Enter a valid time.", id="not a time"),
         pytest.param(
             [("09:00", "12:00", "", ""), ("11:00", "14:00", "", "")],

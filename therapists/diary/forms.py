@@ -66,7 +66,11 @@ def week_formsets(data=None, *, existing=()) -> list[tuple[int, str, forms.BaseF
             }
         )
     return [
-        (day, name, (_SET_DAY_FORMSET if by_day[day] else _NEW_DAY_FORMSET)(data, initial=by_day[day], prefix=f"day{day}"))
+        (
+            day,
+            name,
+            (_SET_DAY_FORMSET if by_day[day] else _NEW_DAY_FORMSET)(data, initial=by_day[day], prefix=f"day{day}"),
+        )
         for day, name in WorkingHours.Weekday.choices
     ]
 

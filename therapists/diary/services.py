@@ -69,9 +69,7 @@ def working_hours_set(*, therapist: Therapist, stretches: Sequence[WeeklyHours])
                 if second.weekday != first.weekday or second.start >= first.end:
                     break
                 if _dates_overlap(first, second):
-                    errors.append(
-                        f"{weekday_names[first.weekday]}: {_describe(first)} overlaps {_describe(second)}."
-                    )
+                    errors.append(f"{weekday_names[first.weekday]}: {_describe(first)} overlaps {_describe(second)}.")
     if errors:
         raise ValidationError(errors)
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,18 +14,45 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Therapist',
+            name="Therapist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=100)),
-                ('bio', models.TextField(blank=True, max_length=2000)),
-                ('cnhc_number', models.CharField(blank=True, max_length=50, verbose_name='CNHC registration number')),
-                ('registration_status', models.CharField(choices=[('awaiting_check', 'Awaiting check'), ('verified', 'Verified'), ('rejected', 'Rejected'), ('expired', 'Expired'), ('suspended', 'Suspended')], default='awaiting_check', max_length=20)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='therapist', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("display_name", models.CharField(max_length=100)),
+                ("bio", models.TextField(blank=True, max_length=2000)),
+                ("cnhc_number", models.CharField(blank=True, max_length=50, verbose_name="CNHC registration number")),
+                (
+                    "registration_status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_check", "Awaiting check"),
+                            ("verified", "Verified"),
+                            ("rejected", "Rejected"),
+                            ("expired", "Expired"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="awaiting_check",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="therapist",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['display_name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cnhc_number', ''), _negated=True), fields=('cnhc_number',), name='therapist_cnhc_number_unique', violation_error_message='Another therapist already has this CNHC registration number.')],
+                "ordering": ["display_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cnhc_number", ""), _negated=True),
+                        fields=("cnhc_number",),
+                        name="therapist_cnhc_number_unique",
+                        violation_error_message="Another therapist already has this CNHC registration number.",
+                    )
+                ],
             },
         ),
     ]

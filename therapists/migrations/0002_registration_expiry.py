@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0001_initial'),
+        ("therapists", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='therapist',
-            name='registration_expires_on',
+            model_name="therapist",
+            name="registration_expires_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

@@ -6,90 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0002_registration_expiry'),
+        ("therapists", "0002_registration_expiry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TimeOff',
+            name="TimeOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('reason', models.CharField(choices=[('holiday', 'Holiday'), ('training', 'Training'), ('admin', 'Admin'), ('other', 'Other')], default='holiday', max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Holiday"),
+                            ("training", "Training"),
+                            ("admin", "Admin"),
+                            ("other", "Other"),
+                        ],
+                        default="holiday",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'time off',
-                'ordering': ['therapist', 'start'],
+                "verbose_name_plural": "time off",
+                "ordering": ["therapist", "start"],
             },
         ),
         migrations.CreateModel(
-            name='WorkingHours',
+            name="WorkingHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('start_time', models.TimeField()),
-                ('end_time', models.TimeField()),
-                ('effective_from', models.DateField(blank=True, help_text='First day this applies (blank: always has).', null=True)),
-                ('effective_until', models.DateField(blank=True, help_text='Last day this applies (blank: no end).', null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("start_time", models.TimeField()),
+                ("end_time", models.TimeField()),
+                (
+                    "effective_from",
+                    models.DateField(blank=True, help_text="First day this applies (blank: always has).", null=True),
+                ),
+                (
+                    "effective_until",
+                    models.DateField(blank=True, help_text="Last day this applies (blank: no end).", null=True),
+                ),
             ],
             options={
-                'verbose_name_plural': 'working hours',
-                'ordering': ['therapist', 'weekday', 'start_time'],
+                "verbose_name_plural": "working hours",
+                "ordering": ["therapist", "weekday", "start_time"],
             },
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='buffer_minutes',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Minutes kept free after each session. Blank: the clinic's default.", null=True),
+            model_name="therapist",
+            name="buffer_minutes",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="Minutes kept free after each session. Blank: the clinic's default.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='feed_token',
+            model_name="therapist",
+            name="feed_token",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='min_notice_minutes',
-            field=models.PositiveIntegerField(blank=True, help_text="Shortest notice for a booking. Blank: the clinic's default.", null=True),
+            model_name="therapist",
+            name="min_notice_minutes",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Shortest notice for a booking. Blank: the clinic's default.", null=True
+            ),
         ),
         migrations.AddConstraint(
-            model_name='therapist',
-            constraint=models.UniqueConstraint(condition=models.Q(('feed_token', ''), _negated=True), fields=('feed_token',), name='therapist_feed_token_unique'),
+            model_name="therapist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("feed_token", ""), _negated=True),
+                fields=("feed_token",),
+                name="therapist_feed_token_unique",
+            ),
         ),
         migrations.AddField(
-            model_name='timeoff',
-            name='therapist',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='time_off', to='therapists.therapist'),
+            model_name="timeoff",
+            name="therapist",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="time_off", to="therapists.therapist"
+            ),
         ),
         migrations.AddField(
-            model_name='workinghours',
-            name='therapist',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_hours', to='therapists.therapist'),
+            model_name="workinghours",
+            name="therapist",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="working_hours", to="therapists.therapist"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timeoff',
-            index=models.Index(fields=['therapist', 'start'], name='therapists__therapi_438b86_idx'),
+            model_name="timeoff",
+            index=models.Index(fields=["therapist", "start"], name="therapists__therapi_438b86_idx"),
         ),
         migrations.AddConstraint(
-            model_name='timeoff',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='time_off_ends_after_start'),
+            model_name="timeoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="time_off_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='working_hours_weekday_0_to_6'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__lte", 6)), name="working_hours_weekday_0_to_6"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='working_hours_end_after_start'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))), name="working_hours_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_from__isnull', True), ('effective_until__isnull', True), ('effective_until__gte', models.F('effective_from')), _connector='OR'), name='working_hours_dates_in_order'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_from__isnull", True),
+                    ("effective_until__isnull", True),
+                    ("effective_until__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="working_hours_dates_in_order",
+            ),
         ),
     ]

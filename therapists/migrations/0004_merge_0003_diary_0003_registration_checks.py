@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0003_diary'),
-        ('therapists', '0003_registration_checks'),
+        ("therapists", "0003_diary"),
+        ("therapists", "0003_registration_checks"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,8 +1,7 @@
 """Loads demo data for `make run`. Safe to run again: existing rows are left as they are."""
 
-from decimal import Decimal
-
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -106,8 +105,8 @@ class Command(BaseCommand):
             )
 
         self.stdout.write(
-            "Demo logins (password for all: %s):\n"
+            f"Demo logins (password for all: {DEMO_PASSWORD}):\n"
             "  admin  - clinic admin, http://127.0.0.1:8000/admin/\n"
             "  asha, ben, chloe - therapists\n"
-            "  dana   - client" % DEMO_PASSWORD
+            "  dana   - client"
         )
