@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bookings.availability import Busy, Rules, WeeklyHours, free_starts, wall_clock_to_utc  # noqa: E402
+from bookings.availability import Busy, Rules, WeeklyHours, free_starts  # noqa: E402
+from clinic.london import wall_clock_to_utc  # noqa: E402
 
 FIRST_DAY = dt.date(2026, 11, 30)  # a Monday
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -84,8 +85,9 @@ def bench_selector() -> tuple[int, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from bookings.models import Booking, SessionType
+    from bookings.models import Booking
     from bookings.selectors import available_slots
+    from clinic.models import SessionType
     from therapists.models import Therapist, TimeOff, WorkingHours
 
     setup_test_environment()

@@ -49,7 +49,8 @@ def prepare_database(env: dict) -> tuple[int, int, str]:
 import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from bookings.models import SessionType, BookingRules
+from clinic.models import SessionType
+from bookings.models import BookingRules
 from therapists.models import Therapist, WorkingHours
 BookingRules.load()
 user = get_user_model().objects.create_user("asha", email="asha@clinic.example")

@@ -91,7 +91,8 @@ def prepare(env) -> None:
 import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from bookings.models import Booking, OutboundEmail, SessionType
+from bookings.models import Booking, OutboundEmail
+from clinic.models import SessionType
 from therapists.models import Therapist
 user = get_user_model().objects.create_user("asha", email="asha@clinic.example")
 asha = Therapist.objects.create(user=user, display_name="Asha")

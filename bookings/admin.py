@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import outbox, services
-from .models import Booking, BookingRules, HealthScreen, OutboundEmail, SessionType
+from .models import Booking, BookingRules, HealthScreen, OutboundEmail
 
 
 class HealthScreenInline(admin.StackedInline):
@@ -22,13 +22,6 @@ class OutboundEmailInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-@admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "duration_minutes", "price", "active"]
-    list_filter = ["kind", "active"]
-    list_editable = ["active"]
 
 
 @admin.register(Booking)

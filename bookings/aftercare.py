@@ -9,8 +9,8 @@ import datetime
 import enum
 from dataclasses import dataclass
 
-from .availability import LONDON, wall_clock_to_utc
-from .problems import Problem
+from clinic.london import LONDON, wall_clock_to_utc
+from clinic.problems import Problem
 
 # Aftercare is a service message, but nobody wants one at night: due times outside these
 # London hours wait for the morning.

@@ -16,34 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
-UTC = datetime.UTC
-
-
-class NonexistentLocalTime(ValueError):
-    """A wall-clock time skipped when the clocks go forward (01:00-01:59 on the last Sunday of March)."""
-
-    def __init__(self, naive: datetime.datetime):
-        self.naive = naive
-        super().__init__(
-            f"{naive:%H:%M} does not exist on {naive.day} {naive:%B %Y} in London: the clocks go forward an hour at 01:00."
-        )
-
-
-def wall_clock_to_utc(
-    day: datetime.date, clock: datetime.time, *, latest: bool = False, tz: ZoneInfo = LONDON
-) -> datetime.datetime:
-    """The UTC instant a London wall clock shows ``clock`` on ``day``.
-
-    When the clocks go back the hour 01:00-01:59 happens twice: the earlier instant is used
-    unless ``latest`` (for the end of a period, so a period written in wall-clock times covers
-    every instant showing those times). Raises NonexistentLocalTime for a time the clocks skip.
-    """
-    naive = datetime.datetime.combine(day, clock)
-    utc = naive.replace(tzinfo=tz, fold=1 if latest else 0).astimezone(UTC)
-    if utc.astimezone(tz).replace(tzinfo=None) != naive:
-        raise NonexistentLocalTime(naive)
-    return utc
+from clinic.london import LONDON, UTC, NonexistentLocalTime, local_today, wall_clock_to_utc
 
 
 def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, latest: bool, tz: ZoneInfo) -> int:
@@ -100,10 +73,6 @@ class Rules:
     min_notice_minutes: int = 120
     horizon_days: int = 60
     buffer_minutes: int = 0
-
-
-def local_today(now: datetime.datetime, tz: ZoneInfo = LONDON) -> datetime.date:
-    return now.astimezone(tz).date()
 
 
 def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDON) -> datetime.date:

@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from django import forms
 from django.utils import timezone
 
+from clinic.models import SessionType
+from clinic.problems import Problem
+
 from . import health
-from .models import SessionNote, SessionType
-from .problems import Problem
+from .models import SessionNote
 
 
 class SlotSearchForm(forms.Form):

@@ -4,10 +4,11 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
+from clinic.models import SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
 
 from . import availability
-from .models import Booking, BookingRules, SessionType
+from .models import Booking, BookingRules
 
 
 def session_type_list_active() -> QuerySet[SessionType]:

@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinic.models import SessionType
 from therapists.models import Therapist
 
 from . import health
-from .models import AftercareOptOut, Booking, BookingRules, HealthScreen, OutboundEmail, SessionNote, SessionType
+from .models import AftercareOptOut, Booking, BookingRules, HealthScreen, OutboundEmail, SessionNote
 from .outbox import outbound_email_schedule, outbound_emails_cancel
 from .selectors import Slot, available_slots
 

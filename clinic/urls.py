@@ -9,7 +9,7 @@ admin.site.site_title = "Clinic admin"
 
 urlpatterns = [
     path("", include("bookings.urls")),
-    path("diary/", include("therapists.diary.urls")),
+    path("diary/", include("bookings.diary.urls")),
     path("therapists/", include("therapists.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from bookings.models import Booking, SessionType
+from bookings.models import Booking
+from clinic.models import SessionType
 from therapists.models import Therapist
 
 PASSWORD = "correct-horse-battery"

@@ -2,8 +2,8 @@ import datetime
 
 from django import forms
 
-from bookings.models import SessionType
-from bookings.problems import Problem
+from clinic.models import SessionType
+from clinic.problems import Problem
 
 from .models import Therapist
 from .uploads import validate_certificate, validate_photo

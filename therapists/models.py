@@ -5,6 +5,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
+from clinic.problems import Problem
+
 
 class TherapistQuerySet(models.QuerySet):
     def bookable(self, *, on: datetime.date) -> "TherapistQuerySet":
@@ -64,8 +66,8 @@ class Therapist(models.Model):
     # Profile shown to clients once bookable. Photos and certificates live under MEDIA_ROOT
     # and are only ever served through views that check who is asking.
     photo = models.FileField(upload_to=photo_upload_to, blank=True, max_length=200)
-    specialities = models.JSONField(default=list, blank=True, help_text="Values of bookings.problems.Problem.")
-    session_types = models.ManyToManyField("bookings.SessionType", blank=True, related_name="therapists")
+    specialities = models.JSONField(default=list, blank=True, help_text="Values of clinic.problems.Problem.")
+    session_types = models.ManyToManyField("clinic.SessionType", blank=True, related_name="therapists")
 
     # What the therapist told us about their CNHC registration; an admin checks it on the register.
     disciplines = models.JSONField(default=list, blank=True, help_text="Values of Therapist.Discipline.")
@@ -75,7 +77,7 @@ class Therapist(models.Model):
     # When the registration joined the check queue; the queue is served oldest first.
     registration_submitted_at = models.DateTimeField(null=True, blank=True)
 
-    # Diary rules: blank means the clinic-wide value in bookings.BookingRules.
+    # Diary rules: blank means the clinic-wide value in the booking rules (bookings.BookingRules).
     buffer_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Minutes kept free after each session. Blank: the clinic's default."
     )
@@ -106,8 +108,6 @@ class Therapist(models.Model):
         return self.display_name
 
     def get_specialities_display(self) -> list[str]:
-        from bookings.problems import Problem
-
         return [Problem(value).label for value in self.specialities if value in Problem.values]
 
     def get_disciplines_display(self) -> list[str]:

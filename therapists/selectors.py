@@ -1,42 +1,22 @@
 """Reads that feed the therapist and registration pages."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from bookings.models import Booking, SessionType
+from clinic.models import SessionType
 
 from .models import RegistrationEvent, Therapist
 
-LONDON = ZoneInfo("Europe/London")
 VERIFY_PERMISSION = "therapists.verify_registration"
 
 
 def can_verify(user) -> bool:
     """Staff holding therapists.verify_registration (superusers hold every permission)."""
     return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
-
-
-class TherapistNotBookable(Exception):
-    """The therapist cannot be booked on that date (not verified, or the check has expired)."""
-
-
-def london_midnight(day: datetime.date) -> datetime.datetime:
-    # UK clocks change at 01:00/02:00, never at midnight, so local midnight always exists once.
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
-
-
-def therapist_get_bookable(*, therapist_id: int, on: datetime.date) -> Therapist:
-    """The one guard every booking write must pass: returns the therapist if they are bookable
-    on that London date, else raises TherapistNotBookable, whatever a form was made to send."""
-    therapist = Therapist.objects.bookable(on=on).filter(pk=therapist_id).first()
-    if therapist is None:
-        raise TherapistNotBookable("This therapist cannot be booked at the moment. Please choose another.")
-    return therapist
 
 
 def therapist_list_bookable(*, on: datetime.date) -> QuerySet[Therapist]:
@@ -85,18 +65,6 @@ def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: da
     if not allowed:
         raise Http404
     return therapist
-
-
-def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) -> QuerySet[Booking]:
-    """Confirmed (or awaiting review) bookings with the therapist starting at or after ``start``: those a lapsed or
-    suspended registration leaves without a bookable therapist."""
-    return (
-        Booking.objects.filter(
-            therapist=therapist, status__in=[Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW], start__gte=start
-        )
-        .select_related("session_type")
-        .order_by("start")
-    )
 
 
 def registration_verifier_emails() -> list[str]:

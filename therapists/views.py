@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import services
 from .forms import ApproveForm, ProfileForm, ReasonForm, RegistrationForm, ReopenForm, one_year_from
 from .models import RegistrationEvent, Therapist
 from .selectors import (
@@ -20,6 +19,7 @@ from .selectors import (
     therapist_get_for_file,
     therapist_list_bookable,
 )
+from .services import profile, registration
 from .uploads import content_type_for
 
 # CNHC's own site, where anyone can search the public register by name, town or postcode.
@@ -106,7 +106,7 @@ def my_profile(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.therapist_profile_save(
+                profile.therapist_profile_save(
                     user=request.user,
                     display_name=data["display_name"],
                     bio=data["bio"],
@@ -148,7 +148,7 @@ def my_registration_edit(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.registration_submit(
+                registration.registration_submit(
                     therapist_id=therapist.pk,
                     submitted_by=request.user,
                     cnhc_number=data["cnhc_number"],
@@ -157,7 +157,7 @@ def my_registration_edit(request):
                     other_registers=data["other_registers"],
                     certificate=data["certificate"],
                 )
-            except (ValidationError, services.RegistrationError) as error:
+            except (ValidationError, registration.RegistrationError) as error:
                 _form_error(form, error)
             else:
                 messages.success(request, "Your registration details have been saved.")
@@ -194,7 +194,7 @@ DECISIONS = {
 
 def _decide(action: str, *, therapist: Therapist, user, data: dict) -> RegistrationEvent:
     if action == "approve":
-        return services.registration_approve(
+        return registration.registration_approve(
             therapist_id=therapist.pk,
             decided_by=user,
             seen_on_register=data["seen_on_register"],
@@ -202,10 +202,10 @@ def _decide(action: str, *, therapist: Therapist, user, data: dict) -> Registrat
             cnhc_number_checked=data["cnhc_number_checked"],
         )
     if action == "reject":
-        return services.registration_reject(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
+        return registration.registration_reject(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
     if action == "suspend":
-        return services.registration_suspend(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
-    return services.registration_reopen(therapist_id=therapist.pk, decided_by=user, note=data["note"])
+        return registration.registration_suspend(therapist_id=therapist.pk, decided_by=user, reason=data["reason"])
+    return registration.registration_reopen(therapist_id=therapist.pk, decided_by=user, note=data["note"])
 
 
 @login_required
@@ -233,7 +233,7 @@ def check_detail(request, pk: int):
                 event = _decide(action, therapist=therapist, user=request.user, data=form.cleaned_data)
             except ValidationError as error:
                 _form_error(form, error)
-            except services.RegistrationError as error:
+            except registration.RegistrationError as error:
                 # Not about a field (their own registration, or decided meanwhile): said at the top.
                 messages.error(request, str(error))
             else:

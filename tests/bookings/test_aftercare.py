@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from bookings import aftercare, outbox, services
 from bookings.aftercare import Step, plan, within_sending_hours
-from bookings.availability import LONDON
-from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote, SessionType
-from bookings.problems import Problem
+from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote
 from bookings.tokens import aftercare_stop_token, feedback_token
+from clinic.london import LONDON
+from clinic.models import SessionType
+from clinic.problems import Problem
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type
 

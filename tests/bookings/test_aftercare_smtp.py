@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings import outbox, services
 from bookings.models import OutboundEmail
-from bookings.problems import Problem
+from clinic.problems import Problem
 
 from ..factories import make_bookable_therapist, make_booking, make_user
 from ..smtp import SMTPServer

@@ -7,15 +7,8 @@ import time
 import pytest
 
 from bench.bench_availability import engine_once, month_of_bookings
-from bookings.availability import (
-    LONDON,
-    Busy,
-    NonexistentLocalTime,
-    Rules,
-    WeeklyHours,
-    free_starts,
-    wall_clock_to_utc,
-)
+from bookings.availability import Busy, Rules, WeeklyHours, free_starts
+from clinic.london import LONDON, NonexistentLocalTime, wall_clock_to_utc
 
 MON = 0
 SUN = 6

@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from bookings.availability import LONDON, wall_clock_to_utc
 from bookings.models import Booking, BookingRules
 from bookings.selectors import available_slots
+from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import Therapist, TimeOff, WorkingHours
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from bookings.availability import wall_clock_to_utc
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
 from bookings.tokens import manage_token
+from clinic.london import wall_clock_to_utc
 from therapists.models import WorkingHours
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type, make_user

@@ -9,8 +9,8 @@ from django.db import connection
 
 from bookings import services
 from bookings.models import Booking, BookingRules
-from bookings.problems import Problem
 from bookings.services import ClientDetails, HealthAnswers, SlotTaken
+from clinic.problems import Problem
 from therapists.models import WorkingHours
 
 from ..factories import make_bookable_therapist, make_session_type

@@ -5,11 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookings import services
-from bookings.availability import wall_clock_to_utc
 from bookings.health import Outcome
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
-from bookings.problems import Problem
 from bookings.services import BookingError, ClientDetails, HealthAnswers, HealthScreenStops, SlotTaken
+from clinic.london import wall_clock_to_utc
+from clinic.problems import Problem
 from therapists.models import WorkingHours
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from bookings.availability import wall_clock_to_utc
 from bookings.models import BookingRules
+from clinic.london import wall_clock_to_utc
 from therapists.models import TimeOff, WorkingHours
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist

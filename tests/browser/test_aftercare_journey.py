@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from bookings import outbox
 from bookings.models import Booking, OutboundEmail
-from bookings.problems import Problem
+from clinic.problems import Problem
 
 from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_user
 from ..smtp import SMTPServer

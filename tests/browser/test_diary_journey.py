@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from bookings.availability import wall_clock_to_utc
 from bookings.models import Booking, BookingRules
+from clinic.london import wall_clock_to_utc
 
 from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_session_type, make_user
 from .conftest import screenshot

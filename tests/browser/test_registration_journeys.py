@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from therapists import services
 from therapists.models import Therapist
+from therapists.services import registration
 
 from ..factories import PASSWORD, make_session_type, make_therapist, make_user
 from ..therapists.uploads import PDF, image_bytes
@@ -125,7 +125,7 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, ad
 
 def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_root, celery_eager):
     tara = make_therapist("tara", display_name="Tara Jones")
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=tara.pk,
         submitted_by=tara.user,
         cnhc_number="TJ-1",
@@ -167,7 +167,7 @@ def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(
     page, admin_user, media_root, celery_eager
 ):
     tara = make_therapist("tara", display_name="Tara Jones")
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=tara.pk,
         submitted_by=tara.user,
         cnhc_number="TJ-1",
@@ -175,7 +175,7 @@ def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(
         cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=100),
         other_registers="",
     )
-    services.registration_approve(
+    registration.registration_approve(
         therapist_id=tara.pk,
         decided_by=admin_user,
         seen_on_register="Listed.",

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from therapists import services
 from therapists.models import Therapist
+from therapists.services import registration
 
 from ..factories import make_bookable_therapist, make_session_type, make_therapist, make_user
 
@@ -34,7 +34,7 @@ def sam(db):
 def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 200) -> Therapist:
     """A therapist who has sent registration details and is awaiting a check."""
     therapist = make_therapist(username)
-    return services.registration_submit(
+    return registration.registration_submit(
         therapist_id=therapist.pk,
         submitted_by=therapist.user,
         cnhc_number=number or f"CN-{username}",
@@ -46,7 +46,7 @@ def submitted_therapist(username: str, *, number: str | None = None, renews_in_d
 
 def verified_therapist(username: str, *, by, expires_on: datetime.date | None = None) -> Therapist:
     therapist = submitted_therapist(username)
-    services.registration_approve(
+    registration.registration_approve(
         therapist_id=therapist.pk,
         decided_by=by,
         seen_on_register="Listed: Sports Massage, Leeds, registered.",

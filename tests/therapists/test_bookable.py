@@ -35,15 +35,3 @@ def test_a_check_stops_holding_the_day_after_it_expires():
 
     assert vera in Therapist.objects.bookable(on=TODAY)
     assert vera not in Therapist.objects.bookable(on=TODAY + datetime.timedelta(days=1))
-
-
-def test_the_booking_guard_refuses_anyone_not_bookable_whatever_a_form_sends():
-    from therapists.selectors import TherapistNotBookable, therapist_get_bookable
-
-    vera = make_therapist("vera", registration_status=Status.VERIFIED, registration_expires_on=TODAY)
-    waiting = make_therapist("waiting", registration_status=Status.AWAITING_CHECK)
-
-    assert therapist_get_bookable(therapist_id=vera.pk, on=TODAY) == vera
-    for therapist_id, on in [(vera.pk, TODAY + datetime.timedelta(days=1)), (waiting.pk, TODAY), (999_999, TODAY)]:
-        with pytest.raises(TherapistNotBookable, match="cannot be booked"):
-            therapist_get_bookable(therapist_id=therapist_id, on=on)

@@ -3,8 +3,8 @@ import datetime as dt
 import icalendar
 import pytest
 
-from bookings.availability import LONDON, wall_clock_to_utc
 from bookings.models import Booking
+from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import TimeOff
 
 from ..factories import make_booking

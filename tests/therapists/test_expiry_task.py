@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.test import TestCase
 
 from therapists.models import RegistrationEvent, Therapist
 from therapists.tasks import registration_checks_daily
@@ -14,7 +15,8 @@ from therapists.tasks import registration_checks_daily
 from ..factories import make_booking
 from .conftest import verified_therapist
 
-pytestmark = pytest.mark.django_db
+# Expiry notices are sent by a task queued once the expiry commits; run it in-process.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 LONDON = ZoneInfo("Europe/London")
 Status = Therapist.RegistrationStatus
@@ -27,8 +29,10 @@ def london(*args) -> datetime.datetime:
 def run_twice() -> list:
     """Runs the task twice, as a duplicate beat or a retry would; returns the emails sent."""
     before = len(mail.outbox)
-    registration_checks_daily()
-    registration_checks_daily()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        registration_checks_daily()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        registration_checks_daily()
     return mail.outbox[before:]
 
 
@@ -124,11 +128,11 @@ def test_it_expires_a_check_on_the_first_london_day_after_it_ends(victor, last_d
 
 
 def test_an_admin_decision_made_meanwhile_is_not_overwritten_by_expiry(victor):
-    from therapists import services
+    from therapists.services import registration
 
     with time_machine.travel(london(2026, 12, 1, 6, 0), tick=False):
         vera = verified_therapist("vera", by=victor, expires_on=datetime.date(2026, 12, 31))
-        services.registration_suspend(therapist_id=vera.pk, decided_by=victor, reason="Removed from the register.")
+        registration.registration_suspend(therapist_id=vera.pk, decided_by=victor, reason="Removed from the register.")
     with time_machine.travel(london(2027, 1, 2, 6, 0), tick=False):
         run_twice()
     vera.refresh_from_db()

@@ -144,10 +144,10 @@ def test_a_client_without_a_profile_is_sent_to_start_one_before_registration(cli
 
 
 def test_a_rejected_therapist_sees_the_reason(client, victor):
-    from therapists import services
+    from therapists.services import registration
 
     tara = submitted_therapist("tara")
-    services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="The register shows another town.")
+    registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="The register shows another town.")
     login(client, tara.user)
 
     page = client.get(reverse("therapists:me")).content.decode()
@@ -313,9 +313,9 @@ def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(clien
     client.logout()
     assert client.get(url).status_code == 404
 
-    from therapists import services
+    from therapists.services import registration
 
-    services.registration_approve(
+    registration.registration_approve(
         therapist_id=tara.pk,
         decided_by=victor,
         seen_on_register="Seen.",
@@ -337,9 +337,9 @@ def test_the_public_list_shows_exactly_the_bookable_therapists(client, victor):
     )
     submitted_therapist("waiting")
     suspended = verified_therapist("suspended", by=victor)
-    from therapists import services
+    from therapists.services import registration
 
-    services.registration_suspend(therapist_id=suspended.pk, decided_by=victor, reason="Sanction.")
+    registration.registration_suspend(therapist_id=suspended.pk, decided_by=victor, reason="Sanction.")
 
     response = client.get(reverse("therapists:list"))
 
@@ -378,7 +378,7 @@ def test_the_queue_query_count_does_not_grow_with_registrations(client, victor, 
 
 
 def test_the_check_page_query_count_does_not_grow_with_history(client, victor, django_assert_max_num_queries):
-    from therapists import services
+    from therapists.services import registration
 
     tara = submitted_therapist("tara")
     login(client, victor)
@@ -386,8 +386,8 @@ def test_the_check_page_query_count_does_not_grow_with_history(client, victor, d
     with django_assert_max_num_queries(10) as small:
         client.get(url)
     for attempt in range(5):
-        services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Try again.")
-        services.registration_submit(
+        registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Try again.")
+        registration.registration_submit(
             therapist_id=tara.pk,
             submitted_by=tara.user,
             cnhc_number=f"N{attempt}",

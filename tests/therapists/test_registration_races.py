@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from therapists import services
 from therapists.models import RegistrationEvent
+from therapists.services import registration
 
 from ..factories import make_user
 from .conftest import grant_verify, submitted_therapist
@@ -29,16 +29,16 @@ def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_ea
         try:
             start.wait()
             if approve:
-                services.registration_approve(
+                registration.registration_approve(
                     therapist_id=tara.pk,
                     decided_by=admin,
                     seen_on_register="Listed.",
                     expires_on=timezone.localdate() + datetime.timedelta(days=365),
                 )
             else:
-                services.registration_reject(therapist_id=tara.pk, decided_by=admin, reason="Not listed.")
+                registration.registration_reject(therapist_id=tara.pk, decided_by=admin, reason="Not listed.")
             outcomes.append("decided")
-        except services.RegistrationError:
+        except registration.RegistrationError:
             outcomes.append("refused")
         except Exception as error:  # reported by the assertion below rather than lost in the thread
             outcomes.append(repr(error))

@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from therapists import services
+from bookings import registration_notices
 from therapists.models import RegistrationEvent, Therapist
+from therapists.services import registration
 
 from ..factories import make_therapist, make_user
 from .conftest import grant_verify, submitted_therapist, verified_therapist
@@ -23,7 +24,7 @@ NEXT_YEAR = datetime.timedelta(days=365)
 
 def approve(therapist, by, **overrides):
     fields = {"seen_on_register": "Listed, Sports Massage, Leeds.", "expires_on": TODAY() + NEXT_YEAR, **overrides}
-    return services.registration_approve(therapist_id=therapist.pk, decided_by=by, **fields)
+    return registration.registration_approve(therapist_id=therapist.pk, decided_by=by, **fields)
 
 
 def kinds(therapist) -> list[str]:
@@ -33,7 +34,7 @@ def kinds(therapist) -> list[str]:
 def test_submitting_puts_a_new_registration_in_the_queue_with_a_trimmed_number():
     therapist = make_therapist("tara")
 
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=therapist.pk,
         submitted_by=therapist.user,
         cnhc_number="  ab 12/3 x  ",
@@ -68,10 +69,10 @@ def test_an_approval_records_who_when_what_was_seen_and_until_when(victor, tara)
 
 def test_a_rejection_needs_a_reason_and_keeps_it_for_the_therapist(victor, tara):
     with pytest.raises(ValidationError, match="Enter the reason"):
-        services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="   ")
+        registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="   ")
     assert kinds(tara) == [Kind.SUBMITTED]
 
-    services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="No entry under that number.")
+    registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="No entry under that number.")
 
     tara.refresh_from_db()
     assert tara.registration_status == Status.REJECTED
@@ -79,9 +80,9 @@ def test_a_rejection_needs_a_reason_and_keeps_it_for_the_therapist(victor, tara)
 
 
 def test_a_rejected_therapist_can_correct_their_details_and_go_back_in_the_queue(victor, tara):
-    services.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Wrong number.")
+    registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="Wrong number.")
 
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=tara.pk,
         submitted_by=tara.user,
         cnhc_number="CN-tara-2",
@@ -98,7 +99,7 @@ def test_a_rejected_therapist_can_correct_their_details_and_go_back_in_the_queue
 def test_changing_the_number_or_renewal_date_of_a_verified_registration_needs_a_new_check(victor):
     vera = verified_therapist("vera", by=victor)
 
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=vera.pk,
         submitted_by=vera.user,
         cnhc_number=vera.cnhc_number,
@@ -117,7 +118,7 @@ def test_changing_the_number_or_renewal_date_of_a_verified_registration_needs_a_
 def test_other_edits_keep_a_verified_registration_verified_but_are_recorded(victor):
     vera = verified_therapist("vera", by=victor)
 
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=vera.pk,
         submitted_by=vera.user,
         cnhc_number=vera.cnhc_number,
@@ -136,7 +137,7 @@ def test_saving_unchanged_details_records_nothing(victor):
     vera = verified_therapist("vera", by=victor)
     before = kinds(vera)
 
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=vera.pk,
         submitted_by=vera.user,
         cnhc_number=vera.cnhc_number,
@@ -151,10 +152,12 @@ def test_saving_unchanged_details_records_nothing(victor):
 def test_a_suspension_stops_bookings_at_once_and_blocks_edits_until_lifted(victor):
     vera = verified_therapist("vera", by=victor)
 
-    services.registration_suspend(therapist_id=vera.pk, decided_by=victor, reason="Conditions shown on the register.")
+    registration.registration_suspend(
+        therapist_id=vera.pk, decided_by=victor, reason="Conditions shown on the register."
+    )
     assert vera not in Therapist.objects.bookable(on=TODAY())
-    with pytest.raises(services.RegistrationError, match="suspended"):
-        services.registration_submit(
+    with pytest.raises(registration.RegistrationError, match="suspended"):
+        registration.registration_submit(
             therapist_id=vera.pk,
             submitted_by=vera.user,
             cnhc_number="NEW",
@@ -163,7 +166,7 @@ def test_a_suspension_stops_bookings_at_once_and_blocks_edits_until_lifted(victo
             other_registers="",
         )
 
-    services.registration_reopen(therapist_id=vera.pk, decided_by=victor)
+    registration.registration_reopen(therapist_id=vera.pk, decided_by=victor)
     vera.refresh_from_db()
     # Lifting a suspension is not a verification: it needs a new check.
     assert vera.registration_status == Status.AWAITING_CHECK
@@ -175,8 +178,8 @@ def test_a_suspension_stops_bookings_at_once_and_blocks_edits_until_lifted(victo
     "decide",
     [
         lambda t, by: approve(t, by),
-        lambda t, by: services.registration_reject(therapist_id=t.pk, decided_by=by, reason="No."),
-        lambda t, by: services.registration_suspend(therapist_id=t.pk, decided_by=by, reason="No."),
+        lambda t, by: registration.registration_reject(therapist_id=t.pk, decided_by=by, reason="No."),
+        lambda t, by: registration.registration_suspend(therapist_id=t.pk, decided_by=by, reason="No."),
     ],
     ids=["approve", "reject", "suspend"],
 )
@@ -184,7 +187,7 @@ def test_a_therapist_can_never_decide_on_their_own_registration_even_as_a_verifi
     tara = submitted_therapist("tara")
     tara_as_verifier = grant_verify(tara.user)
 
-    with pytest.raises(services.RegistrationError, match="your own registration"):
+    with pytest.raises(registration.RegistrationError, match="your own registration"):
         decide(tara, tara_as_verifier)
 
     tara.refresh_from_db()
@@ -193,7 +196,7 @@ def test_a_therapist_can_never_decide_on_their_own_registration_even_as_a_verifi
 
 
 def test_staff_without_the_permission_cannot_decide(sam, tara):
-    with pytest.raises(services.RegistrationError, match="permission"):
+    with pytest.raises(registration.RegistrationError, match="permission"):
         approve(tara, sam)
     tara.refresh_from_db()
     assert tara.registration_status == Status.AWAITING_CHECK
@@ -210,14 +213,14 @@ def test_a_second_decision_on_the_same_registration_is_refused(victor, tara):
     approve(tara, victor)
 
     # Olive opened the page before Victor approved.
-    with pytest.raises(services.RegistrationError, match="now verified"):
-        services.registration_reject(therapist_id=tara.pk, decided_by=other, reason="Not found.")
+    with pytest.raises(registration.RegistrationError, match="now verified"):
+        registration.registration_reject(therapist_id=tara.pk, decided_by=other, reason="Not found.")
     assert kinds(tara) == [Kind.SUBMITTED, Kind.APPROVED]
 
 
 def test_a_registration_never_submitted_cannot_be_approved(victor):
     therapist = make_therapist("newbie")
-    with pytest.raises(services.RegistrationError, match="not submitted"):
+    with pytest.raises(registration.RegistrationError, match="not submitted"):
         approve(therapist, victor)
 
 
@@ -265,7 +268,7 @@ def test_a_submission_with_bad_details_changes_nothing(fields, message):
     }
 
     with pytest.raises(ValidationError, match=message):
-        services.registration_submit(therapist_id=tara.pk, submitted_by=tara.user, **submission)
+        registration.registration_submit(therapist_id=tara.pk, submitted_by=tara.user, **submission)
 
     tara.refresh_from_db()
     assert (tara.cnhc_number, tara.registration_submitted_at) == ("", None)
@@ -274,8 +277,8 @@ def test_a_submission_with_bad_details_changes_nothing(fields, message):
 
 def test_nobody_can_submit_someone_elses_registration(tara):
     mallory = make_therapist("mallory")
-    with pytest.raises(services.RegistrationError, match="your own registration"):
-        services.registration_submit(
+    with pytest.raises(registration.RegistrationError, match="your own registration"):
+        registration.registration_submit(
             therapist_id=tara.pk,
             submitted_by=mallory.user,
             cnhc_number="HIJACK",
@@ -291,7 +294,7 @@ def test_a_decision_emails_the_therapist_once_however_often_the_task_runs(
     victor, tara, django_capture_on_commit_callbacks, celery_eager
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        event = services.registration_reject(
+        event = registration.registration_reject(
             therapist_id=tara.pk, decided_by=victor, reason="No entry for that number."
         )
 
@@ -302,7 +305,7 @@ def test_a_decision_emails_the_therapist_once_however_often_the_task_runs(
     assert "No entry for that number." in mail.outbox[0].alternatives[0][0]
 
     # A duplicate delivery of the task sends nothing more.
-    assert services.registration_event_send(event_id=event.pk) is False
+    assert registration_notices.registration_event_send(event_id=event.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -317,7 +320,7 @@ def test_a_suspension_tells_the_admins_which_bookings_are_affected(
     make_booking(therapist=tara, start=timezone.now() + datetime.timedelta(days=4), status="cancelled")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_suspend(therapist_id=tara.pk, decided_by=victor, reason="Sanction on the register.")
+        registration.registration_suspend(therapist_id=tara.pk, decided_by=victor, reason="Sanction on the register.")
 
     to_admin = [message for message in mail.outbox if message.to == [victor.email]]
     assert len(to_admin) == 1
@@ -326,7 +329,7 @@ def test_a_suspension_tells_the_admins_which_bookings_are_affected(
 
 
 def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checking(victor, tara):
-    services.registration_submit(
+    registration.registration_submit(
         therapist_id=tara.pk,
         submitted_by=tara.user,
         cnhc_number="CN-changed",
@@ -335,7 +338,7 @@ def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checki
         other_registers="",
     )
 
-    with pytest.raises(services.RegistrationError, match="changed their details"):
+    with pytest.raises(registration.RegistrationError, match="changed their details"):
         approve(tara, victor, cnhc_number_checked="CN-tara")
 
     tara.refresh_from_db()
@@ -344,7 +347,7 @@ def test_an_approval_is_refused_if_the_number_changed_while_the_admin_was_checki
 
 def test_the_permission_alone_is_not_enough_without_being_staff(tara):
     not_staff = grant_verify(make_user("nora"), staff=False)
-    with pytest.raises(services.RegistrationError, match="permission"):
+    with pytest.raises(registration.RegistrationError, match="permission"):
         approve(tara, not_staff)
 
 
@@ -355,7 +358,7 @@ def test_names_read_right_in_plain_text_and_are_escaped_in_html(
     Therapist.objects.filter(pk=therapist.pk).update(display_name="Siobhan O'Neil & <b>Co</b>")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_suspend(therapist_id=therapist.pk, decided_by=victor, reason="Check <this> & that.")
+        registration.registration_suspend(therapist_id=therapist.pk, decided_by=victor, reason="Check <this> & that.")
 
     to_admin = next(message for message in mail.outbox if message.to == [victor.email])
     assert to_admin.subject == "Suspended: Siobhan O'Neil & <b>Co</b>'s registration"

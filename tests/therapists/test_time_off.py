@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from bookings.availability import LONDON, wall_clock_to_utc
+from bookings.diary.selectors import describe_span
 from bookings.models import Booking
-from therapists.diary.selectors import describe_span
+from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import TimeOff
 
 from ..factories import make_booking

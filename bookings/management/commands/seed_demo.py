@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.availability import WeeklyHours
-from bookings.models import SessionType
-from therapists import services as therapist_services
-from therapists.diary.services import working_hours_set
+from bookings.diary.services import working_hours_set
+from clinic.models import SessionType
 from therapists.models import Therapist
+from therapists.services import registration
 
 DEMO_PASSWORD = "clinic-demo-2026"
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 # admin, so the demo shows a real history; real checks are done by a person
                 # looking the therapist up on the CNHC register.
                 today = timezone.localdate()
-                therapist_services.registration_submit(
+                registration.registration_submit(
                     therapist_id=therapist.pk,
                     submitted_by=account,
                     cnhc_number=number,
@@ -82,7 +82,7 @@ class Command(BaseCommand):
                     cnhc_renews_on=today + datetime.timedelta(days=300),
                     other_registers="",
                 )
-                therapist_services.registration_approve(
+                registration.registration_approve(
                     therapist_id=therapist.pk,
                     decided_by=admin,
                     seen_on_register="Demo data: no real register entry was looked up.",

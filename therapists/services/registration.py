@@ -1,4 +1,4 @@
-"""Therapist profiles and the CNHC registration check workflow.
+"""The CNHC registration check workflow: the therapist submits, an admin decides, the daily task expires.
 
 States: awaiting check -> verified (until an expiry date) | rejected; verified -> expired (by the
 daily task) ; any -> suspended (by an admin) -> awaiting check (when an admin lifts it).
@@ -7,47 +7,29 @@ Every change of state writes a RegistrationEvent in the same transaction, naming
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings.models import SessionType
-from bookings.problems import Problem
-from clinic.emails import send_email
-
-from .models import RegistrationEvent, RegistrationNotice, Therapist
-from .selectors import bookings_affected_from, can_verify, london_midnight, registration_verifier_emails
+from ..models import RegistrationEvent, Therapist
+from ..selectors import can_verify
+from ..signals import registration_event_recorded
+from .text import clean_choices, clean_text
 
 logger = logging.getLogger(__name__)
 Status = Therapist.RegistrationStatus
 Kind = RegistrationEvent.Kind
 
-REMINDER_DAYS = (30, 7)
 LONGEST_CHECK = datetime.timedelta(days=2 * 366)
+# Events people are told about; submissions and edits only join the queue.
+NOTIFIED_KINDS = [Kind.APPROVED, Kind.REJECTED, Kind.SUSPENDED, Kind.REOPENED, Kind.EXPIRED]
 
 
 class RegistrationError(Exception):
     """A registration decision that is not allowed; the message is shown to the person."""
-
-
-def _clean_text(value: str, *, field: str, label: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: f"Enter the {label}."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"The {label} must be at most {max_length} characters."})
-    return value
-
-
-def _choices(values: Iterable[str], *, allowed: list[str], field: str) -> list[str]:
-    values = list(dict.fromkeys(values))
-    unknown = [value for value in values if value not in allowed]
-    if unknown:
-        raise ValidationError({field: "Choose from the list."})
-    return values
 
 
 def _record(
@@ -59,7 +41,7 @@ def _record(
     seen_on_register: str = "",
     expires_on: datetime.date | None = None,
 ) -> RegistrationEvent:
-    return RegistrationEvent.objects.create(
+    event = RegistrationEvent.objects.create(
         therapist=therapist,
         kind=kind,
         actor=actor,
@@ -71,60 +53,10 @@ def _record(
         seen_on_register=seen_on_register,
         note=note,
     )
-
-
-def _notify(event: RegistrationEvent) -> None:
-    from .tasks import registration_event_notify
-
-    registration_event_notify.delay_on_commit(event.pk)
-
-
-def therapist_profile_save(
-    *,
-    user,
-    display_name: str,
-    bio: str,
-    specialities: Iterable[str],
-    session_type_ids: Iterable[int],
-    photo: UploadedFile | None = None,
-    remove_photo: bool = False,
-) -> Therapist:
-    """Creates or updates the profile of the therapist whose account is ``user``.
-
-    A new profile starts awaiting a check and is not bookable until an admin verifies it. A
-    replaced or removed photo is deleted from storage.
-    Raises ValidationError (by field) for an empty or over-long name, an over-long bio, an
-    unknown speciality or an inactive session type. ``photo`` must already have passed
-    ``uploads.validate_photo``.
-    """
-    display_name = _clean_text(display_name, field="display_name", label="display name", max_length=100, required=True)
-    bio = _clean_text(bio, field="bio", label="bio", max_length=2000, required=False)
-    specialities = _choices(specialities, allowed=Problem.values, field="specialities")
-    session_type_ids = {int(pk) for pk in session_type_ids}
-    session_types = list(SessionType.objects.filter(active=True, pk__in=session_type_ids))
-    if len(session_types) != len(session_type_ids):
-        raise ValidationError({"session_types": "Choose from the sessions the clinic offers."})
-
-    # get_or_create survives a double-submitted first save (the second finds the first's row).
-    Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name})
-    with transaction.atomic():
-        therapist = Therapist.objects.select_for_update().get(user=user)
-        therapist.display_name = display_name
-        therapist.bio = bio
-        therapist.specialities = specialities
-        old_photo = therapist.photo.name
-        if photo is not None:
-            therapist.photo = photo
-        elif remove_photo:
-            therapist.photo = ""
-        therapist.save()
-        therapist.session_types.set(session_types)
-        if old_photo and old_photo != therapist.photo.name:
-            # A photo of a person is personal data: once replaced or removed it is deleted,
-            # after the commit so a rolled-back save still has its photo.
-            storage = therapist.photo.storage
-            transaction.on_commit(lambda: storage.delete(old_photo))
-    return therapist
+    if kind in NOTIFIED_KINDS:
+        # Only once the decision is durable: a rolled-back decision must tell nobody.
+        transaction.on_commit(lambda: registration_event_recorded.send(sender=RegistrationEvent, event_id=event.pk))
+    return event
 
 
 def registration_submit(
@@ -150,13 +82,13 @@ def registration_submit(
     ``certificate`` must already have passed ``uploads.validate_certificate``.
     """
     today = today or timezone.localdate()
-    cnhc_number = _clean_text(
+    cnhc_number = clean_text(
         cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True
     )
-    other_registers = _clean_text(
+    other_registers = clean_text(
         other_registers, field="other_registers", label="list of other registers", max_length=500, required=False
     )
-    disciplines = _choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
+    disciplines = clean_choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
     if not disciplines:
         raise ValidationError({"disciplines": "Choose at least one discipline you are registered for."})
     if cnhc_renews_on is None:
@@ -265,7 +197,7 @@ def registration_approve(
     Raises RegistrationError or ValidationError (by field).
     """
     today = today or timezone.localdate()
-    seen_on_register = _clean_text(
+    seen_on_register = clean_text(
         seen_on_register,
         field="seen_on_register",
         label="note of what you saw on the CNHC register",
@@ -295,7 +227,6 @@ def registration_approve(
         event = _record(
             therapist, Kind.APPROVED, actor=decided_by, seen_on_register=seen_on_register, expires_on=expires_on
         )
-        _notify(event)
     return event
 
 
@@ -304,7 +235,7 @@ def registration_reject(*, therapist_id: int, decided_by, reason: str) -> Regist
 
     Rules as for approval; a reason is required. Raises RegistrationError or ValidationError.
     """
-    reason = _clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
+    reason = clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
     with transaction.atomic():
         therapist = _lock_for_decision(
             therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.AWAITING_CHECK]
@@ -312,7 +243,6 @@ def registration_reject(*, therapist_id: int, decided_by, reason: str) -> Regist
         therapist.registration_status = Status.REJECTED
         therapist.save(update_fields=["registration_status"])
         event = _record(therapist, Kind.REJECTED, actor=decided_by, note=reason)
-        _notify(event)
     return event
 
 
@@ -323,14 +253,13 @@ def registration_suspend(*, therapist_id: int, decided_by, reason: str) -> Regis
 
     Rules as for approval; a reason is required. Raises RegistrationError or ValidationError.
     """
-    reason = _clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
+    reason = clean_text(reason, field="reason", label="reason", max_length=2000, required=True)
     allowed = [status for status in Status.values if status != Status.SUSPENDED]
     with transaction.atomic():
         therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=allowed)
         therapist.registration_status = Status.SUSPENDED
         therapist.save(update_fields=["registration_status"])
         event = _record(therapist, Kind.SUSPENDED, actor=decided_by, note=reason)
-        _notify(event)
     return event
 
 
@@ -340,7 +269,7 @@ def registration_reopen(*, therapist_id: int, decided_by, note: str = "") -> Reg
 
     Rules as for approval. Raises RegistrationError or ValidationError.
     """
-    note = _clean_text(note, field="note", label="note", max_length=2000, required=False)
+    note = clean_text(note, field="note", label="note", max_length=2000, required=False)
     with transaction.atomic():
         therapist = _lock_for_decision(therapist_id=therapist_id, decided_by=decided_by, allowed=[Status.SUSPENDED])
         therapist.registration_status = Status.AWAITING_CHECK
@@ -348,79 +277,12 @@ def registration_reopen(*, therapist_id: int, decided_by, note: str = "") -> Reg
         therapist.registration_submitted_at = timezone.now()
         therapist.save(update_fields=["registration_status", "registration_expires_on", "registration_submitted_at"])
         event = _record(therapist, Kind.REOPENED, actor=decided_by, note=note)
-        _notify(event)
     return event
-
-
-def _send_once(therapist: Therapist, key: str, send: Callable[[], None]) -> bool:
-    """Sends at most once per (therapist, key). The notice row and the sending share a
-    transaction: if sending fails the row is rolled back and the next run tries again; if two
-    runs race, the unique constraint makes the second one wait and then skip."""
-    try:
-        with transaction.atomic():
-            RegistrationNotice.objects.create(therapist=therapist, key=key, sent_at=timezone.now())
-            send()
-    except IntegrityError:
-        return False
-    return True
-
-
-def _send_to_verifiers(name: str, context: dict) -> None:
-    # One message each, so admins do not see each other's addresses.
-    for email in registration_verifier_emails():
-        send_email(name, to=[email], context={**context, "audience": "admin"})
-
-
-def registration_event_send(*, event_id: int) -> bool:
-    """Emails the therapist about a decision (and, for a suspension, the admins with the
-    bookings it affects). Sent once per event, however often it is called."""
-    event = RegistrationEvent.objects.select_related("therapist__user").get(pk=event_id)
-    therapist = event.therapist
-    context = {"event": event, "therapist": therapist}
-
-    def send() -> None:
-        if therapist.user.email:
-            send_email("registration-decision", to=[therapist.user.email], context={**context, "audience": "therapist"})
-        if event.kind == Kind.SUSPENDED:
-            bookings = list(bookings_affected_from(therapist=therapist, start=event.at))
-            _send_to_verifiers("registration-decision", {**context, "bookings": bookings})
-
-    return _send_once(therapist, f"event-{event.pk}", send)
-
-
-def registration_reminders_send(*, today: datetime.date) -> int:
-    """Reminds therapists and admins 30 and 7 days before a verified check expires.
-
-    Each reminder goes once per check (RegistrationNotice). A run that missed a day still sends
-    the reminder that is due, and only the most urgent one: never a 30-day one after the 7-day.
-    Returns how many reminders were sent.
-    """
-    horizon = today + datetime.timedelta(days=max(REMINDER_DAYS))
-    due = Therapist.objects.filter(
-        registration_status=Status.VERIFIED, registration_expires_on__gte=today, registration_expires_on__lte=horizon
-    ).select_related("user")
-    sent = 0
-    for therapist in due:
-        days_left = (therapist.registration_expires_on - today).days
-        days_before = min(days for days in REMINDER_DAYS if days_left <= days)
-        context = {"therapist": therapist, "days_left": days_left, "expires_on": therapist.registration_expires_on}
-
-        def send(therapist=therapist, context=context) -> None:
-            if therapist.user.email:
-                send_email(
-                    "registration-reminder", to=[therapist.user.email], context={**context, "audience": "therapist"}
-                )
-            _send_to_verifiers("registration-reminder", context)
-
-        key = f"reminder-{days_before}-{therapist.registration_expires_on.isoformat()}"
-        sent += _send_once(therapist, key, send)
-    return sent
 
 
 def registrations_expire_due(*, today: datetime.date) -> list[int]:
     """Marks verified registrations whose check ended before ``today`` (a London date) as
-    expired, records it, and emails the therapist and the admins, telling admins which
-    confirmed bookings from the day after expiry on are affected.
+    expired and records it; the record's listeners tell the therapist and the admins.
 
     Bookability never waits for this task (``bookable(on=...)`` compares the date itself);
     this makes the state visible and tells people. Safe to run twice: the conditional update
@@ -433,8 +295,8 @@ def registrations_expire_due(*, today: datetime.date) -> list[int]:
             if _expire_one(therapist_id=therapist_id, today=today):
                 expired.append(therapist_id)
         except Exception:
-            # Rolled back whole (state, record and emails), so tomorrow's run tries again;
-            # one failing mailbox must not stop the others from expiring.
+            # Rolled back whole (state and record), so tomorrow's run tries again; one
+            # failing registration must not stop the others from expiring.
             logger.exception("Could not expire the registration of therapist %s", therapist_id)
     return expired
 
@@ -446,18 +308,13 @@ def _expire_one(*, therapist_id: int, today: datetime.date) -> bool:
     ).update(registration_status=Status.EXPIRED)
     if claimed != 1:
         return False  # another run got there first, or an admin decided meanwhile
-    therapist = Therapist.objects.select_related("user").get(pk=therapist_id)
+    therapist = Therapist.objects.get(pk=therapist_id)
     ended_on = therapist.registration_expires_on
-    event = _record(therapist, Kind.EXPIRED, actor=None, note=f"The check ended on {ended_on.day} {ended_on:%B %Y}.")
-    bookings = list(
-        bookings_affected_from(therapist=therapist, start=london_midnight(ended_on + datetime.timedelta(days=1)))
+    _record(
+        therapist,
+        Kind.EXPIRED,
+        actor=None,
+        expires_on=ended_on,
+        note=f"The check ended on {ended_on.day} {ended_on:%B %Y}.",
     )
-    context = {"therapist": therapist, "expires_on": ended_on, "event": event}
-
-    def send() -> None:
-        if therapist.user.email:
-            send_email("registration-expired", to=[therapist.user.email], context={**context, "audience": "therapist"})
-        _send_to_verifiers("registration-expired", {**context, "bookings": bookings})
-
-    _send_once(therapist, f"event-{event.pk}", send)
     return True

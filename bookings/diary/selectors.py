@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from bookings.availability import LONDON, wall_clock_to_utc
 from bookings.models import Booking
-
-from ..models import Therapist, TimeOff, WorkingHours
+from clinic.london import LONDON, wall_clock_to_utc
+from therapists.models import Therapist, TimeOff, WorkingHours
 
 
 @dataclass

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.availability import LONDON, WeeklyHours
+from bookings.availability import WeeklyHours
 from bookings.models import Booking
-
-from ..models import Therapist, TimeOff, WorkingHours
+from clinic.london import LONDON
+from therapists.models import Therapist, TimeOff, WorkingHours
 
 
 class TimeOffClashesWithBookings(ValidationError):

@@ -2,9 +2,9 @@ import datetime
 
 from django import forms
 
-from bookings.availability import NonexistentLocalTime, WeeklyHours, wall_clock_to_utc
-
-from ..models import TimeOff, WorkingHours
+from bookings.availability import WeeklyHours
+from clinic.london import NonexistentLocalTime, wall_clock_to_utc
+from therapists.models import TimeOff, WorkingHours
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")

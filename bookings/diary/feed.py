@@ -5,11 +5,10 @@ from collections.abc import Sequence
 
 from icalendar import Calendar, Event
 
-from bookings.availability import LONDON
 from bookings.calendar import booking_event
 from bookings.models import Booking
-
-from ..models import Therapist, TimeOff
+from clinic.london import LONDON
+from therapists.models import Therapist, TimeOff
 
 
 def diary_calendar(

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bookings.availability import LONDON
 from bookings.models import Booking
 from bookings.services import booking_mark_no_show
+from clinic.london import LONDON
+from therapists.models import Therapist, TimeOff
 
-from ..models import Therapist, TimeOff
 from . import feed, selectors, services
 from .forms import TimeOffForm, week_formsets
 
@@ -45,7 +45,7 @@ def week(request, day: str | None = None):
     monday = chosen - datetime.timedelta(days=chosen.weekday())
     return render(
         request,
-        "therapists/diary/week.html",
+        "bookings/diary/week.html",
         {
             "therapist": therapist,
             "days": selectors.diary_days(therapist=therapist, first_day=monday, days=7),
@@ -65,7 +65,7 @@ def day_view(request, day: str):
     (entry,) = selectors.diary_days(therapist=therapist, first_day=chosen, days=1)
     return render(
         request,
-        "therapists/diary/day.html",
+        "bookings/diary/day.html",
         {
             "therapist": therapist,
             "entry": entry,
@@ -101,7 +101,7 @@ def hours(request):
             messages.error(request, "Some hours need fixing: see the highlighted rows.")
     else:
         formsets = week_formsets(existing=existing)
-    return render(request, "therapists/diary/hours.html", {"therapist": therapist, "formsets": formsets})
+    return render(request, "bookings/diary/hours.html", {"therapist": therapist, "formsets": formsets})
 
 
 @login_required
@@ -129,7 +129,7 @@ def time_off(request):
             return redirect("diary:time_off")
     return render(
         request,
-        "therapists/diary/time_off.html",
+        "bookings/diary/time_off.html",
         {
             "therapist": therapist,
             "form": form,
@@ -183,7 +183,7 @@ def calendar_settings(request):
         if therapist.feed_token
         else ""
     )
-    return render(request, "therapists/diary/calendar.html", {"therapist": therapist, "feed_url": feed_url})
+    return render(request, "bookings/diary/calendar.html", {"therapist": therapist, "feed_url": feed_url})
 
 
 def calendar_feed(request, token: str):

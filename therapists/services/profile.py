@@ -1,0 +1,61 @@
+"""A therapist's public profile: what clients see before they book."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from clinic.models import SessionType
+from clinic.problems import Problem
+
+from ..models import Therapist
+from .text import clean_choices, clean_text
+
+
+def therapist_profile_save(
+    *,
+    user,
+    display_name: str,
+    bio: str,
+    specialities: Iterable[str],
+    session_type_ids: Iterable[int],
+    photo: UploadedFile | None = None,
+    remove_photo: bool = False,
+) -> Therapist:
+    """Creates or updates the profile of the therapist whose account is ``user``.
+
+    A new profile starts awaiting a check and is not bookable until an admin verifies it. A
+    replaced or removed photo is deleted from storage.
+    Raises ValidationError (by field) for an empty or over-long name, an over-long bio, an
+    unknown speciality or an inactive session type. ``photo`` must already have passed
+    ``uploads.validate_photo``.
+    """
+    display_name = clean_text(display_name, field="display_name", label="display name", max_length=100, required=True)
+    bio = clean_text(bio, field="bio", label="bio", max_length=2000, required=False)
+    specialities = clean_choices(specialities, allowed=Problem.values, field="specialities")
+    session_type_ids = {int(pk) for pk in session_type_ids}
+    session_types = list(SessionType.objects.filter(active=True, pk__in=session_type_ids))
+    if len(session_types) != len(session_type_ids):
+        raise ValidationError({"session_types": "Choose from the sessions the clinic offers."})
+
+    # get_or_create survives a double-submitted first save (the second finds the first's row).
+    Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name})
+    with transaction.atomic():
+        therapist = Therapist.objects.select_for_update().get(user=user)
+        therapist.display_name = display_name
+        therapist.bio = bio
+        therapist.specialities = specialities
+        old_photo = therapist.photo.name
+        if photo is not None:
+            therapist.photo = photo
+        elif remove_photo:
+            therapist.photo = ""
+        therapist.save()
+        therapist.session_types.set(session_types)
+        if old_photo and old_photo != therapist.photo.name:
+            # A photo of a person is personal data: once replaced or removed it is deleted,
+            # after the commit so a rolled-back save still has its photo.
+            storage = therapist.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
+    return therapist
