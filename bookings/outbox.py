@@ -17,14 +17,12 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from clinic.emails import send_email
 
-from .calendar import booking_ics_for_client
+from . import email_content
 from .models import AftercareOptOut, Booking, OutboundEmail
-from .tokens import aftercare_stop_token, feedback_token, manage_token
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +192,8 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
         send_email(
             email.kind,
             to=[email.to_email],
-            context=email_context(email),
-            attachments=email_attachments(email),
+            context=email_content.email_context(email),
+            attachments=email_content.email_attachments(email),
             # The same Message-ID on a resend lets mail systems drop the copy.
             headers={"Message-ID": f"<outbound-{email.pk}@{settings.SITE_HOST}>"},
             # Recorded before the SMTP server takes it: a worker killed at any point sends
@@ -249,48 +247,3 @@ def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> 
         pk=email.pk, status__in=[Status.INFLIGHT, Status.SENT], claimed_at=email.claimed_at
     ).update(status=status, last_error=error, dispatched_at=None, **fields)
     return status if updated else None
-
-
-def email_context(email: OutboundEmail) -> dict:
-    booking = email.booking
-    return {
-        "booking": booking,
-        "client_name": booking.client_first_name,
-        "therapist": booking.therapist,
-        "session_type": booking.session_type,
-        "start": timezone.localtime(booking.start),
-        "end": timezone.localtime(booking.end),
-        "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
-        "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
-        "previous_start": (
-            timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
-            if "previous_start" in email.extra
-            else None
-        ),
-        **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
-    }
-
-
-def _aftercare_context(booking: Booking) -> dict:
-    from . import aftercare
-
-    note = booking.session_note
-    advice = aftercare.PROBLEM_ADVICE[note.problem]
-    return {
-        "note": note,
-        "advice": advice,
-        "expect": aftercare.EXPECT[aftercare.pressure_band(note.pressure_used)],
-        "session_today": aftercare.SESSION_TODAY[booking.session_type.kind],
-        "red_flags": aftercare.RED_FLAGS,
-        "feedback_links": [
-            (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
-            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
-        ],
-        "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
-    }
-
-
-def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
-    if email.kind == OutboundEmail.Kind.BOOKING_CONFIRMATION:
-        return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
-    return []

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from bookings import outbox
+from bookings import email_content, outbox
 from bookings.models import Booking, OutboundEmail
 
 from ..factories import make_booking, make_therapist
@@ -239,14 +239,14 @@ def test_when_the_server_stops_answering_the_rest_of_the_task_waits_to_retry(boo
 
 def test_an_email_that_cannot_be_built_fails_alone(booking, monkeypatch, caplog):
     broken, fine = schedule(booking), schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER)
-    real_attachments = outbox.email_attachments
+    real_attachments = email_content.email_attachments
 
     def attachments(email):
         if email.pk == broken.pk:
             raise ValueError("a bug in building this email")
         return real_attachments(email)
 
-    monkeypatch.setattr(outbox, "email_attachments", attachments)
+    monkeypatch.setattr(email_content, "email_attachments", attachments)
 
     results = outbox.outbound_emails_send(email_ids=[broken.pk, fine.pk], now=NOW)
 

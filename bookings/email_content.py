@@ -1,0 +1,57 @@
+"""What each booking email says and carries: the template context and attachments for an
+OutboundEmail row, by its kind. The outbox (bookings/outbox.py) decides when and whether to send;
+this module decides what. The words themselves are in templates/emails/<kind>-*.txt/html."""
+
+import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from . import aftercare
+from .calendar import booking_ics_for_client
+from .models import Booking, OutboundEmail
+from .tokens import aftercare_stop_token, feedback_token, manage_token
+
+
+def email_context(email: OutboundEmail) -> dict:
+    booking = email.booking
+    return {
+        "booking": booking,
+        "client_name": booking.client_first_name,
+        "therapist": booking.therapist,
+        "session_type": booking.session_type,
+        "start": timezone.localtime(booking.start),
+        "end": timezone.localtime(booking.end),
+        "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+        "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
+        "previous_start": (
+            timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
+            if "previous_start" in email.extra
+            else None
+        ),
+        **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+    }
+
+
+def _aftercare_context(booking: Booking) -> dict:
+    note = booking.session_note
+    advice = aftercare.PROBLEM_ADVICE[note.problem]
+    return {
+        "note": note,
+        "advice": advice,
+        "expect": aftercare.EXPECT[aftercare.pressure_band(note.pressure_used)],
+        "session_today": aftercare.SESSION_TODAY[booking.session_type.kind],
+        "red_flags": aftercare.RED_FLAGS,
+        "feedback_links": [
+            (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
+            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
+        ],
+        "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
+    }
+
+
+def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
+    if email.kind == OutboundEmail.Kind.BOOKING_CONFIRMATION:
+        return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
+    return []
