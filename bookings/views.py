@@ -13,10 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from therapists.models import Therapist
 
-from . import health, services
+from . import health
 from .forms import ANY_THERAPIST, AREAS_FOR_PROBLEM, BookingDetailsForm, SessionNoteForm, SlotPickForm, SlotSearchForm
 from .models import AftercareOptOut, Booking, BookingRules
 from .selectors import available_slots, session_type_list_active
+from .services import booking as booking_services
+from .services import outcome
 from .tokens import booking_id_from_manage_token, email_from_stop_token, feedback_from_token, manage_token
 
 
@@ -112,12 +114,12 @@ def book_details(request, session_type_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booking = services.booking_create(
+            booking = booking_services.booking_create(
                 session_type_id=session_type.pk,
                 therapist_id=data["therapist"],
                 start=data["start"],
-                details=services.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"]),
-                answers=services.HealthAnswers(
+                details=booking_services.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"]),
+                answers=booking_services.HealthAnswers(
                     answered_yes=data["answered_yes"],
                     main_problem=data["main_problem"],
                     preferred_pressure=data["preferred_pressure"],
@@ -127,16 +129,16 @@ def book_details(request, session_type_id: int):
                 idempotency_key=data["idempotency_key"],
                 **who_books,
             )
-        except services.HealthScreenStops as stop:
+        except booking_services.HealthScreenStops as stop:
             return render(
                 request,
                 "bookings/get_checked.html",
                 {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
             )
-        except services.SlotTaken as taken:
+        except booking_services.SlotTaken as taken:
             form.add_error(None, str(taken))
             context["alternatives"] = taken.alternatives
-        except services.BookingError as error:
+        except booking_services.BookingError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -195,8 +197,8 @@ def booking_manage(request, token: str):
     now = timezone.now()
     if request.method == "POST":
         try:
-            services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
-        except services.BookingError as error:
+            booking_services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
+        except booking_services.BookingError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
@@ -227,8 +229,8 @@ def booking_move(request, token: str):
             messages.error(request, "Please choose one of the times shown.")
             return redirect("booking_move", token=token)
         try:
-            services.booking_reschedule(booking_id=booking.pk, start=start, now=now)
-        except services.BookingError as error:
+            booking_services.booking_reschedule(booking_id=booking.pk, start=start, now=now)
+        except booking_services.BookingError as error:
             messages.error(request, str(error))
             return redirect(f"{reverse('booking_move', args=[token])}?date={timezone.localtime(start).date():%Y-%m-%d}")
         messages.success(request, "Your booking has moved. We've emailed you the new time.")
@@ -322,16 +324,16 @@ def booking_detail(request, booking_id: int):
         action = request.POST.get("action")
         try:
             if action == "accept" and booking.therapist.user_id == request.user.pk:
-                services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
+                booking_services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
                 messages.success(request, "Booking accepted. The client's confirmation stands.")
             elif action == "cancel":
-                services.booking_cancel(
+                booking_services.booking_cancel(
                     booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, "Booking cancelled. The client has been emailed.")
             else:
                 messages.error(request, "That action is not available.")
-        except services.BookingError as error:
+        except booking_services.BookingError as error:
             messages.error(request, str(error))
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
@@ -372,7 +374,7 @@ def session_complete(request, booking_id: int):
         form = SessionNoteForm(request.POST)
         if form.is_valid():
             try:
-                services.session_complete(therapist=therapist, booking_id=booking.pk, **form.cleaned_data)
+                outcome.session_complete(therapist=therapist, booking_id=booking.pk, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
@@ -406,8 +408,8 @@ def aftercare_feedback(request, token: str):
         raise Http404("This link is not valid.")
     booking_id, answer = found
     try:
-        booking, recorded = services.aftercare_feedback_record(booking_id=booking_id, answer=answer)
-    except (Booking.DoesNotExist, services.BookingError):
+        booking, recorded = outcome.aftercare_feedback_record(booking_id=booking_id, answer=answer)
+    except (Booking.DoesNotExist, booking_services.BookingError):
         raise Http404("This link is not valid.") from None
     return render(request, "bookings/aftercare_feedback.html", {"booking": booking, "recorded": recorded})
 
@@ -416,13 +418,13 @@ def aftercare_stop(request, token: str):
     email = email_from_stop_token(token)
     if email is None:
         raise Http404("This link is not valid.")
-    services.aftercare_stop(email=email)
+    outcome.aftercare_stop(email=email)
     return render(request, "bookings/aftercare_stopped.html", {"email": email})
 
 
 @login_required
 @require_POST
 def aftercare_restart(request):
-    services.aftercare_restart(email=request.user.email)
+    outcome.aftercare_restart(email=request.user.email)
     messages.success(request, "Aftercare emails are back on from your next session.")
     return redirect("my_bookings")

@@ -7,9 +7,10 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import aftercare, outbox, services
+from bookings import aftercare, outbox
 from bookings.aftercare import Step, plan, within_sending_hours
 from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote
+from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show, session_complete
 from bookings.tokens import aftercare_stop_token, feedback_token
 from clinic.london import LONDON
 from clinic.models import SessionType
@@ -81,7 +82,7 @@ def attended(asha, alice):
         booking = make_booking(
             therapist=asha, client=alice, session_type=session_type, start=london(2026, 11, 24, 10), **fields
         )
-        return services.session_complete(
+        return session_complete(
             therapist=asha,
             booking_id=booking.pk,
             areas_worked=["calves"],
@@ -137,7 +138,7 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
         booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=london(2026, 11, 25, 12)
     )
 
-    services.booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
+    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
 
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.CANCELLED
@@ -209,7 +210,7 @@ def test_a_forged_feedback_link_changes_nothing(attended, client):
 @pytest.mark.django_db
 def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, alice, client):
     first = attended(problem=Problem.ACHILLES, pressure=7)
-    services.aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
+    aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
     following = make_booking(therapist=asha, client=alice, start=london(2026, 12, 8, 10))
     client.force_login(asha.user)
 

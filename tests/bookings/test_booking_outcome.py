@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookings.models import Booking
-from bookings.services import booking_mark_no_show, session_complete
+from bookings.services.outcome import booking_mark_no_show, session_complete
 from clinic.problems import Problem
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type

@@ -7,9 +7,8 @@ import uuid
 import pytest
 from django.db import connection
 
-from bookings import services
 from bookings.models import Booking, BookingRules
-from bookings.services import ClientDetails, HealthAnswers, SlotTaken
+from bookings.services.booking import ClientDetails, HealthAnswers, SlotTaken, booking_create
 from clinic.problems import Problem
 from therapists.models import WorkingHours
 
@@ -33,7 +32,7 @@ def test_racing_clients_get_one_booking_and_clear_refusals():
         start_line.wait()
         try:
             outcomes.append(
-                services.booking_create(
+                booking_create(
                     session_type_id=sports.pk,
                     therapist_id=asha.pk,
                     start=at(TUESDAY, "10:00"),
