@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator
@@ -72,6 +74,9 @@ class Booking(models.Model):
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "No-show"
 
+    # Still going ahead: the statuses a booking can be moved or cancelled in, before it starts.
+    OPEN_STATUSES = [Status.AWAITING_REVIEW, Status.CONFIRMED]
+
     # A client with an account; guests book with their email and have none.
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", null=True, blank=True
@@ -145,6 +150,17 @@ class Booking(models.Model):
     @property
     def client_first_name(self) -> str:
         return self.client_name.split()[0] if self.client_name.strip() else "there"
+
+    def is_changeable(self, now: datetime.datetime) -> bool:
+        """Whether the booking can still be moved or cancelled: it is going ahead and has not
+        started. Once a session starts, only its outcome (attended, no-show) can be recorded."""
+        return self.status in self.OPEN_STATUSES and self.start > now
+
+    def is_late_to_cancel(self, now: datetime.datetime) -> bool:
+        """Whether a client cancelling at ``now`` cancels late: within the clinic's
+        free-cancellation period, FREE_CANCELLATION_HOURS before the start. (A cancellation by
+        the therapist or an admin is never counted as late: booking_cancel decides that.)"""
+        return self.start - now < datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
 
 
 class HealthScreen(models.Model):

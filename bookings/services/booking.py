@@ -11,7 +11,6 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -303,9 +302,7 @@ def booking_cancel(
         booking.cancelled_at = now
         booking.cancelled_by = cancelled_by
         booking.cancellation_reason = reason.strip()[:500]
-        booking.late_cancellation = not by_staff and booking.start - now < datetime.timedelta(
-            hours=settings.FREE_CANCELLATION_HOURS
-        )
+        booking.late_cancellation = not by_staff and booking.is_late_to_cancel(now)
         booking.save(
             update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"]
         )
@@ -364,8 +361,8 @@ def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool =
     booking = rows.filter(pk=booking_id).first()
     if booking is None:
         raise BookingError("We could not find that booking.")
-    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW):
+    if not booking.is_changeable(now):
+        if booking.status in Booking.OPEN_STATUSES:
+            raise BookingError("This session has already started, so it can no longer be changed.")
         raise BookingError(f"This booking is {booking.get_status_display().lower()} and cannot be changed.")
-    if booking.start <= now:
-        raise BookingError("This session has already started, so it can no longer be changed.")
     return booking

@@ -1,8 +1,6 @@
 """The client's own bookings: the pages behind the signed link in every booking email (see
 the booking, cancel it, move it) and the logged-in client's list."""
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,16 +41,14 @@ def booking_manage(request, token: str):
         else:
             messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
         return redirect("booking_manage", token=token)
-    changeable = booking.status in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW) and booking.start > now
-    late = booking.start - now < datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
     return render(
         request,
         "bookings/manage.html",
         {
             "booking": booking,
             "token": token,
-            "changeable": changeable,
-            "late": late,
+            "changeable": booking.is_changeable(now),
+            "late": booking.is_late_to_cancel(now),
             "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
         },
     )

@@ -91,8 +91,7 @@ def booking_detail(request, booking_id: int):
             else [],
             "emails": booking.emails.order_by("due_at"),
             "is_own_therapist": booking.therapist.user_id == request.user.pk,
-            "changeable": booking.status in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW)
-            and booking.start > timezone.now(),
+            "changeable": booking.is_changeable(timezone.now()),
         },
     )
 

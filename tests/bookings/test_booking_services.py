@@ -285,6 +285,19 @@ def test_cancelling_inside_the_cut_off_is_recorded_as_late(asha, sports):
     assert cancelled.late_cancellation
 
 
+@pytest.mark.parametrize(
+    "before_start, late",
+    [(dt.timedelta(hours=24), False), (dt.timedelta(hours=23, minutes=59), True)],
+    ids=["exactly 24 hours before is still free", "a minute later is late"],
+)
+def test_the_free_cancellation_period_ends_24_hours_before_the_start(asha, sports, before_start, late):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    cancelled = booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "10:00") - before_start)
+
+    assert cancelled.late_cancellation is late
+
+
 def test_nothing_can_change_after_the_start(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
