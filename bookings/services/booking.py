@@ -12,13 +12,14 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.models import SessionType
 from therapists.models import Therapist
 
 from .. import health
+from ..locks import therapist_lock
 from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import Slot, available_slots
@@ -26,7 +27,6 @@ from ..selectors import Slot, available_slots
 Kind = OutboundEmail.Kind
 
 REMINDER_BEFORE = datetime.timedelta(hours=24)
-LOCK_TIMEOUT = "5s"
 
 
 class BookingError(Exception):
@@ -141,7 +141,8 @@ def booking_create(
             _schedule_client_emails(booking, now)
             _notify_staff(booking, Kind.STAFF_BOOKED, now)
     except OperationalError as error:
-        # PostgreSQL's lock_timeout, or SQLite's busy timeout: too many writers at once.
+        # PostgreSQL's lock_timeout (bookings.locks), or SQLite's busy timeout: too many
+        # writers at once.
         raise ClinicBusy() from error
     except IntegrityError:
         # Another request won: the same form sent twice, or the same slot booked by someone
@@ -158,15 +159,12 @@ def _lock_free_therapist(
 ) -> Therapist:
     """Finds a therapist free at start and locks their row until the transaction ends.
 
-    Two bookings of one therapist queue on this lock (on SQLite, BEGIN IMMEDIATE has already
-    serialised all writers), so the re-check below sees every booking committed before ours."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    Two bookings of one therapist queue on this lock, so the re-check after it sees every
+    booking committed before ours."""
     day = timezone.localtime(start).date()
     candidates = [therapist_id] if therapist_id is not None else _free_therapist_ids(session_type, None, start, now)
     for candidate in candidates:
-        therapist = Therapist.objects.select_for_update().filter(pk=candidate).first()
+        therapist = therapist_lock(therapist_id=candidate)
         if therapist is None:
             break
         if candidate in _free_therapist_ids(session_type, candidate, start, now):
@@ -245,7 +243,11 @@ def booking_reschedule(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_therapist_of(booking_id)
+            # The therapist's lock, before the booking is read: the move is a new claim on
+            # their time, re-checked under the same lock as a new booking.
+            therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
+            if therapist_id is not None:
+                therapist_lock(therapist_id=therapist_id)
             booking = _changeable_booking(booking_id, now)
             previous_start = booking.start
             # Free the booking's own time for the re-check, inside this transaction only.
@@ -343,15 +345,6 @@ def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetim
     if not updated:
         raise BookingError(f"This booking is {booking.get_status_display().lower()}; there is nothing to accept.")
     return booking
-
-
-def _lock_therapist_of(booking_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
-    if therapist_id is not None:
-        list(Therapist.objects.select_for_update().filter(pk=therapist_id).values_list("pk"))
 
 
 def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool = False) -> Booking:
