@@ -1,6 +1,6 @@
 """Aftercare: what each client is told in the 48 hours after a session, and when.
 
-Pure: no database. The plan's times are built in Europe/London and returned in UTC; the
+Pure: no queries. The plan's times are built in Europe/London and returned in UTC; the
 words are the clinic's own, chosen by session type, pressure band and problem (DOMAIN.md's
 tables for where to work, what to avoid and what to do next).
 """
@@ -8,6 +8,8 @@ tables for where to work, what to avoid and what to do next).
 import datetime
 import enum
 from dataclasses import dataclass
+
+from django.db import models
 
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.problems import Problem
@@ -153,13 +155,21 @@ RED_FLAGS = (
     "pain that gets worse week on week",
 )
 
-FEEDBACK_ANSWERS = {
-    "better": "Better",
-    "same": "About the same",
-    "worse": "Worse",
-    "flared": "It flared up for more than a day",
-}
-FLARE_ANSWERS = {"worse", "flared"}
+
+class Feedback(models.TextChoices):
+    """The client's answer to the check-in email ("how do you feel now?"). The email's links,
+    the page that confirms an answer, the booking's record and the therapist's pages all use
+    these words, so the client reads back exactly what they clicked."""
+
+    BETTER = "better", "Better"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse"
+    FLARED = "flared", "It flared up for more than a day"
+
+
+# The answers that mean the session was too much: the therapist is alerted, and the next
+# session follows the flare rule.
+FLARE_ANSWERS = {Feedback.WORSE, Feedback.FLARED}
 FLARE_PRESSURE_DROP = 2
 
 

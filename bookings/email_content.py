@@ -45,7 +45,7 @@ def _aftercare_context(booking: Booking) -> dict:
         "red_flags": aftercare.RED_FLAGS,
         "feedback_links": [
             (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
-            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
+            for answer, label in aftercare.Feedback.choices
         ],
         "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
     }

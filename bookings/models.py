@@ -8,6 +8,7 @@ from django.db import models
 from clinic.models import SessionType
 from clinic.problems import Problem
 
+from .aftercare import FLARE_ANSWERS, Feedback
 from .constraints import PostgresExclusionConstraint
 
 
@@ -109,16 +110,7 @@ class Booking(models.Model):
     cancellation_reason = models.CharField(max_length=500, blank=True)
     late_cancellation = models.BooleanField(default=False)
     # The client's answer to the check-in email two days after the session; the first stands.
-    feedback = models.CharField(
-        max_length=10,
-        blank=True,
-        choices=[
-            ("better", "Better"),
-            ("same", "About the same"),
-            ("worse", "Worse"),
-            ("flared", "Flared up for more than a day"),
-        ],
-    )
+    feedback = models.CharField(max_length=10, blank=True, choices=Feedback.choices)
     feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,6 +142,12 @@ class Booking(models.Model):
     @property
     def client_first_name(self) -> str:
         return self.client_name.split()[0] if self.client_name.strip() else "there"
+
+    @property
+    def feedback_is_flare(self) -> bool:
+        """The client said the session made things worse: the therapist is told, and the next
+        session goes lighter."""
+        return self.feedback in FLARE_ANSWERS
 
     def is_changeable(self, now: datetime.datetime) -> bool:
         """Whether the booking can still be moved or cancelled: it is going ahead and has not

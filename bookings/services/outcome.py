@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from therapists.models import Therapist
 
-from ..aftercare import FEEDBACK_ANSWERS, FLARE_ANSWERS, plan
+from ..aftercare import FLARE_ANSWERS, Feedback, plan
 from ..models import AftercareOptOut, Booking, OutboundEmail, SessionNote
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from .booking import BookingError
@@ -92,7 +92,7 @@ def aftercare_feedback_record(
     """Stores the client's answer to "how do you feel now?"; the first answer stands, so a
     second click (or a mail scanner opening every link) changes nothing. Returns the booking
     and whether this answer was the one recorded. "Worse" or "flared" alerts the therapist."""
-    if answer not in FEEDBACK_ANSWERS:
+    if answer not in Feedback.values:
         raise BookingError("That answer was not recognised.")
     now = now or timezone.now()
     with transaction.atomic():

@@ -183,7 +183,7 @@ def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_
     send_all(london(2026, 11, 27, 12))
     check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
     links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
-    assert set(links) == set(aftercare.FEEDBACK_ANSWERS.values())
+    assert set(links) == set(aftercare.Feedback.labels)
 
     first = client.get(links["It flared up for more than a day"])
     second = client.get(links["Better"])

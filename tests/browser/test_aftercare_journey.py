@@ -85,5 +85,5 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
 
     log_in(page, "asha")
     page.goto(f"/bookings/{booking.pk}/")
-    expect(page.get_by_text("Two days after: “Flared up for more than a day”")).to_be_visible()
+    expect(page.get_by_text("Two days after: “It flared up for more than a day”")).to_be_visible()
     screenshot(page, f"booking-detail-flare-{page.viewport_name}")
