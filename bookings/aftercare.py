@@ -170,12 +170,24 @@ class Feedback(models.TextChoices):
 # The answers that mean the session was too much: the therapist is alerted, and the next
 # session follows the flare rule.
 FLARE_ANSWERS = {Feedback.WORSE, Feedback.FLARED}
+# The flare rule: after a session that made things worse, the next goes this many points
+# lighter (on the 0-10 scale) and works more on the muscle that loads the painful area.
 FLARE_PRESSURE_DROP = 2
 
 
-def flare_advice(*, problem: str, pressure_used: int) -> dict:
+@dataclass(frozen=True)
+class FlareAdvice:
+    pressure_used: int  # in the session that made things worse
+    pressure_drop: int
+    suggested_pressure: int
+    focus: str  # the muscle to work more on
+
+
+def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
     """The flare rule for the next session after a client said it got worse or flared up."""
-    return {
-        "suggested_pressure": max(0, pressure_used - FLARE_PRESSURE_DROP),
-        "focus": PROBLEM_ADVICE[Problem(problem)].loading_muscle,
-    }
+    return FlareAdvice(
+        pressure_used=pressure_used,
+        pressure_drop=FLARE_PRESSURE_DROP,
+        suggested_pressure=max(0, pressure_used - FLARE_PRESSURE_DROP),
+        focus=PROBLEM_ADVICE[Problem(problem)].loading_muscle,
+    )

@@ -31,6 +31,12 @@ def email_context(email: OutboundEmail) -> dict:
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+        # The flare rule's figure, for the therapist's alert; their booking page has the rest.
+        **(
+            {"flare_pressure_drop": aftercare.FLARE_PRESSURE_DROP}
+            if email.kind == OutboundEmail.Kind.THERAPIST_FLARE_ALERT
+            else {}
+        ),
     }
 
 

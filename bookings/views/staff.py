@@ -12,35 +12,11 @@ from django.views.decorators.http import require_http_methods
 from therapists.models import Therapist
 
 from .. import health
-from ..aftercare import FLARE_ANSWERS, flare_advice
 from ..forms import AREAS_FOR_PROBLEM, SessionNoteForm
 from ..models import Booking
+from ..selectors import booking_earlier_flare
 from ..services import booking as booking_services
 from ..services import outcome
-
-
-def _last_flare(booking: Booking) -> dict | None:
-    """If this client said an earlier session made things worse, the flare rule for this one."""
-    earlier = (
-        Booking.objects.filter(
-            client_email__iexact=booking.client_email,
-            status=Booking.Status.ATTENDED,
-            feedback__in=FLARE_ANSWERS,
-            start__lt=booking.start,
-            session_note__isnull=False,
-        )
-        .select_related("session_note")
-        .order_by("-start")
-        .first()
-    )
-    if earlier is None:
-        return None
-    note = earlier.session_note
-    return {
-        "booking": earlier,
-        "pressure_used": note.pressure_used,
-        **flare_advice(problem=note.problem, pressure_used=note.pressure_used),
-    }
 
 
 def _booking_for_staff(request, booking_id: int) -> Booking:
@@ -83,7 +59,7 @@ def booking_detail(request, booking_id: int):
         "bookings/booking_detail.html",
         {
             "note": getattr(booking, "session_note", None),
-            "flare": _last_flare(booking),
+            "flare": booking_earlier_flare(booking=booking),
             "booking": booking,
             "screen": screen,
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]

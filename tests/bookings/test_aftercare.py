@@ -194,6 +194,11 @@ def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_
     assert "We already have your answer" in second.content.decode()
     alerts = booking.emails.filter(kind=Kind.THERAPIST_FLARE_ALERT)
     assert [a.to_email for a in alerts] == ["asha@example.com"]
+    mail.outbox.clear()
+    outbox.outbound_email_send(email_id=alerts[0].pk, now=alerts[0].due_at)
+    [alert] = mail.outbox
+    assert "It flared up for more than a day" in alert.body
+    assert "lower the pressure by 2 and work more on the muscle" in alert.body
 
 
 @pytest.mark.django_db
@@ -217,7 +222,7 @@ def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, 
     page = client.get(reverse("booking_detail", args=[following.pk])).content.decode()
 
     assert "Flare rule" in page
-    assert "around <strong>5</strong>" in page
+    assert "go about 2 points lighter (around <strong>5</strong>)" in page
     assert "the calf and soleus" in page
 
 
