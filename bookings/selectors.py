@@ -132,7 +132,7 @@ def available_slots(
     for pk, weekly in hours.items():
         for start in availability.free_starts(
             hours=weekly,
-            time_off=busy[pk],
+            busy=busy[pk],
             rules=personal[pk],
             session_minutes=session_type.duration_minutes,
             now=now,
