@@ -236,7 +236,7 @@ def booking_reschedule(
 ) -> Booking:
     """Moves a booking to another free start with the same therapist and session type.
 
-    Rules: only a confirmed or awaiting-review booking that has not started; the new start is
+    Rules: only a booking that can still change (Booking.is_changeable); the new start is
     free under the same re-check as a new booking (the booking's own time does not count
     against it). Its reminder moves with it; client, therapist and admins are told.
     Raises BookingError, SlotTaken or ClinicBusy."""
@@ -286,9 +286,9 @@ def booking_cancel(
 ) -> Booking:
     """Cancels a booking that has not started.
 
-    Rules: nothing can change once the session has started. A client cancelling within the
-    clinic's free-cancellation period (FREE_CANCELLATION_HOURS before the start) may still
-    cancel, but it is recorded as late; a cancellation by the therapist or an admin never is,
+    Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
+    within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
+    but it is recorded as late; a cancellation by the therapist or an admin never is,
     and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
     Raises BookingError."""
     now = now or timezone.now()

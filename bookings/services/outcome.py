@@ -89,9 +89,12 @@ def session_complete(
 def aftercare_feedback_record(
     *, booking_id: int, answer: str, now: datetime.datetime | None = None
 ) -> tuple[Booking, bool]:
-    """Stores the client's answer to "how do you feel now?"; the first answer stands, so a
-    second click (or a mail scanner opening every link) changes nothing. Returns the booking
-    and whether this answer was the one recorded. "Worse" or "flared" alerts the therapist."""
+    """Stores the client's answer to "how do you feel now?" (confirmed on the page the
+    email's link opens). Rules: only an attended booking takes an answer, and the first answer
+    stands, so a second click or another answer later changes nothing; a flare answer
+    (aftercare.FLARE_ANSWERS) alerts the therapist. Returns the booking and whether this answer
+    was the one recorded. Raises BookingError for an answer not in aftercare.Feedback and
+    Booking.DoesNotExist for an unknown booking."""
     if answer not in Feedback.values:
         raise BookingError("That answer was not recognised.")
     now = now or timezone.now()
