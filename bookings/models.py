@@ -154,6 +154,11 @@ class Booking(models.Model):
         started. Once a session starts, only its outcome (attended, no-show) can be recorded."""
         return self.status in self.OPEN_STATUSES and self.start > now
 
+    def awaits_outcome(self, now: datetime.datetime) -> bool:
+        """Whether the therapist can now mark it attended or a no-show: it is confirmed (not
+        cancelled, not still in review, no outcome yet) and has started."""
+        return self.status == self.Status.CONFIRMED and self.start <= now
+
     def is_late_to_cancel(self, now: datetime.datetime) -> bool:
         """Whether a client cancelling at ``now`` cancels late: within the clinic's
         free-cancellation period, FREE_CANCELLATION_HOURS before the start. (A cancellation by

@@ -36,7 +36,8 @@ def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime
 
 def _record_outcome(*, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime) -> Booking:
     booking = Booking.objects.get(pk=booking_id, therapist=therapist)
-    # A conditional UPDATE, so two clicks (or two tabs) cannot both record an outcome.
+    # Booking.awaits_outcome as a conditional UPDATE, so two clicks (or two tabs) cannot both
+    # record an outcome.
     updated = Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED, start__lte=now).update(
         status=outcome
     )

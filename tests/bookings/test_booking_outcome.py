@@ -67,6 +67,23 @@ def test_only_a_confirmed_booking_can_be_marked(asha, booking, status):
     assert booking.status == status
 
 
+@pytest.mark.parametrize("status", Booking.Status.values)
+@pytest.mark.parametrize("now", [NOW - dt.timedelta(hours=3), NOW], ids=["before the start", "after the start"])
+def test_the_diary_offers_an_outcome_exactly_when_the_service_accepts_one(asha, booking, status, now):
+    Booking.objects.filter(pk=booking.pk).update(status=status)
+    booking.refresh_from_db()
+    offered = booking.awaits_outcome(now)
+
+    try:
+        booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=now)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+
+    assert offered == accepted == (status == Booking.Status.CONFIRMED and now == NOW)
+
+
 def test_another_therapists_booking_does_not_exist_for_them(booking):
     bob = make_bookable_therapist("bob")
     with pytest.raises(Booking.DoesNotExist):
