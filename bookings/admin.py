@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
-from . import outbox, services
+from . import outbox
 from .models import Booking, BookingRules, HealthScreen, OutboundEmail
+from .services import booking as booking_services
 
 
 class HealthScreenInline(admin.StackedInline):
@@ -58,7 +59,7 @@ class BookingAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.booking_contact_update(
+        booking_services.booking_contact_update(
             booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
         )
 

@@ -1,6 +1,6 @@
 """Aftercare: what each client is told in the 48 hours after a session, and when.
 
-Pure: no database. The plan's times are built in Europe/London and returned in UTC; the
+Pure: no queries. The plan's times are built in Europe/London and returned in UTC; the
 words are the clinic's own, chosen by session type, pressure band and problem (DOMAIN.md's
 tables for where to work, what to avoid and what to do next).
 """
@@ -8,6 +8,8 @@ tables for where to work, what to avoid and what to do next).
 import datetime
 import enum
 from dataclasses import dataclass
+
+from django.db import models
 
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.problems import Problem
@@ -153,19 +155,39 @@ RED_FLAGS = (
     "pain that gets worse week on week",
 )
 
-FEEDBACK_ANSWERS = {
-    "better": "Better",
-    "same": "About the same",
-    "worse": "Worse",
-    "flared": "It flared up for more than a day",
-}
-FLARE_ANSWERS = {"worse", "flared"}
+
+class Feedback(models.TextChoices):
+    """The client's answer to the check-in email ("how do you feel now?"). The email's links,
+    the page that confirms an answer, the booking's record and the therapist's pages all use
+    these words, so the client reads back exactly what they clicked."""
+
+    BETTER = "better", "Better"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse"
+    FLARED = "flared", "It flared up for more than a day"
+
+
+# The answers that mean the session was too much: the therapist is alerted, and the next
+# session follows the flare rule.
+FLARE_ANSWERS = {Feedback.WORSE, Feedback.FLARED}
+# The flare rule: after a session that made things worse, the next goes this many points
+# lighter (on the 0-10 scale) and works more on the muscle that loads the painful area.
 FLARE_PRESSURE_DROP = 2
 
 
-def flare_advice(*, problem: str, pressure_used: int) -> dict:
+@dataclass(frozen=True)
+class FlareAdvice:
+    pressure_used: int  # in the session that made things worse
+    pressure_drop: int
+    suggested_pressure: int
+    focus: str  # the muscle to work more on
+
+
+def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
     """The flare rule for the next session after a client said it got worse or flared up."""
-    return {
-        "suggested_pressure": max(0, pressure_used - FLARE_PRESSURE_DROP),
-        "focus": PROBLEM_ADVICE[Problem(problem)].loading_muscle,
-    }
+    return FlareAdvice(
+        pressure_used=pressure_used,
+        pressure_drop=FLARE_PRESSURE_DROP,
+        suggested_pressure=max(0, pressure_used - FLARE_PRESSURE_DROP),
+        focus=PROBLEM_ADVICE[Problem(problem)].loading_muscle,
+    )

@@ -1,7 +1,7 @@
 """Free start times for one therapist: pure arithmetic, no database.
 
-Working hours are London wall-clock times; everything else (time off, bookings, "now", the
-answer) is an aware UTC instant. Each working stretch is turned into real instants for its own
+Working hours are London wall-clock times; everything else (busy ranges, "now", the answer) is
+an aware UTC instant. Each working stretch is turned into real instants for its own
 local date, so on the last Sunday of March a stretch spanning 01:00-02:00 is an hour shorter and
 on the last Sunday of October an hour longer. Starts are stepped through *elapsed* time from the
 stretch's start, which keeps them on the wall-clock grid (the clocks move by a whole hour) while
@@ -61,7 +61,8 @@ class WeeklyHours:
 
 @dataclass(frozen=True, slots=True)
 class Busy:
-    """A UTC range the therapist cannot be booked in (time off, or a booking)."""
+    """A UTC range the therapist cannot be booked in: time off, or a booking from its start
+    until its blocks_until (its end plus the buffer it was booked with)."""
 
     start: datetime.datetime
     end: datetime.datetime
@@ -72,6 +73,7 @@ class Rules:
     step_minutes: int = 15
     min_notice_minutes: int = 120
     horizon_days: int = 60
+    # Kept free after a new session. An existing booking's buffer is already in its Busy range.
     buffer_minutes: int = 0
 
 
@@ -80,12 +82,9 @@ def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDO
     return local_today(now, tz) + datetime.timedelta(days=rules.horizon_days)
 
 
-def _merged_busy(time_off: Iterable[Busy], bookings: Iterable[Busy], buffer: int) -> tuple[list[int], list[int]]:
-    """Disjoint, sorted busy ranges as (starts, ends) in seconds; each booking keeps the
-    therapist busy for the buffer after it too."""
-    ranges = [(int(b.start.timestamp()), int(b.end.timestamp())) for b in time_off]
-    ranges += [(int(b.start.timestamp()), int(b.end.timestamp()) + buffer) for b in bookings]
-    ranges.sort()
+def _merged_busy(busy: Iterable[Busy]) -> tuple[list[int], list[int]]:
+    """Disjoint, sorted busy ranges as (starts, ends) in seconds."""
+    ranges = sorted((int(b.start.timestamp()), int(b.end.timestamp())) for b in busy)
     starts: list[int] = []
     ends: list[int] = []
     for start, end in ranges:
@@ -101,8 +100,7 @@ def _merged_busy(time_off: Iterable[Busy], bookings: Iterable[Busy], buffer: int
 def free_starts(
     *,
     hours: Sequence[WeeklyHours],
-    time_off: Iterable[Busy] = (),
-    bookings: Iterable[Busy] = (),
+    busy: Iterable[Busy] = (),
     rules: Rules,
     session_minutes: int,
     now: datetime.datetime,
@@ -114,18 +112,17 @@ def free_starts(
     ``date_from``..``date_to`` (inclusive), sorted, as aware UTC datetimes.
 
     A start is kept when the session plus the buffer after it fits inside one working stretch
-    (in real elapsed time), overlaps no time off, no booking and no booking's buffer, is at
-    least the minimum notice after ``now``, and falls on or before the last bookable day.
+    (in real elapsed time), overlaps no busy range, is at least the minimum notice after
+    ``now``, and falls on or before the last bookable day.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     step = rules.step_minutes * 60
-    buffer = rules.buffer_minutes * 60
-    need = session_minutes * 60 + buffer
+    need = (session_minutes + rules.buffer_minutes) * 60
     earliest = int(now.timestamp()) + rules.min_notice_minutes * 60
     date_from = max(date_from, local_today(now, tz))
     date_to = min(date_to, last_bookable_day(now, rules, tz))
-    busy_starts, busy_ends = _merged_busy(time_off, bookings, buffer)
+    busy_starts, busy_ends = _merged_busy(busy)
 
     by_weekday: dict[int, list[WeeklyHours]] = {}
     for stretch in hours:

@@ -31,6 +31,12 @@ def email_context(email: OutboundEmail) -> dict:
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+        # The flare rule's figure, for the therapist's alert; their booking page has the rest.
+        **(
+            {"flare_pressure_drop": aftercare.FLARE_PRESSURE_DROP}
+            if email.kind == OutboundEmail.Kind.THERAPIST_FLARE_ALERT
+            else {}
+        ),
     }
 
 
@@ -45,7 +51,7 @@ def _aftercare_context(booking: Booking) -> dict:
         "red_flags": aftercare.RED_FLAGS,
         "feedback_links": [
             (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
-            for answer, label in aftercare.FEEDBACK_ANSWERS.items()
+            for answer, label in aftercare.Feedback.choices
         ],
         "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
     }

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator
@@ -6,6 +8,7 @@ from django.db import models
 from clinic.models import SessionType
 from clinic.problems import Problem
 
+from .aftercare import FLARE_ANSWERS, Feedback
 from .constraints import PostgresExclusionConstraint
 
 
@@ -72,6 +75,9 @@ class Booking(models.Model):
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "No-show"
 
+    # Still going ahead: the statuses a booking can be moved or cancelled in, before it starts.
+    OPEN_STATUSES = [Status.AWAITING_REVIEW, Status.CONFIRMED]
+
     # A client with an account; guests book with their email and have none.
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", null=True, blank=True
@@ -104,16 +110,7 @@ class Booking(models.Model):
     cancellation_reason = models.CharField(max_length=500, blank=True)
     late_cancellation = models.BooleanField(default=False)
     # The client's answer to the check-in email two days after the session; the first stands.
-    feedback = models.CharField(
-        max_length=10,
-        blank=True,
-        choices=[
-            ("better", "Better"),
-            ("same", "About the same"),
-            ("worse", "Worse"),
-            ("flared", "Flared up for more than a day"),
-        ],
-    )
+    feedback = models.CharField(max_length=10, blank=True, choices=Feedback.choices)
     feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -145,6 +142,28 @@ class Booking(models.Model):
     @property
     def client_first_name(self) -> str:
         return self.client_name.split()[0] if self.client_name.strip() else "there"
+
+    @property
+    def feedback_is_flare(self) -> bool:
+        """The client said the session made things worse: the therapist is told, and the next
+        session goes lighter."""
+        return self.feedback in FLARE_ANSWERS
+
+    def is_changeable(self, now: datetime.datetime) -> bool:
+        """Whether the booking can still be moved or cancelled: it is going ahead and has not
+        started. Once a session starts, only its outcome (attended, no-show) can be recorded."""
+        return self.status in self.OPEN_STATUSES and self.start > now
+
+    def awaits_outcome(self, now: datetime.datetime) -> bool:
+        """Whether the therapist can now mark it attended or a no-show: it is confirmed (not
+        cancelled, not still in review, no outcome yet) and has started."""
+        return self.status == self.Status.CONFIRMED and self.start <= now
+
+    def is_late_to_cancel(self, now: datetime.datetime) -> bool:
+        """Whether a client cancelling at ``now`` cancels late: within the clinic's
+        free-cancellation period, FREE_CANCELLATION_HOURS before the start. (A cancellation by
+        the therapist or an admin is never counted as late: booking_cancel decides that.)"""
+        return self.start - now < datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
 
 
 class HealthScreen(models.Model):

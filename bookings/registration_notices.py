@@ -21,7 +21,7 @@ def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) ->
     return (
         Booking.objects.filter(
             therapist=therapist,
-            status__in=[Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW],
+            status__in=Booking.OPEN_STATUSES,
             start__gte=start,
         )
         .select_related("session_type")

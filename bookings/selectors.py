@@ -7,8 +7,37 @@ from django.db.models import Q, QuerySet
 from clinic.models import SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
 
-from . import availability
+from . import aftercare, availability
 from .models import Booking, BookingRules
+
+
+@dataclass(frozen=True)
+class EarlierFlare:
+    """An earlier session the client said made things worse, and the flare rule it sets."""
+
+    booking: Booking
+    advice: aftercare.FlareAdvice
+
+
+def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
+    """The client's latest earlier session, with notes, that they said made things worse; None
+    if there is none. The therapist's booking page shows its flare rule."""
+    earlier = (
+        Booking.objects.filter(
+            client_email__iexact=booking.client_email,
+            status=Booking.Status.ATTENDED,
+            feedback__in=aftercare.FLARE_ANSWERS,
+            start__lt=booking.start,
+            session_note__isnull=False,
+        )
+        .select_related("session_note")
+        .order_by("-start")
+        .first()
+    )
+    if earlier is None:
+        return None
+    note = earlier.session_note
+    return EarlierFlare(earlier, aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used))
 
 
 def session_type_list_active() -> QuerySet[SessionType]:
@@ -103,7 +132,7 @@ def available_slots(
     for pk, weekly in hours.items():
         for start in availability.free_starts(
             hours=weekly,
-            time_off=busy[pk],
+            busy=busy[pk],
             rules=personal[pk],
             session_minutes=session_type.duration_minutes,
             now=now,

@@ -17,15 +17,13 @@ class DiaryBooking:
     end: datetime.datetime
     client_first_name: str
     session_name: str
-    # Set when the client's health answers hold a red flag; health answers arrive with the
-    # booking flow, so for now it is never set and the marker never shows.
+    # Set when the client answered yes to a health question, so the therapist should read the
+    # answers before the session (_health_needs_reading).
     red_flag: bool = False
 
     @property
     def can_mark_outcome(self) -> bool:
-        return self.booking.status == Booking.Status.CONFIRMED and self.booking.start <= datetime.datetime.now(
-            datetime.UTC
-        )
+        return self.booking.awaits_outcome(datetime.datetime.now(datetime.UTC))
 
 
 @dataclass

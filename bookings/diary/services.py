@@ -2,13 +2,15 @@
 
 import datetime
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from bookings.availability import WeeklyHours
+from bookings.locks import therapist_lock
 from bookings.models import Booking
 from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff, WorkingHours
@@ -27,10 +29,19 @@ class TimeOffClashesWithBookings(ValidationError):
         )
 
 
-def _lock(therapist: Therapist) -> None:
-    # Every write to one therapist's diary (and the booking service) locks the therapist's row
-    # first, so a check such as "no bookings in this time off" still holds when we write.
-    Therapist.objects.select_for_update().only("pk").get(pk=therapist.pk)
+@contextmanager
+def _diary_write(therapist: Therapist) -> Iterator[None]:
+    """A transaction holding the therapist's lock (bookings.locks), the same lock the booking
+    service takes, so a check such as "no bookings in this time off" still holds when we write.
+    A lock not had in time becomes a clear "try again" instead of an error page."""
+    try:
+        with transaction.atomic():
+            therapist_lock(therapist_id=therapist.pk)
+            yield
+    except OperationalError as error:
+        raise ValidationError(
+            "Your diary is being changed somewhere else right now. Please try again in a moment."
+        ) from error
 
 
 def _dates_overlap(a: WeeklyHours, b: WeeklyHours) -> bool:
@@ -52,7 +63,7 @@ def working_hours_set(*, therapist: Therapist, stretches: Sequence[WeeklyHours])
     Rules: every stretch ends after it starts; a stretch's last day is not before its first;
     two stretches on the same weekday whose dates overlap must not overlap in time (touching is
     fine: 09:00-12:00 and 12:00-17:00). Raises ValidationError listing every problem; then
-    nothing is changed.
+    nothing is changed. Also raises ValidationError when another write holds the diary too long.
     """
     errors = []
     weekday_names = dict(WorkingHours.Weekday.choices)
@@ -73,8 +84,7 @@ def working_hours_set(*, therapist: Therapist, stretches: Sequence[WeeklyHours])
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic():
-        _lock(therapist)
+    with _diary_write(therapist):
         therapist.working_hours.all().delete()
         WorkingHours.objects.bulk_create(
             WorkingHours(
@@ -96,12 +106,12 @@ def time_off_add(
 
     Rules: the end is after the start; it does not overlap the therapist's other time off; no
     booking that holds time (anything not cancelled) falls inside it. Raises ValidationError
-    for the first two and TimeOffClashesWithBookings, listing the bookings, for the last.
+    for the first two and TimeOffClashesWithBookings, listing the bookings, for the last; also
+    ValidationError when another write holds the diary too long.
     """
     if end <= start:
         raise ValidationError("The time off must end after it starts.")
-    with transaction.atomic():
-        _lock(therapist)
+    with _diary_write(therapist):
         other = therapist.time_off.filter(start__lt=end, end__gt=start).first()
         if other is not None:
             raise ValidationError(

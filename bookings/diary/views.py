@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
-from bookings.services import booking_mark_no_show
+from bookings.services.outcome import booking_mark_no_show
 from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff
 

@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                             ("better", "Better"),
                             ("same", "About the same"),
                             ("worse", "Worse"),
-                            ("flared", "Flared up for more than a day"),
+                            ("flared", "It flared up for more than a day"),
                         ],
                         max_length=10,
                     ),

@@ -112,7 +112,7 @@ def test_admins_send_failed_emails_again_and_nothing_else(admin_client):
 def test_a_bad_correction_is_refused_and_changes_nothing():
     from django.core.exceptions import ValidationError
 
-    from bookings import services
+    from bookings.services import booking as services
 
     booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
     before = (booking.client_name, booking.client_email)

@@ -7,9 +7,10 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import aftercare, outbox, services
+from bookings import aftercare, outbox
 from bookings.aftercare import Step, plan, within_sending_hours
 from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote
+from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show, session_complete
 from bookings.tokens import aftercare_stop_token, feedback_token
 from clinic.london import LONDON
 from clinic.models import SessionType
@@ -81,7 +82,7 @@ def attended(asha, alice):
         booking = make_booking(
             therapist=asha, client=alice, session_type=session_type, start=london(2026, 11, 24, 10), **fields
         )
-        return services.session_complete(
+        return session_complete(
             therapist=asha,
             booking_id=booking.pk,
             areas_worked=["calves"],
@@ -92,6 +93,15 @@ def attended(asha, alice):
         )
 
     return attend
+
+
+def database_state():
+    """Everything an aftercare link could change, to show that it did not."""
+    return (
+        list(Booking.objects.order_by("pk").values_list("pk", "status", "feedback", "feedback_at")),
+        list(OutboundEmail.objects.order_by("pk").values_list("pk", "kind", "to_email", "status", "due_at")),
+        list(AftercareOptOut.objects.values_list("email", flat=True)),
+    )
 
 
 def send_all(now):
@@ -137,7 +147,7 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
         booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=london(2026, 11, 25, 12)
     )
 
-    services.booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
+    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
 
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.CANCELLED
@@ -182,10 +192,10 @@ def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_
     send_all(london(2026, 11, 27, 12))
     check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
     links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
-    assert set(links) == set(aftercare.FEEDBACK_ANSWERS.values())
+    assert set(links) == set(aftercare.Feedback.labels)
 
-    first = client.get(links["It flared up for more than a day"])
-    second = client.get(links["Better"])
+    first = client.post(links["It flared up for more than a day"])
+    second = client.post(links["Better"])
 
     booking.refresh_from_db()
     assert booking.feedback == "flared"
@@ -193,40 +203,108 @@ def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_
     assert "We already have your answer" in second.content.decode()
     alerts = booking.emails.filter(kind=Kind.THERAPIST_FLARE_ALERT)
     assert [a.to_email for a in alerts] == ["asha@example.com"]
+    mail.outbox.clear()
+    outbox.outbound_email_send(email_id=alerts[0].pk, now=alerts[0].due_at)
+    [alert] = mail.outbox
+    assert "It flared up for more than a day" in alert.body
+    assert "lower the pressure by 2 and work more on the muscle" in alert.body
 
 
 @pytest.mark.django_db
-def test_a_forged_feedback_link_changes_nothing(attended, client):
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_opening_a_check_in_link_only_asks_to_confirm_and_changes_nothing(attended, client, method):
+    # Mail scanners open every link in an email; only the client's button press counts.
+    booking = attended()
+    url = reverse("aftercare_feedback", args=[feedback_token(booking, "flared")])
+    before = database_state()
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 200
+    assert database_state() == before
+    if method == "get":
+        page = response.content.decode()
+        assert "Confirm your answer" in page
+        assert "It flared up for more than a day" in page
+        assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+        assert ">Send my answer</button>" in page
+
+
+@pytest.mark.django_db
+def test_opening_a_check_in_link_after_answering_shows_the_answer_kept(attended, client):
+    booking = attended()
+    aftercare_feedback_record(booking_id=booking.pk, answer="better", now=NOW)
+    before = database_state()
+
+    page = client.get(reverse("aftercare_feedback", args=[feedback_token(booking, "worse")])).content.decode()
+
+    assert "We already have your answer" in page
+    assert "You told us: <strong>Better</strong>" in page
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "head", "post"])
+def test_a_forged_or_unknown_feedback_link_is_refused_and_changes_nothing(attended, client, method):
     booking = attended()
     token = feedback_token(booking, "worse")
-
-    assert client.get(reverse("aftercare_feedback", args=[token[:-3] + "abc"])).status_code == 404
-    assert client.get(reverse("aftercare_feedback", args=["nonsense"])).status_code == 404
-    booking.refresh_from_db()
-    assert booking.feedback == ""
+    before = database_state()
+    booking.pk = 999_999
+    for bad in (token[:-3] + "abc", "nonsense", feedback_token(booking, "worse"), feedback_token(booking, "ecstatic")):
+        response = getattr(client, method)(reverse("aftercare_feedback", args=[bad]))
+        assert response.status_code == 404
+    assert database_state() == before
 
 
 @pytest.mark.django_db
 def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, alice, client):
     first = attended(problem=Problem.ACHILLES, pressure=7)
-    services.aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
+    aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
     following = make_booking(therapist=asha, client=alice, start=london(2026, 12, 8, 10))
     client.force_login(asha.user)
 
     page = client.get(reverse("booking_detail", args=[following.pk])).content.decode()
 
     assert "Flare rule" in page
-    assert "around <strong>5</strong>" in page
+    assert "go about 2 points lighter (around <strong>5</strong>)" in page
     assert "the calf and soleus" in page
 
 
 @pytest.mark.django_db
-def test_one_click_stops_aftercare_and_my_bookings_turns_it_back_on(attended, client, alice):
+def test_the_stop_link_asks_first_and_a_get_or_head_changes_nothing(attended, client):
+    attended()
+    url = reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")])
+    before = database_state()
+
+    page = client.get(url).content.decode()
+    assert client.head(url).status_code == 200
+
+    assert database_state() == before
+    assert "Stop aftercare emails?" in page
+    assert "alice@example.com" in page
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    assert ">Stop aftercare emails</button>" in page
+
+
+@pytest.mark.django_db
+def test_a_forged_stop_link_is_refused_and_changes_nothing(attended, client):
+    attended()
+    before = database_state()
+
+    for bad in (aftercare_stop_token("alice@example.com")[:-3] + "abc", "nonsense"):
+        assert client.get(reverse("aftercare_stop", args=[bad])).status_code == 404
+        assert client.post(reverse("aftercare_stop", args=[bad])).status_code == 404
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_confirming_the_stop_link_stops_aftercare_and_my_bookings_turns_it_back_on(attended, client, alice):
     booking = attended()
 
-    page = client.get(reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")]))
+    page = client.post(reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")]))
 
     assert "Aftercare emails stopped" in page.content.decode()
+    assert AftercareOptOut.objects.filter(email="alice@example.com").exists()
     assert set(booking.emails.values_list("status", flat=True)) == {OutboundEmail.Status.CANCELLED}
     client.force_login(alice)
     assert "Aftercare emails are off" in client.get(reverse("my_bookings")).content.decode()

@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bookings import outbox, services
+from bookings import outbox
 from bookings.models import OutboundEmail
+from bookings.services.outcome import session_complete
 from clinic.problems import Problem
 
 from ..factories import make_bookable_therapist, make_booking, make_user
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path):
     asha = make_bookable_therapist("asha")
     booking = make_booking(therapist=asha, client=make_user("alice"), start=timezone.now() - dt.timedelta(days=3))
-    services.session_complete(
+    session_complete(
         therapist=asha,
         booking_id=booking.pk,
         areas_worked=["calves"],

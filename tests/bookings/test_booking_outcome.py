@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookings.models import Booking
-from bookings.services import booking_mark_no_show, session_complete
+from bookings.services.outcome import booking_mark_no_show, session_complete
 from clinic.problems import Problem
 
 from ..factories import make_bookable_therapist, make_booking, make_session_type
@@ -65,6 +65,23 @@ def test_only_a_confirmed_booking_can_be_marked(asha, booking, status):
         complete(asha, booking)
     booking.refresh_from_db()
     assert booking.status == status
+
+
+@pytest.mark.parametrize("status", Booking.Status.values)
+@pytest.mark.parametrize("now", [NOW - dt.timedelta(hours=3), NOW], ids=["before the start", "after the start"])
+def test_the_diary_offers_an_outcome_exactly_when_the_service_accepts_one(asha, booking, status, now):
+    Booking.objects.filter(pk=booking.pk).update(status=status)
+    booking.refresh_from_db()
+    offered = booking.awaits_outcome(now)
+
+    try:
+        booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=now)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+
+    assert offered == accepted == (status == Booking.Status.CONFIRMED and now == NOW)
 
 
 def test_another_therapists_booking_does_not_exist_for_them(booking):

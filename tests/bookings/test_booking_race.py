@@ -1,19 +1,30 @@
-"""Clients racing for one slot, each on its own database connection and transaction."""
+"""Clients racing for one slot, and writers queueing on a therapist's lock, each on its own
+database connection and transaction."""
 
 import datetime as dt
 import threading
 import uuid
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
-from bookings import services
+from bookings import locks
+from bookings.availability import WeeklyHours
+from bookings.diary.services import time_off_add, working_hours_set
 from bookings.models import Booking, BookingRules
-from bookings.services import ClientDetails, HealthAnswers, SlotTaken
+from bookings.services.booking import (
+    ClientDetails,
+    ClinicBusy,
+    HealthAnswers,
+    SlotTaken,
+    booking_create,
+    booking_reschedule,
+)
 from clinic.problems import Problem
 from therapists.models import WorkingHours
 
-from ..factories import make_bookable_therapist, make_session_type
+from ..factories import make_bookable_therapist, make_booking, make_session_type
 from .test_booking_services import NOW, TUESDAY, at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +44,7 @@ def test_racing_clients_get_one_booking_and_clear_refusals():
         start_line.wait()
         try:
             outcomes.append(
-                services.booking_create(
+                booking_create(
                     session_type_id=sports.pk,
                     therapist_id=asha.pk,
                     start=at(TUESDAY, "10:00"),
@@ -61,3 +72,54 @@ def test_racing_clients_get_one_booking_and_clear_refusals():
     assert (len(booked), len(refused)) == (1, RACERS - 1), outcomes
     assert Booking.objects.count() == 1
     assert all("just been taken" in str(refusal) for refusal in refused)
+
+
+def test_a_writer_kept_waiting_for_the_therapists_lock_is_told_to_try_again(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and lock_timeout are PostgreSQL's; SQLite serialises whole transactions")
+    monkeypatch.setattr(locks, "LOCK_TIMEOUT", "200ms")
+    BookingRules.load()
+    asha = make_bookable_therapist("asha")
+    WorkingHours.objects.create(therapist=asha, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
+    sports = make_session_type(duration_minutes=60)
+    booked = make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "14:00"))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        try:
+            with transaction.atomic():
+                locks.therapist_lock(therapist_id=asha.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(ClinicBusy, match="try again"):
+            booking_create(
+                session_type_id=sports.pk,
+                therapist_id=asha.pk,
+                start=at(TUESDAY, "10:00"),
+                details=ClientDetails("Alice Walker", "alice@example.com", "07700 900123"),
+                answers=HealthAnswers((), Problem.GENERAL_TIGHTNESS, None, "", True),
+                idempotency_key=uuid.uuid4(),
+                now=NOW,
+            )
+        with pytest.raises(ClinicBusy, match="try again"):
+            booking_reschedule(booking_id=booked.pk, start=at(TUESDAY, "11:00"), now=NOW)
+        with pytest.raises(ValidationError, match="try again"):
+            time_off_add(therapist=asha, start=at(TUESDAY, "09:00"), end=at(TUESDAY, "10:00"), reason="other")
+        with pytest.raises(ValidationError, match="try again"):
+            working_hours_set(therapist=asha, stretches=[WeeklyHours(0, dt.time(9), dt.time(12))])
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    booked.refresh_from_db()
+    assert booked.start == at(TUESDAY, "14:00")
+    assert Booking.objects.count() == 1
+    assert not asha.time_off.exists()
+    assert list(asha.working_hours.values_list("weekday", flat=True)) == [TUESDAY.weekday()]

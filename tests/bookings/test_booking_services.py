@@ -4,10 +4,19 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from bookings import services
 from bookings.health import Outcome
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
-from bookings.services import BookingError, ClientDetails, HealthAnswers, HealthScreenStops, SlotTaken
+from bookings.services.booking import (
+    BookingError,
+    ClientDetails,
+    HealthAnswers,
+    HealthScreenStops,
+    SlotTaken,
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    booking_review_accept,
+)
 from clinic.london import wall_clock_to_utc
 from clinic.problems import Problem
 from therapists.models import WorkingHours
@@ -52,7 +61,7 @@ def sports(db):
 
 
 def book(session_type, therapist, start, *, answers=FINE, key=None, now=NOW, **kwargs):
-    return services.booking_create(
+    return booking_create(
         session_type_id=session_type.pk,
         therapist_id=therapist.pk if therapist else None,
         start=start,
@@ -114,10 +123,7 @@ def test_work_around_answers_book_into_therapist_review(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
 
     assert booking.status == Booking.Status.AWAITING_REVIEW
-    assert (
-        services.booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW).status
-        == Booking.Status.CONFIRMED
-    )
+    assert booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW).status == Booking.Status.CONFIRMED
 
 
 @pytest.mark.parametrize(
@@ -144,7 +150,7 @@ def test_missing_consent_or_tampered_answers_are_refused(asha, sports, answers, 
 def test_bad_client_details_are_refused_and_nothing_is_written(asha, sports, fields, field):
     details = ClientDetails(**{**DETAILS.__dict__, **fields})
     with pytest.raises(ValidationError) as refused:
-        services.booking_create(
+        booking_create(
             session_type_id=sports.pk,
             therapist_id=asha.pk,
             start=at(TUESDAY, "10:00"),
@@ -229,7 +235,7 @@ def test_first_available_books_a_free_therapist(asha, sports, alice):
 def test_a_client_moves_a_booking_and_its_reminder_moves_with_it(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
-    moved = services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "10:30"), now=NOW)
+    moved = booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "10:30"), now=NOW)
 
     assert (moved.start, moved.end, moved.blocks_until) == (
         at(TUESDAY, "10:30"),
@@ -251,7 +257,7 @@ def test_a_booking_cannot_move_onto_someone_elses(asha, sports, alice):
     make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "14:00"))
 
     with pytest.raises(SlotTaken):
-        services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=NOW)
+        booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=NOW)
 
     booking.refresh_from_db()
     assert (booking.start, booking.status) == (at(TUESDAY, "10:00"), Booking.Status.CONFIRMED)
@@ -260,7 +266,7 @@ def test_a_booking_cannot_move_onto_someone_elses(asha, sports, alice):
 def test_cancelling_early_is_free_and_cancels_the_reminder(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
-    cancelled = services.booking_cancel(booking_id=booking.pk, now=NOW)
+    cancelled = booking_cancel(booking_id=booking.pk, now=NOW)
 
     assert cancelled.status == Booking.Status.CANCELLED
     assert not cancelled.late_cancellation
@@ -274,26 +280,39 @@ def test_cancelling_early_is_free_and_cancels_the_reminder(asha, sports):
 def test_cancelling_inside_the_cut_off_is_recorded_as_late(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
-    cancelled = services.booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "08:00"))
+    cancelled = booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "08:00"))
 
     assert cancelled.late_cancellation
+
+
+@pytest.mark.parametrize(
+    "before_start, late",
+    [(dt.timedelta(hours=24), False), (dt.timedelta(hours=23, minutes=59), True)],
+    ids=["exactly 24 hours before is still free", "a minute later is late"],
+)
+def test_the_free_cancellation_period_ends_24_hours_before_the_start(asha, sports, before_start, late):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    cancelled = booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "10:00") - before_start)
+
+    assert cancelled.late_cancellation is late
 
 
 def test_nothing_can_change_after_the_start(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
     with pytest.raises(BookingError, match="already started"):
-        services.booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "10:00"))
+        booking_cancel(booking_id=booking.pk, now=at(TUESDAY, "10:00"))
     with pytest.raises(BookingError, match="already started"):
-        services.booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=at(TUESDAY, "10:01"))
+        booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "14:00"), now=at(TUESDAY, "10:01"))
 
 
 def test_a_therapist_cancelling_must_give_a_reason_and_it_is_never_late(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
     with pytest.raises(BookingError, match="reason"):
-        services.booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, now=at(TUESDAY, "08:00"))
-    cancelled = services.booking_cancel(
+        booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, now=at(TUESDAY, "08:00"))
+    cancelled = booking_cancel(
         booking_id=booking.pk, cancelled_by=asha.user, reason="Therapist unwell", now=at(TUESDAY, "08:00")
     )
 
@@ -307,6 +326,6 @@ def test_only_the_bookings_own_therapist_can_accept_a_review(asha, sports):
     ben = make_bookable_therapist("ben")
 
     with pytest.raises(Booking.DoesNotExist):
-        services.booking_review_accept(booking_id=booking.pk, therapist=ben, now=NOW)
+        booking_review_accept(booking_id=booking.pk, therapist=ben, now=NOW)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.AWAITING_REVIEW

@@ -1,5 +1,6 @@
 """A therapist completes a session; aftercare goes out through a real worker to a real SMTP
-server; the client says it flared up; the therapist sees the alert."""
+server; the client says it flared up (confirming the answer the link opened); the therapist
+sees the alert; the client stops aftercare emails (confirming that too)."""
 
 import datetime as dt
 import re
@@ -9,13 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings import outbox
-from bookings.models import Booking, OutboundEmail
+from bookings.models import AftercareOptOut, Booking, OutboundEmail
 from clinic.problems import Problem
 
 from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_user
 from ..smtp import SMTPServer
 from ..workers import start_worker, stop_worker, wait_for, worker_env
-from .conftest import screenshot
+from .conftest import assert_accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +74,20 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
             .decode()
         )
         flared = re.search(r"It flared up for more than a day: https?://[^/]+(/\S+)", text).group(1)
+        stop = re.search(r"To stop aftercare emails: https?://[^/]+(/\S+)", text).group(1)
 
+        # Opening the link (as a mail scanner would) only asks; the button records the answer.
         page.goto(flared)
+        expect(page.get_by_role("heading", name="Confirm your answer")).to_be_visible()
+        expect(page.get_by_text("It flared up for more than a day")).to_be_visible()
+        booking.refresh_from_db()
+        assert booking.feedback == ""
+        screenshot(page, f"aftercare-feedback-confirm-{page.viewport_name}")
+        assert_accessible(page)
+        page.get_by_role("button", name="Send my answer").click()
         expect(page.get_by_role("heading", name="Thank you for letting us know")).to_be_visible()
+        booking.refresh_from_db()
+        assert booking.feedback == "flared"
         screenshot(page, f"aftercare-feedback-{page.viewport_name}")
 
         deliver_due(smtp, tmp_path, expected=4)
@@ -85,5 +97,14 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
 
     log_in(page, "asha")
     page.goto(f"/bookings/{booking.pk}/")
-    expect(page.get_by_text("Two days after: “Flared up for more than a day”")).to_be_visible()
+    expect(page.get_by_text("Two days after: “It flared up for more than a day”")).to_be_visible()
     screenshot(page, f"booking-detail-flare-{page.viewport_name}")
+
+    page.goto(stop)
+    expect(page.get_by_role("heading", name="Stop aftercare emails?")).to_be_visible()
+    assert not AftercareOptOut.objects.exists()
+    screenshot(page, f"aftercare-stop-confirm-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Stop aftercare emails").click()
+    expect(page.get_by_role("heading", name="Aftercare emails stopped")).to_be_visible()
+    assert AftercareOptOut.objects.filter(email="alice@example.com").exists()

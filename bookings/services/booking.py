@@ -1,4 +1,5 @@
-"""Booking workflows: make, move and cancel a booking, and the therapist's review.
+"""The booking lifecycle: make, move and cancel a booking, correct the client's contact details,
+and the therapist's review of health answers.
 
 Every write that takes a therapist's time follows one pattern: lock the therapist's row,
 re-check the slot with the same selector that offered it, write, and let the database's
@@ -10,24 +11,22 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.models import SessionType
 from therapists.models import Therapist
 
-from . import health
-from .models import AftercareOptOut, Booking, BookingRules, HealthScreen, OutboundEmail, SessionNote
-from .outbox import outbound_email_schedule, outbound_emails_cancel
-from .selectors import Slot, available_slots
+from .. import health
+from ..locks import therapist_lock
+from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
+from ..outbox import outbound_email_schedule, outbound_emails_cancel
+from ..selectors import Slot, available_slots
 
 Kind = OutboundEmail.Kind
 
 REMINDER_BEFORE = datetime.timedelta(hours=24)
-LOCK_TIMEOUT = "5s"
 
 
 class BookingError(Exception):
@@ -142,7 +141,8 @@ def booking_create(
             _schedule_client_emails(booking, now)
             _notify_staff(booking, Kind.STAFF_BOOKED, now)
     except OperationalError as error:
-        # PostgreSQL's lock_timeout, or SQLite's busy timeout: too many writers at once.
+        # PostgreSQL's lock_timeout (bookings.locks), or SQLite's busy timeout: too many
+        # writers at once.
         raise ClinicBusy() from error
     except IntegrityError:
         # Another request won: the same form sent twice, or the same slot booked by someone
@@ -159,15 +159,12 @@ def _lock_free_therapist(
 ) -> Therapist:
     """Finds a therapist free at start and locks their row until the transaction ends.
 
-    Two bookings of one therapist queue on this lock (on SQLite, BEGIN IMMEDIATE has already
-    serialised all writers), so the re-check below sees every booking committed before ours."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    Two bookings of one therapist queue on this lock, so the re-check after it sees every
+    booking committed before ours."""
     day = timezone.localtime(start).date()
     candidates = [therapist_id] if therapist_id is not None else _free_therapist_ids(session_type, None, start, now)
     for candidate in candidates:
-        therapist = Therapist.objects.select_for_update().filter(pk=candidate).first()
+        therapist = therapist_lock(therapist_id=candidate)
         if therapist is None:
             break
         if candidate in _free_therapist_ids(session_type, candidate, start, now):
@@ -239,14 +236,18 @@ def booking_reschedule(
 ) -> Booking:
     """Moves a booking to another free start with the same therapist and session type.
 
-    Rules: only a confirmed or awaiting-review booking that has not started; the new start is
+    Rules: only a booking that can still change (Booking.is_changeable); the new start is
     free under the same re-check as a new booking (the booking's own time does not count
     against it). Its reminder moves with it; client, therapist and admins are told.
     Raises BookingError, SlotTaken or ClinicBusy."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_therapist_of(booking_id)
+            # The therapist's lock, before the booking is read: the move is a new claim on
+            # their time, re-checked under the same lock as a new booking.
+            therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
+            if therapist_id is not None:
+                therapist_lock(therapist_id=therapist_id)
             booking = _changeable_booking(booking_id, now)
             previous_start = booking.start
             # Free the booking's own time for the re-check, inside this transaction only.
@@ -285,9 +286,9 @@ def booking_cancel(
 ) -> Booking:
     """Cancels a booking that has not started.
 
-    Rules: nothing can change once the session has started. A client cancelling within the
-    clinic's free-cancellation period (FREE_CANCELLATION_HOURS before the start) may still
-    cancel, but it is recorded as late; a cancellation by the therapist or an admin never is,
+    Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
+    within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
+    but it is recorded as late; a cancellation by the therapist or an admin never is,
     and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
     Raises BookingError."""
     now = now or timezone.now()
@@ -303,9 +304,7 @@ def booking_cancel(
         booking.cancelled_at = now
         booking.cancelled_by = cancelled_by
         booking.cancellation_reason = reason.strip()[:500]
-        booking.late_cancellation = not by_staff and booking.start - now < datetime.timedelta(
-            hours=settings.FREE_CANCELLATION_HOURS
-        )
+        booking.late_cancellation = not by_staff and booking.is_late_to_cancel(now)
         booking.save(
             update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"]
         )
@@ -348,15 +347,6 @@ def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetim
     return booking
 
 
-def _lock_therapist_of(booking_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
-    if therapist_id is not None:
-        list(Therapist.objects.select_for_update().filter(pk=therapist_id).values_list("pk"))
-
-
 def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool = False) -> Booking:
     rows = Booking.objects.select_related("session_type", "therapist__user")
     if lock:
@@ -364,115 +354,8 @@ def _changeable_booking(booking_id: int, now: datetime.datetime, *, lock: bool =
     booking = rows.filter(pk=booking_id).first()
     if booking is None:
         raise BookingError("We could not find that booking.")
-    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.AWAITING_REVIEW):
+    if not booking.is_changeable(now):
+        if booking.status in Booking.OPEN_STATUSES:
+            raise BookingError("This session has already started, so it can no longer be changed.")
         raise BookingError(f"This booking is {booking.get_status_display().lower()} and cannot be changed.")
-    if booking.start <= now:
-        raise BookingError("This session has already started, so it can no longer be changed.")
     return booking
-
-
-def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime.datetime) -> Booking:
-    """The client did not come: records it and cancels the booking's pending emails. (A
-    session the client came to is marked attended only with its notes: session_complete.)
-
-    Rules: only the booking's own therapist may mark it (anyone else gets Booking.DoesNotExist,
-    so a view answers 404); only a booking that has started; only a confirmed one (never a
-    cancelled one, and an outcome once recorded stays). Raises ValidationError otherwise."""
-    booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, now=now)
-    outbound_emails_cancel(booking_id=booking.pk)
-    return booking
-
-
-def _record_outcome(*, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime) -> Booking:
-    booking = Booking.objects.get(pk=booking_id, therapist=therapist)
-    # A conditional UPDATE, so two clicks (or two tabs) cannot both record an outcome.
-    updated = Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED, start__lte=now).update(
-        status=outcome
-    )
-    if not updated:
-        booking.refresh_from_db()
-        if booking.status != Booking.Status.CONFIRMED:
-            raise ValidationError(f"This booking is already marked {booking.get_status_display().lower()}.")
-        raise ValidationError("You can mark a booking only once it has started.")
-    booking.status = outcome
-    return booking
-
-
-# Aftercare ---------------------------------------------------------------------------------
-
-
-def session_complete(
-    *,
-    therapist: Therapist,
-    booking_id: int,
-    areas_worked: list[str],
-    pressure_used: int,
-    problem: str,
-    personal_tip: str = "",
-    now: datetime.datetime | None = None,
-) -> Booking:
-    """The therapist marks a session attended with their notes, which plans the client's
-    aftercare: three outbox emails at London times (aftercare.plan), unless the client has
-    stopped aftercare emails.
-
-    Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
-    Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
-    booking that cannot be completed."""
-    from .aftercare import plan
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
-        note = SessionNote(
-            booking=booking,
-            areas_worked=sorted(set(areas_worked)),
-            pressure_used=pressure_used,
-            problem=problem,
-            personal_tip=personal_tip.strip(),
-        )
-        note.full_clean(exclude=["booking"])
-        if not set(note.areas_worked) <= set(SessionNote.Area.values):
-            raise ValidationError({"areas_worked": "Choose the areas from the list."})
-        note.save()
-        if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
-            for step, due_at in plan(booking.end):
-                outbound_email_schedule(booking=booking, kind=step.value, to_email=booking.client_email, due_at=due_at)
-    return booking
-
-
-def aftercare_feedback_record(
-    *, booking_id: int, answer: str, now: datetime.datetime | None = None
-) -> tuple[Booking, bool]:
-    """Stores the client's answer to "how do you feel now?"; the first answer stands, so a
-    second click (or a mail scanner opening every link) changes nothing. Returns the booking
-    and whether this answer was the one recorded. "Worse" or "flared" alerts the therapist."""
-    from .aftercare import FEEDBACK_ANSWERS, FLARE_ANSWERS
-
-    if answer not in FEEDBACK_ANSWERS:
-        raise BookingError("That answer was not recognised.")
-    now = now or timezone.now()
-    with transaction.atomic():
-        recorded = Booking.objects.filter(pk=booking_id, status=Booking.Status.ATTENDED, feedback="").update(
-            feedback=answer, feedback_at=now
-        )
-        booking = Booking.objects.select_related("therapist__user", "session_type").get(pk=booking_id)
-        if recorded and answer in FLARE_ANSWERS:
-            outbound_email_schedule(
-                booking=booking, kind=Kind.THERAPIST_FLARE_ALERT, to_email=booking.therapist.user.email, due_at=now
-            )
-    return booking, bool(recorded)
-
-
-def aftercare_stop(*, email: str) -> int:
-    """Stops aftercare emails to this address: records the choice and cancels what is
-    pending. Returns how many emails were cancelled. Doing it twice is harmless."""
-    with transaction.atomic():
-        AftercareOptOut.objects.get_or_create(email=email.lower())
-        return OutboundEmail.objects.filter(
-            to_email__iexact=email, kind__in=OutboundEmail.AFTERCARE, status__in=OutboundEmail.PENDING
-        ).update(status=OutboundEmail.Status.CANCELLED)
-
-
-def aftercare_restart(*, email: str) -> None:
-    """Aftercare emails start again from the next session."""
-    AftercareOptOut.objects.filter(email__iexact=email).delete()

@@ -1,0 +1,29 @@
+"""The therapist's row is the lock on their time.
+
+Every write that takes or frees a therapist's time (a booking made or moved, time off, a new
+working week) locks the therapist's row first, inside its transaction. Writers for one
+therapist then queue, and a check made after the lock ("the slot is still free", "no bookings
+fall in this time off") still holds when the write lands; writers for different therapists
+never wait for each other.
+"""
+
+from django.db import connection
+
+from therapists.models import Therapist
+
+# How long a writer waits for the lock on PostgreSQL. Past it PostgreSQL raises
+# OperationalError, which the caller turns into a clear "busy, please try again" message
+# rather than letting requests pile up behind one slow transaction. SQLite has no row locks:
+# its BEGIN IMMEDIATE (settings) has already serialised all writers, and its busy timeout
+# raises the same OperationalError.
+LOCK_TIMEOUT = "5s"
+
+
+def therapist_lock(*, therapist_id: int) -> Therapist | None:
+    """Locks the therapist's row until the transaction ends and returns the therapist, or None
+    if there is none. Call it inside transaction.atomic(), before reading what it protects.
+    Raises OperationalError when the lock is not had within LOCK_TIMEOUT."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    return Therapist.objects.select_for_update().filter(pk=therapist_id).first()

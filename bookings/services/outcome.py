@@ -1,0 +1,126 @@
+"""What happened at a session and the aftercare that follows it: a no-show, a session completed
+with the therapist's notes (which plans the aftercare emails), the client's answer to the
+check-in email, and the client stopping or restarting aftercare emails.
+
+An outcome is recorded with a conditional UPDATE on the booking's status, so two clicks (or two
+tabs) cannot both record one; emails are outbox rows written in the same transaction.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from therapists.models import Therapist
+
+from ..aftercare import FLARE_ANSWERS, Feedback, plan
+from ..models import AftercareOptOut, Booking, OutboundEmail, SessionNote
+from ..outbox import outbound_email_schedule, outbound_emails_cancel
+from .booking import BookingError
+
+Kind = OutboundEmail.Kind
+
+
+def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime.datetime) -> Booking:
+    """The client did not come: records it and cancels the booking's pending emails. (A
+    session the client came to is marked attended only with its notes: session_complete.)
+
+    Rules: only the booking's own therapist may mark it (anyone else gets Booking.DoesNotExist,
+    so a view answers 404); only a booking that has started; only a confirmed one (never a
+    cancelled one, and an outcome once recorded stays). Raises ValidationError otherwise."""
+    booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, now=now)
+    outbound_emails_cancel(booking_id=booking.pk)
+    return booking
+
+
+def _record_outcome(*, therapist: Therapist, booking_id: int, outcome: str, now: datetime.datetime) -> Booking:
+    booking = Booking.objects.get(pk=booking_id, therapist=therapist)
+    # Booking.awaits_outcome as a conditional UPDATE, so two clicks (or two tabs) cannot both
+    # record an outcome.
+    updated = Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED, start__lte=now).update(
+        status=outcome
+    )
+    if not updated:
+        booking.refresh_from_db()
+        if booking.status != Booking.Status.CONFIRMED:
+            raise ValidationError(f"This booking is already marked {booking.get_status_display().lower()}.")
+        raise ValidationError("You can mark a booking only once it has started.")
+    booking.status = outcome
+    return booking
+
+
+def session_complete(
+    *,
+    therapist: Therapist,
+    booking_id: int,
+    areas_worked: list[str],
+    pressure_used: int,
+    problem: str,
+    personal_tip: str = "",
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """The therapist marks a session attended with their notes, which plans the client's
+    aftercare: three outbox emails at London times (aftercare.plan), unless the client has
+    stopped aftercare emails.
+
+    Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
+    Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
+    booking that cannot be completed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
+        note = SessionNote(
+            booking=booking,
+            areas_worked=sorted(set(areas_worked)),
+            pressure_used=pressure_used,
+            problem=problem,
+            personal_tip=personal_tip.strip(),
+        )
+        note.full_clean(exclude=["booking"])
+        if not set(note.areas_worked) <= set(SessionNote.Area.values):
+            raise ValidationError({"areas_worked": "Choose the areas from the list."})
+        note.save()
+        if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
+            for step, due_at in plan(booking.end):
+                outbound_email_schedule(booking=booking, kind=step.value, to_email=booking.client_email, due_at=due_at)
+    return booking
+
+
+def aftercare_feedback_record(
+    *, booking_id: int, answer: str, now: datetime.datetime | None = None
+) -> tuple[Booking, bool]:
+    """Stores the client's answer to "how do you feel now?" (confirmed on the page the
+    email's link opens). Rules: only an attended booking takes an answer, and the first answer
+    stands, so a second click or another answer later changes nothing; a flare answer
+    (aftercare.FLARE_ANSWERS) alerts the therapist. Returns the booking and whether this answer
+    was the one recorded. Raises BookingError for an answer not in aftercare.Feedback and
+    Booking.DoesNotExist for an unknown booking."""
+    if answer not in Feedback.values:
+        raise BookingError("That answer was not recognised.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        recorded = Booking.objects.filter(pk=booking_id, status=Booking.Status.ATTENDED, feedback="").update(
+            feedback=answer, feedback_at=now
+        )
+        booking = Booking.objects.select_related("therapist__user", "session_type").get(pk=booking_id)
+        if recorded and answer in FLARE_ANSWERS:
+            outbound_email_schedule(
+                booking=booking, kind=Kind.THERAPIST_FLARE_ALERT, to_email=booking.therapist.user.email, due_at=now
+            )
+    return booking, bool(recorded)
+
+
+def aftercare_stop(*, email: str) -> int:
+    """Stops aftercare emails to this address: records the choice and cancels what is
+    pending. Returns how many emails were cancelled. Doing it twice is harmless."""
+    with transaction.atomic():
+        AftercareOptOut.objects.get_or_create(email=email.lower())
+        return OutboundEmail.objects.filter(
+            to_email__iexact=email, kind__in=OutboundEmail.AFTERCARE, status__in=OutboundEmail.PENDING
+        ).update(status=OutboundEmail.Status.CANCELLED)
+
+
+def aftercare_restart(*, email: str) -> None:
+    """Aftercare emails start again from the next session."""
+    AftercareOptOut.objects.filter(email__iexact=email).delete()

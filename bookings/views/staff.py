@@ -1,0 +1,116 @@
+"""Pages for the booking's therapist and the clinic's admins: who is coming and why, and
+marking a session attended with notes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from therapists.models import Therapist
+
+from .. import health
+from ..forms import AREAS_FOR_PROBLEM, SessionNoteForm
+from ..models import Booking
+from ..selectors import booking_earlier_flare
+from ..services import booking as booking_services
+from ..services import outcome
+
+
+def _booking_for_staff(request, booking_id: int) -> Booking:
+    """The booking, for its own therapist or an admin; anyone else gets 404, as if it did not
+    exist, because its health answers are special category data."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"),
+        pk=booking_id,
+    )
+    if not (request.user.is_staff or booking.therapist.user_id == request.user.pk):
+        raise Http404
+    return booking
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_detail(request, booking_id: int):
+    """Who is coming and why: the booking, the client's health answers, its emails; the
+    therapist accepts a booking awaiting review, and the therapist or an admin can cancel."""
+    booking = _booking_for_staff(request, booking_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept" and booking.therapist.user_id == request.user.pk:
+                booking_services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
+                messages.success(request, "Booking accepted. The client's confirmation stands.")
+            elif action == "cancel":
+                booking_services.booking_cancel(
+                    booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Booking cancelled. The client has been emailed.")
+            else:
+                messages.error(request, "That action is not available.")
+        except booking_services.BookingError as error:
+            messages.error(request, str(error))
+        return redirect("booking_detail", booking_id=booking.pk)
+    screen = getattr(booking, "health_screen", None)
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "note": getattr(booking, "session_note", None),
+            "flare": booking_earlier_flare(booking=booking),
+            "booking": booking,
+            "screen": screen,
+            "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
+            if screen
+            else [],
+            "emails": booking.emails.order_by("due_at"),
+            "is_own_therapist": booking.therapist.user_id == request.user.pk,
+            "changeable": booking.is_changeable(timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_complete(request, booking_id: int):
+    """The therapist marks a session attended with notes; that plans the client's aftercare."""
+    therapist = Therapist.objects.filter(user=request.user).first()
+    booking = (
+        get_object_or_404(
+            Booking.objects.select_related("session_type", "health_screen"), pk=booking_id, therapist=therapist
+        )
+        if therapist
+        else None
+    )
+    if booking is None:
+        raise Http404
+    if request.method == "POST":
+        form = SessionNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                outcome.session_complete(therapist=therapist, booking_id=booking.pk, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"{booking.client_first_name}: attended. Aftercare emails are on their way.")
+                return redirect("diary:day", day=timezone.localtime(booking.start).date().isoformat())
+    else:
+        screen = getattr(booking, "health_screen", None)
+        problem = screen.main_problem if screen else ""
+        form = SessionNoteForm(
+            initial={
+                "problem": problem,
+                "pressure_used": str(
+                    screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
+                ),
+                "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
+            }
+        )
+    return render(
+        request,
+        "bookings/session_complete.html",
+        {"booking": booking, "form": form},
+        status=400 if form.errors else 200,
+    )
