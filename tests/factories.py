@@ -55,7 +55,11 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
 
 
 def make_bookable_therapist(username: str, **fields) -> Therapist:
-    """A therapist whose CNHC check an admin has recorded, valid for a year from 2026-11-22."""
+    """A therapist whose CNHC check an admin has recorded, valid for a year from today.
+
+    "Today" is whatever the clock says when the therapist is made: the frozen "now" in a test
+    that freezes time, the real date in a browser test, so the check never lapses under a test.
+    """
     fields.setdefault("registration_status", Therapist.RegistrationStatus.VERIFIED)
-    fields.setdefault("registration_expires_on", datetime.date(2027, 11, 22))
+    fields.setdefault("registration_expires_on", timezone.localdate() + datetime.timedelta(days=365))
     return make_therapist(username, **fields)
