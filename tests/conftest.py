@@ -1,9 +1,18 @@
+"""The suite's named people, as fixtures. Helpers that plain code needs too live in
+tests/factories.py.
+
+The people: alice, a client; admin_user, a superuser; victor, staff allowed to decide on
+CNHC registrations; sam, staff without that permission; asha, a verified therapist; bob,
+another verified therapist; tara, a therapist awaiting a check. The session type: sports,
+a 60-minute sports massage.
+"""
+
 import os
 from pathlib import Path
 
 import pytest
 
-from .factories import make_user
+from .factories import grant_verify, make_bookable_therapist, make_session_type, make_user, submitted_therapist
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
@@ -19,6 +28,16 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+# The people ------------------------------------------------------------------------------
+
+
 @pytest.fixture
 def alice(db):
     """A client."""
@@ -27,14 +46,54 @@ def alice(db):
 
 @pytest.fixture
 def admin_user(db):
+    """A superuser (pytest-django's admin_client logs in as this one)."""
     return make_user("admin", is_staff=True, is_superuser=True)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
+@pytest.fixture
+def victor(db):
+    """A staff member allowed to decide on registrations (not a superuser)."""
+    return grant_verify(make_user("victor", is_staff=True, first_name="Victor"))
+
+
+@pytest.fixture
+def sam(db):
+    """Staff, but without the permission to decide on registrations."""
+    return make_user("sam", is_staff=True)
+
+
+@pytest.fixture
+def asha(db):
+    """A verified therapist who keeps her diary here."""
+    return make_bookable_therapist("asha", display_name="Asha Patel")
+
+
+@pytest.fixture
+def bob(db):
+    """Another verified therapist: never allowed into Asha's diary."""
+    return make_bookable_therapist("bob", display_name="Bob Okafor")
+
+
+@pytest.fixture
+def tara(db):
+    """A therapist awaiting a check."""
+    return submitted_therapist("tara")
+
+
+@pytest.fixture
+def sports(db):
+    """A 60-minute sports massage."""
+    return make_session_type("Sports massage", duration_minutes=60)
+
+
+@pytest.fixture
+def as_asha(client, asha):
+    """The test client, logged in as asha."""
+    client.force_login(asha.user)
+    return client
+
+
+# Plumbing --------------------------------------------------------------------------------
 
 
 @pytest.fixture

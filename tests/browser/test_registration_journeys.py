@@ -12,7 +12,7 @@ from therapists.models import Therapist
 from therapists.services import registration
 
 from ..factories import PASSWORD, make_session_type, make_therapist, make_user
-from ..therapists.uploads import PDF, image_bytes
+from ..uploads import PDF, image_bytes
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,8 +12,7 @@ from django.test import TestCase
 from therapists.models import RegistrationEvent, Therapist
 from therapists.tasks import registration_checks_daily
 
-from ..factories import make_booking
-from .conftest import verified_therapist
+from ..factories import make_booking, verified_therapist
 
 # Expiry notices are sent by a task queued once the expiry commits; run it in-process.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]

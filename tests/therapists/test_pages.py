@@ -8,9 +8,15 @@ from django.utils import timezone
 
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import make_session_type, make_therapist, make_user
-from .conftest import grant_verify, submitted_therapist, verified_therapist
-from .uploads import PDF, image_bytes, upload
+from ..factories import (
+    grant_verify,
+    make_session_type,
+    make_therapist,
+    make_user,
+    submitted_therapist,
+    verified_therapist,
+)
+from ..uploads import PDF, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from therapists.models import RegistrationEvent
 from therapists.services import registration
 
-from ..factories import make_user
-from .conftest import grant_verify, submitted_therapist
+from ..factories import grant_verify, make_user, submitted_therapist
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,8 +11,7 @@ from bookings import registration_notices
 from therapists.models import RegistrationEvent, Therapist
 from therapists.services import registration
 
-from ..factories import make_therapist, make_user
-from .conftest import grant_verify, submitted_therapist, verified_therapist
+from ..factories import grant_verify, make_therapist, make_user, submitted_therapist, verified_therapist
 
 pytestmark = pytest.mark.django_db
 
