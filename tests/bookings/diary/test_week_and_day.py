@@ -6,7 +6,7 @@ from bookings.models import Booking
 from clinic.london import wall_clock_to_utc
 from therapists.models import TimeOff, WorkingHours
 
-from ..factories import make_booking, make_user
+from ...factories import make_booking, make_user
 
 pytestmark = pytest.mark.django_db
 

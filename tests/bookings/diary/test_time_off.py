@@ -7,7 +7,7 @@ from bookings.models import Booking
 from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import TimeOff
 
-from ..factories import make_booking
+from ...factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
