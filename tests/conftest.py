@@ -1,5 +1,5 @@
-"""The suite's named people, as fixtures. Helpers that plain code needs too live in
-tests/factories.py.
+"""The suite's named people and its clock, as fixtures. Helpers that plain code needs too live
+in tests/factories.py (people and things) and tests/clock.py (NOW and dates relative to it).
 
 The people: alice, a client; admin_user, a superuser; victor, staff allowed to decide on
 CNHC registrations; sam, staff without that permission; asha, a verified therapist; bob,
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .clock import NOW
 from .factories import grant_verify, make_bookable_therapist, make_session_type, make_user, submitted_therapist
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
@@ -33,6 +34,19 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+# The clock -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Stops time at NOW (tests/clock.py) for the test; ``clock.shift(delta)`` and
+    ``clock.move_to(when)`` move it. Freeze before anyone logs in (a session made at the real
+    time has expired by NOW): use ``pytestmark = pytest.mark.usefixtures("clock")``, or ask
+    for ``clock`` before ``as_asha`` and ``client.force_login``."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
 
 
 # The people ------------------------------------------------------------------------------

@@ -4,9 +4,14 @@ import pytest
 
 from therapists.models import WorkingHours
 
-pytestmark = pytest.mark.django_db
+from ...clock import days_from_now
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 URL = "/diary/hours/"
+# A change of pattern: the old hours run until LAST_OLD_DAY, the new ones from FIRST_NEW_DAY.
+LAST_OLD_DAY = days_from_now(30)
+FIRST_NEW_DAY = LAST_OLD_DAY + dt.timedelta(days=1)
 
 
 def week_post(rows_by_day: dict[int, list[tuple[str, str, str, str]]]) -> dict:
@@ -55,12 +60,14 @@ def test_saving_replaces_the_whole_week(as_asha, asha):
 def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
     as_asha.post(
         URL,
-        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("13:00", "17:00", "2027-01-01", "")]}),
+        week_post(
+            {0: [("09:00", "12:00", "", LAST_OLD_DAY.isoformat()), ("13:00", "17:00", FIRST_NEW_DAY.isoformat(), "")]}
+        ),
     )
 
     assert list(asha.working_hours.values_list("effective_from", "effective_until")) == [
-        (None, dt.date(2026, 12, 31)),
-        (dt.date(2027, 1, 1), None),
+        (None, LAST_OLD_DAY),
+        (FIRST_NEW_DAY, None),
     ]
 
 
@@ -71,7 +78,9 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
         pytest.param([("09:00", "09:00", "", "")], "The end must be after the start.", id="empty"),
         pytest.param([("09:00", "", "", "")], "Give an end time.", id="no end"),
         pytest.param(
-            [("09:00", "12:00", "2027-02-01", "2027-01-01")], "on or after the first day", id="dates reversed"
+            [("09:00", "12:00", FIRST_NEW_DAY.isoformat(), LAST_OLD_DAY.isoformat())],
+            "on or after the first day",
+            id="dates reversed",
         ),
         pytest.param([("nine", "12:00", "", "")], "Enter a valid time.", id="not a time"),
         pytest.param(
@@ -80,8 +89,8 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
             id="overlapping",
         ),
         pytest.param(
-            [("09:00", "12:00", "", "2027-01-31"), ("10:00", "11:00", "2027-01-01", "")],
-            "Monday: 09:00-12:00 (always to 2027-01-31) overlaps 10:00-11:00 (2027-01-01 to no end).",
+            [("09:00", "12:00", "", FIRST_NEW_DAY.isoformat()), ("10:00", "11:00", LAST_OLD_DAY.isoformat(), "")],
+            f"Monday: 09:00-12:00 (always to {FIRST_NEW_DAY}) overlaps 10:00-11:00 ({LAST_OLD_DAY} to no end).",
             id="overlapping while both patterns apply",
         ),
     ],
@@ -99,7 +108,9 @@ def test_bad_hours_are_refused_with_a_message_and_nothing_changes(as_asha, asha,
 def test_patterns_that_never_apply_together_may_overlap_in_time(as_asha, asha):
     as_asha.post(
         URL,
-        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("10:00", "14:00", "2027-01-01", "")]}),
+        week_post(
+            {0: [("09:00", "12:00", "", LAST_OLD_DAY.isoformat()), ("10:00", "14:00", FIRST_NEW_DAY.isoformat(), "")]}
+        ),
     )
 
     assert len(stretches(asha)) == 2
