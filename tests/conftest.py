@@ -2,8 +2,9 @@
 in tests/factories.py (people and things) and tests/clock.py (NOW and dates relative to it).
 
 The people: alice, a client; admin_user, a superuser; victor, staff allowed to decide on
-CNHC registrations; sam, staff without that permission; asha, a verified therapist; bob,
-another verified therapist; tara, a therapist awaiting a check. The session type: sports,
+CNHC registrations; sam, staff without that permission; asha, a verified therapist keeping
+the standard hours (09:00-17:00 every day); bob, another verified therapist, with no hours
+unless a test gives him some; tara, a therapist awaiting a check. The session type: sports,
 a 60-minute sports massage.
 """
 
@@ -13,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from .clock import NOW
-from .factories import grant_verify, make_bookable_therapist, make_session_type, make_user, submitted_therapist
+from .factories import (
+    grant_verify,
+    make_bookable_therapist,
+    make_session_type,
+    make_user,
+    make_working_hours,
+    submitted_therapist,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
@@ -78,13 +86,15 @@ def sam(db):
 
 @pytest.fixture
 def asha(db):
-    """A verified therapist who keeps her diary here."""
-    return make_bookable_therapist("asha", display_name="Asha Patel")
+    """A verified therapist who keeps her diary here and works the standard hours."""
+    therapist = make_bookable_therapist("asha", display_name="Asha Patel")
+    make_working_hours(therapist)
+    return therapist
 
 
 @pytest.fixture
 def bob(db):
-    """Another verified therapist: never allowed into Asha's diary."""
+    """Another verified therapist: never allowed into Asha's diary. No hours of his own."""
     return make_bookable_therapist("bob", display_name="Bob Okafor")
 
 

@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from clinic.models import SessionType
-from therapists.models import Therapist
+from therapists.models import Therapist, WorkingHours
 from therapists.services import registration
 
 PASSWORD = "correct-horse-battery"
+
+# The clinic's standard working week, which asha keeps: 09:00 to 17:00 on every day of the week.
+STANDARD_HOURS = tuple((weekday, datetime.time(9), datetime.time(17)) for weekday in range(7))
 
 
 def make_user(username: str, **fields):
@@ -63,12 +66,20 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
 def make_bookable_therapist(username: str, **fields) -> Therapist:
     """A therapist whose CNHC check an admin has recorded, valid for a year from today.
 
-    "Today" is whatever the clock says when the therapist is made: the frozen "now" in a test
-    that freezes time, the real date in a browser test, so the check never lapses under a test.
+    "Today" is whatever the clock says when the therapist is made: NOW under the ``clock``
+    fixture, the real date in a browser test, so the check never lapses under a test.
     """
     fields.setdefault("registration_status", Therapist.RegistrationStatus.VERIFIED)
     fields.setdefault("registration_expires_on", timezone.localdate() + datetime.timedelta(days=365))
     return make_therapist(username, **fields)
+
+
+def make_working_hours(therapist: Therapist, hours=STANDARD_HOURS, **fields) -> list[WorkingHours]:
+    """Gives the therapist weekly ``hours``: (weekday, start, end) stretches, Monday being 0."""
+    return [
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start_time=start, end_time=end, **fields)
+        for weekday, start, end in hours
+    ]
 
 
 def grant_verify(user, *, staff: bool = True):

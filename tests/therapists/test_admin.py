@@ -1,10 +1,8 @@
 """The Django admin cannot save hours or time off past the diary's checks."""
 
-import datetime as dt
-
 import pytest
 
-from therapists.models import TimeOff, WorkingHours
+from therapists.models import TimeOff
 
 from ..clock import TOMORROW, at
 
@@ -14,7 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 @pytest.fixture
 def hours_and_time_off(asha):
     return (
-        WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(9), end_time=dt.time(17)),
+        asha.working_hours.get(weekday=0),
         TimeOff.objects.create(therapist=asha, start=at(TOMORROW, "09:00"), end=at(TOMORROW, "11:00")),
     )
 

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports):
-    WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(9), end_time=dt.time(12, 30))
+    # Asha takes a lunch break on Mondays; the rest of her week is the standard 09:00-17:00.
+    asha.working_hours.filter(weekday=0).update(end_time=dt.time(12, 30))
     WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(13, 30), end_time=dt.time(18))
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(THIS_MONDAY, "10:00"))
     make_booking(
@@ -33,6 +34,7 @@ def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports
     page = as_asha.get("/diary/").content.decode()
 
     assert "09:00–12:30, 13:30–18:00" in page
+    assert page.count("09:00–17:00") == 6
     assert "Alice · Sports massage" in page
     assert "Carol" not in page
     assert "Holiday</span>\n  all day" in page

@@ -2,9 +2,8 @@ import datetime as dt
 
 import pytest
 
-from therapists.models import WorkingHours
-
 from ...clock import days_from_now
+from ...factories import STANDARD_HOURS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -41,7 +40,7 @@ def test_a_therapist_sets_a_day_with_a_break(as_asha, asha):
 
 
 def test_the_form_shows_the_saved_hours(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
+    asha.working_hours.filter(weekday=2).update(start_time=dt.time(10), end_time=dt.time(16))
 
     page = as_asha.get(URL).content.decode()
 
@@ -50,8 +49,6 @@ def test_the_form_shows_the_saved_hours(as_asha, asha):
 
 
 def test_saving_replaces_the_whole_week(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
-
     as_asha.post(URL, week_post({4: [("08:00", "11:00", "", "")]}))
 
     assert stretches(asha) == [(4, dt.time(8), dt.time(11))]
@@ -96,13 +93,11 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
     ],
 )
 def test_bad_hours_are_refused_with_a_message_and_nothing_changes(as_asha, asha, rows, message):
-    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
-
     response = as_asha.post(URL, week_post({0: rows}))
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]
+    assert stretches(asha) == list(STANDARD_HOURS)
 
 
 def test_patterns_that_never_apply_together_may_overlap_in_time(as_asha, asha):
@@ -123,12 +118,10 @@ def test_touching_stretches_are_fine(as_asha, asha):
 
 
 def test_a_tampered_form_is_refused_and_nothing_changes(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
-
     missing = as_asha.post(URL, {"day0-0-start": "09:00"})
     too_many = as_asha.post(URL, {**week_post({}), "day0-TOTAL_FORMS": "50"})
 
     assert missing.status_code == too_many.status_code == 200
     assert "Some hours need fixing" in missing.content.decode()
     assert "Please submit at most 8 forms." in too_many.content.decode()
-    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]
+    assert stretches(asha) == list(STANDARD_HOURS)
