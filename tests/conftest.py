@@ -9,7 +9,6 @@ a 60-minute sports massage.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -26,8 +25,6 @@ from .factories import (
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def pytest_configure(config):
