@@ -29,9 +29,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-# axe-core for the browser tests' accessibility scans, when npm is there (CI has it).
+# axe-core for the browser tests' accessibility scans, which fail without it. No npm is an
+# error when the browser tests will run (Chromium is installed); without Chromium they skip.
 node_modules/.installed: package.json package-lock.json
-	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; else echo "npm not found: accessibility scans will be skipped"; fi
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	elif [ -x /usr/bin/chromium ]; then echo "npm not found: the browser tests need axe-core from npm (install Node.js and npm, then make test)" >&2; exit 1; \
+	else echo "npm not found and no Chromium: the browser tests will be skipped"; fi
 
 setup: $(VENV)/.synced
 	mkdir -p var/celery/queue var/celery/control var/celery/results var/outbox

@@ -1,15 +1,30 @@
+"""The suite's named people and its clock, as fixtures. Helpers that plain code needs too live
+in tests/factories.py (people and things) and tests/clock.py (NOW and dates relative to it).
+
+The people: alice, a client; admin_user, a superuser; victor, staff allowed to decide on
+CNHC registrations; sam, staff without that permission; asha, a verified therapist keeping
+the standard hours (09:00-17:00 every day); bob, another verified therapist, with no hours
+unless a test gives him some; tara, a therapist awaiting a check. The session type: sports,
+a 60-minute sports massage.
+"""
+
 import os
-from pathlib import Path
 
 import pytest
 
-from .factories import make_user
+from .clock import NOW
+from .factories import (
+    grant_verify,
+    make_bookable_therapist,
+    make_session_type,
+    make_user,
+    make_working_hours,
+    submitted_therapist,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def pytest_configure(config):
@@ -17,6 +32,29 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+# The clock -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Stops time at NOW (tests/clock.py) for the test; ``clock.shift(delta)`` and
+    ``clock.move_to(when)`` move it. Freeze before anyone logs in (a session made at the real
+    time has expired by NOW): use ``pytestmark = pytest.mark.usefixtures("clock")``, or ask
+    for ``clock`` before ``as_asha`` and ``client.force_login``."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
+# The people ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -27,14 +65,56 @@ def alice(db):
 
 @pytest.fixture
 def admin_user(db):
+    """A superuser (pytest-django's admin_client logs in as this one)."""
     return make_user("admin", is_staff=True, is_superuser=True)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
+@pytest.fixture
+def victor(db):
+    """A staff member allowed to decide on registrations (not a superuser)."""
+    return grant_verify(make_user("victor", is_staff=True, first_name="Victor"))
+
+
+@pytest.fixture
+def sam(db):
+    """Staff, but without the permission to decide on registrations."""
+    return make_user("sam", is_staff=True)
+
+
+@pytest.fixture
+def asha(db):
+    """A verified therapist who keeps her diary here and works the standard hours."""
+    therapist = make_bookable_therapist("asha", display_name="Asha Patel")
+    make_working_hours(therapist)
+    return therapist
+
+
+@pytest.fixture
+def bob(db):
+    """Another verified therapist: never allowed into Asha's diary. No hours of his own."""
+    return make_bookable_therapist("bob", display_name="Bob Okafor")
+
+
+@pytest.fixture
+def tara(db):
+    """A therapist awaiting a check."""
+    return submitted_therapist("tara")
+
+
+@pytest.fixture
+def sports(db):
+    """A 60-minute sports massage."""
+    return make_session_type("Sports massage", duration_minutes=60)
+
+
+@pytest.fixture
+def as_asha(client, asha):
+    """The test client, logged in as asha."""
+    client.force_login(asha.user)
+    return client
+
+
+# Plumbing --------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -1,16 +1,25 @@
-"""Small factories for the people and things tests talk about."""
+"""Small factories for the people and things tests talk about.
+
+The named people themselves (alice, asha, victor...) are fixtures in tests/conftest.py, built
+from these.
+"""
 
 import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bookings.models import Booking
 from clinic.models import SessionType
-from therapists.models import Therapist
+from therapists.models import Therapist, WorkingHours
+from therapists.services import registration
 
 PASSWORD = "correct-horse-battery"
+
+# The clinic's standard working week, which asha keeps: 09:00 to 17:00 on every day of the week.
+STANDARD_HOURS = tuple((weekday, datetime.time(9), datetime.time(17)) for weekday in range(7))
 
 
 def make_user(username: str, **fields):
@@ -55,7 +64,54 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
 
 
 def make_bookable_therapist(username: str, **fields) -> Therapist:
-    """A therapist whose CNHC check an admin has recorded, valid for a year from 2026-11-22."""
+    """A therapist whose CNHC check an admin has recorded, valid for a year from today.
+
+    "Today" is whatever the clock says when the therapist is made: NOW under the ``clock``
+    fixture, the real date in a browser test, so the check never lapses under a test.
+    """
     fields.setdefault("registration_status", Therapist.RegistrationStatus.VERIFIED)
-    fields.setdefault("registration_expires_on", datetime.date(2027, 11, 22))
+    fields.setdefault("registration_expires_on", timezone.localdate() + datetime.timedelta(days=365))
     return make_therapist(username, **fields)
+
+
+def make_working_hours(therapist: Therapist, hours=STANDARD_HOURS, **fields) -> list[WorkingHours]:
+    """Gives the therapist weekly ``hours``: (weekday, start, end) stretches, Monday being 0."""
+    return [
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start_time=start, end_time=end, **fields)
+        for weekday, start, end in hours
+    ]
+
+
+def grant_verify(user, *, staff: bool = True):
+    """Gives ``user`` the verify permission, and by default makes them staff (both are needed)."""
+    if staff and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.user_permissions.add(Permission.objects.get(codename="verify_registration"))
+    return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
+
+
+def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 200) -> Therapist:
+    """A therapist who has sent registration details and is awaiting a check."""
+    therapist = make_therapist(username)
+    return registration.registration_submit(
+        therapist_id=therapist.pk,
+        submitted_by=therapist.user,
+        cnhc_number=number or f"CN-{username}",
+        disciplines=[Therapist.Discipline.SPORTS_MASSAGE],
+        cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=renews_in_days),
+        other_registers="",
+    )
+
+
+def verified_therapist(username: str, *, by, expires_on: datetime.date | None = None) -> Therapist:
+    """A therapist whose check ``by`` (a verifier) has approved, through the real workflow."""
+    therapist = submitted_therapist(username)
+    registration.registration_approve(
+        therapist_id=therapist.pk,
+        decided_by=by,
+        seen_on_register="Listed: Sports Massage, Leeds, registered.",
+        expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=365),
+    )
+    therapist.refresh_from_db()
+    return therapist

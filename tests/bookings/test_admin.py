@@ -3,17 +3,17 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from bookings.models import Booking, OutboundEmail
 
-from ..factories import make_booking, make_therapist, make_user
+from ..clock import NOW, days_from_now
+from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
-def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admin_client):
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
+def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admin_client, bob, alice):
+    booking = make_booking(therapist=bob, client=alice)
     start = booking.start
     assert admin_client.get("/admin/bookings/booking/add/").status_code == 403
 
@@ -23,7 +23,7 @@ def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admi
             "client_name": "Alice Smith",
             "client_email": "alice.smith@example.com",
             "client_phone": "07700900999",
-            "start_0": "01/01/2027",
+            "start_0": f"{days_from_now(10):%d/%m/%Y}",
             "start_1": "09:00:00",
             "status": "cancelled",
             "health_screen-TOTAL_FORMS": "0",
@@ -39,14 +39,12 @@ def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admi
     assert (booking.start, booking.status) == (start, Booking.Status.CONFIRMED)
 
 
-def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails(admin_client):
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"), client_email="alcie@example.com")
+def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails(admin_client, bob, alice):
+    booking = make_booking(therapist=bob, client=alice, client_email="alcie@example.com")
     Kind, Status = OutboundEmail.Kind, OutboundEmail.Status
 
     def email(kind, status, to="alcie@example.com"):
-        return OutboundEmail.objects.create(
-            booking=booking, kind=kind, to_email=to, status=status, due_at=timezone.now()
-        )
+        return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to, status=status, due_at=NOW)
 
     reminder, failed = email(Kind.BOOKING_REMINDER, Status.QUEUED), email(Kind.BOOKING_CONFIRMATION, Status.FAILED)
     sent = email(Kind.BOOKING_CONFIRMATION, Status.SENT)
@@ -76,9 +74,9 @@ def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails
     }
 
 
-def test_admins_send_failed_emails_again_and_nothing_else(admin_client):
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
-    long_ago = timezone.now() - datetime.timedelta(days=2)
+def test_admins_send_failed_emails_again_and_nothing_else(admin_client, bob, alice):
+    booking = make_booking(therapist=bob, client=alice)
+    long_ago = NOW - datetime.timedelta(days=2)
     failed, sent = (
         OutboundEmail.objects.create(
             booking=booking,
@@ -109,12 +107,12 @@ def test_admins_send_failed_emails_again_and_nothing_else(admin_client):
     assert sent.status == OutboundEmail.Status.SENT
 
 
-def test_a_bad_correction_is_refused_and_changes_nothing():
+def test_a_bad_correction_is_refused_and_changes_nothing(bob, alice):
     from django.core.exceptions import ValidationError
 
     from bookings.services import booking as services
 
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
+    booking = make_booking(therapist=bob, client=alice)
     before = (booking.client_name, booking.client_email)
 
     with pytest.raises(ValidationError) as refused:

@@ -4,39 +4,28 @@ import pytest
 
 from bookings.models import Booking, BookingRules
 from bookings.selectors import available_slots
-from clinic.london import LONDON, wall_clock_to_utc
-from therapists.models import Therapist, TimeOff, WorkingHours
+from clinic.london import LONDON
+from therapists.models import Therapist, TimeOff
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist
+from ..clock import NOW, at, days_from_now
+from ..factories import make_bookable_therapist, make_booking, make_working_hours
 
-pytestmark = pytest.mark.django_db
+# The selector is told NOW; the clock stands at NOW too, so the therapists' checks (valid for
+# a year from "today") hold on the days asked about.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday morning
-MONDAY = dt.date(2026, 11, 30)
-
-
-def at(day: dt.date, hhmm: str) -> dt.datetime:
-    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+# Next Monday, in an ordinary (GMT) week.
+MONDAY = days_from_now(7 - NOW.weekday())
 
 
-def work(therapist, *, weekdays=range(7), start="09:00", end="12:00", **fields):
-    for weekday in weekdays:
-        WorkingHours.objects.create(
-            therapist=therapist,
-            weekday=weekday,
-            start_time=dt.time.fromisoformat(start),
-            end_time=dt.time.fromisoformat(end),
-            **fields,
-        )
+def work(therapist, *, start="09:00", end="12:00"):
+    """Gives the therapist these hours on every day of the week."""
+    hours = (dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+    make_working_hours(therapist, [(weekday, *hours) for weekday in range(7)])
 
 
 def starts(slots) -> list[str]:
     return [f"{slot.start.astimezone(LONDON):%H:%M}" for slot in slots]
-
-
-@pytest.fixture
-def hour_session(db):
-    return make_session_type("Sports massage", duration_minutes=60)
 
 
 @pytest.fixture
@@ -54,73 +43,80 @@ def one_day(therapist, session_type, day=MONDAY):
     )
 
 
-def test_a_therapist_offers_their_hours_less_bookings_and_time_off(alice, hour_session, rules):
-    asha = make_bookable_therapist("asha")
-    work(asha, start="09:00", end="14:00")
-    make_booking(client=alice, therapist=asha, session_type=hour_session, start=at(MONDAY, "10:00"))
+def test_a_therapist_offers_their_hours_less_bookings_and_time_off(alice, asha, sports, rules):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
     make_booking(
         client=alice,
         therapist=asha,
-        session_type=hour_session,
+        session_type=sports,
         start=at(MONDAY, "11:00"),
         status=Booking.Status.CANCELLED,
     )
     TimeOff.objects.create(therapist=asha, start=at(MONDAY, "12:00"), end=at(MONDAY, "13:00"))
 
-    assert starts(one_day(asha, hour_session)) == ["09:00", "11:00", "13:00"]
+    # Asha works 09:00-17:00.
+    assert starts(one_day(asha, sports)) == ["09:00", "11:00", "13:00", "14:00", "15:00", "16:00"]
 
 
-def test_a_therapist_buffer_overrides_the_clinic_buffer(alice, hour_session, rules):
-    asha = make_bookable_therapist("asha", buffer_minutes=30)
-    work(asha, start="09:00", end="13:00")
+def test_a_therapist_buffer_overrides_the_clinic_buffer(alice, asha, sports, rules):
+    asha.buffer_minutes = 30
+    asha.save(update_fields=["buffer_minutes"])
     # The booking service books with the therapist's own buffer, and the booking holds it.
-    make_booking(client=alice, therapist=asha, session_type=hour_session, start=at(MONDAY, "09:00"), buffer_minutes=30)
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "09:00"), buffer_minutes=30)
     rules.slot_step_minutes = 30
     rules.save()
 
-    # 09:00-10:00 plus 30 minutes; each new session also needs its 30 minutes before 13:00.
-    assert starts(one_day(asha, hour_session)) == ["10:30", "11:00", "11:30"]
+    # 09:00-10:00 plus 30 minutes; each new session also needs its 30 minutes before 17:00.
+    assert starts(one_day(asha, sports)) == [
+        "10:30",
+        "11:00",
+        "11:30",
+        "12:00",
+        "12:30",
+        "13:00",
+        "13:30",
+        "14:00",
+        "14:30",
+        "15:00",
+        "15:30",
+    ]
 
 
-def test_only_bookable_therapists_offer_slots(hour_session, rules):
-    waiting = make_therapist("waiting")
+def test_only_bookable_therapists_offer_slots(tara, sports, rules):
     lapsing = make_bookable_therapist("lapsing", registration_expires_on=MONDAY - dt.timedelta(days=1))
-    for therapist in (waiting, lapsing):
-        work(therapist)
+    for therapist in (tara, lapsing):
+        make_working_hours(therapist)
 
-    assert one_day(waiting, hour_session) == []
-    assert one_day(lapsing, hour_session) == []
-    assert one_day(None, hour_session) == []
+    assert one_day(tara, sports) == []
+    assert one_day(lapsing, sports) == []
+    assert one_day(None, sports) == []
 
 
-def test_any_therapist_lists_who_is_free_at_each_start(alice, hour_session, rules):
-    asha = make_bookable_therapist("asha")
-    ben = make_bookable_therapist("ben")
-    work(asha, start="09:00", end="11:00")
-    work(ben, start="10:00", end="12:00")
-    make_booking(client=alice, therapist=ben, session_type=hour_session, start=at(MONDAY, "10:00"))
+def test_any_therapist_lists_who_is_free_at_each_start(alice, asha, bob, sports, rules):
+    asha.working_hours.filter(weekday=MONDAY.weekday()).update(end_time=dt.time(11))
+    work(bob, start="10:00", end="12:00")
+    make_booking(client=alice, therapist=bob, session_type=sports, start=at(MONDAY, "10:00"))
 
-    slots = one_day(None, hour_session)
+    slots = one_day(None, sports)
 
     assert [(f"{slot.start.astimezone(LONDON):%H:%M}", slot.therapist_ids) for slot in slots] == [
         ("09:00", (asha.pk,)),
         ("10:00", (asha.pk,)),
-        ("11:00", (ben.pk,)),
+        ("11:00", (bob.pk,)),
     ]
 
 
 def test_a_range_in_the_past_or_beyond_the_horizon_is_empty_without_asking_the_database(
-    hour_session, rules, django_assert_num_queries
+    asha, sports, rules, django_assert_num_queries
 ):
-    asha = make_bookable_therapist("asha")
-    work(asha)
+    beyond = days_from_now(rules.horizon_days + 90)
     with django_assert_num_queries(1):  # the rules
         assert (
             available_slots(
                 therapist_id=asha.pk,
-                session_type=hour_session,
-                date_from=dt.date(2027, 6, 1),
-                date_to=dt.date(2027, 6, 2),
+                session_type=sports,
+                date_from=beyond,
+                date_to=beyond + dt.timedelta(days=1),
                 now=NOW,
             )
             == []
@@ -148,15 +144,14 @@ def fill(therapists, session_type, client, bookings_each: int):
 
 @pytest.mark.parametrize("bookings_each", [0, 10, 300])
 def test_one_therapist_over_28_days_takes_four_queries_however_busy(
-    alice, hour_session, rules, bookings_each, django_assert_num_queries
+    alice, bob, sports, rules, bookings_each, django_assert_num_queries
 ):
-    asha = make_bookable_therapist("asha")
-    fill([asha], hour_session, alice, bookings_each)
+    fill([bob], sports, alice, bookings_each)
 
     with django_assert_num_queries(4):
         slots = available_slots(
-            therapist_id=asha.pk,
-            session_type=hour_session,
+            therapist_id=bob.pk,
+            session_type=sports,
             date_from=MONDAY,
             date_to=MONDAY + dt.timedelta(days=27),
             now=NOW,
@@ -167,15 +162,15 @@ def test_one_therapist_over_28_days_takes_four_queries_however_busy(
 
 @pytest.mark.parametrize("therapist_count, bookings_each", [(2, 5), (20, 60)])
 def test_any_therapist_takes_four_queries_however_many_therapists_and_bookings(
-    alice, hour_session, rules, therapist_count, bookings_each, django_assert_num_queries
+    alice, sports, rules, therapist_count, bookings_each, django_assert_num_queries
 ):
     therapists = [make_bookable_therapist(f"therapist{n}") for n in range(therapist_count)]
-    fill(therapists, hour_session, alice, bookings_each)
+    fill(therapists, sports, alice, bookings_each)
 
     with django_assert_num_queries(4):
         slots = available_slots(
             therapist_id=None,
-            session_type=hour_session,
+            session_type=sports,
             date_from=MONDAY,
             date_to=MONDAY + dt.timedelta(days=27),
             now=NOW,
@@ -184,19 +179,19 @@ def test_any_therapist_takes_four_queries_however_many_therapists_and_bookings(
     assert Therapist.objects.count() == therapist_count
 
 
-def test_a_range_reaching_past_a_registration_check_offers_that_therapist_nothing(hour_session, rules):
+def test_a_range_reaching_past_a_registration_check_offers_that_therapist_nothing(asha, sports, rules):
     # Bookable on the first day but not the last: no day of the range is offered, so a lapsed
     # check can never leak a slot; a day-by-day query still shows the days before it lapses.
-    asha = make_bookable_therapist("asha", registration_expires_on=MONDAY + dt.timedelta(days=2))
-    work(asha)
+    asha.registration_expires_on = MONDAY + dt.timedelta(days=2)
+    asha.save(update_fields=["registration_expires_on"])
 
     week = available_slots(
         therapist_id=asha.pk,
-        session_type=hour_session,
+        session_type=sports,
         date_from=MONDAY,
         date_to=MONDAY + dt.timedelta(days=6),
         now=NOW,
     )
 
     assert week == []
-    assert one_day(asha, hour_session)
+    assert one_day(asha, sports)

@@ -10,13 +10,13 @@ from django.utils import timezone
 from bookings import outbox
 from bookings.models import OutboundEmail
 
-from ..factories import make_booking, make_therapist, make_user
+from ..factories import make_booking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_four_workers_claiming_the_same_emails_at_once_claim_each_exactly_once():
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
+def test_four_workers_claiming_the_same_emails_at_once_claim_each_exactly_once(bob, alice):
+    booking = make_booking(therapist=bob, client=alice)
     now = timezone.now()
     emails = OutboundEmail.objects.bulk_create(
         OutboundEmail(

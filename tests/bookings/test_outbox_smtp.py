@@ -12,7 +12,7 @@ from django.utils import timezone
 from bookings import outbox
 from bookings.models import OutboundEmail
 
-from ..factories import make_booking, make_therapist, make_user
+from ..factories import make_booking
 from ..smtp import SMTPServer
 from ..workers import ROOT, wait_for, worker_env
 
@@ -24,10 +24,12 @@ def use_smtp(settings, server: SMTPServer) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
 
 
-def due_reminder() -> OutboundEmail:
-    booking = make_booking(therapist=make_therapist("bob"), client=make_user("alice"))
+@pytest.fixture
+def reminder(bob, alice) -> OutboundEmail:
+    """A reminder to alice, due now. The worker processes here see the real clock; so does this."""
+    booking = make_booking(therapist=bob, client=alice)
     return outbox.outbound_email_schedule(
-        booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=timezone.now()
+        booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=alice.email, due_at=timezone.now()
     )
 
 
@@ -35,8 +37,8 @@ def due_reminder() -> OutboundEmail:
 @pytest.mark.parametrize(
     "reply, status", [("554 5.7.1 Refused", Status.FAILED), ("451 4.3.0 Try again later", Status.AWAITING_RETRY)]
 )
-def test_a_refusal_after_the_message_undoes_the_sent_record(settings, reply, status):
-    email = due_reminder()
+def test_a_refusal_after_the_message_undoes_the_sent_record(settings, reminder, reply, status):
+    email = reminder
     with SMTPServer(refuse_with=reply) as server:
         use_smtp(settings, server)
         assert outbox.outbound_email_send(email_id=email.pk) == status
@@ -73,8 +75,10 @@ def send_in_a_process_killed(email: OutboundEmail, server: SMTPServer, tmp_path,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_before_the_email_is_recorded_leaves_it_unsent_and_it_is_sent_once_later(settings, tmp_path):
-    email = due_reminder()
+def test_a_worker_killed_before_the_email_is_recorded_leaves_it_unsent_and_it_is_sent_once_later(
+    settings, tmp_path, reminder
+):
+    email = reminder
     with SMTPServer() as server:
         assert send_in_a_process_killed(email, server, tmp_path, when="before_recording") == -signal.SIGKILL
 
@@ -89,8 +93,10 @@ def test_a_worker_killed_before_the_email_is_recorded_leaves_it_unsent_and_it_is
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_after_handing_the_email_over_has_recorded_it_and_it_is_not_sent_again(settings, tmp_path):
-    email = due_reminder()
+def test_a_worker_killed_after_handing_the_email_over_has_recorded_it_and_it_is_not_sent_again(
+    settings, tmp_path, reminder
+):
+    email = reminder
     with SMTPServer() as server:
         assert send_in_a_process_killed(email, server, tmp_path, when="after_the_final_line") == -signal.SIGKILL
 

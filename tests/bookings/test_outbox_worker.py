@@ -9,15 +9,15 @@ from bookings import outbox
 from bookings.models import OutboundEmail
 from bookings.tasks import send_outbound_emails
 
-from ..factories import make_booking, make_therapist, make_user
+from ..factories import make_booking
 from ..workers import start_worker, stop_worker, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path):
-    client = make_user("alice")
-    booking = make_booking(therapist=make_therapist("bob"), client=client)
+def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path, bob, alice):
+    # The worker runs in its own process on the real clock, so this test does too.
+    booking = make_booking(therapist=bob, client=alice)
     now = timezone.now()
     emails = [
         outbox.outbound_email_schedule(

@@ -20,3 +20,11 @@ def test_demo_therapists_are_verified_by_the_demo_admin_and_a_second_run_changes
 
     assert Therapist.objects.count() == 3
     assert RegistrationEvent.objects.count() == events_before
+
+
+def test_demo_therapists_get_weekday_hours_once():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    for therapist in Therapist.objects.all():
+        assert therapist.working_hours.count() == 10  # two stretches on each weekday

@@ -1,16 +1,20 @@
 """Browser-test rig: Debian's Chromium driven by Playwright against live_server.
 
 Every test using ``page`` runs twice, on a phone and on a desktop viewport. A failing test
-leaves a screenshot in test-artifacts/; ``screenshot(page, name)`` saves one on purpose.
+leaves a screenshot in test-artifacts/. The steps journeys share (log in, screenshot, the
+axe-core scan) are in helpers.py.
 """
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ARTIFACTS
+# test_aftercare_journey.py still imports these two from here (assert_accessible since it
+# gained a scan on main); they stay importable until it imports helpers instead.
+from .helpers import assert_accessible, screenshot
+
+__all__ = ["assert_accessible", "screenshot"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -60,29 +64,3 @@ def page(request, browser, live_server):
     if failed is not None and failed.failed:
         screenshot(page, f"FAILED-{request.node.name}")
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def assert_accessible(page) -> None:
-    """Runs axe-core (installed from npm by `make test`) on the page and fails on any
-    serious or critical finding."""
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{AXE} is missing: `make test` installs it with npm ci")
-        pytest.skip("axe-core is not installed (npm ci)")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
-    )
-    assert violations == [], "\n".join(violations)

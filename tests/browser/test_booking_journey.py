@@ -9,29 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings import outbox
-from bookings.models import Booking, BookingRules, OutboundEmail
-from therapists.models import WorkingHours
+from bookings.models import Booking, OutboundEmail
 
-from ..factories import make_bookable_therapist, make_session_type
-from .conftest import assert_accessible, screenshot
+from .helpers import assert_accessible, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def clinic():
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
-    asha = make_bookable_therapist("asha", display_name="Asha Patel")
-    for weekday in range(7):
-        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(13))
-    sports = make_session_type(
-        "Sports massage",
-        duration_minutes=60,
-        description="Targeted work on tight, overloaded muscles after training.",
-    )
-    return asha, sports
 
 
 def in_three_days() -> dt.date:
@@ -66,7 +48,7 @@ def sent_manage_path() -> str:
     return re.search(r"https?://[^/\s]+(/booking/\S+/)", confirmation.body).group(1)
 
 
-def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, clinic):
+def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, asha, sports):
     day = in_three_days()
     choose_a_time(page, day, "10:00")
 
@@ -103,7 +85,7 @@ def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, clinic):
     assert booking.status == Booking.Status.CANCELLED
 
 
-def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, clinic):
+def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, asha, sports):
     choose_a_time(page, in_three_days(), "11:00")
 
     answer_health_questions(page, red_flag="It hurts at night or when you are resting")
@@ -120,10 +102,7 @@ def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, clinic):
     assert Booking.objects.count() == 0
 
 
-def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, clinic):
-    from .test_diary_journey import log_in
-
-    asha, _ = clinic
+def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, asha, sports):
     day = in_three_days()
     log_in(page, "asha")
     choose_a_time(page, day, "11:00")

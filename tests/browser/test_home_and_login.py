@@ -2,19 +2,12 @@ import pytest
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, make_session_type
-from .conftest import screenshot
+from .helpers import open_menu_if_collapsed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_menu_if_collapsed(page):
-    toggler = page.get_by_role("button", name="Show menu")
-    if toggler.is_visible():
-        toggler.click()
-
-
-def test_a_visitor_sees_the_sessions_and_an_admin_logs_in(page, admin_user):
-    make_session_type("Sports massage")
+def test_a_visitor_sees_the_sessions_and_an_admin_logs_in(page, admin_user, sports):
     make_session_type("Relaxation massage", kind="relaxation", duration_minutes=45)
 
     page.goto("/")

@@ -1,7 +1,6 @@
 """Real-browser journeys through the CNHC registration check, on a phone and a desktop."""
 
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -11,41 +10,20 @@ from playwright.sync_api import expect
 from therapists.models import Therapist
 from therapists.services import registration
 
-from ..factories import PASSWORD, make_session_type, make_therapist, make_user
-from ..therapists.uploads import PDF, image_bytes
-from .conftest import screenshot
+from ..factories import make_therapist, make_user
+from ..uploads import PDF, image_bytes
+from .helpers import log_in, log_out, open_menu_if_collapsed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def open_menu_if_collapsed(page) -> None:
-    toggler = page.get_by_role("button", name="Show menu")
-    if toggler.is_visible():
-        toggler.click()
-        # Wait for the collapse animation to finish, or a click may land on a moving link.
-        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Book a massage")).to_be_visible()
-
-
-def log_out(page) -> None:
-    open_menu_if_collapsed(page)
-    page.get_by_role("button", name="Log out").click()
-    expect(page.locator('a[href="/accounts/login/"]')).to_be_attached()  # hidden in the phone's closed menu
 
 
 def shot(page, name: str) -> None:
     screenshot(page, f"registration-{name}-{page.viewport_name}")
 
 
-def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, admin_user, media_root, celery_eager):
-    make_session_type("Sports massage")
+def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(
+    page, admin_user, sports, media_root, celery_eager
+):
     make_user("tara", first_name="Tara", last_name="Jones")
     renewal = timezone.localdate() + datetime.timedelta(days=200)
 

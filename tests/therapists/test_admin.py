@@ -1,24 +1,19 @@
 """The Django admin cannot save hours or time off past the diary's checks."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from therapists.models import TimeOff, WorkingHours
+from therapists.models import TimeOff
 
-from ..factories import make_therapist
+from ..clock import TOMORROW, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
-def hours_and_time_off():
-    asha = make_therapist("asha")
-    start = timezone.now() + dt.timedelta(days=3)
+def hours_and_time_off(asha):
     return (
-        WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(9), end_time=dt.time(17)),
-        TimeOff.objects.create(therapist=asha, start=start, end=start + dt.timedelta(hours=2)),
+        asha.working_hours.get(weekday=0),
+        TimeOff.objects.create(therapist=asha, start=at(TOMORROW, "09:00"), end=at(TOMORROW, "11:00")),
     )
 
 

@@ -4,11 +4,11 @@ import pytest
 
 from therapists.models import Therapist
 
+from ..clock import TODAY
 from ..factories import make_therapist
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 11, 22)
 Status = Therapist.RegistrationStatus
 
 

@@ -1,29 +1,29 @@
 """The daily beat task: reminders 30 and 7 days ahead (each once), expiry on the right London date."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import TestCase
 
+from clinic.london import LONDON
 from therapists.models import RegistrationEvent, Therapist
 from therapists.tasks import registration_checks_daily
 
-from ..factories import make_booking
-from .conftest import verified_therapist
+from ..clock import TODAY, at, days_from_now, london
+from ..factories import make_booking, verified_therapist
 
 # Expiry notices are sent by a task queued once the expiry commits; run it in-process.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
-LONDON = ZoneInfo("Europe/London")
 Status = Therapist.RegistrationStatus
+DAY = datetime.timedelta(days=1)
 
 
-def london(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=LONDON)
+def morning(day: datetime.date) -> datetime.datetime:
+    """When beat runs the task on ``day``."""
+    return at(day, "06:00")
 
 
 def run_twice() -> list:
@@ -43,40 +43,40 @@ def test_it_is_scheduled_daily_in_the_morning_london_time():
     assert settings.CELERY_TIMEZONE == "Europe/London"
 
 
-def test_each_reminder_goes_once_to_the_therapist_and_the_admins(victor):
-    with time_machine.travel(london(2026, 12, 1, 6, 0), tick=False):
-        vera = verified_therapist("vera", by=victor, expires_on=datetime.date(2026, 12, 31))
+def test_each_reminder_goes_once_to_the_therapist_and_the_admins(clock, victor):
+    last_day = days_from_now(31)
+    vera = verified_therapist("vera", by=victor, expires_on=last_day)
 
-    with time_machine.travel(london(2026, 11, 30, 6, 0), tick=False):
-        assert run_twice() == []  # 31 days ahead: too early
+    assert run_twice() == []  # 31 days ahead: too early
 
-    with time_machine.travel(london(2026, 12, 1, 6, 0), tick=False):
-        sent = run_twice()
+    clock.move_to(morning(last_day - 30 * DAY))
+    sent = run_twice()
     assert sorted(message.to[0] for message in sent) == [vera.user.email, victor.email]
     assert all("30 days" in message.subject for message in sent)
 
-    with time_machine.travel(london(2026, 12, 10, 6, 0), tick=False):
-        assert run_twice() == []  # between the two reminders
+    clock.move_to(morning(last_day - 21 * DAY))
+    assert run_twice() == []  # between the two reminders
 
-    with time_machine.travel(london(2026, 12, 24, 6, 0), tick=False):
-        sent = run_twice()
+    clock.move_to(morning(last_day - 7 * DAY))
+    sent = run_twice()
     assert sorted(message.to[0] for message in sent) == [vera.user.email, victor.email]
     assert all("7 days" in message.subject for message in sent)
 
-    with time_machine.travel(london(2026, 12, 30, 6, 0), tick=False):
-        assert run_twice() == []
+    clock.move_to(morning(last_day - DAY))
+    assert run_twice() == []
     vera.refresh_from_db()
     assert vera.registration_status == Status.VERIFIED
 
 
-def test_a_check_approved_close_to_expiry_gets_only_the_most_urgent_reminder(victor):
-    with time_machine.travel(london(2026, 12, 26, 6, 0), tick=False):
-        verified_therapist("vera", by=victor, expires_on=datetime.date(2026, 12, 31))
-        sent = run_twice()
+def test_a_check_approved_close_to_expiry_gets_only_the_most_urgent_reminder(clock, victor):
+    verified_therapist("vera", by=victor, expires_on=days_from_now(5))
+
+    sent = run_twice()
+
     assert len(sent) == 2
     assert all("5 days" in message.subject for message in sent)
-    with time_machine.travel(london(2026, 12, 27, 6, 0), tick=False):
-        assert run_twice() == []
+    clock.move_to(morning(TODAY + DAY))
+    assert run_twice() == []
 
 
 @pytest.mark.parametrize(
@@ -95,24 +95,21 @@ def test_a_check_approved_close_to_expiry_gets_only_the_most_urgent_reminder(vic
     ],
     ids=["winter", "summer", "spring-forward"],
 )
-def test_it_expires_a_check_on_the_first_london_day_after_it_ends(victor, last_day, still_valid_at, expired_at):
-    with time_machine.travel(
-        london(last_day.year, last_day.month, last_day.day, 6) - datetime.timedelta(days=60), tick=False
-    ):
-        vera = verified_therapist("vera", by=victor, expires_on=last_day)
-        booking_before = make_booking(therapist=vera, start=london(last_day.year, last_day.month, last_day.day, 18))
-        booking_after = make_booking(
-            therapist=vera, start=london(last_day.year, last_day.month, last_day.day, 18) + datetime.timedelta(days=1)
-        )
+def test_it_expires_a_check_on_the_first_london_day_after_it_ends(clock, victor, last_day, still_valid_at, expired_at):
+    # These dates are the point: the clock moves to them rather than counting from NOW.
+    clock.move_to(morning(last_day) - 60 * DAY)
+    vera = verified_therapist("vera", by=victor, expires_on=last_day)
+    booking_before = make_booking(therapist=vera, start=at(last_day, "18:00"))
+    booking_after = make_booking(therapist=vera, start=at(last_day + DAY, "18:00"))
 
-    with time_machine.travel(still_valid_at, tick=False):
-        run_twice()
-        vera.refresh_from_db()
-        assert vera.registration_status == Status.VERIFIED
+    clock.move_to(still_valid_at)
+    run_twice()
+    vera.refresh_from_db()
+    assert vera.registration_status == Status.VERIFIED
 
     mail.outbox.clear()
-    with time_machine.travel(expired_at, tick=False):
-        sent = run_twice()
+    clock.move_to(expired_at)
+    sent = run_twice()
     vera.refresh_from_db()
     assert vera.registration_status == Status.EXPIRED
     assert vera not in Therapist.objects.bookable(on=expired_at.astimezone(LONDON).date())
@@ -127,13 +124,14 @@ def test_it_expires_a_check_on_the_first_london_day_after_it_ends(victor, last_d
     assert f"(booking {booking_before.pk})" not in to_admin.body
 
 
-def test_an_admin_decision_made_meanwhile_is_not_overwritten_by_expiry(victor):
+def test_an_admin_decision_made_meanwhile_is_not_overwritten_by_expiry(clock, victor):
     from therapists.services import registration
 
-    with time_machine.travel(london(2026, 12, 1, 6, 0), tick=False):
-        vera = verified_therapist("vera", by=victor, expires_on=datetime.date(2026, 12, 31))
-        registration.registration_suspend(therapist_id=vera.pk, decided_by=victor, reason="Removed from the register.")
-    with time_machine.travel(london(2027, 1, 2, 6, 0), tick=False):
-        run_twice()
+    last_day = days_from_now(30)
+    vera = verified_therapist("vera", by=victor, expires_on=last_day)
+    registration.registration_suspend(therapist_id=vera.pk, decided_by=victor, reason="Removed from the register.")
+
+    clock.move_to(morning(last_day + 2 * DAY))
+    run_twice()
     vera.refresh_from_db()
     assert vera.registration_status == Status.SUSPENDED

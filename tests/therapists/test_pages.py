@@ -4,18 +4,17 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import make_session_type, make_therapist, make_user
-from .conftest import grant_verify, submitted_therapist, verified_therapist
-from .uploads import PDF, image_bytes, upload
+from ..clock import TODAY
+from ..factories import grant_verify, make_therapist, make_user, submitted_therapist, verified_therapist
+from ..uploads import PDF, image_bytes, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 Status = Therapist.RegistrationStatus
-NEXT_YEAR = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
+NEXT_YEAR = (TODAY + datetime.timedelta(days=365)).isoformat()
 
 
 def login(client, user):
@@ -36,9 +35,8 @@ def registration_data(**overrides):
 # Onboarding ---------------------------------------------------------------------------------
 
 
-def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(client, media_root):
+def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(client, media_root, sports):
     user = make_user("tara")
-    sports = make_session_type("Sports massage")
     login(client, user)
 
     assert client.get(reverse("therapists:me")).url == reverse("therapists:profile")
@@ -71,8 +69,7 @@ def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(clie
     assert "Submitted for a check" in page
 
 
-def test_an_upload_is_named_by_what_it_is_not_what_it_is_called(client, media_root):
-    tara = submitted_therapist("tara")
+def test_an_upload_is_named_by_what_it_is_not_what_it_is_called(client, media_root, tara):
     login(client, tara.user)
     client.post(
         reverse("therapists:registration"),
@@ -114,7 +111,7 @@ def test_a_bad_photo_is_refused_with_a_message_and_nothing_changes(client, media
         ({"cnhc_number": "CN-olga"}, "Another therapist already has this CNHC registration number"),
         ({"disciplines": []}, "Choose at least one discipline"),
         ({"cnhc_renews_on": ""}, "next due for renewal"),
-        ({"cnhc_renews_on": "2020-01-01"}, "The renewal date is in the past"),
+        ({"cnhc_renews_on": (TODAY - datetime.timedelta(days=1)).isoformat()}, "The renewal date is in the past"),
         ({"cnhc_renews_on": "31/02/2027"}, "Enter a valid date"),
         ({"other_registers": "x" * 501}, "at most 500 characters"),
         ({"certificate": upload("cert.pdf", b"MZ\x90\x00 not a pdf")}, "must be a PDF or a JPEG, PNG or WebP image"),
@@ -137,16 +134,15 @@ def test_bad_registration_details_are_refused_with_a_message_and_nothing_changes
     assert not tara.registration_events.exists()
 
 
-def test_a_client_without_a_profile_is_sent_to_start_one_before_registration(client):
-    login(client, make_user("alice"))
+def test_a_client_without_a_profile_is_sent_to_start_one_before_registration(client, alice):
+    login(client, alice)
     response = client.get(reverse("therapists:registration"))
     assert response.url == reverse("therapists:profile")
 
 
-def test_a_rejected_therapist_sees_the_reason(client, victor):
+def test_a_rejected_therapist_sees_the_reason(client, victor, tara):
     from therapists.services import registration
 
-    tara = submitted_therapist("tara")
     registration.registration_reject(therapist_id=tara.pk, decided_by=victor, reason="The register shows another town.")
     login(client, tara.user)
 
@@ -178,7 +174,7 @@ def test_a_verifier_approves_from_the_check_page_with_a_default_of_one_year(clie
     login(client, victor)
     page = client.get(reverse("therapists:check", args=[tara.pk]))
     default = page.context["forms"]["approve"].initial["expires_on"]
-    assert default.year == timezone.localdate().year + 1
+    assert default.year == TODAY.year + 1
 
     response = client.post(
         reverse("therapists:check", args=[tara.pk]),
@@ -203,7 +199,11 @@ def test_a_verifier_approves_from_the_check_page_with_a_default_of_one_year(clie
             "Write down what you saw",
         ),
         (
-            {"action": "approve", "approve-seen_on_register": "Seen.", "approve-expires_on": "2001-01-01"},
+            {
+                "action": "approve",
+                "approve-seen_on_register": "Seen.",
+                "approve-expires_on": TODAY - datetime.timedelta(days=1),
+            },
             "The expiry date is in the past",
         ),
         ({"action": "reject", "reject-reason": ""}, "Give a reason"),
@@ -229,11 +229,11 @@ def test_an_unknown_action_is_not_found(client, victor, tara):
 
 
 @pytest.mark.parametrize("url_name", ["therapists:checks", "therapists:check"])
-def test_people_without_the_permission_cannot_open_the_queue(client, sam, tara, url_name):
+def test_people_without_the_permission_cannot_open_the_queue(client, sam, alice, tara, url_name):
     args = [tara.pk] if url_name == "therapists:check" else []
     url = reverse(url_name, args=args)
     assert client.get(url).status_code == 302  # anonymous: log in first
-    for person in (sam, tara.user, make_user("alice"), grant_verify(make_user("nora"), staff=False)):
+    for person in (sam, tara.user, alice, grant_verify(make_user("nora"), staff=False)):
         login(client, person)
         assert client.get(url).status_code == 403
         assert (
@@ -246,8 +246,7 @@ def test_people_without_the_permission_cannot_open_the_queue(client, sam, tara, 
     assert tara.registration_status == Status.AWAITING_CHECK
 
 
-def test_a_therapist_who_is_also_a_verifier_cannot_approve_themselves_on_the_page(client):
-    tara = submitted_therapist("tara")
+def test_a_therapist_who_is_also_a_verifier_cannot_approve_themselves_on_the_page(client, tara):
     login(client, grant_verify(tara.user))
     url = reverse("therapists:check", args=[tara.pk])
 
@@ -268,7 +267,7 @@ def test_a_therapist_who_is_also_a_verifier_cannot_approve_themselves_on_the_pag
     assert not tara.registration_events.filter(kind=RegistrationEvent.Kind.APPROVED).exists()
 
 
-def test_only_the_therapist_and_verifiers_can_open_a_certificate(client, media_root, victor):
+def test_only_the_therapist_and_verifiers_can_open_a_certificate(client, media_root, victor, sam, alice):
     tara = make_therapist("tara")
     login(client, tara.user)
     client.post(reverse("therapists:registration"), registration_data(certificate=upload("cert.pdf", PDF)))
@@ -283,7 +282,7 @@ def test_only_the_therapist_and_verifiers_can_open_a_certificate(client, media_r
     login(client, victor)
     assert client.get(url).status_code == 200
 
-    for outsider in (make_therapist("mallory").user, make_user("sam", is_staff=True), make_user("alice")):
+    for outsider in (make_therapist("mallory").user, sam, alice):
         login(client, outsider)
         assert client.get(url).status_code == 404
     client.logout()
@@ -319,7 +318,7 @@ def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(clien
         therapist_id=tara.pk,
         decided_by=victor,
         seen_on_register="Seen.",
-        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        expires_on=TODAY + datetime.timedelta(days=30),
     )
     response = client.get(url)
     assert response.status_code == 200
@@ -332,9 +331,7 @@ def test_an_unverified_therapists_photo_is_private_until_they_are_bookable(clien
 def test_the_public_list_shows_exactly_the_bookable_therapists(client, victor):
     verified_therapist("vera", by=victor)
     lapsed = verified_therapist("lapsed", by=victor)
-    Therapist.objects.filter(pk=lapsed.pk).update(
-        registration_expires_on=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    Therapist.objects.filter(pk=lapsed.pk).update(registration_expires_on=TODAY - datetime.timedelta(days=1))
     submitted_therapist("waiting")
     suspended = verified_therapist("suspended", by=victor)
     from therapists.services import registration
@@ -349,9 +346,7 @@ def test_the_public_list_shows_exactly_the_bookable_therapists(client, victor):
         assert f"{hidden} Therapist" not in page
 
 
-def test_the_public_list_query_count_does_not_grow_with_therapists(client, victor, django_assert_num_queries):
-    sports = make_session_type("Sports massage")
-
+def test_the_public_list_query_count_does_not_grow_with_therapists(client, victor, sports, django_assert_num_queries):
     def add(n):
         for i in range(n):
             therapist = verified_therapist(f"t{Therapist.objects.count()}x{i}", by=victor)
@@ -377,10 +372,9 @@ def test_the_queue_query_count_does_not_grow_with_registrations(client, victor, 
         client.get(reverse("therapists:checks"))
 
 
-def test_the_check_page_query_count_does_not_grow_with_history(client, victor, django_assert_max_num_queries):
+def test_the_check_page_query_count_does_not_grow_with_history(client, victor, tara, django_assert_max_num_queries):
     from therapists.services import registration
 
-    tara = submitted_therapist("tara")
     login(client, victor)
     url = reverse("therapists:check", args=[tara.pk])
     with django_assert_max_num_queries(10) as small:
@@ -392,7 +386,7 @@ def test_the_check_page_query_count_does_not_grow_with_history(client, victor, d
             submitted_by=tara.user,
             cnhc_number=f"N{attempt}",
             disciplines=["sports_massage"],
-            cnhc_renews_on=timezone.localdate() + datetime.timedelta(days=9),
+            cnhc_renews_on=TODAY + datetime.timedelta(days=9),
             other_registers="",
         )
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -10,18 +10,16 @@ from django.utils import timezone
 from therapists.models import RegistrationEvent
 from therapists.services import registration
 
-from ..factories import make_user
-from .conftest import grant_verify, submitted_therapist
+from ..factories import grant_verify, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_eager):
+def test_an_approval_and_a_rejection_racing_leave_exactly_one_decision(celery_eager, tara, victor):
     if connection.vendor != "postgresql":
         # SQLite's in-memory test database locks whole tables and fails fast instead of waiting.
         pytest.skip("row locks are exercised on PostgreSQL")
-    tara = submitted_therapist("tara")
-    admins = [grant_verify(make_user(name, is_staff=True)) for name in ("victor", "olive")]
+    admins = [victor, grant_verify(make_user("olive", is_staff=True))]
     start = threading.Barrier(2)
     outcomes = []
 

@@ -3,47 +3,38 @@ import datetime as dt
 import pytest
 
 from bookings.models import Booking
-from clinic.london import wall_clock_to_utc
 from therapists.models import TimeOff, WorkingHours
 
-from ..factories import make_booking, make_user
+from ...clock import THIS_MONDAY, at
+from ...factories import make_booking, make_user
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # Wednesday
-MONDAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-def at(day, hhmm):
-    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+# NOW is the Wednesday of the week starting THIS_MONDAY.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports):
-    WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(9), end_time=dt.time(12, 30))
+    # Asha takes a lunch break on Mondays; the rest of her week is the standard 09:00-17:00.
+    asha.working_hours.filter(weekday=0).update(end_time=dt.time(12, 30))
     WorkingHours.objects.create(therapist=asha, weekday=0, start_time=dt.time(13, 30), end_time=dt.time(18))
-    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(THIS_MONDAY, "10:00"))
     make_booking(
         client=make_user("carol"),
         therapist=asha,
         session_type=sports,
-        start=at(MONDAY, "14:00"),
+        start=at(THIS_MONDAY, "14:00"),
         status=Booking.Status.CANCELLED,
     )
     TimeOff.objects.create(
         therapist=asha,
-        start=at(MONDAY + dt.timedelta(days=2), "00:00"),
-        end=at(MONDAY + dt.timedelta(days=3), "00:00"),
+        start=at(THIS_MONDAY + dt.timedelta(days=2), "00:00"),
+        end=at(THIS_MONDAY + dt.timedelta(days=3), "00:00"),
         reason="holiday",
     )
 
     page = as_asha.get("/diary/").content.decode()
 
     assert "09:00–12:30, 13:30–18:00" in page
+    assert page.count("09:00–17:00") == 6
     assert "Alice · Sports massage" in page
     assert "Carol" not in page
     assert "Holiday</span>\n  all day" in page
@@ -51,6 +42,7 @@ def test_the_week_shows_hours_bookings_and_time_off(as_asha, asha, alice, sports
 
 
 def test_weeks_are_navigable_and_any_day_opens_its_week(as_asha):
+    # A week across the end of a month, named by a day in the middle of it.
     page = as_asha.get("/diary/week/2026-12-02/").content.decode()
 
     assert "30 Nov – 6 Dec 2026" in page
@@ -65,29 +57,29 @@ def test_a_nonsense_date_is_not_found(as_asha):
 
 
 def test_the_day_offers_outcome_buttons_only_for_started_confirmed_bookings(as_asha, asha, alice, sports):
-    make_booking(client=alice, therapist=asha, session_type=sports, start=at(MONDAY, "10:00"))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(THIS_MONDAY, "10:00"))
     make_booking(
         client=make_user("dave"),
         therapist=asha,
         session_type=sports,
-        start=at(MONDAY, "12:00"),
+        start=at(THIS_MONDAY, "12:00"),
         status=Booking.Status.ATTENDED,
     )
 
-    page = as_asha.get("/diary/day/2026-11-23/").content.decode()
+    page = as_asha.get(f"/diary/day/{THIS_MONDAY}/").content.decode()
 
     assert page.count('/no-show/"') == 1
     assert 'aria-label="Attended: add notes for Alice at 10:00"' in page
     assert "Dave · Sports massage" in page
 
-    future = as_asha.get("/diary/day/2026-11-30/").content.decode()
+    future = as_asha.get(f"/diary/day/{THIS_MONDAY + dt.timedelta(days=7)}/").content.decode()
     assert "No bookings on this day." in future
 
 
 def fill_week(therapist, session_type, count):
     client = make_user(f"client{count}")
     for n in range(count):
-        day = MONDAY + dt.timedelta(days=n % 7)
+        day = THIS_MONDAY + dt.timedelta(days=n % 7)
         make_booking(
             client=client,
             therapist=therapist,
@@ -110,14 +102,14 @@ def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, spor
 
     # session, user, therapist; hours, time off, bookings with clients and session types
     with django_assert_num_queries(6):
-        response = as_asha.get("/diary/week/2026-11-23/")
+        response = as_asha.get(f"/diary/week/{THIS_MONDAY}/")
     assert response.content.decode().count("Client") == count
     with django_assert_num_queries(6):
-        as_asha.get("/diary/day/2026-11-23/")
+        as_asha.get(f"/diary/day/{THIS_MONDAY}/")
 
 
 def test_the_spring_forward_week_places_bookings_on_their_london_day(as_asha, asha, alice, sports):
-    sunday = dt.date(2027, 3, 28)
+    sunday = dt.date(2027, 3, 28)  # the clocks go forward at 01:00
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(sunday, "00:30"))
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(sunday, "23:30"))
 

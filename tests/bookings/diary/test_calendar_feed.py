@@ -4,19 +4,12 @@ import icalendar
 import pytest
 
 from bookings.models import Booking
-from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import TimeOff
 
-from ..factories import make_booking
+from ...clock import NOW, at, days_from_now, london
+from ...factories import make_booking
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def make_link(client) -> str:
@@ -31,14 +24,14 @@ def events(response) -> list:
 
 
 def test_a_therapist_subscribes_to_their_bookings(client, as_asha, asha, alice, sports):
-    summer = make_booking(
-        client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2027, 6, 1), dt.time(10))
-    )
+    # NOW is in January: a booking in June is in British Summer Time, one next week in GMT.
+    june = dt.date(NOW.year, 6, 1)
+    summer = make_booking(client=alice, therapist=asha, session_type=sports, start=at(june, "10:00"))
     winter = make_booking(
         client=alice,
         therapist=asha,
         session_type=sports,
-        start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(9)),
+        start=at(days_from_now(7), "09:00"),
         status=Booking.Status.CANCELLED,
     )
     link = make_link(as_asha)
@@ -50,12 +43,12 @@ def test_a_therapist_subscribes_to_their_bookings(client, as_asha, asha, alice, 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     by_uid = {str(event["UID"]): event for event in events(response)}
     assert set(by_uid) == {f"booking-{winter.pk}@testserver", f"booking-{summer.pk}@testserver"}
-    june = by_uid[f"booking-{summer.pk}@testserver"]
-    assert june.decoded("DTSTART") == dt.datetime(2027, 6, 1, 10, tzinfo=LONDON)
-    assert june["DTSTART"].params["TZID"] == "Europe/London"
-    assert june.decoded("DTEND") - june.decoded("DTSTART") == dt.timedelta(hours=1)
-    assert str(june["SUMMARY"]) == "Sports massage: Alice"
-    assert str(june["STATUS"]) == "CONFIRMED"
+    in_june = by_uid[f"booking-{summer.pk}@testserver"]
+    assert in_june.decoded("DTSTART") == london(june.year, june.month, june.day, 10)
+    assert in_june["DTSTART"].params["TZID"] == "Europe/London"
+    assert in_june.decoded("DTEND") - in_june.decoded("DTSTART") == dt.timedelta(hours=1)
+    assert str(in_june["SUMMARY"]) == "Sports massage: Alice"
+    assert str(in_june["STATUS"]) == "CONFIRMED"
     assert str(by_uid[f"booking-{winter.pk}@testserver"]["STATUS"]) == "CANCELLED"
     assert b"BEGIN:VTIMEZONE" in response.content
 
@@ -109,14 +102,13 @@ def test_the_query_count_of_the_feed_does_not_grow_with_bookings(
 
 
 def test_time_off_shows_as_a_busy_block(client, as_asha, asha):
+    first_day = days_from_now(10)
     block = TimeOff.objects.create(
-        therapist=asha,
-        start=dt.datetime(2026, 12, 24, 0, tzinfo=dt.UTC),
-        end=dt.datetime(2026, 12, 27, 0, tzinfo=dt.UTC),
+        therapist=asha, start=at(first_day, "00:00"), end=at(first_day + dt.timedelta(days=3), "00:00")
     )
 
     (event,) = events(client.get(make_link(as_asha)))
 
     assert str(event["UID"]) == f"time-off-{block.pk}@testserver"
     assert str(event["SUMMARY"]) == "Time off: Holiday"
-    assert event.decoded("DTSTART") == dt.datetime(2026, 12, 24, 0, tzinfo=LONDON)
+    assert event.decoded("DTSTART") == london(first_day.year, first_day.month, first_day.day)

@@ -2,11 +2,15 @@ import datetime as dt
 
 import pytest
 
-from therapists.models import WorkingHours
+from ...clock import days_from_now
+from ...factories import STANDARD_HOURS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 URL = "/diary/hours/"
+# A change of pattern: the old hours run until LAST_OLD_DAY, the new ones from FIRST_NEW_DAY.
+LAST_OLD_DAY = days_from_now(30)
+FIRST_NEW_DAY = LAST_OLD_DAY + dt.timedelta(days=1)
 
 
 def week_post(rows_by_day: dict[int, list[tuple[str, str, str, str]]]) -> dict:
@@ -36,7 +40,7 @@ def test_a_therapist_sets_a_day_with_a_break(as_asha, asha):
 
 
 def test_the_form_shows_the_saved_hours(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
+    asha.working_hours.filter(weekday=2).update(start_time=dt.time(10), end_time=dt.time(16))
 
     page = as_asha.get(URL).content.decode()
 
@@ -45,8 +49,6 @@ def test_the_form_shows_the_saved_hours(as_asha, asha):
 
 
 def test_saving_replaces_the_whole_week(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=2, start_time=dt.time(10), end_time=dt.time(16))
-
     as_asha.post(URL, week_post({4: [("08:00", "11:00", "", "")]}))
 
     assert stretches(asha) == [(4, dt.time(8), dt.time(11))]
@@ -55,12 +57,14 @@ def test_saving_replaces_the_whole_week(as_asha, asha):
 def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
     as_asha.post(
         URL,
-        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("13:00", "17:00", "2027-01-01", "")]}),
+        week_post(
+            {0: [("09:00", "12:00", "", LAST_OLD_DAY.isoformat()), ("13:00", "17:00", FIRST_NEW_DAY.isoformat(), "")]}
+        ),
     )
 
     assert list(asha.working_hours.values_list("effective_from", "effective_until")) == [
-        (None, dt.date(2026, 12, 31)),
-        (dt.date(2027, 1, 1), None),
+        (None, LAST_OLD_DAY),
+        (FIRST_NEW_DAY, None),
     ]
 
 
@@ -71,7 +75,9 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
         pytest.param([("09:00", "09:00", "", "")], "The end must be after the start.", id="empty"),
         pytest.param([("09:00", "", "", "")], "Give an end time.", id="no end"),
         pytest.param(
-            [("09:00", "12:00", "2027-02-01", "2027-01-01")], "on or after the first day", id="dates reversed"
+            [("09:00", "12:00", FIRST_NEW_DAY.isoformat(), LAST_OLD_DAY.isoformat())],
+            "on or after the first day",
+            id="dates reversed",
         ),
         pytest.param([("nine", "12:00", "", "")], "Enter a valid time.", id="not a time"),
         pytest.param(
@@ -80,26 +86,26 @@ def test_a_changed_pattern_keeps_its_dates(as_asha, asha):
             id="overlapping",
         ),
         pytest.param(
-            [("09:00", "12:00", "", "2027-01-31"), ("10:00", "11:00", "2027-01-01", "")],
-            "Monday: 09:00-12:00 (always to 2027-01-31) overlaps 10:00-11:00 (2027-01-01 to no end).",
+            [("09:00", "12:00", "", FIRST_NEW_DAY.isoformat()), ("10:00", "11:00", LAST_OLD_DAY.isoformat(), "")],
+            f"Monday: 09:00-12:00 (always to {FIRST_NEW_DAY}) overlaps 10:00-11:00 ({LAST_OLD_DAY} to no end).",
             id="overlapping while both patterns apply",
         ),
     ],
 )
 def test_bad_hours_are_refused_with_a_message_and_nothing_changes(as_asha, asha, rows, message):
-    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
-
     response = as_asha.post(URL, week_post({0: rows}))
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]
+    assert stretches(asha) == list(STANDARD_HOURS)
 
 
 def test_patterns_that_never_apply_together_may_overlap_in_time(as_asha, asha):
     as_asha.post(
         URL,
-        week_post({0: [("09:00", "12:00", "", "2026-12-31"), ("10:00", "14:00", "2027-01-01", "")]}),
+        week_post(
+            {0: [("09:00", "12:00", "", LAST_OLD_DAY.isoformat()), ("10:00", "14:00", FIRST_NEW_DAY.isoformat(), "")]}
+        ),
     )
 
     assert len(stretches(asha)) == 2
@@ -112,12 +118,10 @@ def test_touching_stretches_are_fine(as_asha, asha):
 
 
 def test_a_tampered_form_is_refused_and_nothing_changes(as_asha, asha):
-    WorkingHours.objects.create(therapist=asha, weekday=3, start_time=dt.time(10), end_time=dt.time(16))
-
     missing = as_asha.post(URL, {"day0-0-start": "09:00"})
     too_many = as_asha.post(URL, {**week_post({}), "day0-TOTAL_FORMS": "50"})
 
     assert missing.status_code == too_many.status_code == 200
     assert "Some hours need fixing" in missing.content.decode()
     assert "Please submit at most 8 forms." in too_many.content.decode()
-    assert stretches(asha) == [(3, dt.time(10), dt.time(16))]
+    assert stretches(asha) == list(STANDARD_HOURS)

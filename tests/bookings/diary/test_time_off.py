@@ -4,27 +4,29 @@ import pytest
 
 from bookings.diary.selectors import describe_span
 from bookings.models import Booking
-from clinic.london import LONDON, wall_clock_to_utc
+from clinic.london import LONDON
 from therapists.models import TimeOff
 
-from ..factories import make_booking
+from ...clock import NOW, TODAY, at, days_from_now
+from ...factories import make_booking
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 URL = "/diary/time-off/"
-NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+# A winter day two weeks on: London keeps GMT, so its wall-clock times are UTC times too.
+DAY = days_from_now(14)
+NEXT_DAY = DAY + dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
+def utc(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
 
 
 def form(**fields):
     data = {
-        "start_date": "2026-12-01",
+        "start_date": DAY.isoformat(),
         "start_time": "",
-        "end_date": "2026-12-01",
+        "end_date": DAY.isoformat(),
         "end_time": "",
         "reason": "holiday",
         "note": "",
@@ -34,14 +36,13 @@ def form(**fields):
 
 
 def test_a_whole_day_off_runs_from_midnight_to_midnight_london_time(as_asha, asha):
-    response = as_asha.post(URL, form(start_date="2027-06-01", end_date="2027-06-01"), follow=True)
+    # In June London keeps British Summer Time: its midnight is 23:00 UTC the day before.
+    june = dt.date(TODAY.year, 6, 1)
+    response = as_asha.post(URL, form(start_date=june.isoformat(), end_date=june.isoformat()), follow=True)
 
     assert "Time off added" in response.content.decode()
     block = asha.time_off.get()
-    assert (block.start, block.end) == (
-        dt.datetime(2027, 5, 31, 23, 0, tzinfo=dt.UTC),
-        dt.datetime(2027, 6, 1, 23, 0, tzinfo=dt.UTC),
-    )
+    assert (block.start, block.end) == (utc(dt.date(june.year, 5, 31), 23), utc(june, 23))
 
 
 def test_part_of_a_day_off_keeps_its_times_and_reason(as_asha, asha):
@@ -49,23 +50,21 @@ def test_part_of_a_day_off_keeps_its_times_and_reason(as_asha, asha):
 
     block = asha.time_off.get()
     assert (block.start, block.end, block.reason, block.note) == (
-        dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC),
-        dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC),
+        utc(DAY, 13),
+        utc(DAY, 17, 30),
         TimeOff.Reason.TRAINING,
         "Taping course",
     )
 
 
 def test_time_off_over_bookings_is_refused_listing_them(as_asha, asha, alice, sports):
-    make_booking(
-        client=alice, therapist=asha, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10))
-    )
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(DAY, "10:00"))
 
     response = as_asha.post(URL, form())
 
     page = response.content.decode()
     assert "You have 1 booking in that time." in page
-    assert "Tue 1 Dec 10:00: Alice, Sports massage" in page
+    assert f"{DAY:%a} {DAY.day} {DAY:%b} 10:00: Alice, Sports massage" in page
     assert not TimeOff.objects.exists()
 
 
@@ -74,7 +73,7 @@ def test_a_cancelled_booking_does_not_stand_in_the_way(as_asha, asha, alice, spo
         client=alice,
         therapist=asha,
         session_type=sports,
-        start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10)),
+        start=at(DAY, "10:00"),
         status=Booking.Status.CANCELLED,
     )
 
@@ -84,9 +83,7 @@ def test_a_cancelled_booking_does_not_stand_in_the_way(as_asha, asha, alice, spo
 
 
 def test_another_therapists_bookings_do_not_stand_in_the_way(as_asha, asha, bob, alice, sports):
-    make_booking(
-        client=alice, therapist=bob, session_type=sports, start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(10))
-    )
+    make_booking(client=alice, therapist=bob, session_type=sports, start=at(DAY, "10:00"))
 
     as_asha.post(URL, form())
 
@@ -107,7 +104,7 @@ def test_another_therapists_bookings_do_not_stand_in_the_way(as_asha, asha, bob,
             id="an end in the hour the clocks skip",
         ),
         pytest.param(
-            {"start_date": "2026-12-02", "end_date": "2026-12-01"},
+            {"start_date": NEXT_DAY.isoformat(), "end_date": DAY.isoformat()},
             "The time off must end after it starts.",
             id="end before start",
         ),
@@ -139,9 +136,12 @@ def test_the_spring_forward_day_itself_can_be_taken_off(as_asha, asha):
 def test_overlapping_time_off_is_refused(as_asha, asha):
     as_asha.post(URL, form())
 
-    response = as_asha.post(URL, form(start_time="12:00", end_date="2026-12-02"))
+    response = as_asha.post(URL, form(start_time="12:00", end_date=NEXT_DAY.isoformat()))
 
-    assert "This overlaps your time off from Tue 01 Dec 00:00 to Wed 02 Dec 00:00." in response.content.decode()
+    assert (
+        f"This overlaps your time off from {DAY:%a %d %b} 00:00 to {NEXT_DAY:%a %d %b} 00:00."
+        in response.content.decode()
+    )
     assert asha.time_off.count() == 1
 
 
@@ -224,7 +224,7 @@ def test_every_clashing_booking_is_listed(as_asha, asha, alice, sports):
             client=alice,
             therapist=asha,
             session_type=sports,
-            start=wall_clock_to_utc(dt.date(2026, 12, 1), dt.time(hour)),
+            start=at(DAY, f"{hour:02}:00"),
         )
 
     page = as_asha.post(URL, form()).content.decode()

@@ -3,16 +3,17 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from therapists.models import TimeOff, WorkingHours
 
-pytestmark = pytest.mark.django_db
+from ...clock import NOW, TODAY
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 PAGES = [
     "/diary/",
-    "/diary/week/2026-11-23/",
-    "/diary/day/2026-11-23/",
+    f"/diary/week/{TODAY}/",
+    f"/diary/day/{TODAY}/",
     "/diary/hours/",
     "/diary/time-off/",
     "/diary/calendar/",
@@ -50,6 +51,7 @@ def test_a_therapist_sees_the_diary_link_and_a_client_does_not(client, asha, ali
 
 
 def test_writes_by_a_client_are_refused_and_change_nothing(client, alice, asha):
+    hours = list(asha.working_hours.values_list("weekday", "start_time", "end_time"))
     client.force_login(alice)
 
     assert client.post("/diary/hours/", {}).status_code == 404
@@ -57,7 +59,8 @@ def test_writes_by_a_client_are_refused_and_change_nothing(client, alice, asha):
     assert client.post("/diary/calendar/").status_code == 404
     asha.refresh_from_db()
     assert asha.feed_token == ""
-    assert not asha.working_hours.exists()
+    assert list(asha.working_hours.values_list("weekday", "start_time", "end_time")) == hours
+    assert not asha.time_off.exists()
 
 
 @pytest.mark.parametrize("rows", [1, 15])
@@ -68,7 +71,7 @@ def test_the_hours_and_time_off_pages_take_the_same_queries_however_full(
         WorkingHours.objects.create(
             therapist=asha, weekday=n % 7, start_time=dt.time(n % 20), end_time=dt.time(n % 20, 30)
         )
-        start = timezone.now() + dt.timedelta(days=n + 1)
+        start = NOW + dt.timedelta(days=n + 1)
         TimeOff.objects.create(therapist=asha, start=start, end=start + dt.timedelta(hours=1))
 
     with django_assert_num_queries(4):  # session, user, therapist, hours

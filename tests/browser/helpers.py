@@ -1,0 +1,60 @@
+"""What the browser journeys do over and over: log in, open the phone's menu, take a
+screenshot, scan a page with axe-core. The rig itself (Chromium, the viewports) is in conftest.py."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from ..factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page) -> None:
+    """Runs axe-core on the page and fails on any serious or critical finding.
+
+    Without axe-core this fails too, wherever the browser tests run: a scan that quietly
+    skips is one nobody notices is missing. `make test` installs it (npm ci).
+    """
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing ({AXE}): run `make test`, which installs it with npm ci")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
+    )
+    assert violations == [], "\n".join(violations)
+
+
+def open_menu_if_collapsed(page) -> None:
+    toggler = page.get_by_role("button", name="Show menu")
+    if toggler.is_visible():
+        toggler.click()
+        # Wait for the collapse animation to finish, or a click may land on a moving link.
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Book a massage")).to_be_visible()
+
+
+def log_out(page) -> None:
+    open_menu_if_collapsed(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator('a[href="/accounts/login/"]')).to_be_attached()  # hidden in the phone's closed menu
