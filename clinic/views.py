@@ -1,9 +1,60 @@
-from django.db import connection
-from django.http import HttpResponse
+import sys
+
+from django.db import DatabaseError, DataError, IntegrityError, connection
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
+
+from .celery import app as celery_app
+
+# How long a browser or proxy is asked to wait before trying again while the database is down.
+RETRY_AFTER_SECONDS = 30
+
+
+def _caused_by_database(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, DatabaseError) and not _is_data_error(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _is_data_error(error: DatabaseError) -> bool:
+    # An IntegrityError or DataError is our bug or bad data, not an outage: that stays a 500.
+    return isinstance(error, IntegrityError | DataError)
+
+
+def server_error(request):
+    """handler500. A database that is unreachable or silent answers a plain 503 with
+    Retry-After, so people (and proxies) know to come back; anything else is a real 500.
+    Neither page touches the database: both render without the request's user."""
+    if _caused_by_database(sys.exc_info()[1]):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:  # kombu raises transport-specific errors
+        return False
 
 
 def healthz(request):
-    """For container health checks: answers once the database does."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """For container health checks and people on call: one line per dependency, and 503 when
+    any of them is down, so the answer says which."""
+    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    body = "".join(f"{name}: {'ok' if ok else 'down'}\n" for name, ok in checks.items())
+    return HttpResponse(body, status=200 if all(checks.values()) else 503, content_type="text/plain")
