@@ -295,3 +295,9 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Fixed once the row exists, so every attempt to send it carries the same Message-ID
+        and a resend after a crash is recognised as the same message."""
+        return f"<outbound-{self.pk}@{settings.SITE_HOST}>"

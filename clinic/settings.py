@@ -178,10 +178,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 CLINIC_NAME = env_str("CLINIC_NAME", "Clinic")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
 
-# The email outbox: a claim older than the lease means the worker holding it died; a row
-# handed to the broker is handed over again if it is still unsent after the redispatch time.
-OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
-OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+# The email outbox: a claim older than the lease means the worker holding it died (a send
+# task starts no email after half its lease); a row handed to the broker is handed over again
+# if it is still unsent after the redispatch time (its message lost with a worker or a Redis
+# restart). Together they bring a crashed send back within about two minutes.
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60)
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 90)
 
 # Clients may change or cancel free of charge until this many hours before the start.
 FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
@@ -194,12 +196,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clinic bookings <bookings@cl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "clinic.emails.SMTPBackend"
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+    # Bounds each SMTP step, so a send started inside the outbox's lease ends inside it.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
