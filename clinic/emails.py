@@ -1,7 +1,8 @@
 """The one way the app sends email.
 
 Each email is three templates under templates/emails/: ``<name>-subject.txt``,
-``<name>-body.txt`` and ``<name>-body.html``. Templates must never contain health details:
+``<name>-body.txt`` and ``<name>-body.html``. The two .txt ones render with the "text" template
+engine, which escapes nothing: a plain-text part is not HTML. Templates must never contain health details:
 only that a booking exists, when, with whom, and links back to the site.
 """
 
@@ -24,8 +25,8 @@ _local = threading.local()
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
     """Returns (subject, text body, html body) for the named templates."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context, using="text").split())
+    text = render_to_string(f"emails/{name}-body.txt", context, using="text")
     html = render_to_string(f"emails/{name}-body.html", context)
     return subject, text, html
 

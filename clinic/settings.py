@@ -120,6 +120,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email parts and subjects: text/plain is not HTML, so nothing in it is
+        # HTML-escaped ("O'Brien", not "O&#x27;Brien"). Used by name only (clinic.emails).
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "text",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # SQLite by default so `make run` needs no server. IMMEDIATE transactions take the write

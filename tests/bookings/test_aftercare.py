@@ -172,8 +172,9 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
     assert reminder.status == OutboundEmail.Status.CANCELLED
 
 
+# Both engines, the HTML one and the plain-text one, show any missing variable.
 STRICT_TEMPLATES = [
-    {**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}
+    {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING[%s]"}} for engine in settings.TEMPLATES
 ]
 
 
