@@ -5,6 +5,7 @@ production: with DEBUG off, SECRET_KEY, ALLOWED_HOSTS and EMAIL_HOST must be set
 missing value stops start-up with ImproperlyConfigured naming the variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,6 +196,12 @@ OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 90)
 
 # Clients may change or cancel free of charge until this many hours before the start.
 FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
+# The first reminder goes this many hours before the start: a day before free cancellation
+# ends, so a client it prompts can still cancel free. A second goes on the day (London time).
+REMINDER_AHEAD_HOURS = env_int("REMINDER_AHEAD_HOURS", FREE_CANCELLATION_HOURS + 24)
+if REMINDER_AHEAD_HOURS <= FREE_CANCELLATION_HOURS:
+    raise ImproperlyConfigured("REMINDER_AHEAD_HOURS must be more than FREE_CANCELLATION_HOURS.")
+REMINDER_ON_THE_DAY_AT = datetime.time(env_int("REMINDER_ON_THE_DAY_HOUR", 8))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
