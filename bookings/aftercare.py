@@ -29,6 +29,12 @@ class Step(enum.Enum):
     CHECK_IN = "aftercare_check_in"
 
 
+def is_quiet_time(when: datetime.datetime) -> bool:
+    """Whether ``when`` falls in London's quiet hours (20:00-08:00), when no aftercare leaves."""
+    local = when.astimezone(LONDON).time()
+    return not (SEND_FROM <= local < SEND_UNTIL)
+
+
 def within_sending_hours(when: datetime.datetime) -> datetime.datetime:
     """The first instant at or after ``when`` that falls between 08:00 and 20:00 in London."""
     local = when.astimezone(LONDON)
@@ -39,15 +45,27 @@ def within_sending_hours(when: datetime.datetime) -> datetime.datetime:
     return when.astimezone(datetime.UTC)
 
 
-def plan(session_end: datetime.datetime) -> list[tuple[Step, datetime.datetime]]:
-    """When each aftercare email is due, for a session that ended at ``session_end``:
-    soon after it, the next London morning, and about 48 hours after it."""
-    next_day = session_end.astimezone(LONDON).date() + datetime.timedelta(days=1)
-    return [
-        (Step.TODAY, within_sending_hours(session_end + TODAY_AFTER)),
-        (Step.NEXT_DAY, within_sending_hours(wall_clock_to_utc(next_day, NEXT_DAY_AT))),
-        (Step.CHECK_IN, within_sending_hours(session_end + CHECK_IN_AFTER)),
+def plan(session_end: datetime.datetime, *, now: datetime.datetime) -> list[tuple[Step, datetime.datetime]]:
+    """When each aftercare email is due, for a session that ended at ``session_end`` and notes
+    written at ``now``: soon after it, the next London morning, and about 48 hours after it.
+
+    Each email speaks of a day ("the rest of today", "the next day"), so one that could only
+    go out on a later day than the one it speaks of is left out: notes written at 21:15 skip
+    "the rest of today", and notes written days late send only the check-in, once it is
+    due and outside quiet hours."""
+    session_day = session_end.astimezone(LONDON).date()
+    next_day = session_day + datetime.timedelta(days=1)
+    speaks_of = [
+        (Step.TODAY, session_end + TODAY_AFTER, session_day),
+        (Step.NEXT_DAY, wall_clock_to_utc(next_day, NEXT_DAY_AT), next_day),
+        (Step.CHECK_IN, session_end + CHECK_IN_AFTER, None),
     ]
+    steps = []
+    for step, planned, day in speaks_of:
+        due = within_sending_hours(max(planned, now))
+        if day is None or due.astimezone(LONDON).date() == day:
+            steps.append((step, due))
+    return steps
 
 
 class PressureBand(enum.Enum):

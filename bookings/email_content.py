@@ -24,6 +24,8 @@ def email_context(email: OutboundEmail) -> dict:
         "start": timezone.localtime(booking.start),
         "end": timezone.localtime(booking.end),
         "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+        "free_cancellation_until": timezone.localtime(booking.free_cancellation_until),
+        "reminder_on_the_day": email.extra.get("when") == "today",
         "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
         "previous_start": (
             timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))

@@ -159,11 +159,16 @@ class Booking(models.Model):
         cancelled, not still in review, no outcome yet) and has started."""
         return self.status == self.Status.CONFIRMED and self.start <= now
 
+    @property
+    def free_cancellation_until(self) -> datetime.datetime:
+        """The clinic's free-cancellation period ends FREE_CANCELLATION_HOURS before the start."""
+        return self.start - datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
+
     def is_late_to_cancel(self, now: datetime.datetime) -> bool:
-        """Whether a client cancelling at ``now`` cancels late: within the clinic's
-        free-cancellation period, FREE_CANCELLATION_HOURS before the start. (A cancellation by
-        the therapist or an admin is never counted as late: booking_cancel decides that.)"""
-        return self.start - now < datetime.timedelta(hours=settings.FREE_CANCELLATION_HOURS)
+        """Whether a client cancelling at ``now`` cancels late: after free_cancellation_until.
+        (A cancellation by the therapist or an admin is never counted as late: booking_cancel
+        decides that.)"""
+        return now > self.free_cancellation_until
 
 
 class HealthScreen(models.Model):
@@ -241,7 +246,7 @@ class OutboundEmail(models.Model):
 
     class Kind(models.TextChoices):
         BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
-        BOOKING_REMINDER = "booking_reminder", "Reminder the day before"
+        BOOKING_REMINDER = "booking_reminder", "Reminder"
         BOOKING_MOVED = "booking_moved", "Booking moved"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
         STAFF_BOOKED = "staff_booked", "New booking (therapist and admins)"
@@ -295,3 +300,9 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Fixed once the row exists, so every attempt to send it carries the same Message-ID
+        and a resend after a crash is recognised as the same message."""
+        return f"<outbound-{self.pk}@{settings.SITE_HOST}>"

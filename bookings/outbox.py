@@ -4,13 +4,22 @@ Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibili
 and is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
 minute; the dispatcher queues due rows, a few ids to a task; the send task claims each row by
 re-checking its status under a row lock, so duplicate deliveries and racing workers send once.
-A worker killed after claiming leaves a claim older than CLAIM_LEASE, which makes the row due
-again. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are marked FAILED.
+
+Delivery is at least once. An email is recorded sent only after the server has accepted it
+(SMTP's 250), so nothing recorded sent was not accepted. A worker killed between the 250 and
+that record leaves the claim to run out (CLAIM_LEASE, a minute) and the email is sent again,
+with the same Message-ID, which mail systems and people recognise as one message. A send task
+stops starting emails well before its claim runs out (SEND_WITHIN), so an orphaned worker
+process never sends a row another worker has taken over. A row whose broker message was lost
+(Redis restarted empty, a worker killed before it acknowledged) is handed over again after
+REDISPATCH_AFTER. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are FAILED.
+Aftercare never leaves in London's quiet hours, whatever made it due.
 """
 
 import datetime
 import logging
 import smtplib
+import time
 
 from celery import current_app
 from django.conf import settings
@@ -21,7 +30,7 @@ from django.utils import timezone
 
 from clinic.emails import send_email
 
-from . import email_content
+from . import aftercare, email_content
 from .models import AftercareOptOut, Booking, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -29,6 +38,9 @@ logger = logging.getLogger(__name__)
 Status = OutboundEmail.Status
 
 CLAIM_LEASE = datetime.timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
+# A send task starts no email after this much of its lease: with the SMTP timeout, the last
+# one it starts finishes before the lease runs out and another worker may take the row.
+SEND_WITHIN = CLAIM_LEASE / 2
 # A row handed to the broker is not handed over again until this has passed.
 REDISPATCH_AFTER = datetime.timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
 # Waits before attempts 2, 3, ...; after the last one the email is marked FAILED.
@@ -49,7 +61,12 @@ DISPATCH_MAX_PER_RUN = 50_000
 def _due(now: datetime.datetime) -> Q:
     pending = Q(status__in=OutboundEmail.PENDING, due_at__lte=now)
     abandoned = Q(status=Status.INFLIGHT, claimed_at__lt=now - CLAIM_LEASE)
-    return pending | abandoned
+    due = pending | abandoned
+    if aftercare.is_quiet_time(now):
+        # Checked when sending, not only when planning: a late note, a retry or an admin's
+        # "send again" must not wake a client at night either.
+        due &= ~Q(kind__in=OutboundEmail.AFTERCARE)
+    return due
 
 
 def outbound_email_schedule(
@@ -138,9 +155,10 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
     missing from the answer was taken by another task or is no longer due). An email about a
     cancelled booking is never sent.
 
-    Each email is recorded sent one by one, in the moment before the SMTP server takes it
-    (see clinic.emails.send_email), never at the end of the batch: a worker killed mid-batch
-    leaves the emails it had sent recorded and the rest to be claimed again after the lease."""
+    Each email is recorded sent as soon as the server has accepted it, never at the end of
+    the batch: a worker killed mid-batch leaves the emails it had sent recorded and the rest
+    to be claimed again after the lease. Emails the task has not started by SEND_WITHIN are
+    handed back, due at once, for another task."""
     now = now or timezone.now()
     claimed = outbound_emails_claim(email_ids=email_ids, now=now)
     if not claimed:
@@ -156,7 +174,11 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
         .values_list("address", flat=True)
     )
     results: dict[int, str | None] = {}
+    started = time.monotonic()
     for position, email in enumerate(emails):
+        if time.monotonic() - started >= SEND_WITHIN.total_seconds():
+            _release(emails[position:])
+            break
         try:
             results[email.pk] = _send_claimed(email, now, opted_out=opted_out)
         except ServerUnavailable as unavailable:
@@ -194,14 +216,10 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
             to=[email.to_email],
             context=email_content.email_context(email),
             attachments=email_content.email_attachments(email),
-            # The same Message-ID on a resend lets mail systems drop the copy.
-            headers={"Message-ID": f"<outbound-{email.pk}@{settings.SITE_HOST}>"},
-            # Recorded before the SMTP server takes it: a worker killed at any point sends
-            # the email once, or leaves it unsent and unrecorded for a later claim.
-            record_sent=lambda: _record_sent(email),
+            # The same Message-ID on every attempt lets mail systems and people recognise a
+            # resend after a crash as the same message.
+            headers={"Message-ID": email.message_id},
         )
-    except ClaimLost:
-        return None
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
             return _retry_or_fail(email, now, f"{error.smtp_code} {error.smtp_error!r}")
@@ -218,16 +236,21 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
         # and retrying it will not help: admins see it among the failed emails.
         logger.exception("Email %s could not be built", email.pk)
         return _finish(email, Status.FAILED, error=repr(error))
-    return Status.SENT
+    recorded = _finish(email, Status.SENT, sent_at=timezone.now())
+    if recorded is None:
+        # Our claim ran out while the server took it, and another worker has the row: it
+        # will send the same Message-ID again. Rare (see SEND_WITHIN), and a copy, not a loss.
+        logger.warning("Email %s was sent after its claim ran out", email.pk)
+    return recorded
 
 
-class ClaimLost(Exception):
-    """Our claim ran out and another worker has the email now: it must not be sent by us."""
-
-
-def _record_sent(email: OutboundEmail) -> None:
-    if _finish(email, Status.SENT, sent_at=timezone.now()) is None:
-        raise ClaimLost(email.pk)
+def _release(emails: list[OutboundEmail]) -> None:
+    """Hands claimed but unstarted emails back, due at once and dispatchable again, without
+    counting an attempt."""
+    for email in emails:
+        OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
+            status=Status.QUEUED, claimed_at=None, dispatched_at=None, attempts=F("attempts") - 1
+        )
 
 
 def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str | None:
@@ -239,11 +262,9 @@ def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> 
 
 def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> str | None:
     """Records the outcome of our claim; returns None if the claim was no longer ours (the
-    lease ran out and another worker took the row over: its result wins). SENT is among the
-    statuses matched because an email is recorded sent just before the server answers, and
-    the answer can still be a refusal."""
+    lease ran out and another worker took the row over: its result wins)."""
     fields.setdefault("sent_at", None)
-    updated = OutboundEmail.objects.filter(
-        pk=email.pk, status__in=[Status.INFLIGHT, Status.SENT], claimed_at=email.claimed_at
-    ).update(status=status, last_error=error, dispatched_at=None, **fields)
+    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
+        status=status, last_error=error, dispatched_at=None, **fields
+    )
     return status if updated else None

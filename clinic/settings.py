@@ -5,6 +5,7 @@ production: with DEBUG off, SECRET_KEY, ALLOWED_HOSTS and EMAIL_HOST must be set
 missing value stops start-up with ImproperlyConfigured naming the variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -120,6 +121,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email parts and subjects: text/plain is not HTML, so nothing in it is
+        # HTML-escaped ("O'Brien", not "O&#x27;Brien"). Used by name only (clinic.emails).
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "text",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # SQLite by default so `make run` needs no server. IMMEDIATE transactions take the write
@@ -182,13 +191,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 CLINIC_NAME = env_str("CLINIC_NAME", "Clinic")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
 
-# The email outbox: a claim older than the lease means the worker holding it died; a row
-# handed to the broker is handed over again if it is still unsent after the redispatch time.
-OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 600)
-OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+# The email outbox: a claim older than the lease means the worker holding it died (a send
+# task starts no email after half its lease); a row handed to the broker is handed over again
+# if it is still unsent after the redispatch time (its message lost with a worker or a Redis
+# restart). Together they bring a crashed send back within about two minutes.
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60)
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 90)
 
 # Clients may change or cancel free of charge until this many hours before the start.
 FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
+# The first reminder goes this many hours before the start: a day before free cancellation
+# ends, so a client it prompts can still cancel free. A second goes on the day (London time).
+REMINDER_AHEAD_HOURS = env_int("REMINDER_AHEAD_HOURS", FREE_CANCELLATION_HOURS + 24)
+if REMINDER_AHEAD_HOURS <= FREE_CANCELLATION_HOURS:
+    raise ImproperlyConfigured("REMINDER_AHEAD_HOURS must be more than FREE_CANCELLATION_HOURS.")
+REMINDER_ON_THE_DAY_AT = datetime.time(env_int("REMINDER_ON_THE_DAY_HOUR", 8))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -198,12 +215,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clinic bookings <bookings@cl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "clinic.emails.SMTPBackend"
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+    # Bounds each SMTP step, so a send started inside the outbox's lease ends inside it.
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"

@@ -11,10 +11,12 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from clinic.london import LONDON, wall_clock_to_utc
 from clinic.models import SessionType
 from therapists.models import Therapist
 
@@ -26,7 +28,7 @@ from ..selectors import Slot, available_slots
 
 Kind = OutboundEmail.Kind
 
-REMINDER_BEFORE = datetime.timedelta(hours=24)
+REMINDER_AHEAD = datetime.timedelta(hours=settings.REMINDER_AHEAD_HOURS)
 
 
 class BookingError(Exception):
@@ -212,13 +214,25 @@ def _buffer_minutes(therapist: Therapist) -> int:
 
 def _schedule_client_emails(booking: Booking, now: datetime.datetime) -> None:
     outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CONFIRMATION, to_email=booking.client_email, due_at=now)
-    if booking.start - REMINDER_BEFORE > now:
-        outbound_email_schedule(
-            booking=booking,
-            kind=Kind.BOOKING_REMINDER,
-            to_email=booking.client_email,
-            due_at=booking.start - REMINDER_BEFORE,
-        )
+    _schedule_reminders(booking, now)
+
+
+def _schedule_reminders(booking: Booking, now: datetime.datetime) -> None:
+    """Two reminders: one REMINDER_AHEAD_HOURS before (longer than the free-cancellation
+    window, so a client it prompts can still cancel free) and one at REMINDER_ON_THE_DAY_AT
+    London time on the day, if that is still before the start. Either is left out if its time
+    has passed. Pending reminders from an earlier time are removed first."""
+    OutboundEmail.objects.filter(booking=booking, kind=Kind.BOOKING_REMINDER, status__in=OutboundEmail.PENDING).delete()
+    on_the_day = wall_clock_to_utc(booking.start.astimezone(LONDON).date(), settings.REMINDER_ON_THE_DAY_AT)
+    for when, due_at in [("ahead", booking.start - REMINDER_AHEAD), ("today", on_the_day)]:
+        if now < due_at < booking.start:
+            outbound_email_schedule(
+                booking=booking,
+                kind=Kind.BOOKING_REMINDER,
+                to_email=booking.client_email,
+                due_at=due_at,
+                extra={"when": when},
+            )
 
 
 def _notify_staff(booking: Booking, kind: str, now: datetime.datetime, **extra) -> None:
@@ -238,7 +252,7 @@ def booking_reschedule(
 
     Rules: only a booking that can still change (Booking.is_changeable); the new start is
     free under the same re-check as a new booking (the booking's own time does not count
-    against it). Its reminder moves with it; client, therapist and admins are told.
+    against it). Its reminders move with it; client, therapist and admins are told.
     Raises BookingError, SlotTaken or ClinicBusy."""
     now = now or timezone.now()
     try:
@@ -259,16 +273,7 @@ def booking_reschedule(
             booking.end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
             booking.blocks_until = booking.end + held
             booking.save(update_fields=["start", "end", "blocks_until", "status"])
-            OutboundEmail.objects.filter(
-                booking=booking, kind=Kind.BOOKING_REMINDER, status__in=OutboundEmail.PENDING
-            ).delete()
-            if booking.start - REMINDER_BEFORE > now:
-                outbound_email_schedule(
-                    booking=booking,
-                    kind=Kind.BOOKING_REMINDER,
-                    to_email=booking.client_email,
-                    due_at=booking.start - REMINDER_BEFORE,
-                )
+            _schedule_reminders(booking, now)
             extra = {"previous_start": previous_start.isoformat()}
             outbound_email_schedule(
                 booking=booking, kind=Kind.BOOKING_MOVED, to_email=booking.client_email, due_at=now, extra=extra

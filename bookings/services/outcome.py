@@ -61,8 +61,8 @@ def session_complete(
     now: datetime.datetime | None = None,
 ) -> Booking:
     """The therapist marks a session attended with their notes, which plans the client's
-    aftercare: three outbox emails at London times (aftercare.plan), unless the client has
-    stopped aftercare emails.
+    aftercare: up to three outbox emails at London times (aftercare.plan; fewer when the notes
+    come late), unless the client has stopped aftercare emails.
 
     Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
@@ -82,7 +82,7 @@ def session_complete(
             raise ValidationError({"areas_worked": "Choose the areas from the list."})
         note.save()
         if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
-            for step, due_at in plan(booking.end):
+            for step, due_at in plan(booking.end, now=now):
                 outbound_email_schedule(booking=booking, kind=step.value, to_email=booking.client_email, due_at=due_at)
     return booking
 

@@ -31,10 +31,11 @@ def london(y, m, d, hh, mm=0):
     [
         # An ordinary winter afternoon.
         (london(2026, 11, 24, 11), london(2026, 11, 24, 11, 30), london(2026, 11, 25, 10), london(2026, 11, 26, 11)),
-        # An evening session: "today" would land after 20:00, so it waits for the morning.
-        (london(2026, 11, 24, 19, 45), london(2026, 11, 25, 8), london(2026, 11, 25, 10), london(2026, 11, 26, 19, 45)),
-        # Ends at 20:10: every step waits for 08:00.
-        (london(2026, 11, 24, 20, 10), london(2026, 11, 25, 8), london(2026, 11, 25, 10), london(2026, 11, 27, 8)),
+        # An evening session: "the rest of today" would land after 20:00 and could only go out
+        # tomorrow, when it is no longer true, so there is none.
+        (london(2026, 11, 24, 19, 45), None, london(2026, 11, 25, 10), london(2026, 11, 26, 19, 45)),
+        # Ends at 20:10: no "today"; the check-in waits for 08:00.
+        (london(2026, 11, 24, 20, 10), None, london(2026, 11, 25, 10), london(2026, 11, 27, 8)),
         # Spring forward (Sunday 29 March 2026): next morning is 10:00 BST, 09:00 UTC;
         # 48 hours after 19:15 GMT is 20:15 BST, too late, so Tuesday 08:00 BST.
         (london(2026, 3, 28, 19, 15), london(2026, 3, 28, 19, 45), london(2026, 3, 29, 10), london(2026, 3, 31, 8)),
@@ -44,11 +45,28 @@ def london(y, m, d, hh, mm=0):
     ],
 )
 def test_the_plan_is_built_in_london_time_and_keeps_quiet_hours(session_end, today, next_day, check_in):
-    assert plan(session_end) == [(Step.TODAY, today), (Step.NEXT_DAY, next_day), (Step.CHECK_IN, check_in)]
+    expected = [(Step.TODAY, today), (Step.NEXT_DAY, next_day), (Step.CHECK_IN, check_in)]
+    assert plan(session_end, now=session_end) == [(step, due) for step, due in expected if due is not None]
 
 
 def test_next_day_at_ten_is_09_00_utc_after_the_spring_change():
-    assert plan(london(2026, 3, 28, 12))[1][1] == dt.datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+    session_end = london(2026, 3, 28, 12)
+    assert plan(session_end, now=session_end)[1][1] == dt.datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+
+
+def test_notes_written_at_night_plan_nothing_for_the_night_and_no_stale_today():
+    # The session ended at 17:00; the therapist wrote the notes at 21:15.
+    assert plan(london(2026, 11, 24, 17), now=london(2026, 11, 24, 21, 15)) == [
+        (Step.NEXT_DAY, london(2026, 11, 25, 10)),
+        (Step.CHECK_IN, london(2026, 11, 26, 17)),
+    ]
+
+
+def test_notes_written_days_late_send_only_the_check_in_and_not_at_night():
+    # Marked three days late, at 23:10: only the check-in still makes sense, at 08:00.
+    assert plan(london(2026, 11, 24, 11), now=london(2026, 11, 27, 23, 10)) == [
+        (Step.CHECK_IN, london(2026, 11, 28, 8)),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -117,7 +135,8 @@ def test_completing_a_session_plans_three_aftercare_emails(attended):
     note = SessionNote.objects.get(booking=booking)
     assert (note.areas_worked, note.pressure_used, note.problem) == (["calves"], 6, Problem.ACHILLES)
     assert [(e.kind, e.due_at) for e in booking.emails.order_by("due_at")] == [
-        (Kind.AFTERCARE_TODAY, london(2026, 11, 24, 11, 30)),
+        # Planned for 11:30, but the notes were written at 12:00: due at once.
+        (Kind.AFTERCARE_TODAY, NOW),
         (Kind.AFTERCARE_NEXT_DAY, london(2026, 11, 25, 10)),
         (Kind.AFTERCARE_CHECK_IN, london(2026, 11, 26, 11)),
     ]
@@ -153,8 +172,9 @@ def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
     assert reminder.status == OutboundEmail.Status.CANCELLED
 
 
+# Both engines, the HTML one and the plain-text one, show any missing variable.
 STRICT_TEMPLATES = [
-    {**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}
+    {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING[%s]"}} for engine in settings.TEMPLATES
 ]
 
 

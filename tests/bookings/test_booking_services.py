@@ -94,7 +94,9 @@ def test_booking_a_free_slot_confirms_it_and_queues_the_emails(asha, sports, adm
     assert emails(booking) == sorted(
         [
             (Kind.BOOKING_CONFIRMATION, "alice@example.com", NOW),
-            (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "10:00") - dt.timedelta(hours=24)),
+            # Two days ahead, while cancelling is still free, and at 08:00 on the day.
+            (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "10:00") - dt.timedelta(hours=48)),
+            (Kind.BOOKING_REMINDER, "alice@example.com", at(TUESDAY, "08:00")),
             (Kind.STAFF_BOOKED, "admin@example.com", NOW),
             (Kind.STAFF_BOOKED, "asha@example.com", NOW),
         ]
@@ -232,7 +234,7 @@ def test_first_available_books_a_free_therapist(asha, sports, alice):
     assert booking.therapist == ben
 
 
-def test_a_client_moves_a_booking_and_its_reminder_moves_with_it(asha, sports):
+def test_a_client_moves_a_booking_and_its_reminders_move_with_it(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
     moved = booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "10:30"), now=NOW)
@@ -243,13 +245,29 @@ def test_a_client_moves_a_booking_and_its_reminder_moves_with_it(asha, sports):
         at(TUESDAY, "11:45"),
     )
     assert moved.status == Booking.Status.CONFIRMED
-    reminders = booking.emails.filter(kind=Kind.BOOKING_REMINDER)
-    assert [r.due_at for r in reminders] == [at(TUESDAY, "10:30") - dt.timedelta(hours=24)]
+    reminders = booking.emails.filter(kind=Kind.BOOKING_REMINDER).order_by("due_at")
+    assert [r.due_at for r in reminders] == [at(TUESDAY, "10:30") - dt.timedelta(hours=48), at(TUESDAY, "08:00")]
     assert (
         booking.emails.filter(kind=Kind.BOOKING_MOVED, extra__previous_start=at(TUESDAY, "10:00").isoformat()).count()
         == 1
     )
     assert booking.emails.filter(kind=Kind.STAFF_MOVED).exists()
+
+
+def test_the_first_reminder_arrives_before_free_cancellation_ends(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    first = booking.emails.filter(kind=Kind.BOOKING_REMINDER).order_by("due_at").first()
+    assert first.due_at < booking.free_cancellation_until
+    assert not booking.is_late_to_cancel(first.due_at)
+
+
+def test_a_booking_made_the_day_before_gets_only_the_reminder_on_the_day(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"), now=at(TUESDAY - dt.timedelta(days=1), "09:00"))
+
+    assert [(e.due_at, e.extra) for e in booking.emails.filter(kind=Kind.BOOKING_REMINDER)] == [
+        (at(TUESDAY, "08:00"), {"when": "today"})
+    ]
 
 
 def test_a_booking_cannot_move_onto_someone_elses(asha, sports, alice):
@@ -263,14 +281,14 @@ def test_a_booking_cannot_move_onto_someone_elses(asha, sports, alice):
     assert (booking.start, booking.status) == (at(TUESDAY, "10:00"), Booking.Status.CONFIRMED)
 
 
-def test_cancelling_early_is_free_and_cancels_the_reminder(asha, sports):
+def test_cancelling_early_is_free_and_cancels_the_reminders(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
     cancelled = booking_cancel(booking_id=booking.pk, now=NOW)
 
     assert cancelled.status == Booking.Status.CANCELLED
     assert not cancelled.late_cancellation
-    assert booking.emails.get(kind=Kind.BOOKING_REMINDER).status == OutboundEmail.Status.CANCELLED
+    assert {e.status for e in booking.emails.filter(kind=Kind.BOOKING_REMINDER)} == {OutboundEmail.Status.CANCELLED}
     assert booking.emails.filter(kind=Kind.BOOKING_CANCELLED).exists()
     assert booking.emails.filter(kind=Kind.STAFF_CANCELLED).exists()
     # The time is free again.

@@ -172,7 +172,7 @@ def test_the_reminder_renders_without_the_calendar_file(booking):
     outbox.outbound_email_send(email_id=email.pk, now=NOW)
 
     [message] = mail.outbox
-    assert message.subject == "Tomorrow: Sports massage with Bob Hart at 09:30"
+    assert message.subject == "Monday 30 November: Sports massage with Bob Hart at 09:30"
     assert message.attachments == []
 
 
@@ -252,5 +252,5 @@ def test_an_email_that_cannot_be_built_fails_alone(booking, monkeypatch, caplog)
 
     assert results == {broken.pk: Status.FAILED, fine.pk: Status.SENT}
     assert "a bug in building this email" in reload(broken).last_error
-    assert [message.subject for message in mail.outbox] == ["Tomorrow: Sports massage with Bob Hart at 09:30"]
+    assert [message.subject for message in mail.outbox] == ["Monday 30 November: Sports massage with Bob Hart at 09:30"]
     assert "could not be built" in caplog.text

@@ -63,7 +63,7 @@ def test_production_values_switch_to_postgres_redis_and_smtp(monkeypatch):
     assert settings["DATABASES"]["default"]["NAME"] == "clinic"
     assert settings["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/0"
     assert settings["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/0"
-    assert settings["EMAIL_BACKEND"] == "clinic.emails.SMTPBackend"
+    assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert settings["ALLOWED_HOSTS"] == ["clinic.example"]
 
 

@@ -1,0 +1,107 @@
+"""Every email's plain-text part and subject read as typed: nothing HTML-escaped in them, while
+the HTML part still escapes what it must. Names with an apostrophe, an ampersand and angle
+brackets go through every kind of email the app sends."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from bookings import email_content
+from bookings.models import Booking, OutboundEmail, SessionNote
+from clinic.emails import render_email
+from clinic.problems import Problem
+from therapists.models import RegistrationEvent, Therapist
+
+from ..factories import make_bookable_therapist, make_booking, make_user
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = "Seán O'Brien & <Sons>"
+THERAPIST = "Asha O'Neil & <Co>"
+TIP = 'Don\'t skip the "slow" heel raises & rest.'
+ESCAPED = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);")
+
+
+@pytest.fixture
+def booking():
+    therapist = make_bookable_therapist("asha", display_name=THERAPIST)
+    booking = make_booking(
+        therapist=therapist,
+        client_name=CLIENT,
+        start=timezone.now() - datetime.timedelta(hours=3),
+        status=Booking.Status.ATTENDED,
+    )
+    SessionNote.objects.create(
+        booking=booking, areas_worked=["calves"], pressure_used=6, problem=Problem.ACHILLES, personal_tip=TIP
+    )
+    return booking
+
+
+def assert_plain(subject: str, text: str, html: str) -> None:
+    assert not ESCAPED.search(subject), subject
+    assert not ESCAPED.search(text), text
+    assert "&lt;" in html or "&#x27;" in html or "&amp;" in html  # the HTML part still escapes
+
+
+@pytest.mark.parametrize("kind", OutboundEmail.Kind.values)
+def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind):
+    email = OutboundEmail(
+        booking=booking,
+        kind=kind,
+        to_email="sean@example.com",
+        due_at=timezone.now(),
+        extra={"previous_start": booking.start.isoformat()},
+    )
+    email.save()
+
+    subject, text, html = render_email(kind, email_content.email_context(email))
+
+    assert_plain(subject, text, html)
+    assert THERAPIST in text or "Seán" in text or TIP in text
+
+
+@pytest.mark.parametrize("audience", ["therapist", "admin"])
+@pytest.mark.parametrize(
+    "kind", [kind for kind in RegistrationEvent.Kind.values if kind not in ("submitted", "updated")]
+)
+def test_every_registration_email_reads_as_typed_in_plain_text(booking, kind, audience):
+    therapist = Therapist.objects.get(pk=booking.therapist_id)
+    event = RegistrationEvent(
+        therapist=therapist,
+        kind=kind,
+        actor=None if kind == "expired" else make_user("victor", first_name="Victor"),
+        at=timezone.now(),
+        status_after=therapist.registration_status,
+        expires_on=datetime.date(2027, 1, 31),
+        note='Shown as "Sports & Remedial" <not> listed.',
+    )
+    template = "registration-expired" if kind == "expired" else "registration-decision"
+    context = {
+        "event": event,
+        "therapist": therapist,
+        "expires_on": event.expires_on,
+        "audience": audience,
+        "bookings": [booking],
+    }
+
+    subject, text, html = render_email(template, context)
+
+    assert_plain(subject, text, html)
+    assert THERAPIST in subject + text
+
+
+@pytest.mark.parametrize("audience", ["therapist", "admin"])
+def test_the_registration_reminder_reads_as_typed_in_plain_text(booking, audience):
+    context = {"therapist": booking.therapist, "days_left": 7, "expires_on": datetime.date(2027, 1, 31)}
+
+    subject, text, html = render_email("registration-reminder", {**context, "audience": audience})
+
+    assert_plain(subject, text, html)
+    assert THERAPIST in subject + text
+
+
+def test_the_check_cannot_pass_on_an_escaped_text():
+    with pytest.raises(AssertionError):
+        assert_plain("Booked", "Seán O&#x27;Brien has booked", "&lt;")
