@@ -1,6 +1,7 @@
 """iCalendar events for bookings, built with the icalendar library."""
 
 import datetime
+from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
@@ -27,13 +28,16 @@ def booking_event(
     event.add("dtend", timezone.localtime(booking.end))
     event.add("dtstamp", now or timezone.now())
     event.add("location", settings.CLINIC_ADDRESS)
-    if booking.status == Booking.Status.CANCELLED:
-        event.add("status", "CANCELLED")
-        # Some calendar apps ignore STATUS; a higher sequence tells them the event changed.
-        event.add("sequence", 1)
-    else:
-        event.add("status", "CONFIRMED")
+    # One UID per booking and a sequence that rises with each change: a calendar replaces
+    # its copy of the event with a newer one instead of adding a second.
+    event.add("sequence", booking.calendar_sequence)
+    event.add("status", CALENDAR_STATUS.get(booking.status, "CONFIRMED"))
     return event
+
+
+# A booking waiting for the therapist's review is not confirmed yet: calendars show it as
+# tentative until the confirmation replaces it.
+CALENDAR_STATUS = {Booking.Status.AWAITING_REVIEW: "TENTATIVE", Booking.Status.CANCELLED: "CANCELLED"}
 
 
 def calendar_with(events: list[icalendar.Event], *, method: str | None = None) -> icalendar.Calendar:
@@ -51,5 +55,14 @@ def calendar_with(events: list[icalendar.Event], *, method: str | None = None) -
 
 
 def booking_ics_for_client(booking: Booking) -> bytes:
+    """The client's calendar entry as iTIP: REQUEST for a booking (new, moved or accepted),
+    CANCEL once it is cancelled. Both need an organizer and the attendee, or calendar apps
+    do not apply them to the event they already hold."""
     summary = f"{booking.session_type.name} with {booking.therapist.display_name}"
-    return calendar_with([booking_event(booking, summary=summary)], method="PUBLISH").to_ical()
+    event = booking_event(booking, summary=summary)
+    event.add(
+        "organizer", f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}", parameters={"cn": settings.CLINIC_NAME}
+    )
+    event.add("attendee", f"mailto:{booking.client_email}", parameters={"cn": booking.client_name, "rsvp": "FALSE"})
+    method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
+    return calendar_with([event], method=method).to_ical()

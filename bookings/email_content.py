@@ -26,6 +26,8 @@ def email_context(email: OutboundEmail) -> dict:
         "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
         "free_cancellation_until": timezone.localtime(booking.free_cancellation_until),
         "reminder_on_the_day": email.extra.get("when") == "today",
+        "accepted_after_review": email.extra.get("accepted", False),
+        "declined": email.extra.get("declined", False),
         "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
         "previous_start": (
             timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
@@ -59,7 +61,17 @@ def _aftercare_context(booking: Booking) -> dict:
     }
 
 
+# Client emails that carry the booking's calendar entry as it is when the email is sent: a
+# request or confirmation (tentative or confirmed), the new time of a move, a cancellation.
+WITH_CALENDAR = [
+    OutboundEmail.Kind.BOOKING_CONFIRMATION,
+    OutboundEmail.Kind.BOOKING_REQUESTED,
+    OutboundEmail.Kind.BOOKING_MOVED,
+    OutboundEmail.Kind.BOOKING_CANCELLED,
+]
+
+
 def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
-    if email.kind == OutboundEmail.Kind.BOOKING_CONFIRMATION:
+    if email.kind in WITH_CALENDAR:
         return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
     return []

@@ -109,6 +109,9 @@ class Booking(models.Model):
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
     late_cancellation = models.BooleanField(default=False)
+    # Rises with every change a calendar must pick up (a move, an acceptance, a cancellation),
+    # so the client's calendar replaces the event it holds under the same UID.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     # The client's answer to the check-in email two days after the session; the first stands.
     feedback = models.CharField(max_length=10, blank=True, choices=Feedback.choices)
     feedback_at = models.DateTimeField(null=True, blank=True)
@@ -246,6 +249,7 @@ class OutboundEmail(models.Model):
 
     class Kind(models.TextChoices):
         BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+        BOOKING_REQUESTED = "booking_requested", "Booking request (the therapist will confirm)"
         BOOKING_REMINDER = "booking_reminder", "Reminder"
         BOOKING_MOVED = "booking_moved", "Booking moved"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
@@ -271,6 +275,7 @@ class OutboundEmail(models.Model):
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [
         Kind.BOOKING_CONFIRMATION,
+        Kind.BOOKING_REQUESTED,
         Kind.BOOKING_REMINDER,
         Kind.BOOKING_MOVED,
         Kind.STAFF_BOOKED,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.london import LONDON, wall_clock_to_utc
@@ -213,7 +214,9 @@ def _buffer_minutes(therapist: Therapist) -> int:
 
 
 def _schedule_client_emails(booking: Booking, now: datetime.datetime) -> None:
-    outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CONFIRMATION, to_email=booking.client_email, due_at=now)
+    # A booking waiting for the therapist's review is a request until they accept it.
+    kind = Kind.BOOKING_REQUESTED if booking.status == Booking.Status.AWAITING_REVIEW else Kind.BOOKING_CONFIRMATION
+    outbound_email_schedule(booking=booking, kind=kind, to_email=booking.client_email, due_at=now)
     _schedule_reminders(booking, now)
 
 
@@ -272,7 +275,8 @@ def booking_reschedule(
             booking.start = start
             booking.end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
             booking.blocks_until = booking.end + held
-            booking.save(update_fields=["start", "end", "blocks_until", "status"])
+            booking.calendar_sequence += 1
+            booking.save(update_fields=["start", "end", "blocks_until", "status", "calendar_sequence"])
             _schedule_reminders(booking, now)
             extra = {"previous_start": previous_start.isoformat()}
             outbound_email_schedule(
@@ -305,16 +309,32 @@ def booking_cancel(
         )
         if by_staff and not reason.strip():
             raise BookingError("Please give the client a reason for cancelling.")
+        # A therapist cancelling a booking still waiting for their review is declining it.
+        declined = by_staff and booking.status == Booking.Status.AWAITING_REVIEW
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by = cancelled_by
         booking.cancellation_reason = reason.strip()[:500]
         booking.late_cancellation = not by_staff and booking.is_late_to_cancel(now)
+        booking.calendar_sequence += 1
         booking.save(
-            update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason", "late_cancellation"]
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancelled_by",
+                "cancellation_reason",
+                "late_cancellation",
+                "calendar_sequence",
+            ]
         )
         outbound_emails_cancel(booking_id=booking.pk)
-        outbound_email_schedule(booking=booking, kind=Kind.BOOKING_CANCELLED, to_email=booking.client_email, due_at=now)
+        outbound_email_schedule(
+            booking=booking,
+            kind=Kind.BOOKING_CANCELLED,
+            to_email=booking.client_email,
+            due_at=now,
+            extra={"declined": True} if declined else None,
+        )
         _notify_staff(booking, Kind.STAFF_CANCELLED, now)
     return booking
 
@@ -338,17 +358,27 @@ def booking_contact_update(*, booking_id: int, name: str, email: str, phone: str
 
 
 def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetime.datetime | None = None) -> Booking:
-    """The therapist accepts a booking whose health answers needed their review.
+    """The therapist accepts a booking whose health answers needed their review; the client
+    is sent the confirmation, with the calendar entry now confirmed.
 
     Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, a 404);
     only a booking awaiting review that has not started. Raises BookingError."""
     now = now or timezone.now()
-    updated = Booking.objects.filter(
-        pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
-    ).update(status=Booking.Status.CONFIRMED)
-    booking = Booking.objects.get(pk=booking_id, therapist=therapist)
-    if not updated:
-        raise BookingError(f"This booking is {booking.get_status_display().lower()}; there is nothing to accept.")
+    with transaction.atomic():
+        updated = Booking.objects.filter(
+            pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
+        ).update(status=Booking.Status.CONFIRMED, calendar_sequence=F("calendar_sequence") + 1)
+        booking = Booking.objects.get(pk=booking_id, therapist=therapist)
+        if not updated:
+            raise BookingError(f"This booking is {booking.get_status_display().lower()}; there is nothing to accept.")
+        # The request said "your therapist will confirm": this is that confirmation.
+        outbound_email_schedule(
+            booking=booking,
+            kind=Kind.BOOKING_CONFIRMATION,
+            to_email=booking.client_email,
+            due_at=now,
+            extra={"accepted": True},
+        )
     return booking
 
 

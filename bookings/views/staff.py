@@ -42,7 +42,7 @@ def booking_detail(request, booking_id: int):
         try:
             if action == "accept" and booking.therapist.user_id == request.user.pk:
                 booking_services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
-                messages.success(request, "Booking accepted. The client's confirmation stands.")
+                messages.success(request, "Booking accepted. The client has been emailed their confirmation.")
             elif action == "cancel":
                 booking_services.booking_cancel(
                     booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
