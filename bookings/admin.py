@@ -66,7 +66,8 @@ class BookingAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    """Admins watch here for emails that failed for good."""
+    """Every email the app sends, booking and registration alike: admins watch here for ones
+    that failed for good, send them again once the cause is fixed, or send a copy of one."""
 
     list_display = ["due_at", "kind", "to_email", "status", "attempts", "last_error"]
     list_filter = ["status", "kind"]
@@ -74,6 +75,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     readonly_fields = [
         "booking",
+        "therapist",
         "kind",
         "to_email",
         "extra",
@@ -87,7 +89,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    actions = ["send_again"]
+    actions = ["send_again", "send_a_copy"]
 
     def has_add_permission(self, request):
         return False
@@ -100,6 +102,17 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             request,
             f"{queued} email{'s' if queued != 1 else ''} will be sent again within a minute."
             + (f" {skipped} not failed, left alone." if skipped else ""),
+            messages.SUCCESS if queued else messages.WARNING,
+        )
+
+    @admin.action(description="Send a copy of the selected sent emails")
+    def send_a_copy(self, request, queryset):
+        queued = outbox.outbound_emails_resend(email_ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            f"{queued} cop{'ies' if queued != 1 else 'y'} will be sent within a minute."
+            + (f" {skipped} not sent yet, left alone." if skipped else ""),
             messages.SUCCESS if queued else messages.WARNING,
         )
 

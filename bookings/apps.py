@@ -8,11 +8,10 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from therapists.signals import registration_event_recorded
 
-        registration_event_recorded.connect(_queue_registration_notice, dispatch_uid="bookings.registration_notice")
+        registration_event_recorded.connect(_write_registration_notices, dispatch_uid="bookings.registration_notices")
 
 
-def _queue_registration_notice(*, event_id: int, **kwargs) -> None:
-    # Sent on commit by the therapists app; the task takes the id, never the row.
-    from .tasks import registration_event_notify
+def _write_registration_notices(*, event, **kwargs) -> None:
+    from .registration_notices import registration_notices_schedule
 
-    registration_event_notify.delay(event_id)
+    registration_notices_schedule(event=event)

@@ -8,13 +8,18 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from therapists.models import RegistrationEvent
+
 from . import aftercare
 from .calendar import booking_ics_for_client
 from .models import Booking, OutboundEmail
+from .selectors import affected_from, bookings_affected_from
 from .tokens import aftercare_stop_token, feedback_token, manage_token
 
 
 def email_context(email: OutboundEmail) -> dict:
+    if email.kind in OutboundEmail.REGISTRATION:
+        return _registration_context(email)
     booking = email.booking
     return {
         "booking": booking,
@@ -75,3 +80,21 @@ def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
     if email.kind in WITH_CALENDAR:
         return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
     return []
+
+
+def _registration_context(email: OutboundEmail) -> dict:
+    """What a registration email says, read when it is sent: the admins' list of affected
+    bookings is the list as it stands then."""
+    therapist = email.therapist
+    context = {"therapist": therapist, "audience": email.extra["audience"]}
+    if email.kind == OutboundEmail.Kind.REGISTRATION_REMINDER:
+        context.update(
+            days_left=email.extra["days_left"], expires_on=datetime.date.fromisoformat(email.extra["expires_on"])
+        )
+        return context
+    event = RegistrationEvent.objects.select_related("actor").get(pk=email.extra["event_id"])
+    context.update(event=event, expires_on=event.expires_on)
+    start = affected_from(event)
+    if email.extra["audience"] == "admin" and start is not None:
+        context["bookings"] = list(bookings_affected_from(therapist=therapist, start=start))
+    return context

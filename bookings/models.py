@@ -243,9 +243,11 @@ class AftercareOptOut(models.Model):
 
 
 class OutboundEmail(models.Model):
-    """An email the clinic owes someone about a booking. The row is both the schedule (due_at)
-    and the record: a dispatcher queues due rows, and a send task claims each row (its status
-    re-checked under a lock) before sending, so a task delivered twice sends once."""
+    """An email the clinic owes someone: about a booking, or about a therapist's registration.
+    Every email the app sends is one of these rows, written in the same transaction as the
+    change it reports. The row is both the schedule (due_at) and the record: a dispatcher
+    queues due rows, and a send task claims each row (its status re-checked under a lock)
+    before sending, so a task delivered twice sends once."""
 
     class Kind(models.TextChoices):
         BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
@@ -260,6 +262,9 @@ class OutboundEmail(models.Model):
         AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
         AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
         THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
+        REGISTRATION_DECISION = "registration_decision", "CNHC registration decision"
+        REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
+        REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -271,6 +276,7 @@ class OutboundEmail(models.Model):
 
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
+    REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [
@@ -282,7 +288,11 @@ class OutboundEmail(models.Model):
         Kind.STAFF_MOVED,
     ]
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
+    # What the email is about: a booking, or (for registration emails) a therapist.
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", null=True, blank=True)
+    therapist = models.ForeignKey(
+        "therapists.Therapist", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     kind = models.CharField(max_length=40, choices=Kind.choices)
     to_email = models.EmailField()
     # Small facts the email needs beyond the booking itself (say, the start it moved from).
@@ -302,6 +312,12 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False) | models.Q(therapist__isnull=False),
+                name="outbound_email_is_about_a_booking_or_a_therapist",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"

@@ -70,10 +70,20 @@ def _due(now: datetime.datetime) -> Q:
 
 
 def outbound_email_schedule(
-    *, booking: Booking, kind: str, to_email: str, due_at: datetime.datetime, extra: dict | None = None
+    *,
+    kind: str,
+    to_email: str,
+    due_at: datetime.datetime,
+    booking: Booking | None = None,
+    therapist=None,
+    extra: dict | None = None,
 ) -> OutboundEmail:
-    """Adds one email to the outbox; the dispatcher sends it once due_at has passed."""
-    return OutboundEmail.objects.create(booking=booking, kind=kind, to_email=to_email, due_at=due_at, extra=extra or {})
+    """Adds one email to the outbox, about a booking or (registration emails) a therapist; the
+    dispatcher sends it once due_at has passed. Call it inside the transaction that makes the
+    change the email reports, so the email exists exactly when the change does."""
+    return OutboundEmail.objects.create(
+        booking=booking, therapist=therapist, kind=kind, to_email=to_email, due_at=due_at, extra=extra or {}
+    )
 
 
 def outbound_emails_cancel(*, booking_id: int) -> int:
@@ -90,6 +100,27 @@ def outbound_emails_send_again(*, email_ids: list[int], now: datetime.datetime |
     return OutboundEmail.objects.filter(pk__in=email_ids, status=Status.FAILED).update(
         status=Status.QUEUED, due_at=now or timezone.now(), attempts=0, dispatched_at=None, claimed_at=None
     )
+
+
+def outbound_emails_resend(*, email_ids: list[int], now: datetime.datetime | None = None) -> int:
+    """Queues a fresh copy of each SENT email (a client who lost a confirmation, say), due now:
+    a new row, so a new Message-ID, since it is a new message on purpose. What it says is read
+    when it is sent, as for any email. Emails in any other state are left alone. Returns how
+    many copies were queued."""
+    now = now or timezone.now()
+    sent = OutboundEmail.objects.filter(pk__in=email_ids, status=Status.SENT)
+    copies = [
+        OutboundEmail(
+            booking_id=email.booking_id,
+            therapist_id=email.therapist_id,
+            kind=email.kind,
+            to_email=email.to_email,
+            extra=email.extra,
+            due_at=now,
+        )
+        for email in sent
+    ]
+    return len(OutboundEmail.objects.bulk_create(copies))
 
 
 def outbound_emails_dispatch(*, now: datetime.datetime | None = None) -> int:
@@ -165,7 +196,7 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
         return {}
     emails = list(
         OutboundEmail.objects.filter(pk__in=claimed)
-        .select_related("booking__therapist", "booking__session_type", "booking__session_note")
+        .select_related("booking__therapist", "booking__session_type", "booking__session_note", "therapist__user")
         .order_by("pk")
     )
     opted_out = set(
@@ -201,15 +232,16 @@ class ServerUnavailable(Exception):
 
 
 def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: set[str]) -> str | None:
-    booking = email.booking
-    if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
-        return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
-    if email.kind in OutboundEmail.AFTERCARE and (
-        booking.status != Booking.Status.ATTENDED or email.to_email.lower() in opted_out
-    ):
-        return _finish(
-            email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."
-        )
+    booking = email.booking  # None for a registration email, which nothing can make void
+    if booking is not None:
+        if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
+            return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
+        if email.kind in OutboundEmail.AFTERCARE and (
+            booking.status != Booking.Status.ATTENDED or email.to_email.lower() in opted_out
+        ):
+            return _finish(
+                email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."
+            )
     try:
         send_email(
             email.kind,

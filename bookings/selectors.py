@@ -4,8 +4,9 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
+from clinic.london import london_midnight
 from clinic.models import SessionType
-from therapists.models import Therapist, TimeOff, WorkingHours
+from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
 from . import aftercare, availability
 from .models import Booking, BookingRules
@@ -141,3 +142,23 @@ def available_slots(
         ):
             free_for[start].append(pk)
     return [Slot(start, tuple(sorted(free_for[start]))) for start in sorted(free_for)]
+
+
+def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) -> QuerySet[Booking]:
+    """Bookings still to happen with the therapist from ``start`` on: those a lapsed or
+    suspended registration leaves without a bookable therapist."""
+    return (
+        Booking.objects.filter(therapist=therapist, status__in=Booking.OPEN_STATUSES, start__gte=start)
+        .select_related("session_type")
+        .order_by("start")
+    )
+
+
+def affected_from(event: RegistrationEvent) -> datetime.datetime | None:
+    """From when an event leaves bookings without a bookable therapist: a suspension at
+    once, an expiry from the day after the check ended; other decisions affect none."""
+    if event.kind == RegistrationEvent.Kind.EXPIRED:
+        return london_midnight(event.expires_on + datetime.timedelta(days=1))
+    if event.kind == RegistrationEvent.Kind.SUSPENDED:
+        return event.at
+    return None

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils import timezone
 
 from . import outbox, registration_notices
 
@@ -13,6 +14,8 @@ def send_outbound_emails(email_ids: list[int]) -> dict[int, str]:
     return outbox.outbound_emails_send(email_ids=email_ids)
 
 
-@shared_task(name="bookings.registration_event_notify")
-def registration_event_notify(event_id: int) -> None:
-    registration_notices.registration_event_send(event_id=event_id)
+@shared_task(name="bookings.registration_reminders_daily")
+def registration_reminders_daily() -> int:
+    """Daily (beat): write the CNHC check reminders that are due. Idempotent."""
+    today = timezone.localdate()  # the London date: TIME_ZONE is Europe/London
+    return registration_notices.registration_reminders_schedule(today=today)

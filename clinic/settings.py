@@ -262,10 +262,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
-    # Expire lapsed CNHC checks and send expiry reminders; 06:00 London (CELERY_TIMEZONE).
+    # Expire lapsed CNHC checks, then write the reminders due; 06:00 London (CELERY_TIMEZONE).
+    # Both are idempotent, and their emails go out through the outbox's dispatcher.
     "registration-checks-daily": {
         "task": "therapists.registration_checks_daily",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "registration-reminders-daily": {
+        "task": "bookings.registration_reminders_daily",
+        "schedule": crontab(hour=6, minute=5),
     },
 }
 

@@ -167,9 +167,9 @@ class RegistrationEvent(models.Model):
 
 
 class RegistrationNotice(models.Model):
-    """Proof that one registration email went out (an expiry reminder, a decision notice), so
-    a re-run of the daily task or a duplicate task delivery never sends it twice. The key names
-    the notice, for example ``reminder-30-2027-01-31`` or ``event-42``."""
+    """Proof that one registration reminder was written to the outbox (in the same
+    transaction), so a re-run of the daily task or a racing one never writes it twice. The
+    key names the reminder, for example ``reminder-30-2027-01-31``."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="registration_notices")
     key = models.CharField(max_length=50)

@@ -2,6 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent once a registration decision or expiry has committed, with ``event_id``. The bookings
-# app listens: telling admins which bookings a lapsed registration affects is its business.
+# Sent with ``event`` (a RegistrationEvent) inside the transaction that records a decision or
+# an expiry. The bookings app listens and writes the emails into its outbox in that same
+# transaction: telling admins which bookings a lapsed registration affects is its business.
+# A listener must only write rows; anything slow or external belongs in a task after commit.
 registration_event_recorded = Signal()

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -11,6 +10,7 @@ from therapists.models import Therapist
 from therapists.services import registration
 
 from ..factories import make_therapist, make_user
+from ..outbox import send_due_emails
 from ..uploads import PDF, image_bytes
 from .helpers import log_in, log_out, open_menu_if_collapsed, screenshot
 
@@ -21,9 +21,7 @@ def shot(page, name: str) -> None:
     screenshot(page, f"registration-{name}-{page.viewport_name}")
 
 
-def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(
-    page, admin_user, sports, media_root, celery_eager
-):
+def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, admin_user, sports, media_root):
     make_user("tara", first_name="Tara", last_name="Jones")
     renewal = timezone.localdate() + datetime.timedelta(days=200)
 
@@ -98,10 +96,10 @@ def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(
 
     therapist = Therapist.objects.get(user__username="tara")
     assert therapist.registration_events.latest("at").actor == admin_user
-    assert [message.to for message in mail.outbox] == [["tara@example.com"]]
+    assert [message.to for message in send_due_emails()] == [["tara@example.com"]]
 
 
-def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_root, celery_eager):
+def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_root):
     tara = make_therapist("tara", display_name="Tara Jones")
     registration.registration_submit(
         therapist_id=tara.pk,
@@ -138,12 +136,11 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
     page.get_by_role("button", name="Send for a check").click()
     expect(page.get_by_role("heading", name="Registration: Awaiting check")).to_be_visible()
 
-    assert "The register shows no entry under TJ-1" in mail.outbox[0].body
+    [rejection] = send_due_emails()
+    assert "The register shows no entry under TJ-1" in rejection.body
 
 
-def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(
-    page, admin_user, media_root, celery_eager
-):
+def test_an_admin_suspends_a_verified_therapist_who_disappears_from_the_list(page, admin_user, media_root):
     tara = make_therapist("tara", display_name="Tara Jones")
     registration.registration_submit(
         therapist_id=tara.pk,

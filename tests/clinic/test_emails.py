@@ -18,7 +18,7 @@ def smtp(settings):
 
 def send_reminder_to_alice(message_id: str) -> None:
     send_email(
-        "registration-reminder",
+        "registration_reminder",
         to=["alice@example.com"],
         context={"therapist": {"display_name": "Alice"}, "days_left": 7, "audience": "therapist"},
         headers={"Message-ID": message_id},

@@ -54,8 +54,9 @@ def _record(
         note=note,
     )
     if kind in NOTIFIED_KINDS:
-        # Only once the decision is durable: a rolled-back decision must tell nobody.
-        transaction.on_commit(lambda: registration_event_recorded.send(sender=RegistrationEvent, event_id=event.pk))
+        # Inside the transaction: listeners write what they owe people (the bookings app's
+        # outbox rows) with the event, so a decision and its emails commit or vanish together.
+        registration_event_recorded.send(sender=RegistrationEvent, event=event)
     return event
 
 
