@@ -30,7 +30,7 @@ from ..factories import make_booking
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clock")]
 
 RACERS = 8
-TUESDAY = days_from_now(6)
+TUESDAY = days_from_now(6)  # next Tuesday
 
 
 def test_racing_clients_get_one_booking_and_clear_refusals(asha, sports):
