@@ -16,7 +16,12 @@ from clinic.london import LONDON
 from clinic.models import SessionType
 from clinic.problems import Problem
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type
+from ..clock import NOW, TODAY, TOMORROW, at, days_from_now
+from ..factories import make_booking, make_session_type
+
+# The plan's tables below name their own dates and times (the clocks change on some); the
+# tests with the database run at NOW, frozen, and write their dates relative to it.
+pytestmark = pytest.mark.usefixtures("clock")
 
 Kind = OutboundEmail.Kind
 UTC = dt.UTC
@@ -85,20 +90,13 @@ def test_nothing_is_sent_between_eight_at_night_and_eight_in_the_morning(when, e
 
 # ---- with the database ----
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def asha(db):
-    return make_bookable_therapist("asha", display_name="Asha Patel")
-
 
 @pytest.fixture
 def attended(asha, alice):
     def attend(kind="sports", problem=Problem.ACHILLES, pressure=6, tip="Heel raises on the stairs, slowly.", **fields):
         session_type = make_session_type(f"{kind} 60", kind=kind)
         booking = make_booking(
-            therapist=asha, client=alice, session_type=session_type, start=london(2026, 11, 24, 10), **fields
+            therapist=asha, client=alice, session_type=session_type, start=at(TODAY, "07:30"), **fields
         )
         return session_complete(
             therapist=asha,
@@ -135,10 +133,11 @@ def test_completing_a_session_plans_three_aftercare_emails(attended):
     note = SessionNote.objects.get(booking=booking)
     assert (note.areas_worked, note.pressure_used, note.problem) == (["calves"], 6, Problem.ACHILLES)
     assert [(e.kind, e.due_at) for e in booking.emails.order_by("due_at")] == [
-        # Planned for 11:30, but the notes were written at 12:00: due at once.
+        # The session ended at 08:30. Planned for 09:00, but the notes were written at 09:30
+        # (NOW): due at once.
         (Kind.AFTERCARE_TODAY, NOW),
-        (Kind.AFTERCARE_NEXT_DAY, london(2026, 11, 25, 10)),
-        (Kind.AFTERCARE_CHECK_IN, london(2026, 11, 26, 11)),
+        (Kind.AFTERCARE_NEXT_DAY, at(TOMORROW, "10:00")),
+        (Kind.AFTERCARE_CHECK_IN, at(days_from_now(2), "08:30")),
     ]
 
 
@@ -161,12 +160,12 @@ def test_a_duplicate_delivery_of_an_aftercare_email_sends_it_once(attended):
 
 @pytest.mark.django_db
 def test_a_no_show_cancels_the_reminder_and_sends_no_aftercare(asha, alice):
-    booking = make_booking(therapist=asha, client=alice, start=london(2026, 11, 25, 10))
+    booking = make_booking(therapist=asha, client=alice, start=at(TOMORROW, "10:00"))
     reminder = outbox.outbound_email_schedule(
-        booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=london(2026, 11, 25, 12)
+        booking=booking, kind=Kind.BOOKING_REMINDER, to_email="alice@example.com", due_at=at(TOMORROW, "12:00")
     )
 
-    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=london(2026, 11, 25, 11))
+    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=at(TOMORROW, "11:00"))
 
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.CANCELLED
@@ -186,7 +185,7 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
     for pressure in (3, 6, 9):
         mail.outbox.clear()
         booking = attended(kind=kind, problem=problem, pressure=pressure)
-        send_all(london(2026, 11, 27, 12))
+        send_all(at(days_from_now(3), "12:00"))
 
         assert sorted(m.subject for m in mail.outbox) == sorted(
             [
@@ -209,7 +208,7 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
 @pytest.mark.django_db
 def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
     booking = attended()
-    send_all(london(2026, 11, 27, 12))
+    send_all(at(days_from_now(3), "12:00"))
     check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
     links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
     assert set(links) == set(aftercare.Feedback.labels)
@@ -280,7 +279,7 @@ def test_a_forged_or_unknown_feedback_link_is_refused_and_changes_nothing(attend
 def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, alice, client):
     first = attended(problem=Problem.ACHILLES, pressure=7)
     aftercare_feedback_record(booking_id=first.pk, answer="flared", now=NOW)
-    following = make_booking(therapist=asha, client=alice, start=london(2026, 12, 8, 10))
+    following = make_booking(therapist=asha, client=alice, start=at(days_from_now(14), "10:00"))
     client.force_login(asha.user)
 
     page = client.get(reverse("booking_detail", args=[following.pk])).content.decode()
@@ -333,10 +332,10 @@ def test_confirming_the_stop_link_stops_aftercare_and_my_bookings_turns_it_back_
 
 
 @pytest.mark.django_db
-def test_only_the_bookings_therapist_can_complete_it_and_bad_notes_change_nothing(asha, alice, client):
-    booking = make_booking(therapist=asha, client=alice, start=london(2026, 11, 20, 10))
+def test_only_the_bookings_therapist_can_complete_it_and_bad_notes_change_nothing(asha, bob, alice, client):
+    booking = make_booking(therapist=asha, client=alice, start=at(days_from_now(-4), "10:00"))
     url = reverse("session_complete", args=[booking.pk])
-    client.force_login(make_bookable_therapist("ben").user)
+    client.force_login(bob.user)
     assert client.get(url).status_code == 404
 
     client.force_login(asha.user)

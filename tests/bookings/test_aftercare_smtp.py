@@ -11,16 +11,16 @@ from bookings.models import OutboundEmail
 from bookings.services.outcome import session_complete
 from clinic.problems import Problem
 
-from ..factories import make_bookable_therapist, make_booking, make_user
+from ..factories import make_booking
 from ..smtp import SMTPServer
 from ..workers import start_worker, stop_worker, wait_for, worker_env
 
+# On the real clock: the Celery worker is another process, which a frozen clock would not reach.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path):
-    asha = make_bookable_therapist("asha")
-    booking = make_booking(therapist=asha, client=make_user("alice"), start=timezone.now() - dt.timedelta(days=3))
+def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alice):
+    booking = make_booking(therapist=asha, client=alice, start=timezone.now() - dt.timedelta(days=3))
     session_complete(
         therapist=asha,
         booking_id=booking.pk,

@@ -10,12 +10,13 @@ from bench.bench_availability import as_busy, engine_once, month_of_bookings
 from bookings.availability import Busy, Rules, WeeklyHours, free_starts
 from clinic.london import LONDON, NonexistentLocalTime, wall_clock_to_utc
 
+from ..clock import NOW, days_from_now
+
 MON = 0
 SUN = 6
-# A Monday in an ordinary (GMT) week, and "now" well before it so notice and horizon stay out
-# of the way unless a case is about them.
-MONDAY = dt.date(2026, 11, 30)
-EARLY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+# Next Monday, in an ordinary (GMT) week; NOW is five days before it, so notice and horizon
+# stay out of the way unless a case is about them.
+MONDAY = days_from_now(5)
 PLAIN = Rules(step_minutes=30, min_notice_minutes=0, horizon_days=60, buffer_minutes=0)
 
 
@@ -27,7 +28,7 @@ def busy(day: dt.date, start: str, end: str) -> Busy:
     return Busy(local(day, start), local(day, end))
 
 
-def clock(instants) -> list[str]:
+def london_times(instants) -> list[str]:
     """Starts as London wall-clock times with the zone, so DST cases read plainly."""
     return [f"{instant.astimezone(LONDON):%H:%M %Z}" for instant in instants]
 
@@ -126,12 +127,12 @@ def test_free_starts_on_an_ordinary_day(given, expected):
         if "now" in given
         else PLAIN,
         "session_minutes": 60,
-        "now": EARLY,
+        "now": NOW,
         "date_from": MONDAY,
         "date_to": MONDAY,
     }
     arguments.update(given)
-    assert clock(free_starts(**arguments)) == expected
+    assert london_times(free_starts(**arguments)) == expected
 
 
 SPRING_FORWARD = dt.date(2026, 3, 29)
@@ -186,7 +187,7 @@ def test_free_starts_across_the_2026_clock_changes(day, weekly, expected):
     starts = free_starts(
         hours=weekly, rules=LONG_HORIZON, session_minutes=60, now=BEFORE_BOTH, date_from=day, date_to=day
     )
-    assert clock(starts) == expected
+    assert london_times(starts) == expected
     assert len(set(starts)) == len(starts)
     assert all(start.tzinfo is dt.UTC for start in starts)
 
@@ -204,7 +205,7 @@ def test_a_session_crossing_the_missing_hour_is_blocked_by_a_booking_in_real_tim
         date_from=SPRING_FORWARD,
         date_to=SPRING_FORWARD,
     )
-    assert clock(starts) == ["00:00 GMT", "02:30 BST", "03:00 BST"]
+    assert london_times(starts) == ["00:00 GMT", "02:30 BST", "03:00 BST"]
 
 
 def test_a_week_runs_day_by_day_and_stops_at_date_to():
@@ -212,7 +213,7 @@ def test_a_week_runs_day_by_day_and_stops_at_date_to():
         hours=[WeeklyHours(weekday, dt.time(9), dt.time(10)) for weekday in range(7)],
         rules=PLAIN,
         session_minutes=60,
-        now=EARLY,
+        now=NOW,
         date_from=MONDAY,
         date_to=MONDAY + dt.timedelta(days=6),
     )
@@ -232,7 +233,7 @@ def test_an_ambiguous_time_is_its_earlier_instant_for_a_start_and_its_later_for_
 def test_a_naive_now_is_refused():
     with pytest.raises(ValueError, match="aware"):
         free_starts(
-            hours=[], rules=PLAIN, session_minutes=60, now=dt.datetime(2026, 1, 1), date_from=MONDAY, date_to=MONDAY
+            hours=[], rules=PLAIN, session_minutes=60, now=NOW.replace(tzinfo=None), date_from=MONDAY, date_to=MONDAY
         )
 
 

@@ -9,23 +9,17 @@ from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show, session_complete
 from clinic.problems import Problem
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type
+from ..clock import NOW
+from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def asha(db):
-    return make_bookable_therapist("asha")
+# The diary's buttons read the time themselves: frozen at NOW, before anyone logs in.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
-def booking(asha, alice):
-    return make_booking(
-        client=alice, therapist=asha, session_type=make_session_type(), start=NOW - dt.timedelta(hours=2)
-    )
+def booking(asha, alice, sports):
+    """Alice's session with asha, which started two hours ago."""
+    return make_booking(client=alice, therapist=asha, session_type=sports, start=NOW - dt.timedelta(hours=2))
 
 
 def complete(therapist, booking, now=NOW):
@@ -84,16 +78,14 @@ def test_the_diary_offers_an_outcome_exactly_when_the_service_accepts_one(asha, 
     assert offered == accepted == (status == Booking.Status.CONFIRMED and now == NOW)
 
 
-def test_another_therapists_booking_does_not_exist_for_them(booking):
-    bob = make_bookable_therapist("bob")
+def test_another_therapists_booking_does_not_exist_for_them(booking, bob):
     with pytest.raises(Booking.DoesNotExist):
         booking_mark_no_show(therapist=bob, booking_id=booking.pk, now=NOW)
     with pytest.raises(Booking.DoesNotExist):
         complete(bob, booking)
 
 
-def test_the_day_view_button_marks_a_no_show_and_says_so(client, asha, booking, time_machine):
-    time_machine.move_to(NOW)
+def test_the_day_view_button_marks_a_no_show_and_says_so(client, asha, booking):
     client.force_login(asha.user)
 
     response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
@@ -103,8 +95,7 @@ def test_the_day_view_button_marks_a_no_show_and_says_so(client, asha, booking, 
     assert booking.status == Booking.Status.NO_SHOW
 
 
-def test_a_no_show_after_the_notes_says_it_is_already_marked(client, asha, booking, time_machine):
-    time_machine.move_to(NOW)
+def test_a_no_show_after_the_notes_says_it_is_already_marked(client, asha, booking):
     client.force_login(asha.user)
     complete(asha, booking)
 
@@ -115,8 +106,8 @@ def test_a_no_show_after_the_notes_says_it_is_already_marked(client, asha, booki
     assert booking.status == Booking.Status.ATTENDED
 
 
-def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking, time_machine):
-    time_machine.move_to(NOW - dt.timedelta(hours=3))
+def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking, clock):
+    clock.move_to(NOW - dt.timedelta(hours=3))
     client.force_login(asha.user)
 
     response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
@@ -126,8 +117,7 @@ def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking,
     assert booking.status == Booking.Status.CONFIRMED
 
 
-def test_another_therapist_marking_gets_not_found(client, booking):
-    bob = make_bookable_therapist("bob")
+def test_another_therapist_marking_gets_not_found(client, booking, bob):
     client.force_login(bob.user)
 
     assert client.post(f"/diary/bookings/{booking.pk}/no-show/").status_code == 404

@@ -3,46 +3,28 @@ import re
 import uuid
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
 from bookings.tokens import manage_token
-from clinic.london import wall_clock_to_utc
-from therapists.models import WorkingHours
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type, make_user
+from ..clock import YESTERDAY, at, days_from_now
+from ..factories import make_booking, make_user
 
-pytestmark = pytest.mark.django_db
+# The pages read the time themselves: frozen at NOW, before anyone logs in.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday morning
-TUESDAY = dt.date(2026, 12, 1)
-
-
-def at(day, hhmm):
-    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
+TUESDAY = days_from_now(6)  # next Tuesday
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def asha(db):
+def rules(db):
+    """No buffer after a session, so a booking hides only the starts that overlap it."""
     rules = BookingRules.load()
     rules.buffer_minutes = 0
     rules.save()
-    asha = make_bookable_therapist("asha", display_name="Asha Patel")
-    for weekday in range(7):
-        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(12))
-    return asha
-
-
-@pytest.fixture
-def sports(db):
-    return make_session_type("Sports massage", duration_minutes=60)
+    return rules
 
 
 def slots_url(session_type, **query):
@@ -79,11 +61,18 @@ def test_the_slot_page_shows_the_free_times_of_the_day(client, asha, sports, ali
     response = client.get(slots_url(sports, therapist=asha.pk, date=TUESDAY.isoformat()))
 
     times = re.findall(r'<time datetime="[^"]+">(\d\d:\d\d)</time>', response.content.decode())
-    assert times == ["09:00", "11:00"]
+    # Asha works 09:00-17:00 in 15-minute steps; the 10:00-11:00 booking hides 09:15 to 10:45.
+    after_the_booking = [f"{hour:02}:{minute:02}" for hour in range(11, 16) for minute in (0, 15, 30, 45)]
+    assert times == ["09:00", *after_the_booking, "16:00"]
 
 
 @pytest.mark.parametrize(
-    "date, message", [("2026-11-01", "today or a later day"), ("2027-06-01", "up to"), ("soon", "valid date")]
+    "date, message",
+    [
+        (YESTERDAY.isoformat(), "today or a later day"),
+        (days_from_now(61).isoformat(), "up to"),  # the day after the 60-day horizon
+        ("soon", "valid date"),
+    ],
 )
 def test_a_bad_day_gets_a_clear_message(client, asha, sports, date, message):
     response = client.get(slots_url(sports, therapist="any", date=date))
@@ -121,7 +110,7 @@ def test_a_guest_books_and_lands_on_the_manage_page(client, asha, sports):
     assert booking.emails.filter(kind=OutboundEmail.Kind.BOOKING_CONFIRMATION).exists()
     page = client.get(response["Location"]).content.decode()
     assert "You&#x27;re booked in" in page
-    assert "Tuesday 1 December 2026, 10:00 to 11:00" in page
+    assert "Tuesday 22 January 2030, 10:00 to 11:00" in page
 
 
 def test_a_logged_in_client_books_into_my_bookings(client, asha, sports, alice):
@@ -133,7 +122,7 @@ def test_a_logged_in_client_books_into_my_bookings(client, asha, sports, alice):
 
 
 def test_my_bookings_shows_only_my_own(client, asha, sports, alice):
-    make_booking(client=make_user("bob"), therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    make_booking(client=make_user("charlie"), therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     client.force_login(alice)
 
     assert "Nothing booked" in client.get(reverse("my_bookings")).content.decode()
@@ -186,7 +175,13 @@ def test_bad_input_gets_a_clear_message_and_books_nothing(client, asha, sports, 
 
 
 @pytest.mark.parametrize(
-    "tampered", ["2026-12-01T10:05:00+00:00", "2026-11-20T10:00:00+00:00", "yesterday", "2026-12-01T10:00:00+05:00"]
+    "tampered",
+    [
+        f"{TUESDAY}T10:05:00+00:00",  # off the 15-minute grid
+        f"{days_from_now(-3)}T10:00:00+00:00",  # past
+        "yesterday",
+        f"{TUESDAY}T10:00:00+05:00",  # 05:00 in London, before hours
+    ],
 )
 def test_a_tampered_or_past_time_books_nothing(client, asha, sports, tampered):
     response = client.post(details_url(sports), {**form_data(asha, at(TUESDAY, "10:00")), "start": tampered})
@@ -213,8 +208,8 @@ def test_a_taken_slot_offers_the_nearest_free_times(client, asha, sports, alice)
     page = response.content.decode()
     assert "that time has just been taken" in page
     assert re.findall(r'name="start" id="alternative-\d" value="([^"]+)"', page)[:2] == [
-        "2026-12-01T09:00:00+00:00",
-        "2026-12-01T11:00:00+00:00",
+        at(TUESDAY, "09:00").isoformat(),
+        at(TUESDAY, "11:00").isoformat(),
     ]
     assert Booking.objects.count() == 1
 
@@ -246,12 +241,12 @@ def test_a_forged_or_altered_manage_link_is_not_found(client, asha, sports, alic
     assert client.get(reverse("booking_manage", args=[token])).status_code == 200
 
 
-def test_an_expired_manage_link_is_not_found(client, asha, sports, alice):
+def test_an_expired_manage_link_is_not_found(client, asha, sports, alice, clock):
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     token = manage_token(booking)
 
-    with time_machine.travel(NOW + dt.timedelta(days=365)):
-        assert client.get(reverse("booking_manage", args=[token])).status_code == 404
+    clock.shift(dt.timedelta(days=365))
+    assert client.get(reverse("booking_manage", args=[token])).status_code == 404
 
 
 def test_cancelling_from_the_link_cancels_and_says_so(client, asha, sports, alice):
@@ -269,12 +264,12 @@ def test_moving_from_the_link_moves_the_booking(client, asha, sports, alice):
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     url = reverse("booking_move", args=[manage_token(booking)])
 
-    page = client.get(url + "?date=2026-12-02").content.decode()
-    assert 'value="2026-12-02T09:00:00+00:00"' in page
-    response = client.post(url, {"start": "2026-12-02T09:00:00+00:00"}, follow=True)
+    page = client.get(url + f"?date={WEDNESDAY}").content.decode()
+    assert f'value="{at(WEDNESDAY, "09:00").isoformat()}"' in page
+    response = client.post(url, {"start": at(WEDNESDAY, "09:00").isoformat()}, follow=True)
 
     booking.refresh_from_db()
-    assert booking.start == at(dt.date(2026, 12, 2), "09:00")
+    assert booking.start == at(WEDNESDAY, "09:00")
     assert "Your booking has moved" in response.content.decode()
 
 
@@ -317,14 +312,14 @@ def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha
     assert booking.status == Booking.Status.CONFIRMED
 
 
-def test_health_answers_are_hidden_from_clients_and_other_therapists(client, asha, sports, alice):
+def test_health_answers_are_hidden_from_clients_and_other_therapists(client, asha, bob, sports, alice):
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
     url = reverse("booking_detail", args=[booking.pk])
 
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(alice)
     assert client.get(url).status_code == 404
-    client.force_login(make_bookable_therapist("ben").user)
+    client.force_login(bob.user)
     assert client.get(url).status_code == 404
     assert client.post(url, {"action": "cancel", "reason": "mine now"}).status_code == 404
     booking.refresh_from_db()
@@ -410,9 +405,9 @@ def test_the_therapist_sees_each_email_about_the_booking_and_where_it_stands(cli
 
     page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
 
-    assert "Sent 30 Nov 08:01" in page
-    assert "Due 30 Nov 10:00" in page
-    assert "Waiting to retry at 30 Nov 11:00" in page
+    assert "Sent 21 Jan 08:01" in page
+    assert "Due 21 Jan 10:00" in page
+    assert "Waiting to retry at 21 Jan 11:00" in page
     assert "Failed: 550 No such user" in page
     assert "Cancelled" in page
 

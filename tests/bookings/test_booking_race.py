@@ -22,21 +22,19 @@ from bookings.services.booking import (
     booking_reschedule,
 )
 from clinic.problems import Problem
-from therapists.models import WorkingHours
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type
-from .test_booking_services import NOW, TUESDAY, at
+from ..clock import NOW, at, days_from_now
+from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Frozen at NOW: asha's check runs a year from the day she is made, and the racers book a week on.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clock")]
 
 RACERS = 8
+TUESDAY = days_from_now(6)  # next Tuesday
 
 
-def test_racing_clients_get_one_booking_and_clear_refusals():
+def test_racing_clients_get_one_booking_and_clear_refusals(asha, sports):
     BookingRules.load()
-    asha = make_bookable_therapist("asha")
-    WorkingHours.objects.create(therapist=asha, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
-    sports = make_session_type(duration_minutes=60)
     start_line = threading.Barrier(RACERS)
     outcomes: list[object] = []
 
@@ -74,14 +72,12 @@ def test_racing_clients_get_one_booking_and_clear_refusals():
     assert all("just been taken" in str(refusal) for refusal in refused)
 
 
-def test_a_writer_kept_waiting_for_the_therapists_lock_is_told_to_try_again(monkeypatch):
+def test_a_writer_kept_waiting_for_the_therapists_lock_is_told_to_try_again(monkeypatch, asha, sports):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and lock_timeout are PostgreSQL's; SQLite serialises whole transactions")
     monkeypatch.setattr(locks, "LOCK_TIMEOUT", "200ms")
     BookingRules.load()
-    asha = make_bookable_therapist("asha")
-    WorkingHours.objects.create(therapist=asha, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
-    sports = make_session_type(duration_minutes=60)
+    hours_before = list(asha.working_hours.values())
     booked = make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "14:00"))
     holding, release = threading.Event(), threading.Event()
 
@@ -122,4 +118,4 @@ def test_a_writer_kept_waiting_for_the_therapists_lock_is_told_to_try_again(monk
     assert booked.start == at(TUESDAY, "14:00")
     assert Booking.objects.count() == 1
     assert not asha.time_off.exists()
-    assert list(asha.working_hours.values_list("weekday", flat=True)) == [TUESDAY.weekday()]
+    assert list(asha.working_hours.values()) == hours_before

@@ -17,25 +17,21 @@ from bookings.services.booking import (
     booking_reschedule,
     booking_review_accept,
 )
-from clinic.london import wall_clock_to_utc
 from clinic.problems import Problem
-from therapists.models import WorkingHours
 
-from ..factories import make_bookable_therapist, make_booking, make_session_type, make_therapist
+from ..clock import NOW, TODAY, at, days_from_now
+from ..factories import make_booking, make_session_type, make_therapist, make_working_hours
 
-pytestmark = pytest.mark.django_db
+# The services are told NOW; the clock stands there too, so asha's check (valid for a year
+# from the day she is made) holds on the days booked.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday morning
-TUESDAY = dt.date(2026, 12, 1)
+TUESDAY = days_from_now(6)  # next Tuesday: far enough ahead for both reminders
 Kind = OutboundEmail.Kind
 DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
 FINE = HealthAnswers(
     answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True
 )
-
-
-def at(day, hhmm):
-    return wall_clock_to_utc(day, dt.time.fromisoformat(hhmm))
 
 
 @pytest.fixture(autouse=True)
@@ -45,19 +41,6 @@ def rules(db):
     rules.slot_step_minutes = 15
     rules.save()
     return rules
-
-
-@pytest.fixture
-def asha(db):
-    asha = make_bookable_therapist("asha", display_name="Asha Patel")
-    for weekday in range(7):
-        WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(17))
-    return asha
-
-
-@pytest.fixture
-def sports(db):
-    return make_session_type("Sports massage", duration_minutes=60)
 
 
 def book(session_type, therapist, start, *, answers=FINE, key=None, now=NOW, **kwargs):
@@ -104,7 +87,7 @@ def test_booking_a_free_slot_confirms_it_and_queues_the_emails(asha, sports, adm
 
 
 def test_a_booking_less_than_a_day_ahead_gets_no_reminder(asha, sports):
-    booking = book(sports, asha, at(dt.date(2026, 11, 23), "15:00"))
+    booking = book(sports, asha, at(TODAY, "15:00"))
 
     assert Kind.BOOKING_REMINDER not in {e.kind for e in booking.emails.all()}
 
@@ -186,8 +169,8 @@ def test_a_taken_slot_is_refused_with_the_nearest_free_times(asha, sports, alice
         at(TUESDAY, "10:05"),  # not on the 15-minute grid
         at(TUESDAY, "16:30"),  # runs past the end of the day
         at(TUESDAY, "07:00"),  # before hours
-        at(dt.date(2026, 11, 23), "09:30"),  # inside the 2-hour notice
-        at(dt.date(2027, 3, 1), "10:00"),  # beyond the 60-day horizon
+        at(TODAY, "10:00"),  # inside the 2-hour notice (NOW is 09:30)
+        at(days_from_now(61), "10:00"),  # the day after the 60-day horizon
     ],
 )
 def test_a_start_that_was_never_offered_is_refused(asha, sports, start):
@@ -198,9 +181,7 @@ def test_a_start_that_was_never_offered_is_refused(asha, sports, start):
 
 def test_a_therapist_whose_check_is_not_verified_cannot_be_booked(sports):
     waiting = make_therapist("waiting")
-    WorkingHours.objects.create(
-        therapist=waiting, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17)
-    )
+    make_working_hours(waiting)
 
     with pytest.raises(BookingError, match="cannot be booked"):
         book(sports, waiting, at(TUESDAY, "10:00"))
@@ -224,14 +205,13 @@ def test_the_same_form_sent_twice_makes_one_booking(asha, sports):
     assert Booking.objects.count() == 1
 
 
-def test_first_available_books_a_free_therapist(asha, sports, alice):
+def test_first_available_books_a_free_therapist(asha, bob, sports, alice):
     make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "10:00"))
-    ben = make_bookable_therapist("ben")
-    WorkingHours.objects.create(therapist=ben, weekday=TUESDAY.weekday(), start_time=dt.time(9), end_time=dt.time(17))
+    make_working_hours(bob)
 
     booking = book(sports, None, at(TUESDAY, "10:00"))
 
-    assert booking.therapist == ben
+    assert booking.therapist == bob
 
 
 def test_a_client_moves_a_booking_and_its_reminders_move_with_it(asha, sports):
@@ -338,12 +318,11 @@ def test_a_therapist_cancelling_must_give_a_reason_and_it_is_never_late(asha, sp
     assert not cancelled.late_cancellation
 
 
-def test_only_the_bookings_own_therapist_can_accept_a_review(asha, sports):
+def test_only_the_bookings_own_therapist_can_accept_a_review(asha, bob, sports):
     answers = HealthAnswers(("pregnant",), Problem.RELAXATION, 3, "", True)
     booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
-    ben = make_bookable_therapist("ben")
 
     with pytest.raises(Booking.DoesNotExist):
-        booking_review_accept(booking_id=booking.pk, therapist=ben, now=NOW)
+        booking_review_accept(booking_id=booking.pk, therapist=bob, now=NOW)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.AWAITING_REVIEW

@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
 
 from bookings import email_content
 from bookings.models import Booking, OutboundEmail, SessionNote
@@ -14,9 +13,10 @@ from clinic.emails import render_email
 from clinic.problems import Problem
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import make_bookable_therapist, make_booking, make_user
+from ..clock import NOW, days_from_now
+from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 CLIENT = "Seán O'Brien & <Sons>"
 THERAPIST = "Asha O'Neil & <Co>"
@@ -25,12 +25,14 @@ ESCAPED = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);")
 
 
 @pytest.fixture
-def booking():
-    therapist = make_bookable_therapist("asha", display_name=THERAPIST)
+def booking(asha):
+    """A session asha, renamed to THERAPIST, gave CLIENT three hours ago."""
+    asha.display_name = THERAPIST
+    asha.save(update_fields=["display_name"])
     booking = make_booking(
-        therapist=therapist,
+        therapist=asha,
         client_name=CLIENT,
-        start=timezone.now() - datetime.timedelta(hours=3),
+        start=NOW - datetime.timedelta(hours=3),
         status=Booking.Status.ATTENDED,
     )
     SessionNote.objects.create(
@@ -51,7 +53,7 @@ def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind):
         booking=booking,
         kind=kind,
         to_email="sean@example.com",
-        due_at=timezone.now(),
+        due_at=NOW,
         extra={"previous_start": booking.start.isoformat()},
     )
     email.save()
@@ -67,7 +69,7 @@ def registration_email(therapist, kind, audience, **extra) -> OutboundEmail:
         therapist=therapist,
         kind=kind,
         to_email="x@example.com",
-        due_at=timezone.now(),
+        due_at=NOW,
         extra={**extra, "audience": audience},
     )
 
@@ -76,15 +78,15 @@ def registration_email(therapist, kind, audience, **extra) -> OutboundEmail:
 @pytest.mark.parametrize(
     "kind", [kind for kind in RegistrationEvent.Kind.values if kind not in ("submitted", "updated")]
 )
-def test_every_registration_email_reads_as_typed_in_plain_text(booking, kind, audience):
+def test_every_registration_email_reads_as_typed_in_plain_text(booking, victor, kind, audience):
     therapist = Therapist.objects.get(pk=booking.therapist_id)
     event = RegistrationEvent.objects.create(
         therapist=therapist,
         kind=kind,
-        actor=None if kind == "expired" else make_user("victor", first_name="Victor"),
-        at=timezone.now() - datetime.timedelta(days=1),
+        actor=None if kind == "expired" else victor,
+        at=NOW,
         status_after=therapist.registration_status,
-        expires_on=datetime.date(2027, 1, 31),
+        expires_on=days_from_now(15),
         seen_on_register="Listed: Sports & Remedial <Massage>",
         note='Shown as "Sports & Remedial" <not> listed.',
     )
@@ -102,7 +104,11 @@ def test_every_registration_email_reads_as_typed_in_plain_text(booking, kind, au
 @pytest.mark.parametrize("audience", ["therapist", "admin"])
 def test_the_registration_reminder_reads_as_typed_in_plain_text(booking, audience):
     email = registration_email(
-        booking.therapist, OutboundEmail.Kind.REGISTRATION_REMINDER, audience, days_left=7, expires_on="2027-01-31"
+        booking.therapist,
+        OutboundEmail.Kind.REGISTRATION_REMINDER,
+        audience,
+        days_left=7,
+        expires_on=days_from_now(7).isoformat(),
     )
 
     subject, text, html = render_email(email.kind, email_content.email_context(email))

@@ -4,23 +4,24 @@ import smtplib
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.utils import timezone
 
 from bookings import email_content, outbox
 from bookings.models import Booking, OutboundEmail
 
-from ..factories import make_booking, make_therapist
+from ..clock import NOW, at, days_from_now
+from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db
+# The outbox is told NOW; the clock stands there too, as it would when the task runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 Status = OutboundEmail.Status
-NOW = timezone.make_aware(datetime.datetime(2026, 11, 23, 10, 0))
+MONDAY = days_from_now(5)  # next Monday, 21 January 2030
 
 
 @pytest.fixture
-def booking(alice):
-    start = timezone.make_aware(datetime.datetime(2026, 11, 30, 9, 30))
-    return make_booking(therapist=make_therapist("bob", display_name="Bob Hart"), client=alice, start=start)
+def booking(alice, bob):
+    """Alice's session with bob next Monday at 09:30."""
+    return make_booking(therapist=bob, client=alice, start=at(MONDAY, "09:30"))
 
 
 def schedule(booking, kind=OutboundEmail.Kind.BOOKING_CONFIRMATION, due_at=NOW):
@@ -150,18 +151,18 @@ def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
 
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]
-    assert message.subject == "Booked: Sports massage with Bob Hart, Monday 30 November, 09:30"
-    assert "Monday 30 November 2026, 09:30 to 10:30 (UK time)" in message.body
+    assert message.subject == "Booked: Sports massage with Bob Okafor, Monday 21 January, 09:30"
+    assert "Monday 21 January 2030, 09:30 to 10:30 (UK time)" in message.body
     assert "Loose shorts" in message.body
     assert "24 hours before the start" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert "Monday 30 November 2026, 09:30 to 10:30" in html
+    assert "Monday 21 January 2030, 09:30 to 10:30" in html
     [(filename, ics, ics_type)] = message.attachments
     assert (filename, ics_type) == ("booking.ics", "text/calendar")
     ics = ics.decode() if isinstance(ics, bytes) else ics
     assert f"UID:booking-{booking.pk}@" in ics
-    assert "DTSTART;TZID=Europe/London:20261130T093000" in ics
+    assert "DTSTART;TZID=Europe/London:20300121T093000" in ics
     assert "BEGIN:VTIMEZONE" in ics
     assert "LOCATION:" in ics
 
@@ -172,7 +173,7 @@ def test_the_reminder_renders_without_the_calendar_file(booking):
     outbox.outbound_email_send(email_id=email.pk, now=NOW)
 
     [message] = mail.outbox
-    assert message.subject == "Monday 30 November: Sports massage with Bob Hart at 09:30"
+    assert message.subject == "Monday 21 January: Sports massage with Bob Okafor at 09:30"
     assert message.attachments == []
 
 
@@ -252,5 +253,7 @@ def test_an_email_that_cannot_be_built_fails_alone(booking, monkeypatch, caplog)
 
     assert results == {broken.pk: Status.FAILED, fine.pk: Status.SENT}
     assert "a bug in building this email" in reload(broken).last_error
-    assert [message.subject for message in mail.outbox] == ["Monday 30 November: Sports massage with Bob Hart at 09:30"]
+    assert [message.subject for message in mail.outbox] == [
+        "Monday 21 January: Sports massage with Bob Okafor at 09:30"
+    ]
     assert "could not be built" in caplog.text

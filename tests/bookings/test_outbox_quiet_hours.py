@@ -10,7 +10,7 @@ from bookings import outbox
 from bookings.models import OutboundEmail
 from clinic.london import LONDON
 
-from ..factories import make_booking, make_therapist
+from ..factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def london(*args) -> datetime.datetime:
 
 
 @pytest.fixture
-def booking(alice):
-    return make_booking(therapist=make_therapist("bob"), client=alice, start=london(2026, 11, 30, 9, 30))
+def booking(alice, bob):
+    return make_booking(therapist=bob, client=alice, start=london(2026, 11, 30, 9, 30))
 
 
 def schedule(booking, kind, due_at, **fields):

@@ -10,11 +10,7 @@ from pathlib import Path
 
 import pytest
 
-# test_aftercare_journey.py still imports these two from here (assert_accessible since it
-# gained a scan on main); they stay importable until it imports helpers instead.
-from .helpers import assert_accessible, screenshot
-
-__all__ = ["assert_accessible", "screenshot"]
+from .helpers import screenshot
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

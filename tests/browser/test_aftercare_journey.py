@@ -13,19 +13,13 @@ from bookings import outbox
 from bookings.models import AftercareOptOut, Booking, OutboundEmail
 from clinic.problems import Problem
 
-from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_user
+from ..factories import make_booking
 from ..smtp import SMTPServer
 from ..workers import start_worker, stop_worker, wait_for, worker_env
-from .conftest import assert_accessible, screenshot
+from .helpers import assert_accessible, log_in, screenshot
 
+# On the real clock: the Celery worker it starts is another process, which a frozen clock would not reach.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def deliver_due(smtp, tmp_path, expected: int) -> None:
@@ -40,16 +34,9 @@ def deliver_due(smtp, tmp_path, expected: int) -> None:
     assert arrived, output
 
 
-def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tmp_path):
-    asha = make_bookable_therapist("asha", display_name="Asha Patel")
+def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tmp_path, asha, alice):
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-    booking = make_booking(
-        therapist=asha,
-        client=make_user("alice"),
-        start=start,
-        client_name="Alice Walker",
-        client_email="alice@example.com",
-    )
+    booking = make_booking(therapist=asha, client=alice, start=start, client_name="Alice Walker")
 
     log_in(page, "asha")
     page.goto(f"/diary/day/{timezone.localtime(start).date().isoformat()}/")
