@@ -56,6 +56,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -448,6 +449,8 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
 
     sys.stdout.reconfigure(line_buffering=True)
+    # The admin check runs with DEBUG off and no collected static files; it needs none.
+    warnings.filterwarnings("ignore", message="No directory at")
     # A SIGTERM or SIGHUP (timeout, a closed terminal) unwinds like Ctrl-C, so the worker is
     # stopped and, in the redis mode, Redis started again.
     for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -540,6 +543,7 @@ def main() -> int:
         attempts = dict(smtp.inbox.attempts)
         accepted_at = {mid: list(times) for mid, times in smtp.inbox.accepted_at.items()}
         refused_451 = set(smtp.inbox.refused_temporarily)
+        refused_451_at = dict(smtp.inbox.refused_temporarily_at)
         sent_ids = {email.message_id for email in OutboundEmail.objects.filter(status="sent").only("pk")}
         failed = list(OutboundEmail.objects.filter(status="failed").values_list("to_email", "last_error"))
         waiting_aftercare = {
@@ -615,6 +619,14 @@ def main() -> int:
     if last_fault is not None:
         recovery = max(all_times) - (began_wall + (last_fault - began))
         print(f"  time from last fault to last delivery: {recovery:.1f} s (target under {RECOVERY_TARGET} s)")
+    if refused_451_at:
+        # The faults here are the 451s: how long after the last one the last email arrived,
+        # and how long each refused email waited for its retry to be accepted.
+        waits = sorted(accepted_at[mid][0] - at for mid, at in refused_451_at.items() if mid in accepted_at)
+        print(
+            f"  time from the last 451 to the last delivery: {max(all_times) - max(refused_451_at.values()):.1f} s; "
+            f"from each 451 to its retry accepted: {waits[0]:.0f} to {waits[-1]:.0f} s, median {waits[len(waits) // 2]:.0f} s"
+        )
     print(
         f"  aftercare: {len(aftercare_ids & set(accepted))} of {len(aftercare_ids)} accepted, {aftercare_at_night}"
         f" accepted in quiet hours, {len(waiting_aftercare)} still waiting"

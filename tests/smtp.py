@@ -23,7 +23,7 @@ class Inbox:
     hash of the Message-ID, so the same messages are picked in every run and each is refused
     only on its first attempt). ``attempts`` counts every message that reached the end of DATA,
     refused or not, by Message-ID; ``accepted_at`` keeps when (time.time()) each copy was
-    accepted."""
+    accepted, and ``refused_temporarily_at`` when each temporary refusal was sent."""
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class Inbox:
         self.message_ids: Counter = Counter()
         self.attempts: Counter = Counter()
         self.refused_temporarily: Counter = Counter()
+        self.refused_temporarily_at: dict[str, float] = {}
         self.refused_recipients: Counter = Counter()
         self.accepted_at: dict[str, list[float]] = {}
         self._lock = threading.Lock()
@@ -73,6 +74,7 @@ class Inbox:
                 and self.picked_for_temporary_refusal(message_id)
             ):
                 self.refused_temporarily[message_id] += 1
+                self.refused_temporarily_at[message_id] = time.time()
                 return self.temporary_with
             self.raw.append(content)
             self.message_ids[message_id] += 1
