@@ -122,3 +122,30 @@ def test_a_worker_killed_after_the_server_accepted_resends_the_same_message_id_a
 
         # Never lost: the copy carries the same Message-ID, which mail systems recognise.
         assert server.inbox.message_ids == {email.message_id: 2}
+
+
+@pytest.mark.django_db
+def test_a_recipient_the_server_refuses_for_good_is_failed_for_the_admins_to_see(settings, reminder):
+    email = reminder
+    with SMTPServer(refuse_recipients=["Alice@example.com"]) as server:
+        use_smtp(settings, server)
+        assert outbox.outbound_email_send(email_id=email.pk) == Status.FAILED
+
+        assert server.inbox.refused_recipients == {"alice@example.com": 1}
+        assert len(server.inbox) == 0
+    email.refresh_from_db()
+    assert email.sent_at is None and "550" in email.last_error
+
+
+@pytest.mark.django_db
+def test_a_temporary_refusal_is_retried_after_the_backoff_with_the_same_message_id(settings, reminder):
+    email = reminder
+    with SMTPServer(temporary_share=1.0) as server:  # every message refused once, at its first attempt
+        use_smtp(settings, server)
+        assert outbox.outbound_email_send(email_id=email.pk) == Status.AWAITING_RETRY
+        email.refresh_from_db()
+        assert outbox.outbound_email_send(email_id=email.pk, now=email.due_at) == Status.SENT
+
+        assert server.inbox.attempts == {email.message_id: 2}
+        assert server.inbox.refused_temporarily == {email.message_id: 1}
+        assert server.inbox.message_ids == {email.message_id: 1}
