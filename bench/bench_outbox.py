@@ -14,19 +14,19 @@ three aftercare emails (the rest of today, the next day, the check-in) about an 
 booking with its session notes. All are due when the run starts.
 
 The production settings apply in every mode: DEBUG off, acks late, prefetch 1, the claim lease
-(OUTBOX_CLAIM_LEASE_SECONDS, 60 s) and the redispatch time (OUTBOX_REDISPATCH_SECONDS, 90 s)
+(OUTBOX_CLAIM_LEASE_SECONDS, 60 s) and the redispatch time (OUTBOX_REDISPATCH_SECONDS, 60 s)
 at their defaults (the bench removes any override from its environment), and the retry
 backoff as it is in bookings/outbox.py (1 min, 5 min, ...). The bench stands in for beat: it
-runs the dispatcher when the clock starts and every 60 s after, as beat does every minute.
+runs the dispatcher when the clock starts and every 30 s after, as beat does (OUTBOX_DISPATCH_EVERY_SECONDS).
 
 - throughput: no faults; the target is all delivered within 60 s.
 - kill: the worker's whole process group (the main process and its pool) gets SIGKILL when
   10, 25, 40, 55 and 70% of the emails have arrived, and a new worker starts each time. The
   emails the dead workers held come back when their claims run out (60 s) and the dispatcher
-  hands their rows over again (90 s after it last did).
+  hands their rows over again (60 s after it last did).
 - redis: when 30% have arrived, Redis is shut down without saving and started again empty a
   few seconds later (the machine's own command line), so every queued message is lost; the
-  dispatcher hands the rows over again after 90 s. Redis is started again on the way out,
+  dispatcher hands the rows over again after 60 s. Redis is started again on the way out,
   whatever happens.
 - refuse: the server answers 451 to 20% of the messages (picked by a hash of the Message-ID)
   on their first attempt only, so each is retried once after the real 1-minute backoff, and
@@ -77,7 +77,7 @@ MODES = ("throughput", "kill", "redis", "refuse")
 DEADLINE = {"throughput": 300, "kill": 480, "redis": 420, "refuse": 420}
 TARGET = {"throughput": 60}  # seconds to deliver everything
 RECOVERY_TARGET = 120  # seconds from the last fault to the last delivery
-DISPATCH_EVERY = 60  # as beat runs bookings.dispatch_outbound_emails
+DISPATCH_EVERY = 30  # as beat runs bookings.dispatch_outbound_emails (OUTBOX_DISPATCH_EVERY_SECONDS)
 KILL_AT = (0.10, 0.25, 0.40, 0.55, 0.70)  # shares of the emails arrived
 REDIS_DOWN_AT = 0.30
 REDIS_OUTAGE = 3.0  # seconds with no Redis at all

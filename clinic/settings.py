@@ -196,7 +196,10 @@ CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
 # if it is still unsent after the redispatch time (its message lost with a worker or a Redis
 # restart). Together they bring a crashed send back within about two minutes.
 OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 60)
-OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 90)
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 60)
+# How often beat runs the dispatcher: rows whose broker message was lost (Redis restarted
+# empty) come back at most redispatch + this after they were handed over.
+OUTBOX_DISPATCH_EVERY_SECONDS = env_int("OUTBOX_DISPATCH_EVERY_SECONDS", 30)
 
 # Clients may change or cancel free of charge until this many hours before the start.
 FREE_CANCELLATION_HOURS = env_int("FREE_CANCELLATION_HOURS", 24)
@@ -256,7 +259,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbound-emails": {
         "task": "bookings.dispatch_outbound_emails",
-        "schedule": 60,
+        "schedule": OUTBOX_DISPATCH_EVERY_SECONDS,
     },
     "clear-expired-sessions": {
         "task": "clinic.clear_expired_sessions",
