@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
@@ -38,6 +39,7 @@ def _today() -> datetime.date:
     return timezone.localdate(timezone=LONDON)
 
 
+@never_cache
 @login_required
 def week(request, day: str | None = None):
     therapist = _own_therapist(request)
@@ -58,6 +60,7 @@ def week(request, day: str | None = None):
     )
 
 
+@never_cache
 @login_required
 def day_view(request, day: str):
     therapist = _own_therapist(request)

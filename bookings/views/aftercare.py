@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..aftercare import Feedback
@@ -20,6 +21,7 @@ from ..tokens import email_from_stop_token, feedback_from_token
 NOT_VALID = "This link is not valid."
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def aftercare_feedback(request, token: str):
     """An answer link from the check-in email: asks the client to confirm the answer, then
@@ -44,6 +46,7 @@ def aftercare_feedback(request, token: str):
     return render(request, "bookings/aftercare_feedback_confirm.html", {"booking": booking, "answer": Feedback(answer)})
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def aftercare_stop(request, token: str):
     """The stop link in every aftercare email: asks the client to confirm, then stops them."""

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from therapists.models import Therapist
@@ -85,6 +86,7 @@ def book_slots(request, session_type_id: int):
     return render(request, "bookings/book_slots.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def book_details(request, session_type_id: int):
     """The last step: health screen, contact details and consent, then the booking."""

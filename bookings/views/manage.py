@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..forms import SlotPickForm
@@ -28,6 +29,7 @@ def _booking_for_token(token: str) -> Booking:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def booking_manage(request, token: str):
     """What a client sees from the link in their emails: the booking, and cancelling it."""
@@ -54,6 +56,7 @@ def booking_manage(request, token: str):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def booking_move(request, token: str):
     """Reschedule from the email link: the same therapist and session, another free time."""
@@ -93,6 +96,7 @@ def booking_move(request, token: str):
     return render(request, "bookings/move.html", context)
 
 
+@never_cache
 @login_required
 def my_bookings(request):
     bookings = list(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from therapists.models import Therapist
@@ -31,6 +32,7 @@ def _booking_for_staff(request, booking_id: int) -> Booking:
     return booking
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_detail(request, booking_id: int):
@@ -72,6 +74,7 @@ def booking_detail(request, booking_id: int):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_complete(request, booking_id: int):
