@@ -64,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.smtp import SMTPServer  # noqa: E402
+from tests.workers import wait_for  # noqa: E402
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_outbox"
 BROKER_URL = "redis://127.0.0.1:6379/11"
@@ -77,7 +78,6 @@ MODES = ("throughput", "kill", "redis", "refuse")
 DEADLINE = {"throughput": 300, "kill": 480, "redis": 420, "refuse": 420}
 TARGET = {"throughput": 60}  # seconds to deliver everything
 RECOVERY_TARGET = 120  # seconds from the last fault to the last delivery
-DISPATCH_EVERY = 30  # as beat runs bookings.dispatch_outbound_emails (OUTBOX_DISPATCH_EVERY_SECONDS)
 KILL_AT = (0.10, 0.25, 0.40, 0.55, 0.70)  # shares of the emails arrived
 REDIS_DOWN_AT = 0.30
 REDIS_OUTAGE = 3.0  # seconds with no Redis at all
@@ -166,21 +166,12 @@ def redis_up() -> bool:
     return answer.stdout.strip() == "PONG"
 
 
-def wait_until(condition, timeout: float, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
-
-
 def redis_start() -> bool:
     """Starts Redis with the machine's own command line unless it is answering already."""
     if redis_up():
         return True
     subprocess.run(REDIS_START, timeout=15, check=False)
-    return wait_until(redis_up, timeout=15)
+    return wait_for(redis_up, timeout=15)
 
 
 def redis_restart_empty() -> tuple[float, float]:
@@ -188,7 +179,7 @@ def redis_restart_empty() -> tuple[float, float]:
     (monotonic) times it went down and came back."""
     subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], timeout=10, check=False)
     down = time.monotonic()
-    if not wait_until(lambda: not redis_up(), timeout=10):
+    if not wait_for(lambda: not redis_up(), timeout=10):
         raise RuntimeError("Redis did not shut down")
     time.sleep(REDIS_OUTAGE)
     if not redis_start():
@@ -243,7 +234,7 @@ def kill_group(worker: subprocess.Popen) -> int:
     members = group_members(worker.pid)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
-    if not wait_until(lambda: not group_members(worker.pid), timeout=10):
+    if not wait_for(lambda: not group_members(worker.pid), timeout=10):
         raise RuntimeError(f"processes of the killed worker still running: {group_members(worker.pid)}")
     return len(members)
 
@@ -520,7 +511,7 @@ def main() -> int:
                         f"Redis shut down (nosave) at {down - began:.1f} s with {arrived} arrived, "
                         f"running again (empty) at {up - began:.1f} s: {up - down:.1f} s without Redis"
                     )
-                if time.monotonic() - began >= DISPATCH_EVERY * len(dispatches):
+                if time.monotonic() - began >= settings.OUTBOX_DISPATCH_EVERY_SECONDS * len(dispatches):
                     dispatches.append((time.monotonic() - began, dispatch()))
                 quiet = aftercare.is_quiet_time(timezone.now())
                 if time.monotonic() - last_sample >= 2:
@@ -589,7 +580,7 @@ def main() -> int:
     print(
         f"Mode {mode}: {COUNT} due emails, started {started_london:%Y-%m-%d %H:%M} London "
         f"({'IN quiet hours: aftercare rightly waits' if quiet_at_start else 'outside quiet hours'}); "
-        f"lease {lease} s, redispatch {redispatch} s, dispatcher every {DISPATCH_EVERY} s; "
+        f"lease {lease} s, redispatch {redispatch} s, dispatcher every {settings.OUTBOX_DISPATCH_EVERY_SECONDS} s; "
         f"worker {CONCURRENCY} processes, prefetch {PREFETCH}"
     )
     print(

@@ -278,11 +278,11 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
 
 def _release(emails: list[OutboundEmail]) -> None:
     """Hands claimed but unstarted emails back, due at once and dispatchable again, without
-    counting an attempt."""
-    for email in emails:
-        OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
-            status=Status.QUEUED, claimed_at=None, dispatched_at=None, attempts=F("attempts") - 1
-        )
+    counting an attempt. One statement: the batch's rows were all claimed at the same instant,
+    and a row another worker has claimed since has another claimed_at, so it is left alone."""
+    OutboundEmail.objects.filter(
+        pk__in=[email.pk for email in emails], status=Status.INFLIGHT, claimed_at=emails[0].claimed_at
+    ).update(status=Status.QUEUED, claimed_at=None, dispatched_at=None, attempts=F("attempts") - 1)
 
 
 def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str | None:

@@ -18,6 +18,7 @@ from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, TOMORROW, at, days_from_now
 from ..factories import make_booking, make_session_type
+from ..outbox import send_due_emails
 
 # The plan's tables below name their own dates and times (the clocks change on some); the
 # tests with the database run at NOW, frozen, and write their dates relative to it.
@@ -120,11 +121,6 @@ def database_state():
     )
 
 
-def send_all(now):
-    for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, due_at__lte=now):
-        outbox.outbound_email_send(email_id=email.pk, now=now)
-
-
 @pytest.mark.django_db
 def test_completing_a_session_plans_three_aftercare_emails(attended):
     booking = attended()
@@ -185,7 +181,7 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
     for pressure in (3, 6, 9):
         mail.outbox.clear()
         booking = attended(kind=kind, problem=problem, pressure=pressure)
-        send_all(at(days_from_now(3), "12:00"))
+        send_due_emails(at(days_from_now(3), "12:00"))
 
         assert sorted(m.subject for m in mail.outbox) == sorted(
             [
@@ -208,7 +204,7 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
 @pytest.mark.django_db
 def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
     booking = attended()
-    send_all(at(days_from_now(3), "12:00"))
+    send_due_emails(at(days_from_now(3), "12:00"))
     check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
     links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
     assert set(links) == set(aftercare.Feedback.labels)

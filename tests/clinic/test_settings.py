@@ -78,6 +78,8 @@ def test_production_values_switch_to_postgres_redis_and_smtp(monkeypatch):
         ({"EMAIL_HOST": "smtp.example", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"EMAIL_HOST": "smtp.example", "EMAIL_USE_TLS": "sometimes"}, "EMAIL_USE_TLS"),
         ({"DATABASE_CONN_MAX_AGE": "1.5"}, "DATABASE_CONN_MAX_AGE"),
+        ({"REMINDER_ON_THE_DAY_HOUR": "25"}, "REMINDER_ON_THE_DAY_HOUR"),
+        ({"FREE_CANCELLATION_HOURS": "48", "REMINDER_AHEAD_HOURS": "24"}, "REMINDER_AHEAD_HOURS"),
     ],
 )
 def test_a_bad_or_missing_value_fails_naming_the_variable(monkeypatch, env, named):
