@@ -234,6 +234,13 @@ if not 0 <= REMINDER_ON_THE_DAY_HOUR <= 23:
         f"REMINDER_ON_THE_DAY_HOUR must be an hour from 0 to 23, not {REMINDER_ON_THE_DAY_HOUR}."
     )
 REMINDER_ON_THE_DAY_AT = datetime.time(REMINDER_ON_THE_DAY_HOUR)
+# Aftercare emails leave only between these London hours (24 = midnight at the day's end).
+AFTERCARE_SEND_FROM_HOUR = env_int("AFTERCARE_SEND_FROM_HOUR", 8)
+AFTERCARE_SEND_UNTIL_HOUR = env_int("AFTERCARE_SEND_UNTIL_HOUR", 20)
+if not 0 <= AFTERCARE_SEND_FROM_HOUR < AFTERCARE_SEND_UNTIL_HOUR <= 24:
+    raise ImproperlyConfigured(
+        "AFTERCARE_SEND_FROM_HOUR and AFTERCARE_SEND_UNTIL_HOUR must be hours with 0 <= from < until <= 24."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
