@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "therapists.middleware.StaffSecurityMiddleware",
+    "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
