@@ -210,6 +210,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "clinic.accounts.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A changed password, email address or second factor is told to the account's address, so a
+# change nobody asked for is noticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Guessing passwords: after LOGIN_FAILURES_ALLOWED wrong ones for an address, or
 # LOGIN_FAILURES_PER_NETWORK from one network, logging in waits out LOGIN_LOCKOUT_MINUTES
 # (the admin's login is the same page, so the same limits hold there).

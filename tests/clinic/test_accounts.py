@@ -1,6 +1,7 @@
 """Client accounts: sign up, verify the address, reset a password, and find every booking
 made with that address, guest ones included, but only once the address is verified."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from bookings.models import Booking
 
+from ..clock import NOW
 from ..factories import PASSWORD, make_booking, make_user
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,44 @@ def test_make_user_helper_gives_a_verified_address():
     user = make_user("zed")
 
     assert EmailAddress.objects.get(user=user).verified
+
+
+def test_a_verification_link_older_than_three_days_verifies_nothing(client, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    sign_up(client)
+    link = link_in_last_email(r"/accounts/confirm-email/[-:\w]+/")
+
+    time_machine.shift(dt.timedelta(days=4))
+    response = client.post(link)
+
+    assert response.status_code in (200, 404)
+    assert not EmailAddress.objects.get(email="dana@example.com").verified
+
+
+def test_a_reset_link_older_than_three_days_sets_no_password(client, alice, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    client.post(reverse("account_reset_password"), {"email": "alice@example.com"})
+    link = link_in_last_email(r"/accounts/password/reset/key/[-\w]+/")
+
+    time_machine.shift(dt.timedelta(days=4))
+    page = client.get(link, follow=True)
+    target = page.redirect_chain[-1][0] if page.redirect_chain else link
+    client.post(target, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    assert "invalid" in page.content.decode().lower()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+def test_a_changed_password_is_told_to_the_account_in_plain_unescaped_text(client, alice):
+    client.force_login(alice)
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        HTTP_USER_AGENT="Dana's phone & browser",
+    )
+
+    notice = mail.outbox[-1]
+    assert notice.to == ["alice@example.com"]
+    assert "Browser: Dana's phone & browser" in notice.body
