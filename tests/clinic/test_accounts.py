@@ -60,7 +60,9 @@ def test_the_emailed_link_verifies_only_when_its_page_is_confirmed(client):
 
 def test_a_verified_client_sees_every_booking_made_with_her_address_including_guest_ones(client, asha):
     guest_booking = make_booking(therapist=asha, client_email="Dana@Example.com", client_name="Dana")
-    someone_else = make_booking(therapist=asha, client_email="erin@example.com")
+    someone_else = make_booking(
+        therapist=asha, client_email="erin@example.com", start=guest_booking.start + dt.timedelta(hours=2)
+    )
     sign_up(client)
 
     client.post(link_in_last_email(r"/accounts/confirm-email/[-:\w]+/"))
