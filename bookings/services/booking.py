@@ -26,6 +26,7 @@ from ..locks import therapist_lock
 from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import Slot, available_slots
+from .claims import account_for_email
 
 Kind = OutboundEmail.Kind
 
@@ -88,7 +89,8 @@ def booking_create(
     buffers, notice, horizon) when re-checked under a lock on the therapist; the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time.
+    returns the booking it made the first time. A booking made for someone else (a guest,
+    or staff on a client's behalf) belongs to the account that has verified its email.
 
     Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), ClinicBusy
     when the lock cannot be had in time, and BookingError or ValidationError for bad input.
@@ -108,6 +110,7 @@ def booking_create(
     session_type = SessionType.objects.filter(pk=session_type_id, active=True).first()
     if session_type is None:
         raise BookingError("That session is not available to book.")
+    client = client or account_for_email(details.email)
 
     try:
         with transaction.atomic():

@@ -28,3 +28,13 @@ def test_demo_therapists_get_weekday_hours_once():
 
     for therapist in Therapist.objects.all():
         assert therapist.working_hours.count() == 10  # two stretches on each weekday
+
+
+def test_the_demo_client_logs_in_with_her_email(client):
+    from bookings.management.commands.seed_demo import DEMO_PASSWORD
+
+    call_command("seed_demo")
+
+    response = client.post("/accounts/login/", {"login": "dana@example.com", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/my-bookings/").status_code == 200
