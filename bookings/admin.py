@@ -1,7 +1,15 @@
 from django.contrib import admin, messages
 
 from . import outbox
-from .models import HEALTH_DATA_PERMISSION, Booking, BookingRules, HealthDataAccess, HealthScreen, OutboundEmail
+from .models import (
+    HEALTH_DATA_PERMISSION,
+    Booking,
+    BookingRules,
+    ErasureRequest,
+    HealthDataAccess,
+    HealthScreen,
+    OutboundEmail,
+)
 from .services import booking as booking_services
 from .services.health_access import health_data_access_record
 
@@ -101,6 +109,25 @@ class HealthDataAccessAdmin(admin.ModelAdmin):
     list_select_related = ["accessed_by", "booking"]
     search_fields = ["client_email"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Clients' erasure requests: the date each must be answered by, and what was kept and why.
+    The service does the work when the client asks; nothing is edited here."""
+
+    list_display = ["requested_at", "respond_by", "status", "erased_bookings", "held_bookings", "hold_until"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -363,3 +363,35 @@ class OutboundEmail(models.Model):
         """Fixed once the row exists, so every attempt to send it carries the same Message-ID
         and a resend after a crash is recognised as the same message."""
         return f"<outbound-{self.pk}@{settings.SITE_HOST}>"
+
+
+class ErasureRequest(models.Model):
+    """A client's request to erase what the clinic holds on them. What no retention duty
+    covers is erased when asked; clinical records (sessions with notes) are held until the
+    retention period after the last session ends, then a daily task erases them."""
+
+    class Status(models.TextChoices):
+        HOLDING = "holding", "Done, clinical records held until the retention date"
+        DONE = "done", "Done"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    # UK GDPR: answer within one month of the request.
+    respond_by = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    erased_bookings = models.PositiveIntegerField(default=0)
+    held_bookings = models.PositiveIntegerField(default=0)
+    hold_until = models.DateField(null=True, blank=True, help_text="London date the held records are erased.")
+    kept = models.TextField(blank=True, help_text="What was kept, and why.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done") | models.Q(hold_until__isnull=False),
+                name="erasure_holding_has_a_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.get_status_display()})"
