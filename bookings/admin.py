@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from clinic.admin import RecordAdmin
+
 from . import outbox
 from .models import (
     HEALTH_DATA_PERMISSION,
@@ -100,7 +102,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(HealthDataAccess)
-class HealthDataAccessAdmin(admin.ModelAdmin):
+class HealthDataAccessAdmin(RecordAdmin):
     """Who read whose health data, and when: search by the client's email to see every look
     at one client's answers and notes. Nobody adds, changes or deletes a row here."""
 
@@ -110,33 +112,15 @@ class HealthDataAccessAdmin(admin.ModelAdmin):
     search_fields = ["client_email"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(RecordAdmin):
     """Clients' erasure requests: the date each must be answered by, and what was kept and why.
     The service does the work when the client asks; nothing is edited here."""
 
     list_display = ["requested_at", "respond_by", "status", "erased_bookings", "held_bookings", "hold_until"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in ErasureRequest._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboundEmail)
