@@ -1,8 +1,19 @@
 from django.contrib import admin, messages
 
+from clinic.admin import RecordAdmin
+
 from . import outbox
-from .models import Booking, BookingRules, HealthScreen, OutboundEmail
+from .models import (
+    HEALTH_DATA_PERMISSION,
+    Booking,
+    BookingRules,
+    ErasureRequest,
+    HealthDataAccess,
+    HealthScreen,
+    OutboundEmail,
+)
 from .services import booking as booking_services
+from .services.health_access import health_data_access_record
 
 
 class HealthScreenInline(admin.StackedInline):
@@ -11,6 +22,12 @@ class HealthScreenInline(admin.StackedInline):
     readonly_fields = ["answered_yes", "main_problem", "preferred_pressure", "notes", "consent_given_at"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(HEALTH_DATA_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -58,10 +75,52 @@ class BookingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A booking carries health answers and notes the clinic must keep for years; deleting
+        # it here would erase them with no trace. Cancelling goes through the booking pages.
+        return False
+
+    def get_inline_instances(self, request, obj=None):
+        # Health answers only for staff allowed to read them (not merely allowed into the admin).
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if not isinstance(inline, HealthScreenInline) or request.user.has_perm(HEALTH_DATA_PERMISSION)
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        booking = self.get_object(request, object_id)
+        if booking is not None and response.status_code == 200 and request.user.has_perm(HEALTH_DATA_PERMISSION):
+            health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.ADMIN)
+        return response
+
     def save_model(self, request, obj, form, change):
         booking_services.booking_contact_update(
             booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
         )
+
+
+@admin.register(HealthDataAccess)
+class HealthDataAccessAdmin(RecordAdmin):
+    """Who read whose health data, and when: search by the client's email to see every look
+    at one client's answers and notes. Nobody adds, changes or deletes a row here."""
+
+    list_display = ["at", "client_email", "accessed_by", "via", "booking"]
+    list_filter = ["via", "accessed_by"]
+    list_select_related = ["accessed_by", "booking"]
+    search_fields = ["client_email"]
+    date_hierarchy = "at"
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(RecordAdmin):
+    """Clients' erasure requests: the date each must be answered by, and what was kept and why.
+    The service does the work when the client asks; nothing is edited here."""
+
+    list_display = ["requested_at", "respond_by", "status", "erased_bookings", "held_bookings", "hold_until"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
 
 
 @admin.register(OutboundEmail)

@@ -2,7 +2,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from clinic.london import london_midnight
 from clinic.models import SessionType
@@ -22,10 +24,15 @@ class EarlierFlare:
 
 def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
     """The client's latest earlier session, with notes, that they said made things worse; None
-    if there is none. The therapist's booking page shows its flare rule."""
+    if there is none. The therapist's booking page shows its flare rule.
+
+    Earlier sessions are the same client's by identity (the account that verified the
+    booking's address), never by a typed email: anyone can type anyone's address."""
+    if booking.client_id is None:
+        return None
     earlier = (
         Booking.objects.filter(
-            client_email__iexact=booking.client_email,
+            client_id=booking.client_id,
             status=Booking.Status.ATTENDED,
             feedback__in=aftercare.FLARE_ANSWERS,
             start__lt=booking.start,
@@ -39,6 +46,21 @@ def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
         return None
     note = earlier.session_note
     return EarlierFlare(earlier, aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used))
+
+
+def bookings_for_account(*, user) -> QuerySet[Booking]:
+    """Every booking an account may list as its own, newest first (2 queries): those linked to
+    it, and unlinked ones made with an address it has verified (a guest booking made after
+    the account was). Listing one links nothing: see services.claims."""
+    verified = [
+        email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    return (
+        Booking.objects.annotate(email_lower=Lower("client_email"))
+        .filter(Q(client=user) | Q(client__isnull=True, email_lower__in=verified))
+        .select_related("therapist", "session_type")
+        .order_by("-start")
+    )
 
 
 def session_type_list_active() -> QuerySet[SessionType]:

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +25,7 @@ from ..locks import therapist_lock
 from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import Slot, available_slots
-from .claims import account_for_email
+from .health_access import health_data_readers
 
 Kind = OutboundEmail.Kind
 
@@ -89,8 +88,8 @@ def booking_create(
     buffers, notice, horizon) when re-checked under a lock on the therapist; the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time. A booking made for someone else (a guest,
-    or staff on a client's behalf) belongs to the account that has verified its email.
+    returns the booking it made the first time. A booking made by a guest or by staff on a
+    client's behalf is linked to no account: a typed address proves nothing (see claims).
 
     Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), ClinicBusy
     when the lock cannot be had in time, and BookingError or ValidationError for bad input.
@@ -110,7 +109,6 @@ def booking_create(
     session_type = SessionType.objects.filter(pk=session_type_id, active=True).first()
     if session_type is None:
         raise BookingError("That session is not available to book.")
-    client = client or account_for_email(details.email)
 
     try:
         with transaction.atomic():
@@ -242,11 +240,10 @@ def _schedule_reminders(booking: Booking, now: datetime.datetime) -> None:
 
 
 def _notify_staff(booking: Booking, kind: str, now: datetime.datetime, **extra) -> None:
-    """The therapist and the clinic's admins hear of every booking, move and cancellation."""
+    """The therapist hears of every booking, move and cancellation, and so do the staff who
+    may read health data (a booking may need a health review); other staff do not."""
     addresses = {booking.therapist.user.email}
-    addresses.update(
-        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    addresses.update(health_data_readers().exclude(email="").values_list("email", flat=True))
     for address in sorted(a for a in addresses if a):
         outbound_email_schedule(booking=booking, kind=kind, to_email=address, due_at=now, extra=extra)
 
