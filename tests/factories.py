@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bookings.models import Booking
-from clinic.models import SessionType
+from clinic.models import Room, SessionType
 from therapists.models import Therapist, WorkingHours
 from therapists.services import registration
 
@@ -52,6 +52,9 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
     fields.setdefault("client_name", "Guest Client")
     fields.setdefault("client_email", "guest@example.com")
     fields.setdefault("client_phone", "07700 900123")
+    room = fields.get("room")
+    if room is not None:
+        fields.setdefault("room_until", end + datetime.timedelta(minutes=room.turnover_minutes))
     return Booking.objects.create(
         therapist=therapist,
         client=client,
@@ -61,6 +64,14 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
         blocks_until=end + datetime.timedelta(minutes=buffer_minutes),
         **fields,
     )
+
+
+def make_room(name: str, *, suits=(), **fields) -> Room:
+    """A treatment room suiting the session types ``suits``, with no opening hours of its own."""
+    fields.setdefault("turnover_minutes", 0)
+    room = Room.objects.create(name=name, **fields)
+    room.session_types.set(suits)
+    return room
 
 
 def make_bookable_therapist(username: str, **fields) -> Therapist:
