@@ -175,6 +175,20 @@ def free_starts(
     return result
 
 
+def stretches_on(
+    day: datetime.date, hours: Iterable[WeeklyHours], tz: ZoneInfo = LONDON
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The stretches that apply on a London date as real (UTC) instants, sorted: what the
+    engine works with, for pages that draw the same hours."""
+    spans = []
+    for stretch in hours:
+        if stretch.applies_on(day):
+            start = _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz)
+            end = _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz)
+            spans.append((datetime.datetime.fromtimestamp(start, UTC), datetime.datetime.fromtimestamp(end, UTC)))
+    return sorted(spans)
+
+
 @dataclass(frozen=True, slots=True)
 class RoomTimes:
     """A room that suits the session: the minutes it is kept free after every session, its

@@ -102,6 +102,12 @@ def grant_verify(user, *, staff: bool = True):
     return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
 
 
+def grant_clinic_diary(user):
+    """Lets ``user`` (reception, say) see the whole clinic's diary and move bookings between rooms."""
+    user.user_permissions.add(Permission.objects.get(codename="view_clinic_diary"))
+    return type(user).objects.get(pk=user.pk)
+
+
 def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 200) -> Therapist:
     """A therapist who has sent registration details and is awaiting a check."""
     therapist = make_therapist(username)
