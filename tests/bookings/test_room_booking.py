@@ -158,3 +158,11 @@ def test_a_move_to_a_time_when_no_room_is_free_changes_nothing(asha, carol, spor
 
     booking.refresh_from_db()
     assert (booking.start, booking.status, booking.room) == (at(TUESDAY, "10:00"), Booking.Status.CONFIRMED, room)
+
+
+def test_the_therapists_booking_page_says_which_room(client, asha, sports, alice):
+    room = make_room("Quiet room", suits=[sports])
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room)
+    client.force_login(asha.user)
+
+    assert "with Asha Patel, in Quiet room." in client.get(f"/bookings/{booking.pk}/").content.decode()
