@@ -9,15 +9,12 @@ import datetime
 import enum
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.problems import Problem
 
-# Aftercare is a service message, but nobody wants one at night: due times outside these
-# London hours wait for the morning.
-SEND_FROM = datetime.time(8, 0)
-SEND_UNTIL = datetime.time(20, 0)
 TODAY_AFTER = datetime.timedelta(minutes=30)
 NEXT_DAY_AT = datetime.time(10, 0)
 CHECK_IN_AFTER = datetime.timedelta(hours=48)
@@ -29,19 +26,28 @@ class Step(enum.Enum):
     CHECK_IN = "aftercare_check_in"
 
 
+def _sending_hours() -> tuple[datetime.time, datetime.time | None]:
+    # Aftercare is a service message, but nobody wants one at night: due times outside the
+    # clinic's sending hours (London, 08:00-20:00 unless set) wait for the morning.
+    until = settings.AFTERCARE_SEND_UNTIL_HOUR
+    return datetime.time(settings.AFTERCARE_SEND_FROM_HOUR), None if until == 24 else datetime.time(until)
+
+
 def is_quiet_time(when: datetime.datetime) -> bool:
-    """Whether ``when`` falls in London's quiet hours (20:00-08:00), when no aftercare leaves."""
+    """Whether ``when`` falls outside London's sending hours, when no aftercare leaves."""
+    send_from, send_until = _sending_hours()
     local = when.astimezone(LONDON).time()
-    return not (SEND_FROM <= local < SEND_UNTIL)
+    return local < send_from or (send_until is not None and local >= send_until)
 
 
 def within_sending_hours(when: datetime.datetime) -> datetime.datetime:
-    """The first instant at or after ``when`` that falls between 08:00 and 20:00 in London."""
+    """The first instant at or after ``when`` that falls in London's sending hours."""
+    send_from, send_until = _sending_hours()
     local = when.astimezone(LONDON)
-    if local.time() < SEND_FROM:
-        return wall_clock_to_utc(local.date(), SEND_FROM)
-    if local.time() >= SEND_UNTIL:
-        return wall_clock_to_utc(local.date() + datetime.timedelta(days=1), SEND_FROM)
+    if local.time() < send_from:
+        return wall_clock_to_utc(local.date(), send_from)
+    if send_until is not None and local.time() >= send_until:
+        return wall_clock_to_utc(local.date() + datetime.timedelta(days=1), send_from)
     return when.astimezone(datetime.UTC)
 
 

@@ -6,12 +6,21 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
+        from allauth.account.signals import email_confirmed
+
         from therapists.signals import registration_event_recorded
 
         registration_event_recorded.connect(_write_registration_notices, dispatch_uid="bookings.registration_notices")
+        email_confirmed.connect(_claim_bookings, dispatch_uid="bookings.claim_bookings")
 
 
 def _write_registration_notices(*, event, **kwargs) -> None:
     from .registration_notices import registration_notices_schedule
 
     registration_notices_schedule(event=event)
+
+
+def _claim_bookings(*, email_address, **kwargs) -> None:
+    from .services.claims import bookings_claim
+
+    bookings_claim(user=email_address.user, email=email_address.email)

@@ -175,6 +175,11 @@ class Booking(models.Model):
         session goes lighter."""
         return self.feedback in FLARE_ANSWERS
 
+    def is_open_to_staff(self, user) -> bool:
+        """Whether ``user`` may open the staff page of this booking, with its health answers:
+        its own therapist, or the clinic's admins."""
+        return user.is_staff or self.therapist.user_id == user.pk
+
     def is_changeable(self, now: datetime.datetime) -> bool:
         """Whether the booking can still be moved or cancelled: it is going ahead and has not
         started. Once a session starts, only its outcome (attended, no-show) can be recorded."""

@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "clinic",
     "therapists",
     "bookings",
@@ -102,8 +105,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "therapists.middleware.StaffSecurityMiddleware",
+    "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -182,9 +188,53 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts (django-allauth): the email address is the login, and it must be verified before
+# the account signs in, because a verified address is what links an account to the bookings
+# made with it. Confirming an address or resetting a password takes a POST from the page the
+# emailed link opens, never the GET itself (mail scanners open links).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "clinic.accounts.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A changed password, email address or second factor is told to the account's address, so a
+# change nobody asked for is noticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Guessing passwords: after LOGIN_FAILURES_ALLOWED wrong ones for an address, or
+# LOGIN_FAILURES_PER_NETWORK from one network, logging in waits out LOGIN_LOCKOUT_MINUTES
+# (the admin's login is the same page, so the same limits hold there).
+LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5)
+LOGIN_FAILURES_PER_NETWORK = env_int("LOGIN_FAILURES_PER_NETWORK", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_NETWORK}/{LOGIN_LOCKOUT_MINUTES * 60}s/ip,"
+        f"{LOGIN_FAILURES_ALLOWED}/{LOGIN_LOCKOUT_MINUTES * 60}s/key"
+    ),
+}
+# Staff (therapists and admins) read health data: they sign in with a code from an
+# authenticator app as well as the password, and keep recovery codes for a lost phone.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("CLINIC_NAME", "Clinic")
+# A staff session left alone this long ends; clients keep Django's usual two weeks.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured(f"STAFF_IDLE_MINUTES must be at least 1, not {STAFF_IDLE_MINUTES}.")
+
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -234,6 +284,13 @@ if not 0 <= REMINDER_ON_THE_DAY_HOUR <= 23:
         f"REMINDER_ON_THE_DAY_HOUR must be an hour from 0 to 23, not {REMINDER_ON_THE_DAY_HOUR}."
     )
 REMINDER_ON_THE_DAY_AT = datetime.time(REMINDER_ON_THE_DAY_HOUR)
+# Aftercare emails leave only between these London hours (24 = midnight at the day's end).
+AFTERCARE_SEND_FROM_HOUR = env_int("AFTERCARE_SEND_FROM_HOUR", 8)
+AFTERCARE_SEND_UNTIL_HOUR = env_int("AFTERCARE_SEND_UNTIL_HOUR", 20)
+if not 0 <= AFTERCARE_SEND_FROM_HOUR < AFTERCARE_SEND_UNTIL_HOUR <= 24:
+    raise ImproperlyConfigured(
+        "AFTERCARE_SEND_FROM_HOUR and AFTERCARE_SEND_UNTIL_HOUR must be hours with 0 <= from < until <= 24."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -270,6 +327,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _default_result_backend = f"file://{CELERY_DATA_FOLDER / 'results'}"
 else:
     _default_result_backend = CELERY_BROKER_URL
+# The login rate limits count in the cache, so every web process must share one: Redis in
+# production (docker-compose sets CACHE_URL), this process's memory when developing.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _default_result_backend)
 CELERY_RESULT_EXPIRES = 3600
 # Tasks keep their state in database rows; storing (and subscribing to) results in the

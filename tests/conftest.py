@@ -117,6 +117,15 @@ def as_asha(client, asha):
 # Plumbing --------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def forget_rate_limits():
+    """Each test starts with no login failures, sent verification emails or used one-time
+    codes on record: allauth keeps them in the cache, which outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def celery_eager():
     """Runs tasks queued with delay_on_commit in-process, once the transaction commits."""
@@ -127,6 +136,14 @@ def celery_eager():
     yield app
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def sending_all_day(settings):
+    """Aftercare may leave at any hour, in this process and (through worker_env's extra
+    variables) in a worker: tests on the real clock must not depend on the hour they run."""
+    settings.AFTERCARE_SEND_FROM_HOUR, settings.AFTERCARE_SEND_UNTIL_HOUR = 0, 24
+    return {"AFTERCARE_SEND_FROM_HOUR": "0", "AFTERCARE_SEND_UNTIL_HOUR": "24"}
 
 
 @pytest.fixture

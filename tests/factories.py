@@ -7,6 +7,8 @@ from these.
 import datetime
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
@@ -17,19 +19,32 @@ from therapists.models import Therapist, WorkingHours
 from therapists.services import registration
 
 PASSWORD = "correct-horse-battery"
+# The authenticator-app secret of every staff member the factories make (base32), so a
+# browser test can type the code of the moment (tests/browser/helpers.py).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # The clinic's standard working week, which asha keeps: 09:00 to 17:00 on every day of the week.
 STANDARD_HOURS = tuple((weekday, datetime.time(9), datetime.time(17)) for weekday in range(7))
 
 
-def make_user(username: str, **fields):
+def make_user(username: str, *, second_factor: bool | None = None, **fields):
+    """An account whose email address is verified, so it can log in. Staff get an
+    authenticator app (TOTP_SECRET) unless ``second_factor=False``."""
     fields.setdefault("email", f"{username}@example.com")
     fields.setdefault("first_name", username.capitalize())
-    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if second_factor or (second_factor is None and user.is_staff):
+        give_second_factor(user)
+    return user
 
 
-def make_therapist(username: str, **fields) -> Therapist:
-    user = make_user(username)
+def give_second_factor(user) -> None:
+    TOTP.activate(user, TOTP_SECRET)
+
+
+def make_therapist(username: str, *, second_factor: bool = True, **fields) -> Therapist:
+    user = make_user(username, second_factor=second_factor)
     fields.setdefault("display_name", f"{username.capitalize()} Therapist")
     return Therapist.objects.create(user=user, **fields)
 

@@ -1,6 +1,28 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from .models import RegistrationEvent, RegistrationNotice, Therapist, TimeOff, WorkingHours
+from .services.profile import therapist_invite
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ClinicUserAdmin(UserAdmin):
+    """Django's user admin, plus the one way an account becomes a therapist's."""
+
+    actions = ["make_therapists"]
+
+    @admin.action(description="Add as therapists (they then fill in a profile and registration)")
+    def make_therapists(self, request, queryset):
+        for user in queryset:
+            therapist_invite(user=user)
+        messages.success(
+            request,
+            f'{queryset.count()} account(s) can now set up a therapist profile under "Your profile".',
+        )
 
 
 class RegistrationEventInline(admin.TabularInline):

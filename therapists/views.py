@@ -72,11 +72,17 @@ def _file_response(field_file, *, cache: str) -> FileResponse:
     return response
 
 
+def _not_a_therapist(request):
+    """What an account the clinic has not made a therapist sees on the therapist pages: how
+    to join, and nothing it could save."""
+    return render(request, "therapists/not_a_therapist.html", status=403)
+
+
 @login_required
 def my_registration(request):
     therapist = therapist_for_user(user=request.user)
     if therapist is None:
-        return redirect("therapists:profile")
+        return _not_a_therapist(request)
     history = list(registration_history(therapist=therapist))
     # A rejected or suspended registration cannot change again without a new event, so the
     # latest event is the decision that put it there.
@@ -101,6 +107,8 @@ def my_registration(request):
 @require_http_methods(["GET", "POST"])
 def my_profile(request):
     therapist = therapist_for_user(user=request.user)
+    if therapist is None:
+        return _not_a_therapist(request)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
         if form.is_valid():
@@ -115,14 +123,16 @@ def my_profile(request):
                     photo=data["photo"],
                     remove_photo=data["remove_photo"],
                 )
+            except profile.NotATherapist:
+                return _not_a_therapist(request)
             except ValidationError as error:
                 _form_error(form, error)
             else:
                 messages.success(request, "Your profile has been saved.")
-                if therapist is None or therapist.registration_submitted_at is None:
+                if therapist.registration_submitted_at is None:
                     return redirect("therapists:registration")
                 return redirect("therapists:me")
-    elif therapist is not None:
+    else:
         form = ProfileForm(
             initial={
                 "display_name": therapist.display_name,
@@ -131,8 +141,6 @@ def my_profile(request):
                 "session_types": list(therapist.session_types.all()),
             }
         )
-    else:
-        form = ProfileForm(initial={"display_name": request.user.get_full_name()})
     return render(request, "therapists/profile_form.html", {"form": form, "therapist": therapist})
 
 
@@ -141,8 +149,7 @@ def my_profile(request):
 def my_registration_edit(request):
     therapist = therapist_for_user(user=request.user)
     if therapist is None:
-        messages.info(request, "Start with your profile; your registration details come next.")
-        return redirect("therapists:profile")
+        return _not_a_therapist(request)
     if request.method == "POST":
         form = RegistrationForm(request.POST, request.FILES)
         if form.is_valid():

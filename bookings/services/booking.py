@@ -27,6 +27,7 @@ from ..locks import rooms_lock, therapist_lock
 from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import RoomsForSession, Slot, available_slots, rooms_for_session
+from .claims import account_for_email
 
 Kind = OutboundEmail.Kind
 
@@ -99,7 +100,8 @@ def booking_create(
     under a lock on those rooms (once the clinic has added rooms); the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time.
+    returns the booking it made the first time. A booking made for someone else (a guest,
+    or staff on a client's behalf) belongs to the account that has verified its email.
 
     Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), NoRoomSuits,
     ClinicBusy when the lock cannot be had in time, and BookingError or ValidationError for
@@ -123,6 +125,7 @@ def booking_create(
     rooms = rooms_for_session(session_type=session_type)
     if rooms.tracked and not rooms.rooms:
         raise NoRoomSuits(session_type)
+    client = client or account_for_email(details.email)
 
     try:
         with transaction.atomic():

@@ -145,8 +145,15 @@ def book_details(request, session_type_id: int):
                 form.add_error(FORM_FIELD_FOR.get(field), errors)
         else:
             if on_behalf:
-                messages.success(request, f"{booking.client_name} is booked in. We've emailed them the confirmation.")
-                return redirect("booking_detail", booking_id=booking.pk)
+                messages.success(
+                    request,
+                    f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
+                    "We've emailed them the confirmation.",
+                )
+                # A therapist booking a client in with a colleague may not open that booking.
+                if booking.is_open_to_staff(request.user):
+                    return redirect("booking_detail", booking_id=booking.pk)
+                return redirect("diary:week_current")
             messages.success(request, "You're booked in. We've emailed your confirmation.")
             return redirect("booking_manage", token=manage_token(booking))
 

@@ -27,7 +27,7 @@ def _booking_for_staff(request, booking_id: int) -> Booking:
         Booking.objects.select_related("therapist__user", "session_type", "room", "health_screen", "session_note"),
         pk=booking_id,
     )
-    if not (request.user.is_staff or booking.therapist.user_id == request.user.pk):
+    if not booking.is_open_to_staff(request.user):
         raise Http404
     return booking
 

@@ -19,7 +19,7 @@ from ..workers import start_worker, stop_worker, wait_for, worker_env
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alice):
+def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alice, sending_all_day):
     booking = make_booking(therapist=asha, client=alice, start=timezone.now() - dt.timedelta(days=3))
     session_complete(
         therapist=asha,
@@ -34,7 +34,7 @@ def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alic
 
     with SMTPServer() as smtp:
         assert outbox.outbound_emails_dispatch() == 3
-        worker = start_worker(worker_env(tmp_path, **smtp.env))
+        worker = start_worker(worker_env(tmp_path, **sending_all_day, **smtp.env))
         try:
             arrived = wait_for(
                 lambda: len(smtp.inbox) >= 3 and not OutboundEmail.objects.exclude(status="sent").exists()

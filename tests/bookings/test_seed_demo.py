@@ -39,3 +39,13 @@ def test_the_demo_clinic_has_two_rooms_and_only_one_suits_sports_massage():
     assert [room.name for room in rooms] == ["Room 1", "Quiet room"]
     assert [room.name for room in Room.objects.filter(session_types__kind=SessionType.Kind.SPORTS)] == ["Room 1"]
     assert all(room.session_types.exists() for room in rooms)
+
+
+def test_the_demo_client_logs_in_with_her_email(client):
+    from bookings.management.commands.seed_demo import DEMO_PASSWORD
+
+    call_command("seed_demo")
+
+    response = client.post("/accounts/login/", {"login": "dana@example.com", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/my-bookings/").status_code == 200

@@ -22,11 +22,11 @@ from .helpers import assert_accessible, log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def deliver_due(smtp, tmp_path, expected: int) -> None:
+def deliver_due(smtp, tmp_path, expected: int, worker_settings: dict) -> None:
     """Runs the dispatcher and a real worker until `expected` emails have reached the server."""
     OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).update(due_at=timezone.now())
     outbox.outbound_emails_dispatch()
-    worker = start_worker(worker_env(tmp_path, **smtp.env))
+    worker = start_worker(worker_env(tmp_path, **worker_settings, **smtp.env))
     try:
         arrived = wait_for(lambda: len(smtp.inbox) >= expected)
     finally:
@@ -34,7 +34,7 @@ def deliver_due(smtp, tmp_path, expected: int) -> None:
     assert arrived, output
 
 
-def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tmp_path, asha, alice):
+def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tmp_path, asha, alice, sending_all_day):
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
     booking = make_booking(therapist=asha, client=alice, start=start, client_name="Alice Walker")
 
@@ -53,7 +53,7 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
     assert booking.status == Booking.Status.ATTENDED
 
     with SMTPServer() as smtp:
-        deliver_due(smtp, tmp_path, expected=3)
+        deliver_due(smtp, tmp_path, expected=3, worker_settings=sending_all_day)
         check_in = next(m for m in smtp.inbox.messages if m["Subject"] == "Two days on: how do you feel now?")
         text = (
             next(part for part in check_in.walk() if part.get_content_type() == "text/plain")
@@ -77,7 +77,7 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
         assert booking.feedback == "flared"
         screenshot(page, f"aftercare-feedback-{page.viewport_name}")
 
-        deliver_due(smtp, tmp_path, expected=4)
+        deliver_due(smtp, tmp_path, expected=4, worker_settings=sending_all_day)
         alert = next(m for m in smtp.inbox.messages if "says it got worse" in m["Subject"])
         assert alert["To"] == "asha@example.com"
         assert all(count == 1 for count in smtp.inbox.message_ids.values())

@@ -136,7 +136,9 @@ def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, asha, spor
     assert_accessible(page)
     page.get_by_role("button", name="Confirm booking").click()
 
-    expect(page.get_by_text("Phone Caller is booked in. We've emailed them the confirmation.")).to_be_visible()
+    expect(
+        page.get_by_text("Phone Caller is booked in with Asha Patel. We've emailed them the confirmation.")
+    ).to_be_visible()
     screenshot(page, f"booked-for-a-client-{page.viewport_name}")
     booking = Booking.objects.get()
     assert (booking.client_email, booking.booked_by, booking.client) == ("caller@example.com", asha.user, None)

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, make_session_type
-from .helpers import open_menu_if_collapsed, screenshot
+from .helpers import enter_code_if_asked, open_menu_if_collapsed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +22,13 @@ def test_a_visitor_sees_the_sessions_and_an_admin_logs_in(page, admin_user, spor
     open_menu_if_collapsed(page)
     page.get_by_role("link", name="Log in").click()
     expect(page).to_have_title("Log in · Clinic")
-    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, f"login-{page.viewport_name}")
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    screenshot(page, f"login-code-{page.viewport_name}")
+    enter_code_if_asked(page)
 
     open_menu_if_collapsed(page)
     page.get_by_role("link", name="Admin").click()
@@ -35,7 +38,7 @@ def test_a_visitor_sees_the_sessions_and_an_admin_logs_in(page, admin_user, spor
 
 def test_a_wrong_password_is_refused_with_a_message(page, admin_user):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from therapists.models import Therapist
 from therapists.services import registration
+from therapists.services.profile import therapist_invite
 
 from ..factories import make_therapist, make_user
 from ..outbox import send_due_emails
@@ -22,13 +23,15 @@ def shot(page, name: str) -> None:
 
 
 def test_a_therapist_submits_an_admin_approves_and_clients_can_see_them(page, admin_user, sports, media_root):
-    make_user("tara", first_name="Tara", last_name="Jones")
+    # The admin has added Tara's account as a therapist, and she has set up her authenticator app.
+    therapist_invite(user=make_user("tara", first_name="Tara", last_name="Jones", second_factor=True))
     renewal = timezone.localdate() + datetime.timedelta(days=200)
 
     log_in(page, "tara")
     open_menu_if_collapsed(page)
-    page.get_by_role("link", name="For therapists").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Join as a therapist")
+    page.get_by_role("link", name="Your profile").click()
+    page.get_by_role("link", name="Set up your profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your profile")
     page.get_by_label("Display name").fill("Tara Jones")
     page.get_by_label("Bio").fill("Club runner. I mostly see calves, heels and knees.")
     page.get_by_label("Photo").set_input_files(
@@ -124,7 +127,7 @@ def test_an_admin_rejects_and_the_therapist_sees_why(page, admin_user, media_roo
 
     log_in(page, "tara")
     open_menu_if_collapsed(page)
-    page.get_by_role("link", name="For therapists").click()
+    page.get_by_role("link", name="Your profile").click()
     expect(page.get_by_role("heading", name="Registration: Rejected")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text(
         "The register shows no entry under TJ-1. Please check the number."

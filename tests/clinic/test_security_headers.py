@@ -51,5 +51,13 @@ def test_pages_with_health_answers_notes_or_a_manage_link_are_never_cached(clien
     assert manage.status_code == 200 and no_store(manage)
 
 
+def test_account_pages_and_every_page_a_logged_in_person_sees_are_never_cached(client, alice):
+    assert no_store(client.get(reverse("account_login")))
+    assert no_store(client.get(reverse("account_reset_password")))
+    client.force_login(alice)
+    assert no_store(client.get(reverse("home")))
+    assert no_store(client.get(reverse("account_email")))
+
+
 def test_public_pages_may_be_cached(client):
     assert not no_store(client.get(reverse("home")))

@@ -8,7 +8,14 @@ from django.urls import reverse
 from therapists.models import RegistrationEvent, Therapist
 
 from ..clock import TODAY
-from ..factories import grant_verify, make_therapist, make_user, submitted_therapist, verified_therapist
+from ..factories import (
+    give_second_factor,
+    grant_verify,
+    make_therapist,
+    make_user,
+    submitted_therapist,
+    verified_therapist,
+)
 from ..uploads import PDF, image_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -35,11 +42,17 @@ def registration_data(**overrides):
 # Onboarding ---------------------------------------------------------------------------------
 
 
-def test_a_new_therapist_fills_in_a_profile_then_sends_registration_details(client, media_root, sports):
-    user = make_user("tara")
+def test_an_invited_therapist_fills_in_a_profile_then_sends_registration_details(
+    client, admin_client, media_root, sports
+):
+    user = make_user("tara", first_name="Tara", last_name="Jones")
+    admin_client.post(
+        reverse("admin:auth_user_changelist"), {"action": "make_therapists", "_selected_action": [user.pk]}
+    )
+    give_second_factor(user)  # as staff now, she sets up her authenticator app first
     login(client, user)
 
-    assert client.get(reverse("therapists:me")).url == reverse("therapists:profile")
+    assert "Edit profile" in client.get(reverse("therapists:me")).content.decode()
     response = client.post(
         reverse("therapists:profile"),
         {
@@ -132,12 +145,6 @@ def test_bad_registration_details_are_refused_with_a_message_and_nothing_changes
     tara.refresh_from_db()
     assert (tara.cnhc_number, tara.registration_submitted_at, tara.certificate.name) == ("", None, "")
     assert not tara.registration_events.exists()
-
-
-def test_a_client_without_a_profile_is_sent_to_start_one_before_registration(client, alice):
-    login(client, alice)
-    response = client.get(reverse("therapists:registration"))
-    assert response.url == reverse("therapists:profile")
 
 
 def test_a_rejected_therapist_sees_the_reason(client, victor, tara):

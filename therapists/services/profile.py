@@ -13,6 +13,20 @@ from ..models import Therapist
 from .text import clean_choices, clean_text
 
 
+class NotATherapist(Exception):
+    def __init__(self):
+        super().__init__("Only therapists the clinic has added have a therapist profile.")
+
+
+def therapist_invite(*, user, display_name: str = "") -> Therapist:
+    """Makes ``user`` a therapist: the explicit step an admin takes for someone joining the
+    clinic. The profile starts awaiting a CNHC check and is not bookable until an admin
+    verifies it. The account keeps its own bookings as a client. Inviting twice is harmless."""
+    display_name = display_name or user.get_full_name() or user.email.split("@")[0]
+    therapist, _ = Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name[:100]})
+    return therapist
+
+
 def therapist_profile_save(
     *,
     user,
@@ -23,12 +37,13 @@ def therapist_profile_save(
     photo: UploadedFile | None = None,
     remove_photo: bool = False,
 ) -> Therapist:
-    """Creates or updates the profile of the therapist whose account is ``user``.
+    """Updates the profile of the therapist whose account is ``user``.
 
-    A new profile starts awaiting a check and is not bookable until an admin verifies it. A
-    replaced or removed photo is deleted from storage.
-    Raises ValidationError (by field) for an empty or over-long name, an over-long bio, an
-    unknown speciality or an inactive session type. ``photo`` must already have passed
+    Only an admin makes an account a therapist (``therapist_invite``): saving this form never
+    does. A replaced or removed photo is deleted from storage.
+    Raises NotATherapist for an account the clinic has not made a therapist, and
+    ValidationError (by field) for an empty or over-long name, an over-long bio, an unknown
+    speciality or an inactive session type. ``photo`` must already have passed
     ``uploads.validate_photo``.
     """
     display_name = clean_text(display_name, field="display_name", label="display name", max_length=100, required=True)
@@ -39,10 +54,10 @@ def therapist_profile_save(
     if len(session_types) != len(session_type_ids):
         raise ValidationError({"session_types": "Choose from the sessions the clinic offers."})
 
-    # get_or_create survives a double-submitted first save (the second finds the first's row).
-    Therapist.objects.get_or_create(user=user, defaults={"display_name": display_name})
     with transaction.atomic():
-        therapist = Therapist.objects.select_for_update().get(user=user)
+        therapist = Therapist.objects.select_for_update().filter(user=user).first()
+        if therapist is None:
+            raise NotATherapist()
         therapist.display_name = display_name
         therapist.bio = bio
         therapist.specialities = specialities

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -67,6 +68,10 @@ class Command(BaseCommand):
             if created:
                 account.set_password(DEMO_PASSWORD)
                 account.save()
+            # Logging in needs a verified address; the demo's are taken as verified.
+            EmailAddress.objects.get_or_create(
+                user=account, email=account.email, defaults={"verified": True, "primary": True}
+            )
             return account
 
         admin = user("admin", email="admin@clinic.example", is_staff=True, is_superuser=True)
@@ -119,8 +124,9 @@ class Command(BaseCommand):
                 room.session_types.set(SessionType.objects.filter(kind__in=kinds))
 
         self.stdout.write(
-            f"Demo logins (password for all: {DEMO_PASSWORD}):\n"
-            "  admin  - clinic admin, http://127.0.0.1:8000/admin/\n"
-            "  asha, ben, chloe - therapists\n"
-            "  dana   - client"
+            f"Demo logins by email (password for all: {DEMO_PASSWORD}):\n"
+            "  admin@clinic.example - clinic admin, http://127.0.0.1:8000/admin/\n"
+            "  asha@, ben@, chloe@clinic.example - therapists\n"
+            "  dana@example.com - client\n"
+            "Staff set up an authenticator app (any TOTP app) at their first login."
         )

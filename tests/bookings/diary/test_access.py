@@ -74,7 +74,7 @@ def test_the_hours_and_time_off_pages_take_the_same_queries_however_full(
         start = NOW + dt.timedelta(days=n + 1)
         TimeOff.objects.create(therapist=asha, start=start, end=start + dt.timedelta(hours=1))
 
-    with django_assert_num_queries(4):  # session, user, therapist, hours
+    with django_assert_num_queries(5):  # session, user, staff standing, therapist, hours
         as_asha.get("/diary/hours/")
-    with django_assert_num_queries(4):  # session, user, therapist, time off
+    with django_assert_num_queries(5):  # session, user, staff standing, therapist, time off
         as_asha.get("/diary/time-off/")

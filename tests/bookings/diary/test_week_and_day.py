@@ -100,11 +100,12 @@ def fill_week(therapist, session_type, count):
 def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, sports, count, django_assert_num_queries):
     fill_week(asha, sports, count)
 
-    # session, user, therapist; hours, time off, bookings with clients and session types
-    with django_assert_num_queries(6):
+    # session, user, staff standing, therapist; hours, time off, bookings with clients and
+    # session types
+    with django_assert_num_queries(7):
         response = as_asha.get(f"/diary/week/{THIS_MONDAY}/")
     assert response.content.decode().count("Client") == count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         as_asha.get(f"/diary/day/{THIS_MONDAY}/")
 
 
