@@ -15,8 +15,11 @@ from clinic.london import LONDON, wall_clock_to_utc
 
 ROW = datetime.timedelta(minutes=15)
 FIRST_ROW = 2
-# The CSS defines row and span classes for a whole day, the long October Sunday included.
-MAX_ROWS = 100
+# static/css/clinic.css defines the classes for a whole day, the 25-hour October Sunday
+# included (a heading row and 100 quarter hours), and for 40 columns (the time and 39
+# therapists or rooms); a test holds the two together.
+CSS_ROWS = FIRST_ROW + 100 - 1
+CSS_COLUMNS = 40
 
 Span = tuple[datetime.datetime, datetime.datetime]
 

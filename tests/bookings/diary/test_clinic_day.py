@@ -3,6 +3,7 @@ therapist or by room, and move a booking to another room."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +227,15 @@ def test_free_gaps_are_the_open_time_no_booking_or_time_off_covers():
     )
 
     assert gaps == [(t("09:00"), t("10:00")), (t("12:00"), t("16:50"))]
+
+
+def test_the_stylesheet_places_blocks_on_every_row_of_the_longest_day_and_every_column():
+    css = (Path(__file__).resolve().parents[3] / "static" / "css" / "clinic.css").read_text()
+    longest = grid.window_for(
+        dt.date(2026, 10, 25), [(at(dt.date(2026, 10, 25), "00:00"), at(dt.date(2026, 10, 26), "00:00"))]
+    )
+
+    assert grid.FIRST_ROW + longest.rows - 1 == grid.CSS_ROWS
+    assert all(f".r-{n}{{grid-row-start:{n}}}" in css for n in range(1, grid.CSS_ROWS + 1))
+    assert all(f".s-{n}{{grid-row-end:span {n}}}" in css for n in range(1, longest.rows + 1))
+    assert all(f".c-{n}{{grid-column-start:{n}}}" in css for n in range(1, grid.CSS_COLUMNS + 1))
