@@ -326,10 +326,18 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
             column.blocks += span_blocks("off", off, "Closed")
             column.blocks += [block for b in held if (block := booking_block(b, b.therapist.display_name))]
             columns.append(column)
-        without_room = [b for b in bookings if b.room_id is None]
-        if without_room:
+        # Sessions without a room may overlap one another: each goes in the first "No room"
+        # column it fits, so no block hides another.
+        lanes: list[list[Booking]] = []
+        for b in bookings:
+            if b.room_id is None:
+                lane = next((lane for lane in lanes if lane[-1].end <= b.start), None)
+                if lane is None:
+                    lanes.append(lane := [])
+                lane.append(b)
+        for lane in lanes:
             column = GridColumn("No room", "Booked before rooms, or needs none")
-            column.blocks += [block for b in without_room if (block := booking_block(b, b.therapist.display_name))]
+            column.blocks += [block for b in lane if (block := booking_block(b, b.therapist.display_name))]
             columns.append(column)
     else:
         for therapist in therapists:

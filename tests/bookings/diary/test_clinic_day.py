@@ -97,6 +97,21 @@ def test_by_room_each_room_has_a_column_and_bookings_without_a_room_have_their_o
     assert "No room" in html
 
 
+def test_by_room_sessions_without_a_room_that_overlap_get_a_column_each(as_rita, asha, bob, sports, alice):
+    make_room("Room A", suits=[sports])
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    make_booking(therapist=bob, session_type=sports, start=at(TUESDAY, "10:30"))
+    make_booking(therapist=bob, session_type=sports, start=at(TUESDAY, "12:00"))
+
+    found = [block for block in blocks(page(as_rita, by="room")) if block.startswith("cd-booking")]
+
+    assert sorted(found) == [
+        "cd-booking cd-status-confirmed c-3 r-10 s-4 | 10:00 Alice · Sports massage Booked · Asha Patel",
+        "cd-booking cd-status-confirmed c-3 r-18 s-4 | 12:00 Guest · Sports massage Booked · Bob Okafor",
+        "cd-booking cd-status-confirmed c-4 r-12 s-4 | 10:30 Guest · Sports massage Booked · Bob Okafor",
+    ]
+
+
 def test_the_clinic_diary_is_for_reception_and_admins_only(client, asha, alice, sam, admin_user):
     url = f"/diary/clinic/{TUESDAY.isoformat()}/"
     assert client.get(url).status_code == 302  # log in first
