@@ -95,6 +95,12 @@ class Booking(models.Model):
     # The end plus the therapist's buffer (cleaning, notes) at the time of booking: the time the
     # booking keeps the therapist busy, and what the no-overlap constraint compares.
     blocks_until = models.DateTimeField()
+    # The treatment room, and until when the session keeps it (the end plus the room's
+    # turnover at the time of booking): what the room's no-overlap constraint compares. Both
+    # are empty for a session that needs no room, and for bookings made before the clinic
+    # tracked rooms.
+    room = models.ForeignKey("clinic.Room", on_delete=models.PROTECT, related_name="bookings", null=True, blank=True)
+    room_until = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     # Sent with the booking form, so a form submitted twice creates one booking.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -124,7 +130,8 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["therapist", "start"])]
+        indexes = [models.Index(fields=["therapist", "start"]), models.Index(fields=["room", "start"])]
+        permissions = [("view_clinic_diary", "Can see the whole clinic's diary and move bookings between rooms")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
             models.CheckConstraint(
@@ -139,6 +146,22 @@ class Booking(models.Model):
                     ("therapist", RangeOperators.EQUAL),
                 ],
                 condition=~models.Q(status="cancelled"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(room__isnull=True, room_until__isnull=True)
+                # room_until not null spelled out: a CHECK that comes out NULL passes.
+                | models.Q(room__isnull=False, room_until__isnull=False, room_until__gte=models.F("end")),
+                name="booking_room_held_at_least_until_end",
+            ),
+            # The same for rooms: whatever code path writes a booking, two sessions never hold
+            # one room at once (turnover included), whichever therapists they are with.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap_per_room",
+                expressions=[
+                    (TsTzRange("start", "room_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=~models.Q(status="cancelled") & models.Q(room__isnull=False),
             ),
         ]
 

@@ -50,6 +50,7 @@ def booking_manage(request, token: str):
             "booking": booking,
             "token": token,
             "changeable": booking.is_changeable(now),
+            "confirming": request.GET.get("cancel") == "1",
             "late": booking.is_late_to_cancel(now),
             "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
         },

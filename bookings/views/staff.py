@@ -25,7 +25,7 @@ def _booking_for_staff(request, booking_id: int) -> Booking:
     """The booking, for its own therapist or staff allowed to read health data; anyone else
     gets 404, as if it did not exist, because its health answers are special category data."""
     booking = get_object_or_404(
-        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"),
+        Booking.objects.select_related("therapist__user", "session_type", "room", "health_screen", "session_note"),
         pk=booking_id,
     )
     if not booking.is_open_to_staff(request.user):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0001_initial"),
+        ("bookings", "0002_booking_room"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_health_data_access"),
+        ("bookings", "0003_health_data_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
