@@ -242,7 +242,7 @@ def clinic_day(request, day: str | None = None):
         request,
         "bookings/diary/clinic_day.html",
         {
-            "clinic": selectors.clinic_day(day=chosen, by=by, now=timezone.now()),
+            "diary": selectors.clinic_day(day=chosen, by=by, now=timezone.now()),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "today": _today(),
