@@ -203,6 +203,8 @@ class GridColumn:
     title: str
     note: str  # the hours, "Not working", "Closed"...
     blocks: list[GridBlock] = field(default_factory=list)
+    # A therapist's column: its free gaps open that therapist's free times, to book a client in.
+    therapist_id: int | None = None
 
 
 @dataclass
@@ -343,7 +345,11 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
         for therapist in therapists:
             held = [b for b in bookings if b.therapist_id == therapist.pk]
             off = [(t.start, t.end) for t in time_off if t.therapist_id == therapist.pk]
-            column = GridColumn(therapist.display_name, _describe_hours(therapist_open[therapist.pk]) or "Not working")
+            column = GridColumn(
+                therapist.display_name,
+                _describe_hours(therapist_open[therapist.pk]) or "Not working",
+                therapist_id=therapist.pk,
+            )
             column.blocks += span_blocks(
                 "free",
                 grid.free_gaps(therapist_open[therapist.pk], [(b.start, b.blocks_until) for b in held] + off),

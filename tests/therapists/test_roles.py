@@ -111,3 +111,20 @@ def test_a_therapist_booking_a_client_in_with_herself_lands_on_the_booking(clien
 
     assert response.url == reverse("booking_detail", args=[Booking.objects.get().pk])
     assert client.get(response.url).status_code == 200
+
+
+def test_reception_booking_a_client_in_lands_on_the_clinic_diary(client, asha, sports):
+    from django.contrib.auth.models import Permission
+
+    from ..factories import make_user
+
+    rita = make_user("rita", is_staff=True)
+    rita.user_permissions.add(Permission.objects.get(codename="view_clinic_diary"))
+    client.force_login(rita)
+
+    response = client.post(
+        reverse("book_details", args=[sports.pk]), booking_form(asha, at(TUESDAY, "10:00")), follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("diary:clinic_day", args=[TUESDAY.isoformat()])

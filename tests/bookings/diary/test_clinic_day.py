@@ -65,14 +65,16 @@ def test_reception_sees_a_column_per_therapist_with_bookings_sized_by_length_and
     # The grid starts at 08:00: row 2 is 08:00, a row per 15 minutes. Asha is column 2, Bob 3.
     assert sorted(blocks(html)) == [
         "cd-booking cd-status-confirmed c-2 r-10 s-4 | 10:00 Alice · Sports massage Booked · Room A",
-        "cd-free c-2 r-14 s-24 | Free 11:00–17:00",
-        "cd-free c-2 r-6 s-4 | Free 09:00–10:00",
-        "cd-free c-3 r-18 s-8 | Free 12:00–14:00",
-        "cd-free c-3 r-30 s-4 | Free 15:00–16:00",
+        "cd-free c-2 r-14 s-24 | Free 11:00–17:00 : book a client in with Asha Patel",
+        "cd-free c-2 r-6 s-4 | Free 09:00–10:00 : book a client in with Asha Patel",
+        "cd-free c-3 r-18 s-8 | Free 12:00–14:00 : book a client in with Bob Okafor",
+        "cd-free c-3 r-30 s-4 | Free 15:00–16:00 : book a client in with Bob Okafor",
         "cd-off c-3 r-26 s-4 | Time off 14:00–15:00",
     ]
     assert "Asha Patel" in html and "09:00–17:00" in html and "12:00–16:00" in html
     assert 'style="' not in html
+    # A free gap opens that therapist's free times for the day, to book a client in.
+    assert f'href="/therapists/{bob.pk}/slots/?date={TUESDAY.isoformat()}"' in html
 
 
 def test_by_room_each_room_has_a_column_and_bookings_without_a_room_have_their_own(as_rita, asha, bob, sports, alice):
