@@ -332,3 +332,29 @@ class OutboundEmail(models.Model):
         """Fixed once the row exists, so every attempt to send it carries the same Message-ID
         and a resend after a crash is recognised as the same message."""
         return f"<outbound-{self.pk}@{settings.SITE_HOST}>"
+
+
+class BookingLink(models.Model):
+    """A link from an email to a page about one booking (manage it, read its aftercare, stop
+    aftercare emails). The token itself is random and only its SHA-256 is kept, so the link
+    says nothing about the booking or the client, a copy of the database opens nothing, and a
+    link can be revoked (a cancellation, an erasure) or left to expire after the session."""
+
+    class Purpose(models.TextChoices):
+        MANAGE = "manage", "See, move or cancel the booking"
+        AFTERCARE = "aftercare", "Aftercare advice and the check-in"
+        STOP = "stop", "Stop aftercare emails"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # None: no expiry (the stop link: a way out must keep working).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["booking", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for booking {self.booking_id}"

@@ -23,9 +23,10 @@ from therapists.models import Therapist
 
 from .. import health
 from ..locks import therapist_lock
-from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
+from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import Slot, available_slots
+from ..tokens import links_revoke
 from .claims import account_for_email
 
 Kind = OutboundEmail.Kind
@@ -301,7 +302,8 @@ def booking_cancel(
     Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
     within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
     but it is recorded as late; a cancellation by the therapist or an admin never is,
-    and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
+    and needs a reason. Pending emails are cancelled and the links to manage the booking
+    revoked; client, therapist and admins are told.
     Raises BookingError."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -331,6 +333,10 @@ def booking_cancel(
             ]
         )
         outbound_emails_cancel(booking_id=booking.pk)
+        # The links in its emails stop working; the stop link stays, as a way out always should.
+        links_revoke(
+            booking_id=booking.pk, purposes=[BookingLink.Purpose.MANAGE, BookingLink.Purpose.AFTERCARE], now=now
+        )
         outbound_email_schedule(
             booking=booking,
             kind=Kind.BOOKING_CANCELLED,

@@ -15,10 +15,10 @@ from therapists.models import Therapist
 
 from .. import health
 from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
-from ..models import BookingRules
+from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, session_type_list_active
 from ..services import booking as booking_services
-from ..tokens import manage_token
+from ..tokens import link_issue
 
 
 def home(request):
@@ -155,7 +155,7 @@ def book_details(request, session_type_id: int):
                     return redirect("booking_detail", booking_id=booking.pk)
                 return redirect("diary:week_current")
             messages.success(request, "You're booked in. We've emailed your confirmation.")
-            return redirect("booking_manage", token=manage_token(booking))
+            return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
 
     start = form["start"].value()
     context["start"] = parse_start(start)
