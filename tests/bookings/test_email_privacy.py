@@ -12,8 +12,10 @@ email carries ("when to get checked"): the same words for every client whatever 
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from bookings import aftercare, email_content, health
@@ -155,7 +157,8 @@ def test_the_safety_advice_is_the_same_for_everyone_and_names_no_problem():
     for own in [*Problem.labels, *(a.name for a in aftercare.PROBLEM_ADVICE.values()), DANA_NOTES, DANA_TIP]:
         assert own.lower() not in lowered
     # Built from constants only: no variable about the client or the session goes in.
-    source = open("templates/emails/_aftercare_safety.txt").read() + open("templates/emails/_aftercare_safety.html").read()
+    templates = Path(settings.BASE_DIR) / "templates" / "emails"
+    source = "".join((templates / f"_aftercare_safety.{ext}").read_text() for ext in ("txt", "html"))
     assert set(re.findall(r"{{\s*(\w+)", source)) == {"flag"}
     assert set(re.findall(r"{%\s*for \w+ in (\w+)", source)) == {"red_flags"}
 
@@ -252,10 +255,17 @@ def test_no_booking_email_carries_a_health_word(asha, kind, problem):
 def test_no_registration_email_carries_a_health_word(asha, victor, audience, event_kind):
     # An admin's copy lists the affected bookings: Dana's is one of them.
     upcoming = make_booking(
-        therapist=asha, client_name="Dana Fisher", client_email="dana@example.com", start=NOW + datetime.timedelta(days=3)
+        therapist=asha,
+        client_name="Dana Fisher",
+        client_email="dana@example.com",
+        start=NOW + datetime.timedelta(days=3),
     )
     HealthScreen.objects.create(
-        booking=upcoming, answered_yes=DANA_ANSWERS, main_problem=Problem.ACHILLES, notes=DANA_NOTES, consent_given_at=NOW
+        booking=upcoming,
+        answered_yes=DANA_ANSWERS,
+        main_problem=Problem.ACHILLES,
+        notes=DANA_NOTES,
+        consent_given_at=NOW,
     )
     event = RegistrationEvent.objects.create(
         therapist=asha,
@@ -270,7 +280,11 @@ def test_no_registration_email_carries_a_health_word(asha, victor, audience, eve
     kind = Kind.REGISTRATION_EXPIRED if event_kind == "expired" else Kind.REGISTRATION_DECISION
     emails = [
         OutboundEmail.objects.create(
-            therapist=asha, kind=kind, to_email="x@example.com", due_at=NOW, extra={"event_id": event.pk, "audience": audience}
+            therapist=asha,
+            kind=kind,
+            to_email="x@example.com",
+            due_at=NOW,
+            extra={"event_id": event.pk, "audience": audience},
         ),
         OutboundEmail.objects.create(
             therapist=asha,
