@@ -95,6 +95,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     # Sent with the booking form, so a form submitted twice creates one booking.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A keyed hash of what that form said (bookings.services.booking): the key answers again
+    # only for the same details, so a replayed key with other details opens nothing.
+    idempotency_details = models.CharField(max_length=64, blank=True, editable=False)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -8,6 +8,7 @@ written in the same transaction, so a rolled-back booking sends nothing.
 """
 
 import datetime
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.models import SessionType
@@ -47,6 +49,15 @@ class SlotTaken(BookingError):
 class ClinicBusy(BookingError):
     def __init__(self):
         super().__init__("We are taking a lot of bookings right now. Please try again in a moment.")
+
+
+class IdempotencyKeyReused(BookingError):
+    def __init__(self):
+        super().__init__(
+            "This form has already made a booking, with other details; we emailed its confirmation. "
+            "To change that booking, use the link in that email. To make another booking with these "
+            "details, send the form again."
+        )
 
 
 class HealthScreenStops(BookingError):
@@ -90,14 +101,24 @@ def booking_create(
     buffers, notice, horizon) when re-checked under a lock on the therapist; the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time. A booking made for someone else (a guest,
+    with the same details returns the booking it made the first time; with other details it
+    raises IdempotencyKeyReused, so a replayed key never opens someone else's booking. A booking made for someone else (a guest,
     or staff on a client's behalf) belongs to the account that has verified its email.
 
-    Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), ClinicBusy
+    Raises IdempotencyKeyReused, HealthScreenStops, SlotTaken (with the nearest free alternatives), ClinicBusy
     when the lock cannot be had in time, and BookingError or ValidationError for bad input.
     """
     now = now or timezone.now()
-    existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+    submitted = _details_digest(
+        session_type_id=session_type_id,
+        therapist_id=therapist_id,
+        start=start,
+        details=details,
+        answers=answers,
+        client=client,
+        booked_by=booked_by,
+    )
+    existing = _booking_for_key(idempotency_key, submitted)
     if existing:
         return existing
     if not answers.consent:
@@ -131,6 +152,7 @@ def booking_create(
                 if assessment.needs_therapist_review
                 else Booking.Status.CONFIRMED,
                 idempotency_key=idempotency_key,
+                idempotency_details=submitted,
                 booked_by=booked_by,
             )
             booking.full_clean(exclude=["client", "booked_by", "cancelled_by"], validate_constraints=False)
@@ -154,11 +176,42 @@ def booking_create(
     except IntegrityError:
         # Another request won: the same form sent twice, or the same slot booked by someone
         # else in the moment between our check and our insert.
-        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _booking_for_key(idempotency_key, submitted)
         if existing:
             return existing
         raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
     return booking
+
+
+def _details_digest(
+    *, session_type_id, therapist_id, start, details: ClientDetails, answers: HealthAnswers, client, booked_by
+) -> str:
+    """A keyed hash (HMAC, so the small space of health answers cannot be guessed back from
+    it) of the booking form's details, normalised so the same form sent twice matches."""
+    normalised = {
+        "session_type": session_type_id,
+        "therapist": therapist_id,
+        "start": start.astimezone(datetime.UTC).isoformat(),
+        "name": " ".join(details.name.split()).casefold(),
+        "email": details.email.strip().lower(),
+        "phone": "".join(ch for ch in details.phone if ch.isdigit() or ch == "+"),
+        "answered_yes": sorted(answers.answered_yes),
+        "main_problem": answers.main_problem,
+        "preferred_pressure": answers.preferred_pressure,
+        "notes": " ".join(answers.notes.split()),
+        "client": getattr(client, "pk", None),
+        "booked_by": getattr(booked_by, "pk", None),
+    }
+    payload = json.dumps(normalised, sort_keys=True)
+    return salted_hmac("bookings.idempotency", payload, algorithm="sha256").hexdigest()
+
+
+def _booking_for_key(idempotency_key: uuid.UUID, submitted: str) -> Booking | None:
+    """The booking this key made, if the details match; IdempotencyKeyReused if they do not."""
+    existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and not constant_time_compare(existing.idempotency_details, submitted):
+        raise IdempotencyKeyReused()
+    return existing
 
 
 def _lock_free_therapist(

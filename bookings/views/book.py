@@ -135,6 +135,11 @@ def book_details(request, session_type_id: int):
                 "bookings/get_checked.html",
                 {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
             )
+        except booking_services.IdempotencyKeyReused as reused:
+            form.add_error(None, str(reused))
+            # A fresh key: sending these details again is a new booking, made on purpose.
+            form.data = form.data.copy()
+            form.data["idempotency_key"] = str(uuid.uuid4())
         except booking_services.SlotTaken as taken:
             form.add_error(None, str(taken))
             context["alternatives"] = taken.alternatives

@@ -227,6 +227,28 @@ def test_a_form_submitted_twice_books_once(client, asha, sports):
     assert client.get(first["Location"]).status_code == client.get(second["Location"]).status_code == 200
 
 
+def test_a_replayed_key_with_other_details_gets_no_manage_link_and_a_clear_message(client, asha, sports):
+    data = form_data(asha, at(TUESDAY, "10:00"))
+    client.post(details_url(sports), data)
+    before = (list(Booking.objects.values_list("pk", flat=True)), BookingLink.objects.count())
+
+    response = client.post(details_url(sports), {**data, "start": at(TUESDAY, "12:00").isoformat(), "name": "Mallory"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "This form has already made a booking, with other details" in page
+    assert "/booking/" not in page and "Gina" not in page
+    assert (list(Booking.objects.values_list("pk", flat=True)), BookingLink.objects.count()) == before
+    # The form comes back with a fresh key: sending it again is a second booking, on purpose.
+    fresh = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    assert fresh != data["idempotency_key"]
+    again = client.post(
+        details_url(sports),
+        {**data, "start": at(TUESDAY, "12:00").isoformat(), "name": "Mallory", "idempotency_key": fresh},
+    )
+    assert again.status_code == 302 and Booking.objects.count() == 2
+
+
 def test_the_details_page_needs_a_time(client, sports, asha):
     response = client.get(details_url(sports))
 
