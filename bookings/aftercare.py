@@ -232,3 +232,18 @@ def page_advice(*, session_kind: str, problem: str, pressure_used: int) -> PageA
         session_today=SESSION_TODAY[session_kind],
         problem=PROBLEM_ADVICE[Problem(problem)],
     )
+
+
+# When a "book again" email suits, after a session for each problem (DOMAIN.md: during an
+# injury a short block of weekly or fortnightly sessions; competitive athletes every 2-4 weeks;
+# maintenance every 3-6 weeks). Marketing: sent only with consent (bookings.services.marketing).
+REBOOK_AFTER = {
+    Problem.PLANTAR_FASCIITIS: datetime.timedelta(days=14),
+    Problem.KNEE_PAIN: datetime.timedelta(days=14),
+    Problem.SHIN_SPLINTS: datetime.timedelta(days=14),
+    Problem.ACHILLES: datetime.timedelta(days=14),
+    Problem.HIP_DEEP_GLUTE: datetime.timedelta(days=14),
+    Problem.POST_TRAINING: datetime.timedelta(days=21),
+    Problem.GENERAL_TIGHTNESS: datetime.timedelta(days=28),
+    Problem.RELAXATION: datetime.timedelta(days=35),
+}

@@ -55,6 +55,22 @@ def email_context(email: OutboundEmail) -> dict:
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+        **(
+            {"unsubscribe_url": _link(booking, Purpose.UNSUBSCRIBE, "marketing_unsubscribe")}
+            if email.kind == Kind.BOOK_AGAIN
+            else {}
+        ),
+    }
+
+
+def email_headers(email: OutboundEmail, context: dict) -> dict[str, str]:
+    """Marketing carries a one-click unsubscribe (RFC 8058): a mail client POSTs
+    "List-Unsubscribe=One-Click" to the URL, which stops marketing and nothing else."""
+    if email.kind != Kind.BOOK_AGAIN:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
 

@@ -270,6 +270,7 @@ class OutboundEmail(models.Model):
         AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
         AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
         THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
+        BOOK_AGAIN = "book_again", "Book again (marketing: needs consent)"
         REGISTRATION_DECISION = "registration_decision", "CNHC registration decision"
         REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
         REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
@@ -347,6 +348,7 @@ class BookingLink(models.Model):
         MANAGE = "manage", "See, move or cancel the booking"
         AFTERCARE = "aftercare", "Aftercare advice and the check-in"
         STOP = "stop", "Stop aftercare emails"
+        UNSUBSCRIBE = "unsubscribe", "Stop marketing emails"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -361,3 +363,27 @@ class BookingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for booking {self.booking_id}"
+
+
+class MarketingConsent(models.Model):
+    """Permission to send "book again" emails, which are marketing (PECR): given by ticking a
+    box nobody ticked for the client, stored with the exact words they saw, and withdrawn by
+    one click in any such email. A new row each time it is given, so the history stays."""
+
+    email = models.EmailField()
+    wording = models.TextField(help_text="The words the client agreed to, as shown.")
+    wording_version = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    given_how = models.CharField(max_length=100)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "email", condition=models.Q(withdrawn_at__isnull=True), name="marketing_consent_one_live_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Marketing consent of {self.email} ({'withdrawn' if self.withdrawn_at else 'given'})"

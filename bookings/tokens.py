@@ -21,6 +21,7 @@ LIFETIME_AFTER_SESSION = {
     Purpose.MANAGE: datetime.timedelta(days=14),
     Purpose.AFTERCARE: datetime.timedelta(days=14),
     Purpose.STOP: None,
+    Purpose.UNSUBSCRIBE: None,
 }
 
 # The page a link that is not (or no longer) valid shows, with a 404.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import aftercare, book, manage, staff
+from .views import aftercare, book, manage, marketing, staff
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("aftercare/stop/<str:token>/", aftercare.aftercare_stop, name="aftercare_stop"),
     path("aftercare/restart/", aftercare.aftercare_restart, name="aftercare_restart"),
     path("aftercare/<str:token>/", aftercare.aftercare_page, name="aftercare_page"),
+    path("unsubscribe/<str:token>/", marketing.marketing_unsubscribe, name="marketing_unsubscribe"),
 ]

@@ -18,6 +18,7 @@ from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchF
 from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, session_type_list_active
 from ..services import booking as booking_services
+from ..services import marketing as marketing_services
 from ..tokens import link_issue
 
 
@@ -159,6 +160,8 @@ def book_details(request, session_type_id: int):
                 if booking.is_open_to_staff(request.user):
                     return redirect("booking_detail", booking_id=booking.pk)
                 return redirect("diary:week_current")
+            if data.get("marketing"):
+                marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
             messages.success(request, "You're booked in. We've emailed your confirmation.")
             return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
 

@@ -221,6 +221,7 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.AFTERCARE_CHECK_IN, {}, {}),
         (Kind.THERAPIST_FLARE_ALERT, {}, {"feedback": "worse"}),
         (Kind.THERAPIST_FLARE_ALERT, {}, {"feedback": "flared"}),
+        (Kind.BOOK_AGAIN, {}, {}),
     ]
 
 
