@@ -530,3 +530,22 @@ def test_the_booking_page_query_count_does_not_grow_with_its_emails(
 def manage_token(booking: Booking) -> str:
     """A manage link as an email would carry it."""
     return link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)
+
+
+def test_my_bookings_writes_nothing_and_its_queries_do_not_grow_with_the_bookings(
+    client, asha, sports, alice, django_assert_max_num_queries
+):
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    client.force_login(alice)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("my_bookings"))
+    for day in range(1, 15):
+        make_booking(
+            client=alice, therapist=asha, session_type=sports, start=at(TUESDAY + dt.timedelta(days=day), "09:00")
+        )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("my_bookings")).content.decode()
+
+    assert page.count("/my-bookings/") >= 15
+    assert not BookingLink.objects.exists()  # no link is minted to show a page
