@@ -17,8 +17,9 @@ from ..models import Booking, MarketingConsent, OutboundEmail
 
 WORDING_VERSION = "2026-12"
 WORDING = (
-    "Email me when it is a good time to book my next session. (Optional: you can stop these "
-    "emails with one click in any of them. Booking emails and aftercare come either way.)"
+    "Remind me when it is a good time to book my next session: an occasional message to the "
+    "address above. Optional; one click in any of them stops them. Booking confirmations and "
+    "aftercare come either way."
 )
 BOOK_AGAIN_AT = datetime.time(10, 0)
 
