@@ -90,9 +90,9 @@ def pressure_band(pressure: int) -> PressureBand:
 
 # What the client may feel later today, by how firm the session was.
 EXPECT = {
-    PressureBand.LIGHT: "Today's pressure was light, so you may feel loose and a little sleepy. Soreness is unlikely; if an area feels tender, it should settle by tomorrow.",
-    PressureBand.MODERATE: "Today's pressure was moderate. Some tenderness, a bit like the day after a hard workout, is normal for up to a day.",
-    PressureBand.FIRM: "Today's pressure was firm. You may feel sore for a day or two, and a little bruising can happen. If you are limping or badly bruised two days from now, the session was too much for your body right now: tell us, and we will go lighter next time.",
+    PressureBand.LIGHT: "The pressure in your session was light, so you may feel loose and a little sleepy. Soreness is unlikely; if an area feels tender, it should settle by tomorrow.",
+    PressureBand.MODERATE: "The pressure in your session was moderate. Some tenderness, a bit like the day after a hard workout, is normal for up to a day.",
+    PressureBand.FIRM: "The pressure in your session was firm. You may feel sore for a day or two, and a little bruising can happen. If you are limping or badly bruised two days from now, the session was too much for your body right now: tell us, and we will go lighter next time.",
 }
 
 # How each kind of session tends to leave people, and what suits the rest of the day.
@@ -215,3 +215,35 @@ def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
         suggested_pressure=max(0, pressure_used - FLARE_PRESSURE_DROP),
         focus=PROBLEM_ADVICE[Problem(problem)].loading_muscle,
     )
+
+
+@dataclass(frozen=True)
+class PageAdvice:
+    """What the aftercare page says about one session. The emails only point to it."""
+
+    expect: str
+    session_today: str
+    problem: ProblemAdvice
+
+
+def page_advice(*, session_kind: str, problem: str, pressure_used: int) -> PageAdvice:
+    return PageAdvice(
+        expect=EXPECT[pressure_band(pressure_used)],
+        session_today=SESSION_TODAY[session_kind],
+        problem=PROBLEM_ADVICE[Problem(problem)],
+    )
+
+
+# When a "book again" email suits, after a session for each problem (DOMAIN.md: during an
+# injury a short block of weekly or fortnightly sessions; competitive athletes every 2-4 weeks;
+# maintenance every 3-6 weeks). Marketing: sent only with consent (bookings.services.marketing).
+REBOOK_AFTER = {
+    Problem.PLANTAR_FASCIITIS: datetime.timedelta(days=14),
+    Problem.KNEE_PAIN: datetime.timedelta(days=14),
+    Problem.SHIN_SPLINTS: datetime.timedelta(days=14),
+    Problem.ACHILLES: datetime.timedelta(days=14),
+    Problem.HIP_DEEP_GLUTE: datetime.timedelta(days=14),
+    Problem.POST_TRAINING: datetime.timedelta(days=21),
+    Problem.GENERAL_TIGHTNESS: datetime.timedelta(days=28),
+    Problem.RELAXATION: datetime.timedelta(days=35),
+}

@@ -12,12 +12,21 @@ from therapists.models import RegistrationEvent
 
 from . import aftercare
 from .calendar import booking_ics_for_client
-from .models import Booking, OutboundEmail
+from .models import Booking, BookingLink, OutboundEmail
 from .selectors import affected_from, bookings_affected_from
-from .tokens import aftercare_stop_token, feedback_token, manage_token
+from .tokens import link_issue
+
+Kind = OutboundEmail.Kind
+Purpose = BookingLink.Purpose
+
+# Client emails with a link to manage the booking. Each send issues its own link (the token is
+# stored only hashed, so it cannot be looked up again); other emails issue none.
+WITH_MANAGE_LINK = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REQUESTED, Kind.BOOKING_REMINDER, Kind.BOOKING_MOVED]
 
 
 def email_context(email: OutboundEmail) -> dict:
+    """No email says anything about anyone's health: an email says there is something to
+    read and links to a page, behind a login (staff) or an opaque link (clients)."""
     if email.kind in OutboundEmail.REGISTRATION:
         return _registration_context(email)
     booking = email.booking
@@ -33,47 +42,56 @@ def email_context(email: OutboundEmail) -> dict:
         "reminder_on_the_day": email.extra.get("when") == "today",
         "accepted_after_review": email.extra.get("accepted", False),
         "declined": email.extra.get("declined", False),
-        "manage_url": settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)]),
+        **({"manage_url": _link(booking, Purpose.MANAGE, "booking_manage")} if email.kind in WITH_MANAGE_LINK else {}),
+        # Staff open the booking itself, behind their login.
+        **(
+            {"booking_url": settings.SITE_URL + reverse("booking_detail", args=[booking.pk])}
+            if email.kind in OutboundEmail.TO_STAFF
+            else {}
+        ),
         "previous_start": (
             timezone.localtime(datetime.datetime.fromisoformat(email.extra["previous_start"]))
             if "previous_start" in email.extra
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
-        # The flare rule's figure, for the therapist's alert; their booking page has the rest.
         **(
-            {"flare_pressure_drop": aftercare.FLARE_PRESSURE_DROP}
-            if email.kind == OutboundEmail.Kind.THERAPIST_FLARE_ALERT
+            {"unsubscribe_url": _link(booking, Purpose.UNSUBSCRIBE, "marketing_unsubscribe")}
+            if email.kind == Kind.BOOK_AGAIN
             else {}
         ),
     }
 
 
-def _aftercare_context(booking: Booking) -> dict:
-    note = booking.session_note
-    advice = aftercare.PROBLEM_ADVICE[note.problem]
+def email_headers(email: OutboundEmail, context: dict) -> dict[str, str]:
+    """Marketing carries a one-click unsubscribe (RFC 8058): a mail client POSTs
+    "List-Unsubscribe=One-Click" to the URL, which stops marketing and nothing else."""
+    if email.kind != Kind.BOOK_AGAIN:
+        return {}
     return {
-        "note": note,
-        "advice": advice,
-        "expect": aftercare.EXPECT[aftercare.pressure_band(note.pressure_used)],
-        "session_today": aftercare.SESSION_TODAY[booking.session_type.kind],
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _link(booking: Booking, purpose: str, url_name: str) -> str:
+    return settings.SITE_URL + reverse(url_name, args=[link_issue(booking=booking, purpose=purpose)])
+
+
+def _aftercare_context(booking: Booking) -> dict:
+    """The advice itself (by problem, pressure and session type) is on the page the link
+    opens; the email carries only the red flags every client gets, whatever their session,
+    because a warning that needs a click may not be read in time."""
+    return {
+        "aftercare_url": _link(booking, Purpose.AFTERCARE, "aftercare_page"),
         "red_flags": aftercare.RED_FLAGS,
-        "feedback_links": [
-            (label, settings.SITE_URL + reverse("aftercare_feedback", args=[feedback_token(booking, answer)]))
-            for answer, label in aftercare.Feedback.choices
-        ],
-        "stop_url": settings.SITE_URL + reverse("aftercare_stop", args=[aftercare_stop_token(booking.client_email)]),
+        "stop_url": _link(booking, Purpose.STOP, "aftercare_stop"),
     }
 
 
 # Client emails that carry the booking's calendar entry as it is when the email is sent: a
 # request or confirmation (tentative or confirmed), the new time of a move, a cancellation.
-WITH_CALENDAR = [
-    OutboundEmail.Kind.BOOKING_CONFIRMATION,
-    OutboundEmail.Kind.BOOKING_REQUESTED,
-    OutboundEmail.Kind.BOOKING_MOVED,
-    OutboundEmail.Kind.BOOKING_CANCELLED,
-]
+WITH_CALENDAR = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REQUESTED, Kind.BOOKING_MOVED, Kind.BOOKING_CANCELLED]
 
 
 def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
@@ -87,7 +105,7 @@ def _registration_context(email: OutboundEmail) -> dict:
     bookings is the list as it stands then."""
     therapist = email.therapist
     context = {"therapist": therapist, "audience": email.extra["audience"]}
-    if email.kind == OutboundEmail.Kind.REGISTRATION_REMINDER:
+    if email.kind == Kind.REGISTRATION_REMINDER:
         context.update(
             days_left=email.extra["days_left"], expires_on=datetime.date.fromisoformat(email.extra["expires_on"])
         )

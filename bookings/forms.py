@@ -9,6 +9,7 @@ from clinic.problems import Problem
 
 from . import health
 from .models import SessionNote
+from .services import marketing as marketing_services
 
 
 class SlotSearchForm(forms.Form):
@@ -134,6 +135,10 @@ class BookingDetailsForm(forms.Form):
         error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
     )
 
+    # Marketing, so separate from everything else and unticked: nobody ticks it for the client
+    # (it is not offered when staff book on a client's behalf).
+    marketing = forms.BooleanField(required=False, label=marketing_services.WORDING)
+
     # The same step filled in by a therapist or admin for a client (on the phone, say): the
     # questions and the consent are about the client, not the person typing.
     ON_BEHALF = {
@@ -167,6 +172,7 @@ class BookingDetailsForm(forms.Form):
                 field.help_text = wording.get("help_text", field.help_text)
                 field.error_messages.update(wording.get("error_messages", {}))
             self.fields["preferred_pressure"].choices = [("", "Let the therapist advise")] + PRESSURE_CHOICES[1:]
+            del self.fields["marketing"]
         self.health_fields = []
         for section in health.SECTIONS:
             name = f"health_{section.key}"

@@ -104,6 +104,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     # Sent with the booking form, so a form submitted twice creates one booking.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A keyed hash of what that form said (bookings.services.booking): the key answers again
+    # only for the same details, so a replayed key with other details opens nothing.
+    idempotency_details = models.CharField(max_length=64, blank=True, editable=False)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -321,6 +324,7 @@ class OutboundEmail(models.Model):
         AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
         AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
         THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
+        BOOK_AGAIN = "book_again", "Book again (marketing: needs consent)"
         REGISTRATION_DECISION = "registration_decision", "CNHC registration decision"
         REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
         REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
@@ -418,3 +422,54 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure request {self.pk} ({self.get_status_display()})"
+
+
+class BookingLink(models.Model):
+    """A link from an email to a page about one booking (manage it, read its aftercare, stop
+    aftercare emails). The token itself is random and only its SHA-256 is kept, so the link
+    says nothing about the booking or the client, a copy of the database opens nothing, and a
+    link can be revoked (a cancellation, an erasure) or left to expire after the session."""
+
+    class Purpose(models.TextChoices):
+        MANAGE = "manage", "See, move or cancel the booking"
+        AFTERCARE = "aftercare", "Aftercare advice and the check-in"
+        STOP = "stop", "Stop aftercare emails"
+        UNSUBSCRIBE = "unsubscribe", "Stop marketing emails"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # None: no expiry (the stop link: a way out must keep working).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["booking", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for booking {self.booking_id}"
+
+
+class MarketingConsent(models.Model):
+    """Permission to send "book again" emails, which are marketing (PECR): given by ticking a
+    box nobody ticked for the client, stored with the exact words they saw, and withdrawn by
+    one click in any such email. A new row each time it is given, so the history stays."""
+
+    email = models.EmailField()
+    wording = models.TextField(help_text="The words the client agreed to, as shown.")
+    wording_version = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    given_how = models.CharField(max_length=100)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "email", condition=models.Q(withdrawn_at__isnull=True), name="marketing_consent_one_live_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Marketing consent of {self.email} ({'withdrawn' if self.withdrawn_at else 'given'})"

@@ -32,6 +32,7 @@ from clinic.emails import send_email
 
 from . import aftercare, email_content
 from .models import AftercareOptOut, Booking, OutboundEmail
+from .services.marketing import book_again_still_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -242,15 +243,18 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
             return _finish(
                 email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."
             )
+        if email.kind == OutboundEmail.Kind.BOOK_AGAIN and (reason := book_again_still_wanted(email)):
+            return _finish(email, Status.CANCELLED, error=reason)
     try:
+        context = email_content.email_context(email)
         send_email(
             email.kind,
             to=[email.to_email],
-            context=email_content.email_context(email),
+            context=context,
             attachments=email_content.email_attachments(email),
             # The same Message-ID on every attempt lets mail systems and people recognise a
             # resend after a crash as the same message.
-            headers={"Message-ID": email.message_id},
+            headers={"Message-ID": email.message_id, **email_content.email_headers(email, context)},
         )
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:

@@ -1,56 +1,72 @@
-"""Signed links that let a client manage a booking without an account."""
+"""Links in emails: an opaque random token per link, stored only as its SHA-256 (BookingLink).
 
-from django.core import signing
+A token reveals nothing (no booking id, no email, no answer), can be revoked, and expires a
+short time after the session: long enough to read aftercare and answer the check-in, not the
+months a forwarded or leaked email stays in someone's mailbox. Looking a token up compares
+hashes in the database's unique index, so there is no timing to measure in Python."""
 
-from .models import Booking
+import datetime
+import hashlib
+import secrets
 
-SALT = "bookings.manage"
-# Longer than the booking horizon, so a link works until the session; after the start the
-# page only shows the booking.
-MAX_AGE = 60 * 60 * 24 * 200
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Booking, BookingLink
+
+Purpose = BookingLink.Purpose
+
+# After the session ends, how long each kind of link keeps working. None: until revoked.
+LIFETIME_AFTER_SESSION = {
+    Purpose.MANAGE: datetime.timedelta(days=14),
+    Purpose.AFTERCARE: datetime.timedelta(days=14),
+    Purpose.STOP: None,
+    Purpose.UNSUBSCRIBE: None,
+}
+
+# The page a link that is not (or no longer) valid shows, with a 404.
+NOT_VALID = (
+    "This link is not valid: it may have expired, been replaced by a newer email, or been mistyped. "
+    "Please use the link in your latest email, or log in to see your bookings."
+)
 
 
-def manage_token(booking: Booking) -> str:
-    return signing.dumps({"booking": booking.pk, "email": booking.client_email.lower()}, salt=SALT, compress=True)
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def booking_id_from_manage_token(token: str) -> tuple[int, str] | None:
-    """(booking id, client email) for a genuine, unexpired token, else None."""
-    return _booking_and(token, salt=SALT, key="email")
+def link_issue(*, booking: Booking, purpose: str) -> str:
+    """A new link token for the booking; only its hash is stored. Each email gets its own.
+    It expires LIFETIME_AFTER_SESSION after the session's end, whenever it was issued, so a
+    booking moved later keeps links that end with its old time: the move email brings new ones."""
+    token = secrets.token_urlsafe(32)
+    lifetime = LIFETIME_AFTER_SESSION[Purpose(purpose)]
+    BookingLink.objects.create(
+        booking=booking,
+        purpose=purpose,
+        token_sha256=_digest(token),
+        expires_at=None if lifetime is None else booking.end + lifetime,
+    )
+    return token
 
 
-def _booking_and(token: str, *, salt: str, key: str) -> tuple[int, str] | None:
-    """(booking id, the text under ``key``) from a genuine, unexpired token, else None."""
-    try:
-        data = signing.loads(token, salt=salt, max_age=MAX_AGE)
-    except (signing.BadSignature, ValueError):
+def link_booking_id(*, token: str, purpose: str, now: datetime.datetime | None = None) -> int | None:
+    """The booking a genuine, unexpired, unrevoked token of this purpose opens, else None."""
+    if not token or len(token) > 100:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("booking"), int) or not isinstance(data.get(key), str):
-        return None
-    return data["booking"], data[key]
+    now = now or timezone.now()
+    return (
+        BookingLink.objects.filter(token_sha256=_digest(token), purpose=purpose, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("booking_id", flat=True)
+        .first()
+    )
 
 
-FEEDBACK_SALT = "bookings.aftercare-feedback"
-STOP_SALT = "bookings.aftercare-stop"
-
-
-def feedback_token(booking: Booking, answer: str) -> str:
-    return signing.dumps({"booking": booking.pk, "answer": answer}, salt=FEEDBACK_SALT, compress=True)
-
-
-def feedback_from_token(token: str) -> tuple[int, str] | None:
-    """(booking id, answer) for a genuine, unexpired feedback link, else None."""
-    return _booking_and(token, salt=FEEDBACK_SALT, key="answer")
-
-
-def aftercare_stop_token(email: str) -> str:
-    # No expiry: an unsubscribe link must keep working.
-    return signing.dumps(email.lower(), salt=STOP_SALT, compress=True)
-
-
-def email_from_stop_token(token: str) -> str | None:
-    try:
-        email = signing.loads(token, salt=STOP_SALT)
-    except (signing.BadSignature, ValueError):
-        return None
-    return email if isinstance(email, str) else None
+def links_revoke(*, booking_id: int, purposes: list[str] | None = None, now: datetime.datetime | None = None) -> int:
+    """Revokes the booking's live links (of the given purposes, or all); returns how many.
+    For a cancellation (manage and aftercare links) and an erasure (all of them)."""
+    rows = BookingLink.objects.filter(booking_id=booking_id, revoked_at__isnull=True)
+    if purposes is not None:
+        rows = rows.filter(purpose__in=purposes)
+    return rows.update(revoked_at=now or timezone.now())

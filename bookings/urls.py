@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import aftercare, book, manage, my_data, staff
+from .views import aftercare, book, manage, marketing, my_data, staff
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -10,12 +10,16 @@ urlpatterns = [
     path("booking/<str:token>/", manage.booking_manage, name="booking_manage"),
     path("booking/<str:token>/move/", manage.booking_move, name="booking_move"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
+    path("my-bookings/<int:booking_id>/", manage.my_booking_manage, name="my_booking_manage"),
+    path("my-bookings/<int:booking_id>/move/", manage.my_booking_move, name="my_booking_move"),
+    path("my-bookings/<int:booking_id>/aftercare/", aftercare.my_aftercare, name="my_aftercare"),
     path("my-data/", my_data.my_data_page, name="my_data"),
     path("my-data/download/", my_data.my_data_download, name="my_data_download"),
     path("my-data/erase/", my_data.my_data_erase, name="my_data_erase"),
     path("bookings/<int:booking_id>/", staff.booking_detail, name="booking_detail"),
     path("bookings/<int:booking_id>/complete/", staff.session_complete, name="session_complete"),
-    path("aftercare/feedback/<str:token>/", aftercare.aftercare_feedback, name="aftercare_feedback"),
     path("aftercare/stop/<str:token>/", aftercare.aftercare_stop, name="aftercare_stop"),
     path("aftercare/restart/", aftercare.aftercare_restart, name="aftercare_restart"),
+    path("aftercare/<str:token>/", aftercare.aftercare_page, name="aftercare_page"),
+    path("unsubscribe/<str:token>/", marketing.marketing_unsubscribe, name="marketing_unsubscribe"),
 ]

@@ -9,6 +9,7 @@ written in the same transaction, so a rolled-back booking sends nothing.
 """
 
 import datetime
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.models import Room, SessionType
@@ -23,9 +25,10 @@ from therapists.models import Therapist
 
 from .. import health
 from ..locks import rooms_lock, therapist_lock
-from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
+from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import RoomsForSession, Slot, available_slots, rooms_for_session
+from ..tokens import links_revoke
 from .health_access import health_data_readers
 
 Kind = OutboundEmail.Kind
@@ -53,6 +56,15 @@ class NoRoomSuits(BookingError):
         super().__init__(
             f"No treatment room in use suits a {session_type} at the moment, so it cannot be booked. "
             "Please choose another session, or call the clinic."
+        )
+
+
+class IdempotencyKeyReused(BookingError):
+    def __init__(self):
+        super().__init__(
+            "This form has already made a booking, with other details; we emailed its confirmation. "
+            "To change that booking, use the link in that email. To make another booking with these "
+            "details, send the form again."
         )
 
 
@@ -99,15 +111,26 @@ def booking_create(
     under a lock on those rooms (once the clinic has added rooms); the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time. A booking made by a guest or by staff on a
-    client's behalf is linked to no account: a typed address proves nothing (see claims).
+    with the same details returns the booking it made the first time; with other details it
+    raises IdempotencyKeyReused, so a replayed key never opens someone else's booking. A
+    booking made by a guest or by staff on a client's behalf is linked to no account: a typed
+    address proves nothing (see claims).
 
-    Raises HealthScreenStops, SlotTaken (with the nearest free alternatives), NoRoomSuits,
-    ClinicBusy when the lock cannot be had in time, and BookingError or ValidationError for
-    bad input.
+    Raises IdempotencyKeyReused, HealthScreenStops, SlotTaken (with the nearest free
+    alternatives), NoRoomSuits, ClinicBusy when the lock cannot be had in time, and
+    BookingError or ValidationError for bad input.
     """
     now = now or timezone.now()
-    existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+    submitted = _details_digest(
+        session_type_id=session_type_id,
+        therapist_id=therapist_id,
+        start=start,
+        details=details,
+        answers=answers,
+        client=client,
+        booked_by=booked_by,
+    )
+    existing = _booking_for_key(idempotency_key, submitted)
     if existing:
         return existing
     if not answers.consent:
@@ -146,6 +169,7 @@ def booking_create(
                 if assessment.needs_therapist_review
                 else Booking.Status.CONFIRMED,
                 idempotency_key=idempotency_key,
+                idempotency_details=submitted,
                 booked_by=booked_by,
             )
             booking.full_clean(exclude=["client", "booked_by", "cancelled_by", "room"], validate_constraints=False)
@@ -169,11 +193,42 @@ def booking_create(
     except IntegrityError:
         # Another request won: the same form sent twice, or the same slot booked by someone
         # else in the moment between our check and our insert.
-        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _booking_for_key(idempotency_key, submitted)
         if existing:
             return existing
         raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
     return booking
+
+
+def _details_digest(
+    *, session_type_id, therapist_id, start, details: ClientDetails, answers: HealthAnswers, client, booked_by
+) -> str:
+    """A keyed hash (HMAC, so the small space of health answers cannot be guessed back from
+    it) of the booking form's details, normalised so the same form sent twice matches."""
+    normalised = {
+        "session_type": session_type_id,
+        "therapist": therapist_id,
+        "start": start.astimezone(datetime.UTC).isoformat(),
+        "name": " ".join(details.name.split()).casefold(),
+        "email": details.email.strip().lower(),
+        "phone": "".join(ch for ch in details.phone if ch.isdigit() or ch == "+"),
+        "answered_yes": sorted(answers.answered_yes),
+        "main_problem": answers.main_problem,
+        "preferred_pressure": answers.preferred_pressure,
+        "notes": " ".join(answers.notes.split()),
+        "client": getattr(client, "pk", None),
+        "booked_by": getattr(booked_by, "pk", None),
+    }
+    payload = json.dumps(normalised, sort_keys=True)
+    return salted_hmac("bookings.idempotency", payload, algorithm="sha256").hexdigest()
+
+
+def _booking_for_key(idempotency_key: uuid.UUID, submitted: str) -> Booking | None:
+    """The booking this key made, if the details match; IdempotencyKeyReused if they do not."""
+    existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and not constant_time_compare(existing.idempotency_details, submitted):
+        raise IdempotencyKeyReused()
+    return existing
 
 
 def _lock_free_therapist(
@@ -355,7 +410,8 @@ def booking_cancel(
     Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
     within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
     but it is recorded as late; a cancellation by the therapist or an admin never is,
-    and needs a reason. Pending emails are cancelled; client, therapist and admins are told.
+    and needs a reason. Pending emails are cancelled and the links to manage the booking
+    revoked; client, therapist and admins are told.
     Raises BookingError."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -385,6 +441,10 @@ def booking_cancel(
             ]
         )
         outbound_emails_cancel(booking_id=booking.pk)
+        # The links in its emails stop working; the stop link stays, as a way out always should.
+        links_revoke(
+            booking_id=booking.pk, purposes=[BookingLink.Purpose.MANAGE, BookingLink.Purpose.AFTERCARE], now=now
+        )
         outbound_email_schedule(
             booking=booking,
             kind=Kind.BOOKING_CANCELLED,

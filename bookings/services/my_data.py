@@ -18,10 +18,13 @@ from ..models import (
     ErasureRequest,
     HealthDataAccess,
     HealthScreen,
+    MarketingConsent,
     OutboundEmail,
     SessionNote,
 )
 from ..selectors import bookings_for_account
+from ..tokens import links_revoke
+from .marketing import marketing_consent_withdraw
 
 ERASED_NAME = "Erased client"
 
@@ -60,6 +63,17 @@ def my_data_export(*, user) -> dict:
         },
         "bookings": [_booking_export(booking, addresses, accesses.get(booking.pk, [])) for booking in bookings],
         "aftercare_emails_stopped": AftercareOptOut.objects.filter(email__in=addresses).exists(),
+        "marketing_consents": [
+            {
+                "email": consent.email,
+                "wording": consent.wording,
+                "given_at": _iso(consent.given_at),
+                "given_how": consent.given_how,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_how": consent.withdrawn_how,
+            }
+            for consent in MarketingConsent.objects.filter(email__in=addresses).order_by("given_at")
+        ],
         "erasure_requests": [
             {"requested_at": _iso(r.requested_at), "status": r.get_status_display(), "kept": r.kept}
             for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
@@ -138,7 +152,9 @@ def _is_clinical_record(booking: Booking) -> bool:
 
 def _erase_booking(booking: Booking) -> None:
     """Removes the client's identity and health data from one booking; the booking row stays
-    (anonymous) so the diary's history and the access log still add up."""
+    (anonymous) so the diary's history and the access log still add up. Its email links stop
+    working."""
+    links_revoke(booking_id=booking.pk)
     HealthScreen.objects.filter(booking=booking).delete()
     SessionNote.objects.filter(booking=booking).delete()
     OutboundEmail.objects.filter(booking=booking).update(to_email=f"erased-{booking.pk}@erased.invalid", extra={})
@@ -180,6 +196,8 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
             _erase_booking(booking)
         addresses = [e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
         AftercareOptOut.objects.filter(email__in=addresses).delete()
+        for address in addresses:
+            marketing_consent_withdraw(email=address, how="erasure of the client's data", now=now)
         EmailAddress.objects.filter(user=user).delete()
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""

@@ -18,6 +18,7 @@ from ..aftercare import FLARE_ANSWERS, Feedback, plan
 from ..models import AftercareOptOut, Booking, OutboundEmail, SessionNote
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from .booking import BookingError
+from .marketing import book_again_schedule
 
 Kind = OutboundEmail.Kind
 
@@ -62,7 +63,8 @@ def session_complete(
 ) -> Booking:
     """The therapist marks a session attended with their notes, which plans the client's
     aftercare: up to three outbox emails at London times (aftercare.plan; fewer when the notes
-    come late), unless the client has stopped aftercare emails.
+    come late), unless the client has stopped aftercare emails; and, only with marketing
+    consent, a "book again" email at the problem's rebooking interval.
 
     Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
@@ -84,6 +86,7 @@ def session_complete(
         if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
             for step, due_at in plan(booking.end, now=now):
                 outbound_email_schedule(booking=booking, kind=step.value, to_email=booking.client_email, due_at=due_at)
+        book_again_schedule(booking=booking, problem=note.problem)
     return booking
 
 

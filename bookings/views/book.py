@@ -16,10 +16,11 @@ from therapists.models import Therapist
 
 from .. import health
 from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
-from ..models import BookingRules
+from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, session_type_list_active
 from ..services import booking as booking_services
-from ..tokens import manage_token
+from ..services import marketing as marketing_services
+from ..tokens import link_issue
 
 
 def home(request):
@@ -136,6 +137,11 @@ def book_details(request, session_type_id: int):
                 "bookings/get_checked.html",
                 {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
             )
+        except booking_services.IdempotencyKeyReused as reused:
+            form.add_error(None, str(reused))
+            # A fresh key: sending these details again is a new booking, made on purpose.
+            form.data = form.data.copy()
+            form.data["idempotency_key"] = str(uuid.uuid4())
         except booking_services.SlotTaken as taken:
             form.add_error(None, str(taken))
             context["alternatives"] = taken.alternatives
@@ -152,8 +158,10 @@ def book_details(request, session_type_id: int):
                     "We've emailed them the confirmation.",
                 )
                 return redirect(_after_booking_on_behalf(request.user, booking))
+            if data.get("marketing"):
+                marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
             messages.success(request, "You're booked in. We've emailed your confirmation.")
-            return redirect("booking_manage", token=manage_token(booking))
+            return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
 
     start = form["start"].value()
     context["start"] = parse_start(start)

@@ -1,32 +1,34 @@
-"""The client's own bookings: the pages behind the signed link in every booking email (see
+"""The client's own bookings: the pages behind the link in every booking email (or the client's login) (see
 the booking, cancel it, move it) and the logged-in client's list."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..forms import SlotPickForm
-from ..models import AftercareOptOut, Booking
+from ..models import AftercareOptOut, Booking, BookingLink
 from ..selectors import available_slots, bookings_for_account
 from ..services import booking as booking_services
-from ..tokens import booking_id_from_manage_token, manage_token
+from ..tokens import link_booking_id
+from .aftercare import link_not_valid
 from .book import last_bookable_day, parse_start
 
 
-def _booking_for_token(token: str) -> Booking:
-    found = booking_id_from_manage_token(token)
-    if found is None:
-        raise Http404("This link is not valid. Please use the link in your latest email.")
-    booking_id, email = found
-    return get_object_or_404(
-        Booking.objects.select_related("therapist", "session_type"), pk=booking_id, client_email__iexact=email
-    )
+def _booking_for_token(token: str) -> Booking | None:
+    booking_id = link_booking_id(token=token, purpose=BookingLink.Purpose.MANAGE)
+    if booking_id is None:
+        return None
+    return Booking.objects.select_related("therapist", "session_type").filter(pk=booking_id).first()
+
+
+def _own_booking(request, booking_id: int) -> Booking | None:
+    # The bookings My bookings lists: linked to the account, or made with an address it verified.
+    return bookings_for_account(user=request.user).filter(pk=booking_id).first()
 
 
 @never_cache
@@ -34,25 +36,49 @@ def _booking_for_token(token: str) -> Booking:
 def booking_manage(request, token: str):
     """What a client sees from the link in their emails: the booking, and cancelling it."""
     booking = _booking_for_token(token)
+    if booking is None:
+        return link_not_valid(request)
+    urls = {"manage_url": reverse("booking_manage", args=[token]), "move_url": reverse("booking_move", args=[token])}
+    return _manage(request, booking, urls)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_booking_manage(request, booking_id: int):
+    """The same page for a logged-in client, from My bookings."""
+    booking = _own_booking(request, booking_id)
+    if booking is None:
+        return link_not_valid(request)
+    urls = {
+        "manage_url": reverse("my_booking_manage", args=[booking.pk]),
+        "move_url": reverse("my_booking_move", args=[booking.pk]),
+    }
+    return _manage(request, booking, urls)
+
+
+def _manage(request, booking: Booking, urls: dict):
     now = timezone.now()
     if request.method == "POST":
         try:
-            booking_services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
+            booking = booking_services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
         except booking_services.BookingError as error:
             messages.error(request, str(error))
-        else:
-            messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
-        return redirect("booking_manage", token=token)
+            return redirect(urls["manage_url"])
+        messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
+        # Cancelling revokes the email's link, so the page is shown here rather than at the
+        # link; the cancellation email has no link to manage it.
+        return render(request, "bookings/manage.html", {"booking": booking, "changeable": False, **urls})
     return render(
         request,
         "bookings/manage.html",
         {
             "booking": booking,
-            "token": token,
             "changeable": booking.is_changeable(now),
             "confirming": request.GET.get("cancel") == "1",
             "late": booking.is_late_to_cancel(now),
             "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+            **urls,
         },
     )
 
@@ -62,26 +88,47 @@ def booking_manage(request, token: str):
 def booking_move(request, token: str):
     """Reschedule from the email link: the same therapist and session, another free time."""
     booking = _booking_for_token(token)
+    if booking is None:
+        return link_not_valid(request)
+    urls = {"manage_url": reverse("booking_manage", args=[token]), "move_url": reverse("booking_move", args=[token])}
+    return _move(request, booking, urls)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_booking_move(request, booking_id: int):
+    booking = _own_booking(request, booking_id)
+    if booking is None:
+        return link_not_valid(request)
+    urls = {
+        "manage_url": reverse("my_booking_manage", args=[booking.pk]),
+        "move_url": reverse("my_booking_move", args=[booking.pk]),
+    }
+    return _move(request, booking, urls)
+
+
+def _move(request, booking: Booking, urls: dict):
     now = timezone.now()
     if request.method == "POST":
         start = parse_start(request.POST.get("start", ""))
         if start is None:
             messages.error(request, "Please choose one of the times shown.")
-            return redirect("booking_move", token=token)
+            return redirect(urls["move_url"])
         try:
             booking_services.booking_reschedule(booking_id=booking.pk, start=start, now=now)
         except booking_services.BookingError as error:
             messages.error(request, str(error))
-            return redirect(f"{reverse('booking_move', args=[token])}?date={timezone.localtime(start).date():%Y-%m-%d}")
+            return redirect(f"{urls['move_url']}?date={timezone.localtime(start).date():%Y-%m-%d}")
         messages.success(request, "Your booking has moved. We've emailed you the new time.")
-        return redirect("booking_manage", token=token)
+        return redirect(urls["manage_url"])
 
     today = timezone.localdate()
     query = request.GET.copy()
     query["therapist"] = str(booking.therapist_id)
     query.setdefault("date", max(today, timezone.localdate(booking.start)).isoformat())
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=[booking.therapist])
-    context = {"booking": booking, "token": token, "form": form, "today": today}
+    context = {"booking": booking, "form": form, "today": today, **urls}
     if form.is_valid():
         day = form.cleaned_data["date"]
         context.update(
@@ -102,8 +149,6 @@ def booking_move(request, token: str):
 def my_bookings(request):
     bookings = list(bookings_for_account(user=request.user))
     now = timezone.now()
-    for booking in bookings:
-        booking.manage_token = manage_token(booking)
     return render(
         request,
         "bookings/my_bookings.html",

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from html import escape
 
 import pytest
 from django.conf import settings
@@ -9,15 +10,15 @@ from django.urls import reverse
 
 from bookings import aftercare, outbox
 from bookings.aftercare import Step, plan, within_sending_hours
-from bookings.models import AftercareOptOut, Booking, OutboundEmail, SessionNote
+from bookings.models import AftercareOptOut, Booking, BookingLink, OutboundEmail, SessionNote
 from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show, session_complete
-from bookings.tokens import aftercare_stop_token, feedback_token
+from bookings.tokens import link_issue, links_revoke
 from clinic.london import LONDON
 from clinic.models import SessionType
 from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, TOMORROW, at, days_from_now
-from ..factories import make_booking, make_session_type
+from ..factories import make_booking, make_session_type, make_user
 from ..outbox import send_due_emails
 
 # The plan's tables below name their own dates and times (the clocks change on some); the
@@ -177,7 +178,7 @@ STRICT_TEMPLATES = [
 @override_settings(TEMPLATES=STRICT_TEMPLATES)
 @pytest.mark.parametrize("kind", SessionType.Kind.values)
 @pytest.mark.parametrize("problem", Problem.values)
-def test_every_session_type_and_problem_renders_every_email(attended, kind, problem):
+def test_every_session_type_and_problem_renders_every_email_and_the_page_they_link_to(attended, client, kind, problem):
     for pressure in (3, 6, 9):
         mail.outbox.clear()
         booking = attended(kind=kind, problem=problem, pressure=pressure)
@@ -185,8 +186,8 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
 
         assert sorted(m.subject for m in mail.outbox) == sorted(
             [
-                f"After your {kind} 60: the rest of today",
-                f"The day after: your next steps for {aftercare.PROBLEM_ADVICE[problem].name}",
+                "After your session: your advice for the rest of today",
+                "The day after your session: your next steps",
                 "Two days on: how do you feel now?",
             ]
         )
@@ -195,22 +196,37 @@ def test_every_session_type_and_problem_renders_every_email(attended, kind, prob
             for body in (message.body, html):
                 assert "MISSING[" not in body
                 assert "NHS 111" in body and "999" in body  # red-flag wording, always
-                assert "Heel raises on the stairs, slowly." in body or "how do you feel" in message.subject.lower()
-            assert aftercare.EXPECT[aftercare.pressure_band(pressure)] in message.body or "Today" not in message.subject
+                assert "Heel raises on the stairs" not in body  # the advice is on the page
+            page = client.get(aftercare_path(message)).content.decode()
+            assert "MISSING[" not in page
+            assert escape(aftercare.PROBLEM_ADVICE[problem].next_steps) in page
+            assert escape(aftercare.EXPECT[aftercare.pressure_band(pressure)]) in page
+            assert escape(aftercare.SESSION_TODAY[kind]) in page
+            assert "Heel raises on the stairs, slowly." in page
         booking.emails.all().delete()
         booking.delete()
 
 
-@pytest.mark.django_db
-def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
-    booking = attended()
-    send_due_emails(at(days_from_now(3), "12:00"))
-    check_in = next(m for m in mail.outbox if m.subject.startswith("Two days on"))
-    links = dict(re.findall(r"  (.+?): https?://[^/]+(/aftercare/feedback/\S+/)", check_in.body))
-    assert set(links) == set(aftercare.Feedback.labels)
+def aftercare_path(message) -> str:
+    [path] = re.findall(r"https?://[^/\s]+(/aftercare/(?!stop/)[\w-]+/)", message.body)
+    return path
 
-    first = client.post(links["It flared up for more than a day"])
-    second = client.post(links["Better"])
+
+def check_in_path(booking) -> str:
+    send_due_emails(at(days_from_now(3), "12:00"))
+    return aftercare_path(next(m for m in mail.outbox if m.subject.startswith("Two days on")))
+
+
+@pytest.mark.django_db
+def test_the_check_in_page_records_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
+    booking = attended()
+    url = check_in_path(booking)
+    page = client.get(url).content.decode()
+    assert 'id="check-in"' in page
+    assert all(f">{label}</label>" in page for label in aftercare.Feedback.labels)
+
+    first = client.post(url, {"answer": "flared"})
+    second = client.post(url, {"answer": "better"})
 
     booking.refresh_from_db()
     assert booking.feedback == "flared"
@@ -221,54 +237,95 @@ def test_the_check_in_links_record_the_first_answer_only_and_a_flare_alerts_the_
     mail.outbox.clear()
     outbox.outbound_email_send(email_id=alerts[0].pk, now=alerts[0].due_at)
     [alert] = mail.outbox
-    assert "It flared up for more than a day" in alert.body
-    assert "lower the pressure by 2 and work more on the muscle" in alert.body
+    # The alert says only that there is something to look at, and where (behind the login).
+    assert "flared" not in alert.body.lower() and "worse" not in (alert.subject + alert.body).lower()
+    assert f"{settings.SITE_URL}{reverse('booking_detail', args=[booking.pk])}" in alert.body
+
+
+@pytest.mark.django_db
+def test_an_answer_that_is_not_one_of_the_choices_changes_nothing(attended, client):
+    booking = attended()
+    url = check_in_path(booking)
+    before = database_state()
+
+    response = client.post(url, {"answer": "ecstatic"}, follow=True)
+
+    assert "Please choose one of the answers." in response.content.decode()
+    assert database_state() == before
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "head"])
-def test_opening_a_check_in_link_only_asks_to_confirm_and_changes_nothing(attended, client, method):
+def test_opening_the_aftercare_page_changes_nothing(attended, client, method):
     # Mail scanners open every link in an email; only the client's button press counts.
     booking = attended()
-    url = reverse("aftercare_feedback", args=[feedback_token(booking, "flared")])
-    before = database_state()
+    url = check_in_path(booking)
+    before = database_state(), BookingLink.objects.count()
 
     response = getattr(client, method)(url)
 
     assert response.status_code == 200
-    assert database_state() == before
+    assert (database_state(), BookingLink.objects.count()) == before
     if method == "get":
         page = response.content.decode()
-        assert "Confirm your answer" in page
-        assert "It flared up for more than a day" in page
         assert 'method="post"' in page and "csrfmiddlewaretoken" in page
         assert ">Send my answer</button>" in page
 
 
 @pytest.mark.django_db
-def test_opening_a_check_in_link_after_answering_shows_the_answer_kept(attended, client):
+def test_opening_the_aftercare_page_after_answering_shows_the_answer_kept(attended, client):
     booking = attended()
+    url = check_in_path(booking)
     aftercare_feedback_record(booking_id=booking.pk, answer="better", now=NOW)
     before = database_state()
 
-    page = client.get(reverse("aftercare_feedback", args=[feedback_token(booking, "worse")])).content.decode()
+    page = client.get(url).content.decode()
 
-    assert "We already have your answer" in page
     assert "You told us: <strong>Better</strong>" in page
+    assert ">Send my answer</button>" not in page
     assert database_state() == before
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "head", "post"])
-def test_a_forged_or_unknown_feedback_link_is_refused_and_changes_nothing(attended, client, method):
+def test_a_forged_expired_or_borrowed_aftercare_link_gets_a_clear_404_and_changes_nothing(attended, client, method):
     booking = attended()
-    token = feedback_token(booking, "worse")
+    good = link_issue(booking=booking, purpose=BookingLink.Purpose.AFTERCARE)
+    manage = link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)
+    revoked = link_issue(booking=booking, purpose=BookingLink.Purpose.AFTERCARE)
+    links_revoke(booking_id=booking.pk, purposes=[BookingLink.Purpose.AFTERCARE], now=NOW)
     before = database_state()
-    booking.pk = 999_999
-    for bad in (token[:-3] + "abc", "nonsense", feedback_token(booking, "worse"), feedback_token(booking, "ecstatic")):
-        response = getattr(client, method)(reverse("aftercare_feedback", args=[bad]))
+
+    for bad in (good[:-3] + "abc", "nonsense", manage, revoked, "x" * 101):
+        response = getattr(client, method)(reverse("aftercare_page", args=[bad]), {"answer": "worse"})
         assert response.status_code == 404
+        if method != "head":
+            assert "This link is not valid" in response.content.decode()
     assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_an_aftercare_link_works_for_two_weeks_after_the_session(attended, client, clock):
+    booking = attended()
+    url = check_in_path(booking)
+
+    clock.move_to(booking.end + dt.timedelta(days=14) - dt.timedelta(minutes=1))
+    assert client.get(url).status_code == 200
+    clock.move_to(booking.end + dt.timedelta(days=14))
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_logged_in_client_reads_their_own_aftercare_from_my_bookings_and_nobody_elses(attended, client, alice):
+    booking = attended()
+    client.force_login(alice)
+    assert reverse("my_aftercare", args=[booking.pk]) in client.get(reverse("my_bookings")).content.decode()
+    assert "Your aftercare" in client.get(reverse("my_aftercare", args=[booking.pk])).content.decode()
+
+    client.force_login(make_user("dana", first_name="Dana"))
+    response = client.get(reverse("my_aftercare", args=[booking.pk]))
+    assert response.status_code == 404
+    assert "Your aftercare" not in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -287,8 +344,8 @@ def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, 
 
 @pytest.mark.django_db
 def test_the_stop_link_asks_first_and_a_get_or_head_changes_nothing(attended, client):
-    attended()
-    url = reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")])
+    stop_token = link_issue(booking=attended(), purpose=BookingLink.Purpose.STOP)
+    url = reverse("aftercare_stop", args=[stop_token])
     before = database_state()
 
     page = client.get(url).content.decode()
@@ -299,14 +356,17 @@ def test_the_stop_link_asks_first_and_a_get_or_head_changes_nothing(attended, cl
     assert "alice@example.com" in page
     assert 'method="post"' in page and "csrfmiddlewaretoken" in page
     assert ">Stop aftercare emails</button>" in page
+    # Stopping aftercare stops the red-flag advice too, so the page says so and gives it.
+    assert "you will not get those either" in page
+    assert all(flag in page for flag in aftercare.RED_FLAGS)
 
 
 @pytest.mark.django_db
 def test_a_forged_stop_link_is_refused_and_changes_nothing(attended, client):
-    attended()
+    stop_token = link_issue(booking=attended(), purpose=BookingLink.Purpose.STOP)
     before = database_state()
 
-    for bad in (aftercare_stop_token("alice@example.com")[:-3] + "abc", "nonsense"):
+    for bad in (stop_token[:-3] + "abc", "nonsense"):
         assert client.get(reverse("aftercare_stop", args=[bad])).status_code == 404
         assert client.post(reverse("aftercare_stop", args=[bad])).status_code == 404
     assert database_state() == before
@@ -315,8 +375,9 @@ def test_a_forged_stop_link_is_refused_and_changes_nothing(attended, client):
 @pytest.mark.django_db
 def test_confirming_the_stop_link_stops_aftercare_and_my_bookings_turns_it_back_on(attended, client, alice):
     booking = attended()
+    stop_token = link_issue(booking=booking, purpose=BookingLink.Purpose.STOP)
 
-    page = client.post(reverse("aftercare_stop", args=[aftercare_stop_token("alice@example.com")]))
+    page = client.post(reverse("aftercare_stop", args=[stop_token]))
 
     assert "Aftercare emails stopped" in page.content.decode()
     assert AftercareOptOut.objects.filter(email="alice@example.com").exists()

@@ -46,7 +46,7 @@ def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alic
     assert len(smtp.inbox) == 3
     assert all(count == 1 for count in smtp.inbox.message_ids.values())
     assert sorted(m["Subject"] for m in smtp.inbox.messages) == [
-        "After your sports massage: the rest of today",
-        "The day after: your next steps for Achilles pain",
+        "After your session: your advice for the rest of today",
+        "The day after your session: your next steps",
         "Two days on: how do you feel now?",
     ]

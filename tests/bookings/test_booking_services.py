@@ -11,6 +11,7 @@ from bookings.services.booking import (
     ClientDetails,
     HealthAnswers,
     HealthScreenStops,
+    IdempotencyKeyReused,
     SlotTaken,
     booking_cancel,
     booking_create,
@@ -20,7 +21,7 @@ from bookings.services.booking import (
 from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, at, days_from_now
-from ..factories import make_booking, make_session_type, make_therapist, make_working_hours
+from ..factories import make_booking, make_session_type, make_therapist, make_user, make_working_hours
 
 # The services are told NOW; the clock stands there too, so asha's check (valid for a year
 # from the day she is made) holds on the days booked.
@@ -203,6 +204,71 @@ def test_the_same_form_sent_twice_makes_one_booking(asha, sports):
 
     assert first.pk == second.pk
     assert Booking.objects.count() == 1
+
+
+def test_the_same_form_sent_again_with_spacing_and_case_changed_is_still_the_same_form(asha, sports):
+    key = uuid.uuid4()
+    first = book(sports, asha, at(TUESDAY, "10:00"), key=key)
+
+    again = booking_create(
+        session_type_id=sports.pk,
+        therapist_id=asha.pk,
+        start=at(TUESDAY, "10:00"),
+        details=ClientDetails(name=" alice  WALKER ", email="Alice@Example.com ", phone="07700900123"),
+        answers=FINE,
+        idempotency_key=key,
+        now=NOW,
+    )
+
+    assert again.pk == first.pk
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"details": ClientDetails(name="Mallory", email="mallory@example.com", phone="07700 900999")},
+        {"start": at(TUESDAY, "11:00")},
+        {
+            "answers": HealthAnswers(
+                answered_yes=("pregnant",),
+                main_problem=Problem.SHIN_SPLINTS,
+                preferred_pressure=5,
+                notes="Left shin",
+                consent=True,
+            )
+        },
+    ],
+)
+def test_a_replayed_key_with_other_details_is_refused_and_reveals_nothing(asha, sports, changed):
+    key = uuid.uuid4()
+    first = book(sports, asha, at(TUESDAY, "10:00"), key=key)
+    emails_before = OutboundEmail.objects.count()
+    arguments = {
+        "session_type_id": sports.pk,
+        "therapist_id": asha.pk,
+        "start": at(TUESDAY, "10:00"),
+        "details": DETAILS,
+        "answers": FINE,
+        "idempotency_key": key,
+        "now": NOW,
+        **changed,
+    }
+
+    with pytest.raises(IdempotencyKeyReused) as refused:
+        booking_create(**arguments)
+
+    assert "already made a booking" in str(refused.value)
+    assert "Alice" not in str(refused.value) and "10:00" not in str(refused.value)
+    assert list(Booking.objects.values_list("pk", flat=True)) == [first.pk]
+    assert OutboundEmail.objects.count() == emails_before
+
+
+def test_a_replayed_key_from_another_account_is_refused(asha, sports, alice):
+    key = uuid.uuid4()
+    book(sports, asha, at(TUESDAY, "10:00"), key=key, client=alice)
+
+    with pytest.raises(IdempotencyKeyReused):
+        book(sports, asha, at(TUESDAY, "10:00"), key=key, client=make_user("mallory"))
 
 
 def test_first_available_books_a_free_therapist(asha, bob, sports, alice):

@@ -118,6 +118,21 @@ def test_erasure_removes_at_once_what_no_duty_covers_and_holds_clinical_records(
     assert client.get(reverse("my_bookings")).status_code == 302  # logged out
 
 
+def test_erasure_withdraws_marketing_consent_and_stops_the_links(alice, alices_history):
+    from bookings.models import BookingLink, MarketingConsent
+    from bookings.services.marketing import marketing_consent_give
+    from bookings.tokens import link_booking_id, link_issue
+
+    _, cancelled = alices_history
+    marketing_consent_give(email="alice@example.com", how="booking form, ticked", now=NOW)
+    token = link_issue(booking=cancelled, purpose=BookingLink.Purpose.STOP)
+
+    client_data_erase(user=alice, now=NOW)
+
+    assert MarketingConsent.objects.get().withdrawn_at == NOW
+    assert link_booking_id(token=token, purpose=BookingLink.Purpose.STOP) is None
+
+
 def test_erasure_with_nothing_held_is_done_at_once(alice):
     erasure = client_data_erase(user=alice, now=NOW)
 

@@ -1,5 +1,5 @@
 """A therapist completes a session; aftercare goes out through a real worker to a real SMTP
-server; the client says it flared up (confirming the answer the link opened); the therapist
+server; the client reads the aftercare page the emails link to and says it flared up; the therapist
 sees the alert; the client stops aftercare emails (confirming that too)."""
 
 import datetime as dt
@@ -60,17 +60,19 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
             .get_payload(decode=True)
             .decode()
         )
-        flared = re.search(r"It flared up for more than a day: https?://[^/]+(/\S+)", text).group(1)
-        stop = re.search(r"To stop aftercare emails: https?://[^/]+(/\S+)", text).group(1)
+        assert "Achilles" not in text and "heel raises" not in text.lower()  # the advice is on the page
+        check_in_page = re.search(r"Answer the check-in: https?://[^/]+(/\S+)", text).group(1)
+        stop = re.search(r"https?://[^/\s]+(/aftercare/stop/\S+/)", text).group(1)
 
-        # Opening the link (as a mail scanner would) only asks; the button records the answer.
-        page.goto(flared)
-        expect(page.get_by_role("heading", name="Confirm your answer")).to_be_visible()
-        expect(page.get_by_text("It flared up for more than a day")).to_be_visible()
+        # Opening the link (as a mail scanner would) only shows the page; the button records the answer.
+        page.goto(check_in_page)
+        expect(page.get_by_role("heading", name="Your aftercare")).to_be_visible()
+        expect(page.get_by_text("Slow heel raises on the stairs, twice a day.")).to_be_visible()
         booking.refresh_from_db()
         assert booking.feedback == ""
-        screenshot(page, f"aftercare-feedback-confirm-{page.viewport_name}")
+        screenshot(page, f"aftercare-page-{page.viewport_name}")
         assert_accessible(page)
+        page.get_by_label("It flared up for more than a day").check()
         page.get_by_role("button", name="Send my answer").click()
         expect(page.get_by_role("heading", name="Thank you for letting us know")).to_be_visible()
         booking.refresh_from_db()
@@ -78,7 +80,7 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
         screenshot(page, f"aftercare-feedback-{page.viewport_name}")
 
         deliver_due(smtp, tmp_path, expected=4, worker_settings=sending_all_day)
-        alert = next(m for m in smtp.inbox.messages if "says it got worse" in m["Subject"])
+        alert = next(m for m in smtp.inbox.messages if "has answered the check-in" in m["Subject"])
         assert alert["To"] == "asha@example.com"
         assert all(count == 1 for count in smtp.inbox.message_ids.values())
 

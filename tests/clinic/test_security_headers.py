@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from bookings import tokens
+from bookings.models import BookingLink
 
 from ..factories import make_booking
 
@@ -47,7 +48,9 @@ def test_pages_with_health_answers_notes_or_a_manage_link_are_never_cached(clien
     client.force_login(alice)
     assert no_store(client.get(reverse("my_bookings")))
     client.logout()
-    manage = client.get(reverse("booking_manage", args=[tokens.manage_token(booking)]))
+    manage = client.get(
+        reverse("booking_manage", args=[tokens.link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)])
+    )
     assert manage.status_code == 200 and no_store(manage)
 
 
