@@ -3,9 +3,12 @@
 Working hours are London wall-clock times; everything else (busy ranges, "now", the answer) is
 an aware UTC instant. Each working stretch is turned into real instants for its own
 local date, so on the last Sunday of March a stretch spanning 01:00-02:00 is an hour shorter and
-on the last Sunday of October an hour longer. Starts are stepped through *elapsed* time from the
-stretch's start, which keeps them on the wall-clock grid (the clocks move by a whole hour) while
-never offering an instant that does not exist, nor the same instant twice.
+on the last Sunday of October an hour longer. On that October night 01:00-01:59 happens twice: a
+stretch starts and ends the *first* time the clock shows its times, so one ending at 01:30 ends at
+01:30 BST and never offers the hour after it (time off does the opposite, see clinic.london).
+Starts are stepped through *elapsed* time from the stretch's start, which keeps them on the
+wall-clock grid (the clocks move by a whole hour) while never offering an instant that does not
+exist, nor the same instant twice.
 
 Internally instants are whole POSIX seconds: it keeps the sweep cheap (see bench/).
 """
@@ -19,9 +22,9 @@ from zoneinfo import ZoneInfo
 from clinic.london import LONDON, UTC, NonexistentLocalTime, local_today, wall_clock_to_utc
 
 
-def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, latest: bool, tz: ZoneInfo) -> int:
+def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, tz: ZoneInfo) -> int:
     try:
-        return int(wall_clock_to_utc(day, clock, latest=latest, tz=tz).timestamp())
+        return int(wall_clock_to_utc(day, clock, tz=tz).timestamp())
     except NonexistentLocalTime:
         pass
     # A working stretch starting or ending inside the skipped hour really starts or ends when
@@ -137,8 +140,10 @@ def free_starts(
             if stretch.applies_on(day):
                 stretches.append(
                     (
-                        _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz),
-                        _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz),
+                        _wall_clock_to_timestamp(day, stretch.start, tz=tz),
+                        # The first reading of a repeated time: working until 01:30 on the night
+                        # the clocks go back means until 01:30 BST, not an hour past it.
+                        _wall_clock_to_timestamp(day, stretch.end, tz=tz),
                     )
                 )
         stretches.sort()

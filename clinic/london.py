@@ -24,8 +24,10 @@ def wall_clock_to_utc(
     """The UTC instant a London wall clock shows ``clock`` on ``day``.
 
     When the clocks go back the hour 01:00-01:59 happens twice: the earlier instant is used
-    unless ``latest`` (for the end of a period, so a period written in wall-clock times covers
-    every instant showing those times). Raises NonexistentLocalTime for a time the clocks skip.
+    unless ``latest``. Time off ends at the latest (it covers every instant showing its times,
+    so it blocks the most); a working stretch ends at the earliest (the first time the clock
+    shows its end, so it never offers an hour past it). Raises NonexistentLocalTime for a time
+    the clocks skip.
     """
     naive = datetime.datetime.combine(day, clock)
     utc = naive.replace(tzinfo=tz, fold=1 if latest else 0).astimezone(UTC)
@@ -41,3 +43,19 @@ def local_today(now: datetime.datetime, tz: ZoneInfo = LONDON) -> datetime.date:
 def london_midnight(day: datetime.date) -> datetime.datetime:
     # UK clocks change at 01:00/02:00, never at midnight, so local midnight always exists once.
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
+
+
+def is_repeated(instant: datetime.datetime, tz: ZoneInfo = LONDON) -> bool:
+    """Whether the wall clock shows this instant's time twice that night (01:00-01:59 on the
+    last Sunday of October), so the time alone does not say which one is meant."""
+    local = instant.astimezone(tz)
+    return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
+
+
+def clock_label(instant: datetime.datetime, tz: ZoneInfo = LONDON) -> str:
+    """The London time as people read it, "14:30"; a repeated time carries its zone,
+    "01:30 BST" or "01:30 GMT", since the clock shows it twice."""
+    local = instant.astimezone(tz)
+    if is_repeated(local, tz):
+        return f"{local:%H:%M %Z}"
+    return f"{local:%H:%M}"
