@@ -14,6 +14,7 @@ Internally instants are whole POSIX seconds: it keeps the sweep cheap (see bench
 """
 
 import datetime
+import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,70 @@ def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDO
     return local_today(now, tz) + datetime.timedelta(days=rules.horizon_days)
 
 
+def _stretches_on(
+    day: datetime.date, hours: Iterable[WeeklyHours], tz: ZoneInfo, by_weekday: dict | None = None
+) -> list[tuple[int, int]]:
+    """The day's working stretches as sorted (open, close) POSIX seconds."""
+    stretches = by_weekday.get(day.weekday(), ()) if by_weekday is not None else hours
+    return sorted(
+        (
+            _wall_clock_to_timestamp(day, stretch.start, tz=tz),
+            # The first reading of a repeated time: working until 01:30 on the night the
+            # clocks go back means until 01:30 BST, not an hour past it.
+            _wall_clock_to_timestamp(day, stretch.end, tz=tz),
+        )
+        for stretch in stretches
+        if stretch.applies_on(day)
+    )
+
+
+class Refusal(enum.Enum):
+    """Why a start is not free, in the order the checks are made: the first that applies."""
+
+    TOO_SOON = "too_soon"  # passed, or inside the minimum notice
+    PAST_HORIZON = "past_horizon"  # after the last bookable day
+    OUTSIDE_HOURS = "outside_hours"  # the session (and its buffer) does not fit a working stretch
+    OFF_GRID = "off_grid"  # inside the hours, but not one of the offered start times
+    AWAY = "away"  # the therapist's time off
+    TAKEN = "taken"  # another booking holds the time
+
+
+def refusal(
+    *,
+    start: datetime.datetime,
+    hours: Sequence[WeeklyHours],
+    time_off: Iterable[Busy] = (),
+    bookings: Iterable[Busy] = (),
+    rules: Rules,
+    session_minutes: int,
+    now: datetime.datetime,
+    tz: ZoneInfo = LONDON,
+) -> Refusal | None:
+    """Why ``free_starts`` would not offer ``start``, or None if it would. The same rules, one
+    instant: what a client is told when a time they sent was not free."""
+    moment = int(start.timestamp())
+    if moment < int(now.timestamp()) + rules.min_notice_minutes * 60:
+        return Refusal.TOO_SOON
+    day = start.astimezone(tz).date()
+    if day > last_bookable_day(now, rules, tz):
+        return Refusal.PAST_HORIZON
+    need = (session_minutes + rules.buffer_minutes) * 60
+    fitting = [
+        open_at
+        for open_at, close_at in _stretches_on(day, hours, tz)
+        if open_at <= moment and moment + need <= close_at
+    ]
+    if not fitting:
+        return Refusal.OUTSIDE_HOURS
+    if all((moment - open_at) % (rules.step_minutes * 60) for open_at in fitting):
+        return Refusal.OFF_GRID
+    end = moment + need
+    for kind, ranges in ((Refusal.TAKEN, bookings), (Refusal.AWAY, time_off)):
+        if any(int(b.start.timestamp()) < end and moment < int(b.end.timestamp()) for b in ranges):
+            return kind
+    return None
+
+
 def _merged_busy(busy: Iterable[Busy]) -> tuple[list[int], list[int]]:
     """Disjoint, sorted busy ranges as (starts, ends) in seconds."""
     ranges = sorted((int(b.start.timestamp()), int(b.end.timestamp())) for b in busy)
@@ -135,19 +200,7 @@ def free_starts(
     day = date_from
     one_day = datetime.timedelta(days=1)
     while day <= date_to:
-        stretches = []
-        for stretch in by_weekday.get(day.weekday(), ()):
-            if stretch.applies_on(day):
-                stretches.append(
-                    (
-                        _wall_clock_to_timestamp(day, stretch.start, tz=tz),
-                        # The first reading of a repeated time: working until 01:30 on the night
-                        # the clocks go back means until 01:30 BST, not an hour past it.
-                        _wall_clock_to_timestamp(day, stretch.end, tz=tz),
-                    )
-                )
-        stretches.sort()
-        for open_at, close_at in stretches:
+        for open_at, close_at in _stretches_on(day, hours, tz, by_weekday):
             start = open_at
             if start < earliest:
                 start = open_at + -(-(earliest - open_at) // step) * step

@@ -20,6 +20,11 @@ class TherapistQuerySet(models.QuerySet):
             registration_expires_on__gte=on,
         )
 
+    def offering(self, session_type) -> "TherapistQuerySet":
+        """Therapists who list ``session_type`` among the "Sessions you offer" on their
+        profile: the only ones it can be booked with. A join, not another query."""
+        return self.filter(session_types=session_type)
+
 
 def _random_name(folder: str, filename: str) -> str:
     # The uploader's file name is never trusted or shown in a path: only its suffix is kept.

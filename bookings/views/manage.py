@@ -80,8 +80,9 @@ def booking_move(request, token: str):
     query["therapist"] = str(booking.therapist_id)
     query.setdefault("date", max(today, timezone.localdate(booking.start)).isoformat())
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=[booking.therapist])
-    context = {"booking": booking, "token": token, "form": form, "today": today}
-    if form.is_valid():
+    offered = booking.therapist.session_types.filter(pk=booking.session_type_id).exists()
+    context = {"booking": booking, "token": token, "form": form, "today": today, "offered": offered}
+    if offered and form.is_valid():
         day = form.cleaned_data["date"]
         context.update(
             day=day,
