@@ -7,6 +7,12 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
 
+# The days any page accepts. Far wider than any diary or booking needs, and far enough from
+# the calendar's own ends (years 1 and 9999) that converting to UTC or adding a week or two
+# never overflows: a date outside is a typo or a probe, and gets a message, not an error.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2099, 12, 31)
+
 
 class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped when the clocks go forward (01:00-01:59 on the last Sunday of March)."""
@@ -59,3 +65,18 @@ def clock_label(instant: datetime.datetime, tz: ZoneInfo = LONDON) -> str:
     if is_repeated(local, tz):
         return f"{local:%H:%M %Z}"
     return f"{local:%H:%M}"
+
+
+def day_in_range(day: datetime.date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def instant_in_range(instant: datetime.datetime, tz: ZoneInfo = LONDON) -> bool:
+    """Whether an aware instant falls on a London day between EARLIEST_DAY and LATEST_DAY.
+    False, not OverflowError, for one near the calendar's ends ("0001-01-01T00:00+05:00")."""
+    if instant.tzinfo is None:
+        return False
+    try:
+        return day_in_range(instant.astimezone(tz).date())
+    except OverflowError:
+        return False
