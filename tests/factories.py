@@ -114,7 +114,7 @@ def grant_verify(user, *, staff: bool = True):
     return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
 
 
-def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 200) -> Therapist:
+def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 400) -> Therapist:
     """A therapist who has sent registration details and is awaiting a check."""
     therapist = make_therapist(username)
     return registration.registration_submit(
@@ -134,7 +134,7 @@ def verified_therapist(username: str, *, by, expires_on: datetime.date | None = 
         therapist_id=therapist.pk,
         decided_by=by,
         seen_on_register="Listed: Sports Massage, Leeds, registered.",
-        expires_on=expires_on or therapist.cnhc_renews_on,
+        expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=365),
     )
     therapist.refresh_from_db()
     return therapist
