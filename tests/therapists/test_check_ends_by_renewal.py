@@ -101,3 +101,41 @@ def test_moving_the_renewal_date_before_the_check_gets_a_message_on_the_form(vic
         rena.full_clean(exclude=["registration_expires_on", "user"])
 
     assert "after this date" in refused.value.message_dict["cnhc_renews_on"][0]
+
+
+def test_the_admin_refuses_a_renewal_date_before_the_check_with_a_message(victor, rena, admin_client):
+    registration.registration_approve(
+        therapist_id=rena.pk, decided_by=victor, seen_on_register="Listed.", expires_on=rena.cnhc_renews_on
+    )
+    url = f"/admin/therapists/therapist/{rena.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if name not in ("photo", "certificate") and form[name].value() is not None
+    }
+    data["session_types"] = [session_type.pk for session_type in rena.session_types.all()]
+    data["cnhc_renews_on"] = (TODAY + datetime.timedelta(days=10)).isoformat()
+    events = rena.registration_events.count()
+    data.update(
+        {
+            "registration_events-TOTAL_FORMS": str(events),
+            "registration_events-INITIAL_FORMS": str(events),
+            "registration_events-MIN_NUM_FORMS": "0",
+            "registration_events-MAX_NUM_FORMS": "1000",
+        }
+    )
+    data.update(
+        {
+            f"registration_events-{n}-id": str(pk)
+            for n, pk in enumerate(rena.registration_events.order_by("-at").values_list("pk", flat=True))
+        }
+    )
+    data.update({f"registration_events-{n}-therapist": str(rena.pk) for n in range(events)})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "after this date" in response.content.decode()
+    rena.refresh_from_db()
+    assert rena.registration_expires_on <= rena.cnhc_renews_on
