@@ -1,8 +1,23 @@
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+
+from clinic.admin import RecordAdmin
+from clinic.models import Room, RoomClosure, RoomHours
 
 from . import outbox
-from .models import Booking, BookingRules, HealthScreen, OutboundEmail
+from .models import (
+    HEALTH_DATA_PERMISSION,
+    Booking,
+    BookingRules,
+    ErasureRequest,
+    HealthDataAccess,
+    HealthScreen,
+    OutboundEmail,
+)
 from .services import booking as booking_services
+from .services import rooms as room_services
+from .services.health_access import health_data_access_record
 
 
 class HealthScreenInline(admin.StackedInline):
@@ -11,6 +26,12 @@ class HealthScreenInline(admin.StackedInline):
     readonly_fields = ["answered_yes", "main_problem", "preferred_pressure", "notes", "consent_given_at"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(HEALTH_DATA_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -27,9 +48,9 @@ class OutboundEmailInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "therapist", "session_type", "client_name", "status"]
-    list_filter = ["status", "therapist"]
-    list_select_related = ["therapist", "session_type"]
+    list_display = ["start", "therapist", "room", "session_type", "client_name", "status"]
+    list_filter = ["status", "therapist", "room"]
+    list_select_related = ["therapist", "session_type", "room"]
     search_fields = ["client_name", "client_email"]
     date_hierarchy = "start"
     # Booking, moving and cancelling go through the booking pages, which check the slot and
@@ -41,6 +62,8 @@ class BookingAdmin(admin.ModelAdmin):
         "start",
         "end",
         "blocks_until",
+        "room",
+        "room_until",
         "status",
         "client",
         "booked_by",
@@ -58,10 +81,52 @@ class BookingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A booking carries health answers and notes the clinic must keep for years; deleting
+        # it here would erase them with no trace. Cancelling goes through the booking pages.
+        return False
+
+    def get_inline_instances(self, request, obj=None):
+        # Health answers only for staff allowed to read them (not merely allowed into the admin).
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if not isinstance(inline, HealthScreenInline) or request.user.has_perm(HEALTH_DATA_PERMISSION)
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        booking = self.get_object(request, object_id)
+        if booking is not None and response.status_code == 200 and request.user.has_perm(HEALTH_DATA_PERMISSION):
+            health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.ADMIN)
+        return response
+
     def save_model(self, request, obj, form, change):
         booking_services.booking_contact_update(
             booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
         )
+
+
+@admin.register(HealthDataAccess)
+class HealthDataAccessAdmin(RecordAdmin):
+    """Who read whose health data, and when: search by the client's email to see every look
+    at one client's answers and notes. Nobody adds, changes or deletes a row here."""
+
+    list_display = ["at", "client_email", "accessed_by", "via", "booking"]
+    list_filter = ["via", "accessed_by"]
+    list_select_related = ["accessed_by", "booking"]
+    search_fields = ["client_email"]
+    date_hierarchy = "at"
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(RecordAdmin):
+    """Clients' erasure requests: the date each must be answered by, and what was kept and why.
+    The service does the work when the client asks; nothing is edited here."""
+
+    list_display = ["requested_at", "respond_by", "status", "erased_bookings", "held_bookings", "hold_until"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
 
 
 @admin.register(OutboundEmail)
@@ -126,4 +191,68 @@ class BookingRulesAdmin(admin.ModelAdmin):
         return not BookingRules.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Rooms live in the clinic app, but changing one must look at its bookings, so their admin
+# lives here. The admin saves a change form inside one transaction and runs the forms' clean()
+# inside it, so the checks below lock the room (bookings.services.rooms) and hold the lock
+# until the change is saved: a booking cannot slip into the room in between.
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "active", "display_order", "session_types", "turnover_minutes"]
+        widgets = {"session_types": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and not self.errors:
+            room_services.room_settings_check(
+                room_id=self.instance.pk,
+                active=data.get("active", False),
+                session_type_ids=[session_type.pk for session_type in data.get("session_types", [])],
+                now=timezone.now(),
+            )
+        return data
+
+
+class RoomClosureForm(forms.ModelForm):
+    class Meta:
+        model = RoomClosure
+        fields = ["start", "end", "note"]
+
+    def clean(self):
+        data = super().clean()
+        room_id = self.instance.room_id
+        if room_id and self.has_changed() and data.get("start") and data.get("end") and not data.get("DELETE"):
+            room_services.room_closure_check(room_id=room_id, start=data["start"], end=data["end"])
+        return data
+
+
+class RoomHoursInline(admin.TabularInline):
+    model = RoomHours
+    extra = 0
+
+
+class RoomClosureInline(admin.TabularInline):
+    model = RoomClosure
+    form = RoomClosureForm
+    extra = 0
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    """Treatment rooms: what each suits, its turnover, its opening hours (none: the therapists'
+    hours decide) and its time off. A room with bookings still to come cannot be taken out of
+    use, stop suiting their session, or close over them: the page lists those bookings."""
+
+    form = RoomForm
+    list_display = ["name", "display_order", "active", "turnover_minutes"]
+    list_filter = ["active"]
+    inlines = [RoomHoursInline, RoomClosureInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A room is taken out of use, never deleted: bookings point at it.
         return False

@@ -10,6 +10,9 @@ Starts are stepped through *elapsed* time from the stretch's start, which keeps 
 wall-clock grid (the clocks move by a whole hour) while never offering an instant that does not
 exist, nor the same instant twice.
 
+Rooms are a second resource checked the same way: a start is kept only where a room that suits
+the session is free for it plus the room's turnover (rooms_free_at).
+
 Internally instants are whole POSIX seconds: it keeps the sweep cheap (see bench/).
 """
 
@@ -228,3 +231,70 @@ def free_starts(
             result.append(datetime.datetime.fromtimestamp(timestamp, UTC))
             previous = timestamp
     return result
+
+
+def stretches_on(
+    day: datetime.date, hours: Iterable[WeeklyHours], tz: ZoneInfo = LONDON
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The stretches that apply on a London date as real (UTC) instants, sorted: what the
+    engine works with, for pages that draw the same hours."""
+    return [
+        (datetime.datetime.fromtimestamp(start, UTC), datetime.datetime.fromtimestamp(end, UTC))
+        for start, end in _stretches_on(day, hours, tz)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomTimes:
+    """A room that suits the session: the minutes it is kept free after every session, its
+    opening hours (none: no limit of its own, the therapists' hours decide) and its busy
+    ranges (time off, and bookings from their start until their room_until)."""
+
+    id: int
+    turnover_minutes: int = 0
+    hours: Sequence[WeeklyHours] = ()
+    busy: Iterable[Busy] = ()
+
+
+def rooms_free_at(
+    starts: Sequence[datetime.datetime],
+    *,
+    rooms: Sequence[RoomTimes],
+    session_minutes: int,
+    tz: ZoneInfo = LONDON,
+) -> list[tuple[int, ...]]:
+    """For each start, the ids of the rooms (in the order given) free for the session plus
+    that room's turnover: inside one of its opening stretches, in real elapsed time, if it has
+    any, and overlapping none of its busy ranges."""
+    prepared = []
+    for room in rooms:
+        busy_starts, busy_ends = _merged_busy(room.busy)
+        by_weekday: dict[int, list[WeeklyHours]] | None = None
+        if room.hours:
+            by_weekday = {}
+            for stretch in room.hours:
+                by_weekday.setdefault(stretch.weekday, []).append(stretch)
+        need = (session_minutes + room.turnover_minutes) * 60
+        prepared.append((room.id, need, busy_starts, busy_ends, by_weekday, {}))
+
+    answer: list[tuple[int, ...]] = []
+    for instant in starts:
+        start = int(instant.timestamp())
+        day = None
+        free = []
+        for room_id, need, busy_starts, busy_ends, by_weekday, open_on in prepared:
+            if by_weekday is not None:
+                if day is None:
+                    day = datetime.datetime.fromtimestamp(start, tz).date()
+                stretches = open_on.get(day)
+                if stretches is None:
+                    # A room closes, as a therapist stops, the first time the clock shows the time.
+                    stretches = open_on[day] = _stretches_on(day, (), tz, by_weekday)
+                if not any(open_at <= start and start + need <= close_at for open_at, close_at in stretches):
+                    continue
+            index = bisect_right(busy_ends, start)
+            if index < len(busy_starts) and busy_starts[index] < start + need:
+                continue
+            free.append(room_id)
+        answer.append(tuple(free))
+    return answer

@@ -5,12 +5,15 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from clinic.models import SessionType
 from clinic.problems import Problem
 
 from .aftercare import FLARE_ANSWERS, Feedback
 from .constraints import PostgresExclusionConstraint
+
+HEALTH_DATA_PERMISSION = "bookings.view_health_data"
 
 
 class TsTzRange(models.Func):
@@ -93,6 +96,12 @@ class Booking(models.Model):
     # The end plus the therapist's buffer (cleaning, notes) at the time of booking: the time the
     # booking keeps the therapist busy, and what the no-overlap constraint compares.
     blocks_until = models.DateTimeField()
+    # The treatment room, and until when the session keeps it (the end plus the room's
+    # turnover at the time of booking): what the room's no-overlap constraint compares. Both
+    # are empty for a session that needs no room, and for bookings made before the clinic
+    # tracked rooms.
+    room = models.ForeignKey("clinic.Room", on_delete=models.PROTECT, related_name="bookings", null=True, blank=True)
+    room_until = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     # Sent with the booking form, so a form submitted twice creates one booking.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -124,10 +133,12 @@ class Booking(models.Model):
         ordering = ["start"]
         indexes = [
             models.Index(fields=["therapist", "start"]),
+            models.Index(fields=["room", "start"]),
             # client_email__iexact (the booking page's earlier sessions, the manage link, claiming
             # guest bookings) compares UPPER(client_email) on PostgreSQL: the index must too.
             models.Index(Upper("client_email"), name="booking_client_email_upper"),
         ]
+        permissions = [("view_clinic_diary", "Can see the whole clinic's diary and move bookings between rooms")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
             models.CheckConstraint(
@@ -142,6 +153,22 @@ class Booking(models.Model):
                     ("therapist", RangeOperators.EQUAL),
                 ],
                 condition=~models.Q(status="cancelled"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(room__isnull=True, room_until__isnull=True)
+                # room_until not null spelled out: a CHECK that comes out NULL passes.
+                | models.Q(room__isnull=False, room_until__isnull=False, room_until__gte=models.F("end")),
+                name="booking_room_held_at_least_until_end",
+            ),
+            # The same for rooms: whatever code path writes a booking, two sessions never hold
+            # one room at once (turnover included), whichever therapists they are with.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap_per_room",
+                expressions=[
+                    (TsTzRange("start", "room_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=~models.Q(status="cancelled") & models.Q(room__isnull=False),
             ),
         ]
 
@@ -159,9 +186,10 @@ class Booking(models.Model):
         return self.feedback in FLARE_ANSWERS
 
     def is_open_to_staff(self, user) -> bool:
-        """Whether ``user`` may open the staff page of this booking, with its health answers:
-        its own therapist, or the clinic's admins."""
-        return user.is_staff or self.therapist.user_id == user.pk
+        """Whether ``user`` may read this booking's health answers and session notes: its own
+        therapist, or staff holding bookings.view_health_data (superusers hold every
+        permission). Being staff alone is not enough."""
+        return self.therapist.user_id == user.pk or (user.is_active and user.has_perm(HEALTH_DATA_PERMISSION))
 
     def is_changeable(self, now: datetime.datetime) -> bool:
         """Whether the booking can still be moved or cancelled: it is going ahead and has not
@@ -187,7 +215,8 @@ class Booking(models.Model):
 
 class HealthScreen(models.Model):
     """The client's answers before a booking: special category data. Only the booking's
-    therapist and admins may see it, and it never goes into an email."""
+    therapist and staff holding bookings.view_health_data may see it, each look is recorded
+    (HealthDataAccess), and it never goes into an email."""
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="health_screen")
     answered_yes = models.JSONField(
@@ -207,9 +236,35 @@ class HealthScreen(models.Model):
                 name="health_screen_pressure_0_to_10",
             )
         ]
+        permissions = [("view_health_data", "Can read clients' health answers and session notes")]
 
     def __str__(self) -> str:
         return f"Health screen for booking {self.booking_id}"
+
+
+class HealthDataAccess(models.Model):
+    """One look at a booking's health answers or session notes: who, whose, what, when.
+    Written by every page that shows them; never changed or deleted by hand."""
+
+    class Via(models.TextChoices):
+        BOOKING_PAGE = "booking_page", "Booking page (health answers and notes)"
+        NOTES_FORM = "notes_form", "Session notes form (health answers)"
+        ADMIN = "admin", "Admin booking page (health answers)"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    accessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="health_accesses")
+    # Whose data it was, kept with the row so the log reads the same after contact details change.
+    client_email = models.EmailField()
+    via = models.CharField(max_length=20, choices=Via.choices)
+
+    class Meta:
+        verbose_name = "health data access"
+        verbose_name_plural = "health data access log"
+        indexes = [models.Index(fields=["client_email", "-at"], name="health_access_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.accessed_by} read {self.client_email}'s {self.get_via_display().lower()}"
 
 
 class SessionNote(models.Model):
@@ -346,3 +401,35 @@ class OutboundEmail(models.Model):
         """Fixed once the row exists, so every attempt to send it carries the same Message-ID
         and a resend after a crash is recognised as the same message."""
         return f"<outbound-{self.pk}@{settings.SITE_HOST}>"
+
+
+class ErasureRequest(models.Model):
+    """A client's request to erase what the clinic holds on them. What no retention duty
+    covers is erased when asked; clinical records (sessions with notes) are held until the
+    retention period after the last session ends, then a daily task erases them."""
+
+    class Status(models.TextChoices):
+        HOLDING = "holding", "Done, clinical records held until the retention date"
+        DONE = "done", "Done"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    # UK GDPR: answer within one month of the request.
+    respond_by = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    erased_bookings = models.PositiveIntegerField(default=0)
+    held_bookings = models.PositiveIntegerField(default=0)
+    hold_until = models.DateField(null=True, blank=True, help_text="London date the held records are erased.")
+    kept = models.TextField(blank=True, help_text="What was kept, and why.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done") | models.Q(hold_until__isnull=False),
+                name="erasure_holding_has_a_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.get_status_display()})"

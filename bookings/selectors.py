@@ -2,10 +2,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import Q, QuerySet
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower
 
 from clinic.london import london_midnight
-from clinic.models import SessionType
+from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
 from . import aftercare, availability
@@ -22,10 +24,15 @@ class EarlierFlare:
 
 def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
     """The client's latest earlier session, with notes, that they said made things worse; None
-    if there is none. The therapist's booking page shows its flare rule."""
+    if there is none. The therapist's booking page shows its flare rule.
+
+    Earlier sessions are the same client's by identity (the account that verified the
+    booking's address), never by a typed email: anyone can type anyone's address."""
+    if booking.client_id is None:
+        return None
     earlier = (
         Booking.objects.filter(
-            client_email__iexact=booking.client_email,
+            client_id=booking.client_id,
             status=Booking.Status.ATTENDED,
             feedback__in=aftercare.FLARE_ANSWERS,
             start__lt=booking.start,
@@ -41,6 +48,21 @@ def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
     return EarlierFlare(earlier, aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used))
 
 
+def bookings_for_account(*, user) -> QuerySet[Booking]:
+    """Every booking an account may list as its own, newest first (2 queries): those linked to
+    it, and unlinked ones made with an address it has verified (a guest booking made after
+    the account was). Listing one links nothing: see services.claims."""
+    verified = [
+        email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    return (
+        Booking.objects.annotate(email_lower=Lower("client_email"))
+        .filter(Q(client=user) | Q(client__isnull=True, email_lower__in=verified))
+        .select_related("therapist", "session_type")
+        .order_by("-start")
+    )
+
+
 def session_type_list_active() -> QuerySet[SessionType]:
     """The session types a client can book, in menu order."""
     return SessionType.objects.filter(active=True)
@@ -48,10 +70,99 @@ def session_type_list_active() -> QuerySet[SessionType]:
 
 @dataclass(frozen=True)
 class Slot:
-    """A free start time and the therapists free to take it (one, unless "any therapist")."""
+    """A free start time, the therapists free to take it (one, unless "any therapist") and the
+    rooms free for it in the clinic's room order (none when the session needs no room)."""
 
     start: datetime.datetime
     therapist_ids: tuple[int, ...]
+    room_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoomsForSession:
+    """The rooms a session type may be held in, in the clinic's order, without their busy
+    times. ``tracked`` is False when the session needs no room, or the clinic has not added a
+    room yet: then sessions are booked with a therapist only."""
+
+    tracked: bool
+    rooms: tuple[availability.RoomTimes, ...] = ()
+
+
+def rooms_for_session(*, session_type: SessionType) -> RoomsForSession:
+    """One query (none for a session that needs no room): every room with its opening hours,
+    marked with whether it suits the session type."""
+    if not session_type.needs_room:
+        return RoomsForSession(tracked=False)
+    suits = Room.session_types.through.objects.filter(room_id=OuterRef("pk"), sessiontype_id=session_type.pk)
+    rows = (
+        Room.objects.annotate(suits=Exists(suits))
+        .values_list(
+            "pk", "active", "suits", "turnover_minutes", "hours__weekday", "hours__start_time", "hours__end_time"
+        )
+        .order_by("display_order", "name", "pk", "hours__weekday", "hours__start_time")
+    )
+    rooms: dict[int, tuple[int, list[availability.WeeklyHours]]] = {}
+    tracked = False
+    for pk, active, suitable, turnover, weekday, opens, closes in rows:
+        tracked = True
+        if not (active and suitable):
+            continue
+        _, hours = rooms.setdefault(pk, (turnover, []))
+        if weekday is not None:
+            hours.append(availability.WeeklyHours(weekday, opens, closes))
+    return RoomsForSession(
+        tracked=tracked,
+        rooms=tuple(availability.RoomTimes(pk, turnover, tuple(hours)) for pk, (turnover, hours) in rooms.items()),
+    )
+
+
+def _with_busy(rooms: RoomsForSession, busy: dict[int, list[availability.Busy]]) -> list[availability.RoomTimes]:
+    return [replace(room, busy=busy[room.id]) for room in rooms.rooms]
+
+
+def _room_busy_queries(room_ids, window_start: datetime.datetime, window_end: datetime.datetime, exclude_booking=None):
+    """Time off and bookings holding the rooms in the window, as (room id, start, end, "room")
+    rows to join a UNION ALL. A booking holds its room until room_until (its end plus the
+    room's turnover), the range the database's no-overlap constraint compares."""
+    closures = (
+        RoomClosure.objects.filter(room_id__in=room_ids, start__lt=window_end, end__gt=window_start)
+        .annotate(kind=Value("room"))
+        .values_list("room_id", "start", "end", "kind")
+        .order_by()
+    )
+    bookings = Booking.objects.holding_time().filter(
+        room_id__in=room_ids, start__lt=window_end, room_until__gt=window_start
+    )
+    if exclude_booking is not None:
+        bookings = bookings.exclude(pk=exclude_booking)
+    bookings = bookings.annotate(kind=Value("room")).values_list("room_id", "start", "room_until", "kind").order_by()
+    return closures, bookings
+
+
+def rooms_free_for(
+    *, session_type: SessionType, start: datetime.datetime, ignore_booking_id: int | None = None
+) -> tuple[int, ...]:
+    """The rooms, in the clinic's order, free for a session of this type from ``start`` plus
+    each room's turnover (active, suiting it, open, no time off, no other booking but the
+    one ignored). Two queries. Staff moving a booking between rooms use it; the therapist's
+    diary does not come into it."""
+    rooms = rooms_for_session(session_type=session_type)
+    if not rooms.rooms:
+        return ()
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    closures, bookings = _room_busy_queries(
+        [room.id for room in rooms.rooms],
+        start - datetime.timedelta(days=1),
+        end + datetime.timedelta(days=1),
+        exclude_booking=ignore_booking_id,
+    )
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, busy_start, busy_end, _ in closures.union(bookings, all=True):
+        busy[pk].append(availability.Busy(busy_start, busy_end))
+    (free,) = availability.rooms_free_at(
+        [start], rooms=_with_busy(rooms, busy), session_minutes=session_type.duration_minutes
+    )
+    return free
 
 
 def available_slots(
@@ -64,13 +175,16 @@ def available_slots(
     rules: BookingRules | None = None,
 ) -> list[Slot]:
     """Free starts for a session type on London dates date_from..date_to, for one therapist or,
-    with therapist_id None, for any bookable therapist who offers that session type.
+    with therapist_id None, for any bookable therapist who offers that session type, and, for a
+    session that needs a room, only where a room that suits it is free too (its turnover
+    included).
 
-    Four queries whatever the range, the number of therapists or of bookings: the rules, the
-    therapists, their working hours, and their time off and bookings together. A therapist is
-    offered from the first day of the range up to the last day their registration check holds,
-    so a range never shows a day after a check lapses, nor hides the days before it.
-    ``rules``: the clinic's BookingRules, when the page has already loaded them.
+    Five queries whatever the range, the number of therapists, rooms or bookings: the rules,
+    the rooms with their hours, the therapists, their working hours, and the therapists' and
+    rooms' time off and bookings together (four for a session that needs no room). A
+    therapist is offered from the first day of the range up to the last day their
+    registration check holds, so a range never shows a day after a check lapses, nor hides
+    the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them.
     """
     rules = rules or BookingRules.load()
     clinic = availability.Rules(
@@ -83,6 +197,9 @@ def available_slots(
     date_to = min(date_to, availability.last_bookable_day(now, clinic))
     if date_from > date_to:
         return []
+    rooms = rooms_for_session(session_type=session_type)
+    if rooms.tracked and not rooms.rooms:
+        return []  # the clinic keeps rooms, and none in use suits this session
 
     therapists = Therapist.objects.bookable(on=date_from).offering(session_type)
     if therapist_id is not None:
@@ -118,19 +235,28 @@ def available_slots(
         days=1, hours=2
     )
     # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
-    # same range the database's no-overlap constraint compares, so it joins the time off.
-    time_off = TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start).values_list(
-        "therapist_id", "start", "end"
+    # same range the database's no-overlap constraint compares, so it joins the time off; the
+    # rooms' time off and bookings join the same query.
+    time_off = (
+        TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start)
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "end", "kind")
+        .order_by()
     )
     bookings = (
         Booking.objects.holding_time()
         .filter(therapist_id__in=hours, start__lt=window_end, blocks_until__gt=window_start)
-        .values_list("therapist_id", "start", "blocks_until")
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "blocks_until", "kind")
         .order_by()
     )
+    parts = [bookings]
+    if rooms.rooms:
+        parts.extend(_room_busy_queries([room.id for room in rooms.rooms], window_start, window_end))
     busy: dict[int, list[availability.Busy]] = defaultdict(list)
-    for pk, start, end in time_off.order_by().union(bookings, all=True):
-        busy[pk].append(availability.Busy(start, end))
+    room_busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, start, end, kind in time_off.union(*parts, all=True):
+        (busy if kind == "therapist" else room_busy)[pk].append(availability.Busy(start, end))
 
     free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
     for pk, weekly in hours.items():
@@ -144,7 +270,17 @@ def available_slots(
             date_to=last_day[pk],
         ):
             free_for[start].append(pk)
-    return [Slot(start, tuple(sorted(free_for[start]))) for start in sorted(free_for)]
+    starts = sorted(free_for)
+    if not rooms.rooms:
+        return [Slot(start, tuple(sorted(free_for[start]))) for start in starts]
+    free_rooms = availability.rooms_free_at(
+        starts, rooms=_with_busy(rooms, room_busy), session_minutes=session_type.duration_minutes
+    )
+    return [
+        Slot(start, tuple(sorted(free_for[start])), room_ids)
+        for start, room_ids in zip(starts, free_rooms, strict=True)
+        if room_ids
+    ]
 
 
 NOT_OFFERED = "not_offered"  # the therapist does not offer this session type

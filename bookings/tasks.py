@@ -2,6 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import outbox, registration_notices
+from .services import my_data
 
 
 @shared_task(name="bookings.dispatch_outbound_emails")
@@ -19,3 +20,9 @@ def registration_reminders_daily() -> int:
     """Daily (beat): write the CNHC check reminders that are due. Idempotent."""
     today = timezone.localdate()  # the London date: TIME_ZONE is Europe/London
     return registration_notices.registration_reminders_schedule(today=today)
+
+
+@shared_task(name="bookings.erase_expired_records_daily")
+def erase_expired_records_daily() -> int:
+    """Daily (beat): erase held clinical records whose retention has ended. Idempotent."""
+    return my_data.erase_expired_records(today=timezone.localdate())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import aftercare, book, manage, staff
+from .views import aftercare, book, manage, my_data, staff
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("booking/<str:token>/", manage.booking_manage, name="booking_manage"),
     path("booking/<str:token>/move/", manage.booking_move, name="booking_move"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
+    path("my-data/", my_data.my_data_page, name="my_data"),
+    path("my-data/download/", my_data.my_data_download, name="my_data_download"),
+    path("my-data/erase/", my_data.my_data_erase, name="my_data_erase"),
     path("bookings/<int:booking_id>/", staff.booking_detail, name="booking_detail"),
     path("bookings/<int:booking_id>/complete/", staff.session_complete, name="session_complete"),
     path("aftercare/feedback/<str:token>/", aftercare.aftercare_feedback, name="aftercare_feedback"),

@@ -285,6 +285,11 @@ if not 0 <= REMINDER_ON_THE_DAY_HOUR <= 23:
         f"REMINDER_ON_THE_DAY_HOUR must be an hour from 0 to 23, not {REMINDER_ON_THE_DAY_HOUR}."
     )
 REMINDER_ON_THE_DAY_AT = datetime.time(REMINDER_ON_THE_DAY_HOUR)
+# Clinical records (sessions with notes) are kept this many years after a client's last
+# session, even when the client asks for erasure; then a daily task erases them.
+CLINICAL_RECORD_RETENTION_YEARS = env_int("CLINICAL_RECORD_RETENTION_YEARS", 8)
+if CLINICAL_RECORD_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("CLINICAL_RECORD_RETENTION_YEARS must be at least 1.")
 # Aftercare emails leave only between these London hours (24 = midnight at the day's end).
 AFTERCARE_SEND_FROM_HOUR = env_int("AFTERCARE_SEND_FROM_HOUR", 8)
 AFTERCARE_SEND_UNTIL_HOUR = env_int("AFTERCARE_SEND_UNTIL_HOUR", 20)
@@ -365,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
     "registration-reminders-daily": {
         "task": "bookings.registration_reminders_daily",
         "schedule": crontab(hour=6, minute=5),
+    },
+    # Erase clinical records whose retention has ended (idempotent); 03:30 London.
+    "erase-expired-records-daily": {
+        "task": "bookings.erase_expired_records_daily",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

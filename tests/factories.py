@@ -14,7 +14,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bookings.models import Booking
-from clinic.models import SessionType
+from clinic.models import Room, SessionType
 from therapists.models import Therapist, WorkingHours
 from therapists.services import registration
 
@@ -75,6 +75,9 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
     fields.setdefault("client_name", "Guest Client")
     fields.setdefault("client_email", "guest@example.com")
     fields.setdefault("client_phone", "07700 900123")
+    room = fields.get("room")
+    if room is not None:
+        fields.setdefault("room_until", end + datetime.timedelta(minutes=room.turnover_minutes))
     return Booking.objects.create(
         therapist=therapist,
         client=client,
@@ -84,6 +87,14 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
         blocks_until=end + datetime.timedelta(minutes=buffer_minutes),
         **fields,
     )
+
+
+def make_room(name: str, *, suits=(), **fields) -> Room:
+    """A treatment room suiting the session types ``suits``, with no opening hours of its own."""
+    fields.setdefault("turnover_minutes", 0)
+    room = Room.objects.create(name=name, **fields)
+    room.session_types.set(suits)
+    return room
 
 
 def make_bookable_therapist(username: str, **fields) -> Therapist:
@@ -112,6 +123,12 @@ def grant_verify(user, *, staff: bool = True):
         user.save(update_fields=["is_staff"])
     user.user_permissions.add(Permission.objects.get(codename="verify_registration"))
     return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
+
+
+def grant_clinic_diary(user):
+    """Lets ``user`` (reception, say) see the whole clinic's diary and move bookings between rooms."""
+    user.user_permissions.add(Permission.objects.get(codename="view_clinic_diary"))
+    return type(user).objects.get(pk=user.pk)
 
 
 def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 400) -> Therapist:

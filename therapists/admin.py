@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from clinic.admin import RecordAdmin
+
 from .models import RegistrationEvent, RegistrationNotice, Therapist, TimeOff, WorkingHours
 from .services.profile import therapist_invite
 
@@ -53,7 +55,7 @@ class TherapistAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistrationEvent)
-class RegistrationEventAdmin(admin.ModelAdmin):
+class RegistrationEventAdmin(RecordAdmin):
     """The audit trail: readable, never added to, changed or deleted by hand."""
 
     list_display = ["at", "therapist", "kind", "actor", "status_after"]
@@ -61,15 +63,6 @@ class RegistrationEventAdmin(admin.ModelAdmin):
     list_select_related = ["therapist", "actor"]
     search_fields = ["therapist__display_name", "cnhc_number"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RegistrationNotice)

@@ -5,9 +5,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from bookings import availability
 from bookings.models import Booking
 from clinic.london import LONDON, wall_clock_to_utc
+from clinic.models import Room, RoomClosure, RoomHours
 from therapists.models import Therapist, TimeOff, WorkingHours
+
+from . import grid
 
 
 @dataclass
@@ -167,3 +171,239 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
 def feed_time_off(*, therapist: Therapist, now: datetime.datetime) -> list[TimeOff]:
     """Time off for the calendar feed, over the same span as the bookings."""
     return list(therapist.time_off.filter(end__gte=now - FEED_HISTORY).order_by("start"))
+
+
+# The clinic-wide day ----------------------------------------------------------------------
+
+STATUS_LABELS = {
+    Booking.Status.CONFIRMED: "Booked",
+    Booking.Status.AWAITING_REVIEW: "Awaiting review",
+    Booking.Status.ATTENDED: "Attended",
+    Booking.Status.NO_SHOW: "No-show",
+}
+
+
+@dataclass
+class GridBlock:
+    kind: str  # "booking", "free" or "off"
+    row: int
+    span: int
+    start: datetime.datetime  # London time
+    end: datetime.datetime
+    label: str = ""
+    booking: Booking | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.booking.status, "") if self.booking else ""
+
+
+@dataclass
+class GridColumn:
+    title: str
+    note: str  # the hours, "Not working", "Closed"...
+    blocks: list[GridBlock] = field(default_factory=list)
+    # A therapist's column: its free gaps open that therapist's free times, to book a client in.
+    therapist_id: int | None = None
+
+
+@dataclass
+class AgendaItem:
+    booking: Booking
+    start: datetime.datetime  # London time
+    end: datetime.datetime
+    # The other rooms this booking could be moved to: active and suiting its session.
+    room_choices: list[Room] = field(default_factory=list)
+    red_flag: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.booking.status, self.booking.get_status_display())
+
+
+@dataclass
+class ClinicDay:
+    day: datetime.date
+    by: str  # "therapist" or "room"
+    columns: list[GridColumn]
+    hour_marks: list[tuple[int, datetime.datetime]]
+    last_row: int
+    agenda: list[AgendaItem]
+    late_cancellations: list[Booking]
+
+
+def _describe_hours(spans: list[tuple[datetime.datetime, datetime.datetime]]) -> str:
+    return ", ".join(f"{start.astimezone(LONDON):%H:%M}–{end.astimezone(LONDON):%H:%M}" for start, end in spans)
+
+
+def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datetime) -> ClinicDay:
+    """The whole clinic's London day as a time grid: a column per therapist (bookable that day,
+    or with a booking), or with ``by="room"`` a column per room (in use, or with a booking),
+    each with its bookings, time off and free gaps; and the day's bookings as a list with the
+    rooms each could move to. Seven queries whatever the number of therapists, rooms or
+    bookings."""
+    day_start, day_end = _day_bounds(day)
+    day_bookings = list(
+        Booking.objects.filter(start__lt=day_end, end__gt=day_start)
+        .filter(~Q(status=Booking.Status.CANCELLED) | Q(late_cancellation=True))
+        .select_related("session_type", "therapist", "room", "health_screen")
+        .order_by("start", "therapist__display_name")
+    )
+    bookings = [b for b in day_bookings if b.status != Booking.Status.CANCELLED]
+    late_cancellations = [b for b in day_bookings if b.status == Booking.Status.CANCELLED]
+
+    therapists = list(
+        Therapist.objects.filter(
+            Q(pk__in=Therapist.objects.bookable(on=day).values("pk")) | Q(pk__in={b.therapist_id for b in bookings})
+        ).order_by("display_name", "pk")
+    )
+    hours: dict[int, list[availability.WeeklyHours]] = {}
+    for row in (
+        WorkingHours.objects.filter(therapist__in=therapists, weekday=day.weekday())
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=day))
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day))
+    ):
+        hours.setdefault(row.therapist_id, []).append(
+            availability.WeeklyHours(row.weekday, row.start_time, row.end_time, row.effective_from, row.effective_until)
+        )
+    time_off = list(TimeOff.objects.filter(therapist__in=therapists, start__lt=day_end, end__gt=day_start))
+
+    rooms = list(
+        Room.objects.filter(Q(active=True) | Q(pk__in={b.room_id for b in bookings if b.room_id})).order_by(
+            "display_order", "name", "pk"
+        )
+    )
+    room_hours: dict[int, list] = {}
+    for row in RoomHours.objects.filter(room__in=rooms, weekday=day.weekday()):
+        room_hours.setdefault(row.room_id, []).append(
+            availability.WeeklyHours(row.weekday, row.start_time, row.end_time)
+        )
+    closures = list(RoomClosure.objects.filter(room__in=rooms, start__lt=day_end, end__gt=day_start))
+    suits: dict[int, set[int]] = {}
+    for room_id, session_type_id in Room.session_types.through.objects.filter(room__in=rooms).values_list(
+        "room_id", "sessiontype_id"
+    ):
+        suits.setdefault(session_type_id, set()).add(room_id)
+
+    therapist_open = {t.pk: availability.stretches_on(day, hours.get(t.pk, [])) for t in therapists}
+    room_open = {r.pk: availability.stretches_on(day, room_hours.get(r.pk, [])) for r in rooms}
+    window = grid.window_for(
+        day,
+        [span for spans in therapist_open.values() for span in spans]
+        + [span for spans in room_open.values() for span in spans]
+        + [(b.start, b.end) for b in bookings],
+    )
+
+    def booking_block(booking: Booking, label: str) -> GridBlock | None:
+        placed = window.place(booking.start, booking.end)
+        if placed is None:
+            return None
+        return GridBlock(
+            "booking", *placed, booking.start.astimezone(LONDON), booking.end.astimezone(LONDON), label, booking
+        )
+
+    def span_blocks(kind: str, spans, label: str) -> list[GridBlock]:
+        blocks = []
+        for start, end in spans:
+            placed = window.place(start, end)
+            if placed:
+                blocks.append(GridBlock(kind, *placed, start.astimezone(LONDON), end.astimezone(LONDON), label))
+        return blocks
+
+    columns = []
+    if by == "room":
+        for room in rooms:
+            held = [b for b in bookings if b.room_id == room.pk]
+            off = [(c.start, c.end) for c in closures if c.room_id == room.pk]
+            opening = room_open[room.pk] or [(window.start, window.end)]
+            column = GridColumn(
+                room.name + ("" if room.active else " (out of use)"),
+                _describe_hours(room_open[room.pk]) if room_open[room.pk] else "Open with the therapists",
+            )
+            column.blocks += span_blocks(
+                "free",
+                grid.free_gaps(opening, [(b.start, b.room_until or b.end) for b in held] + off),
+                "Free",
+            )
+            column.blocks += span_blocks("off", off, "Closed")
+            column.blocks += [block for b in held if (block := booking_block(b, b.therapist.display_name))]
+            columns.append(column)
+        # Sessions without a room may overlap one another: each goes in the first "No room"
+        # column it fits, so no block hides another.
+        lanes: list[list[Booking]] = []
+        for b in bookings:
+            if b.room_id is None:
+                lane = next((lane for lane in lanes if lane[-1].end <= b.start), None)
+                if lane is None:
+                    lanes.append(lane := [])
+                lane.append(b)
+        for lane in lanes:
+            column = GridColumn("No room", "Booked before rooms, or needs none")
+            column.blocks += [block for b in lane if (block := booking_block(b, b.therapist.display_name))]
+            columns.append(column)
+    else:
+        for therapist in therapists:
+            held = [b for b in bookings if b.therapist_id == therapist.pk]
+            off = [(t.start, t.end) for t in time_off if t.therapist_id == therapist.pk]
+            column = GridColumn(
+                therapist.display_name,
+                _describe_hours(therapist_open[therapist.pk]) or "Not working",
+                therapist_id=therapist.pk,
+            )
+            column.blocks += span_blocks(
+                "free",
+                grid.free_gaps(therapist_open[therapist.pk], [(b.start, b.blocks_until) for b in held] + off),
+                "Free",
+            )
+            column.blocks += span_blocks("off", off, "Time off")
+            column.blocks += [block for b in held if (block := booking_block(b, b.room.name if b.room else "No room"))]
+            columns.append(column)
+
+    # Offer only the rooms free for the booking (the service re-checks under the room's lock).
+    room_busy = {room.pk: [(c.start, c.end) for c in closures if c.room_id == room.pk] for room in rooms}
+    for b in bookings:
+        if b.room_id in room_busy:
+            room_busy[b.room_id].append((b.start, b.room_until))
+
+    def free_rooms(booking: Booking) -> list[Room]:
+        if not (booking.is_changeable(now) and booking.session_type.needs_room):
+            return []
+        candidates = [
+            room
+            for room in rooms
+            if room.active and room.pk != booking.room_id and room.pk in suits.get(booking.session_type_id, set())
+        ]
+        (free,) = availability.rooms_free_at(
+            [booking.start],
+            rooms=[
+                availability.RoomTimes(
+                    room.pk,
+                    room.turnover_minutes,
+                    room_hours.get(room.pk, ()),
+                    [availability.Busy(*span) for span in room_busy[room.pk]],
+                )
+                for room in candidates
+            ],
+            session_minutes=booking.session_type.duration_minutes,
+        )
+        return [room for room in candidates if room.pk in free]
+
+    agenda = [
+        AgendaItem(
+            booking=b,
+            start=b.start.astimezone(LONDON),
+            end=b.end.astimezone(LONDON),
+            room_choices=free_rooms(b),
+            red_flag=_health_needs_reading(b),
+        )
+        for b in bookings
+    ]
+    return ClinicDay(
+        day=day,
+        by=by,
+        columns=columns,
+        hour_marks=window.hour_marks(),
+        last_row=grid.FIRST_ROW + window.rows - 1,
+        agenda=agenda,
+        late_cancellations=late_cancellations,
+    )

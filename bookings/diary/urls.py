@@ -13,5 +13,8 @@ urlpatterns = [
     path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
     path("bookings/<int:pk>/no-show/", views.booking_no_show, name="booking_no_show"),
     path("calendar/", views.calendar_settings, name="calendar"),
+    path("clinic/", views.clinic_day, name="clinic_today"),
+    path("clinic/<str:day>/", views.clinic_day, name="clinic_day"),
+    path("clinic/bookings/<int:pk>/room/", views.clinic_booking_room, name="clinic_booking_room"),
     path("feed/<str:token>.ics", views.calendar_feed, name="feed"),
 ]

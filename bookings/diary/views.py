@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show
+from bookings.services.rooms import booking_room_change
 from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON, day_in_range
 from therapists.models import Therapist, TimeOff
 
@@ -172,10 +173,26 @@ def time_off_delete(request, pk: int):
     return redirect("diary:time_off")
 
 
+@never_cache
 @login_required
-@require_POST
 def booking_no_show(request, pk: int):
+    """GET asks "are you sure?" (the button sat a thumb's width from "Attended"); only the
+    POST from that page marks the no-show."""
     therapist = _own_therapist(request)
+    if request.method != "POST":
+        booking = Booking.objects.filter(pk=pk, therapist=therapist).select_related("session_type").first()
+        if booking is None:
+            raise Http404
+        return render(
+            request,
+            "bookings/diary/no_show_confirm.html",
+            {
+                "therapist": therapist,
+                "booking": booking,
+                "start": timezone.localtime(booking.start, LONDON),
+                "can_mark": booking.awaits_outcome(timezone.now()),
+            },
+        )
     try:
         booking = booking_mark_no_show(therapist=therapist, booking_id=pk, now=timezone.now())
     except Booking.DoesNotExist:
@@ -225,3 +242,56 @@ def calendar_feed(request, token: str):
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _clinic_staff(request) -> None:
+    """Reception and admins: staff given the clinic diary permission (superusers have it)."""
+    if not request.user.has_perm("bookings.view_clinic_diary"):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+def clinic_day(request, day: str | None = None):
+    _clinic_staff(request)
+    chosen = _parse_day(day) if day else _today()
+    by = "room" if request.GET.get("by") == "room" else "therapist"
+    return render(
+        request,
+        "bookings/diary/clinic_day.html",
+        {
+            "diary": selectors.clinic_day(day=chosen, by=by, now=timezone.now()),
+            "previous_day": chosen - datetime.timedelta(days=1),
+            "next_day": chosen + datetime.timedelta(days=1),
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def clinic_booking_room(request, pk: int):
+    _clinic_staff(request)
+    by = "room" if request.POST.get("by") == "room" else "therapist"
+    try:
+        room_id = int(request.POST.get("room", ""))
+    except ValueError:
+        room_id = None
+    booking = Booking.objects.filter(pk=pk).first()
+    if booking is None:
+        raise Http404
+    back = reverse("diary:clinic_day", kwargs={"day": timezone.localtime(booking.start, LONDON).date().isoformat()})
+    back += f"?by={by}#booking-{booking.pk}"
+    if room_id is None:
+        messages.error(request, "Choose a room to move the booking to.")
+        return redirect(back)
+    try:
+        booking = booking_room_change(booking_id=pk, room_id=room_id)
+    except Booking.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        start = timezone.localtime(booking.start, LONDON)
+        messages.success(request, f"{booking.client_first_name}'s {start:%H:%M} session is now in {booking.room}.")
+    return redirect(back)

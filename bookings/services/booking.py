@@ -1,9 +1,10 @@
 """The booking lifecycle: make, move and cancel a booking, correct the client's contact details,
 and the therapist's review of health answers.
 
-Every write that takes a therapist's time follows one pattern: lock the therapist's row,
-re-check the slot with the same selector that offered it, write, and let the database's
-no-overlap constraint (PostgreSQL) refuse anything that slipped past. Emails are outbox rows
+Every write that takes a therapist's time follows one pattern: lock the therapist's row (and,
+for a session held in a treatment room, then the rooms that suit it), re-check the slot with
+the same selector that offered it, write, and let the database's no-overlap constraints
+(PostgreSQL: one per therapist, one per room) refuse anything that slipped past. Emails are outbox rows
 written in the same transaction, so a rolled-back booking sends nothing.
 """
 
@@ -12,21 +13,20 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from clinic.london import LONDON, instant_in_range, wall_clock_to_utc
-from clinic.models import SessionType
+from clinic.models import Room, SessionType
 from therapists.models import Therapist
 
 from .. import availability, health, selectors
-from ..locks import therapist_lock
+from ..locks import rooms_lock, therapist_lock
 from ..models import Booking, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
-from ..selectors import Slot, SlotRefusal, available_slots, slot_refusal
-from .claims import account_for_email
+from ..selectors import RoomsForSession, Slot, SlotRefusal, available_slots, rooms_for_session, slot_refusal
+from .health_access import health_data_readers
 
 Kind = OutboundEmail.Kind
 
@@ -55,6 +55,14 @@ class SlotTaken(SlotNotFree):
 class ClinicBusy(BookingError):
     def __init__(self):
         super().__init__("We are taking a lot of bookings right now. Please try again in a moment.")
+
+
+class NoRoomSuits(BookingError):
+    def __init__(self, session_type: SessionType):
+        super().__init__(
+            f"No treatment room in use suits a {session_type} at the moment, so it cannot be booked. "
+            "Please choose another session, or call the clinic."
+        )
 
 
 class HealthScreenStops(BookingError):
@@ -95,18 +103,21 @@ def booking_create(
 
     Rules: the session type is active; the therapist is bookable (Therapist.objects.bookable)
     on the day; the start is still one of the free slots (hours, time off, other bookings and
-    buffers, notice, horizon) when re-checked under a lock on the therapist; the health screen
+    buffers, notice, horizon) when re-checked under a lock on the therapist; a session that
+    needs a room gets the first free room that suits it, in the clinic's order, re-checked
+    under a lock on those rooms (once the clinic has added rooms); the health screen
     allows online booking, and "work around" or "doctor's OK" answers put the booking in
     therapist review; consent to hold health answers was given. The same idempotency key
-    returns the booking it made the first time. A booking made for someone else (a guest,
-    or staff on a client's behalf) belongs to the account that has verified its email.
+    returns the booking it made the first time. A booking made by a guest or by staff on a
+    client's behalf is linked to no account: a typed address proves nothing (see claims).
 
     The therapist must offer the session type ("Sessions you offer" on their profile).
 
     Raises HealthScreenStops; SlotNotFree saying why a time was refused (too soon, past the
     horizon, outside the therapist's hours, not offered...), or its subclass SlotTaken when
-    another booking got there first, both with the nearest free alternatives; ClinicBusy
-    when the lock cannot be had in time; and BookingError or ValidationError for bad input.
+    another booking (or the last room) got there first, both with the nearest free
+    alternatives; NoRoomSuits; ClinicBusy when the lock cannot be had in time; and
+    BookingError or ValidationError for bad input.
     """
     now = now or timezone.now()
     existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
@@ -124,11 +135,14 @@ def booking_create(
     session_type = SessionType.objects.filter(pk=session_type_id, active=True).first()
     if session_type is None:
         raise BookingError("That session is not available to book.")
-    client = client or account_for_email(details.email)
+    rooms = rooms_for_session(session_type=session_type)
+    if rooms.tracked and not rooms.rooms:
+        raise NoRoomSuits(session_type)
 
     try:
         with transaction.atomic():
             therapist = _lock_free_therapist(session_type, therapist_id, start, now)
+            room = _claim_room(rooms, session_type, therapist.pk, start, now)
             end = start + datetime.timedelta(minutes=session_type.duration_minutes)
             booking = Booking(
                 client=client,
@@ -140,13 +154,15 @@ def booking_create(
                 start=start,
                 end=end,
                 blocks_until=end + datetime.timedelta(minutes=_buffer_minutes(therapist)),
+                room=room,
+                room_until=end + datetime.timedelta(minutes=room.turnover_minutes) if room else None,
                 status=Booking.Status.AWAITING_REVIEW
                 if assessment.needs_therapist_review
                 else Booking.Status.CONFIRMED,
                 idempotency_key=idempotency_key,
                 booked_by=booked_by,
             )
-            booking.full_clean(exclude=["client", "booked_by", "cancelled_by"], validate_constraints=False)
+            booking.full_clean(exclude=["client", "booked_by", "cancelled_by", "room"], validate_constraints=False)
             booking.save()
             screen = HealthScreen(
                 booking=booking,
@@ -270,16 +286,46 @@ def _not_free(
     return SlotNotFree(_refusal_message(refused, session_type, now), alternatives)
 
 
-def _free_therapist_ids(
+def _claim_room(
+    rooms: RoomsForSession,
+    session_type: SessionType,
+    therapist_id: int,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    keep: int | None = None,
+) -> Room | None:
+    """The room the session gets: ``keep`` if it is free, else the first free one in the
+    clinic's order; None when the clinic does not track rooms for it. Locks the rooms that suit
+    the session (after the therapist's lock, as bookings.locks orders them), so two bookings
+    with different therapists racing for the last room queue here, and the re-check after
+    the lock sees every booking committed before ours."""
+    if not rooms.tracked:
+        return None
+    locked = {room.pk: room for room in rooms_lock(room_ids=[room.id for room in rooms.rooms])}
+    slot = _free_slot(session_type, therapist_id, start, now)
+    free = [pk for pk in (slot.room_ids if slot and therapist_id in slot.therapist_ids else ()) if pk in locked]
+    if not free:
+        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now))
+    return locked[keep if keep in free else free[0]]
+
+
+def _free_slot(
     session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
-) -> tuple[int, ...]:
+) -> Slot | None:
     day = timezone.localtime(start).date()
     for slot in available_slots(
         therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now
     ):
         if slot.start == start:
-            return slot.therapist_ids
-    return ()
+            return slot
+    return None
+
+
+def _free_therapist_ids(
+    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+) -> tuple[int, ...]:
+    slot = _free_slot(session_type, therapist_id, start, now)
+    return slot.therapist_ids if slot else ()
 
 
 def _nearest_alternatives(
@@ -334,11 +380,10 @@ def _schedule_reminders(booking: Booking, now: datetime.datetime) -> None:
 
 
 def _notify_staff(booking: Booking, kind: str, now: datetime.datetime, **extra) -> None:
-    """The therapist and the clinic's admins hear of every booking, move and cancellation."""
+    """The therapist hears of every booking, move and cancellation, and so do the staff who
+    may read health data (a booking may need a health review); other staff do not."""
     addresses = {booking.therapist.user.email}
-    addresses.update(
-        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    addresses.update(health_data_readers().exclude(email="").values_list("email", flat=True))
     for address in sorted(a for a in addresses if a):
         outbound_email_schedule(booking=booking, kind=kind, to_email=address, due_at=now, extra=extra)
 
@@ -350,9 +395,10 @@ def booking_reschedule(
 
     Rules: only a booking that can still change (Booking.is_changeable); the new start is
     free under the same re-check as a new booking (the booking's own time does not count
-    against it), so the therapist must still offer the session type. Its reminders move
-    with it; client, therapist and admins are told.
-    Raises BookingError, SlotNotFree (saying why), SlotTaken or ClinicBusy."""
+    against it), a room included: the booking keeps its room if that is free then, or gets
+    the first free one that suits it; the therapist must still offer the session type. Its
+    reminders move with it; client, therapist and admins are told. Raises BookingError,
+    SlotNotFree (saying why), SlotTaken, NoRoomSuits or ClinicBusy."""
     now = now or timezone.now()
     _check_start_in_reach(start, now)
     try:
@@ -364,16 +410,24 @@ def booking_reschedule(
                 therapist_lock(therapist_id=therapist_id)
             booking = _changeable_booking(booking_id, now)
             previous_start = booking.start
+            rooms = rooms_for_session(session_type=booking.session_type)
+            if rooms.tracked and not rooms.rooms:
+                raise NoRoomSuits(booking.session_type)
             # Free the booking's own time for the re-check, inside this transaction only.
             Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
             if booking.therapist_id not in _free_therapist_ids(booking.session_type, booking.therapist_id, start, now):
                 raise _not_free(booking.session_type, booking.therapist_id, start, now)
+            room = _claim_room(rooms, booking.session_type, booking.therapist_id, start, now, keep=booking.room_id)
             held = booking.blocks_until - booking.end
             booking.start = start
             booking.end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
             booking.blocks_until = booking.end + held
+            booking.room = room
+            booking.room_until = booking.end + datetime.timedelta(minutes=room.turnover_minutes) if room else None
             booking.calendar_sequence += 1
-            booking.save(update_fields=["start", "end", "blocks_until", "status", "calendar_sequence"])
+            booking.save(
+                update_fields=["start", "end", "blocks_until", "room", "room_until", "status", "calendar_sequence"]
+            )
             _schedule_reminders(booking, now)
             extra = {"previous_start": previous_start.isoformat()}
             outbound_email_schedule(

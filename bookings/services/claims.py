@@ -1,18 +1,12 @@
 """Whose a booking is: the account that has verified the email address it was made with.
 
 Bookings are linked to accounts by that identity, never by a typed string alone: a guest
-booking waits, unlinked, until someone proves they hold its address.
+booking waits, unlinked, until someone proves they hold its address. Linked bookings are the
+client's record (earlier sessions a therapist may see); an unlinked one made later with a
+verified address is listed under that account's "My bookings" but joins no record.
 """
 
-from allauth.account.models import EmailAddress
-
 from ..models import Booking
-
-
-def account_for_email(email: str):
-    """The account that has verified ``email``, or None."""
-    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
-    return address.user if address else None
 
 
 def bookings_claim(*, user, email: str) -> int:

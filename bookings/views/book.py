@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -154,10 +155,7 @@ def book_details(request, session_type_id: int):
                     f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
                     "We've emailed them the confirmation.",
                 )
-                # A therapist booking a client in with a colleague may not open that booking.
-                if booking.is_open_to_staff(request.user):
-                    return redirect("booking_detail", booking_id=booking.pk)
-                return redirect("diary:week_current")
+                return redirect(_after_booking_on_behalf(request.user, booking))
             messages.success(request, "You're booked in. We've emailed your confirmation.")
             return redirect("booking_manage", token=manage_token(booking))
 
@@ -166,6 +164,18 @@ def book_details(request, session_type_id: int):
     therapist_id = parse_id(form["therapist"].value())
     context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if therapist_id is not None else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
+
+
+def _after_booking_on_behalf(user, booking) -> str:
+    """Where staff land after booking a client in: the booking if they may open it (its
+    therapist, or staff who may read health data), else the diary they work from."""
+    if booking.is_open_to_staff(user):
+        return reverse("booking_detail", args=[booking.pk])
+    if Therapist.objects.filter(user=user).exists():
+        return reverse("diary:week_current")
+    if user.has_perm("bookings.view_clinic_diary"):
+        return reverse("diary:clinic_day", args=[timezone.localdate(booking.start).isoformat()])
+    return reverse("home")
 
 
 def _who_books(user) -> dict:

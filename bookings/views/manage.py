@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import SlotPickForm
 from ..models import AftercareOptOut, Booking
-from ..selectors import available_slots
+from ..selectors import available_slots, bookings_for_account
 from ..services import booking as booking_services
 from ..tokens import booking_id_from_manage_token, manage_token
 from .book import last_bookable_day, parse_start
@@ -50,6 +50,7 @@ def booking_manage(request, token: str):
             "booking": booking,
             "token": token,
             "changeable": booking.is_changeable(now),
+            "confirming": request.GET.get("cancel") == "1",
             "late": booking.is_late_to_cancel(now),
             "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
         },
@@ -100,9 +101,7 @@ def booking_move(request, token: str):
 @never_cache
 @login_required
 def my_bookings(request):
-    bookings = list(
-        Booking.objects.filter(client=request.user).select_related("therapist", "session_type").order_by("-start")
-    )
+    bookings = list(bookings_for_account(user=request.user))
     now = timezone.now()
     for booking in bookings:
         booking.manage_token = manage_token(booking)

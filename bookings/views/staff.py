@@ -14,17 +14,18 @@ from therapists.models import Therapist
 
 from .. import health
 from ..forms import AREAS_FOR_PROBLEM, SessionNoteForm
-from ..models import Booking
+from ..models import Booking, HealthDataAccess
 from ..selectors import booking_earlier_flare
 from ..services import booking as booking_services
 from ..services import outcome
+from ..services.health_access import health_data_access_record
 
 
 def _booking_for_staff(request, booking_id: int) -> Booking:
-    """The booking, for its own therapist or an admin; anyone else gets 404, as if it did not
-    exist, because its health answers are special category data."""
+    """The booking, for its own therapist or staff allowed to read health data; anyone else
+    gets 404, as if it did not exist, because its health answers are special category data."""
     booking = get_object_or_404(
-        Booking.objects.select_related("therapist__user", "session_type", "health_screen", "session_note"),
+        Booking.objects.select_related("therapist__user", "session_type", "room", "health_screen", "session_note"),
         pk=booking_id,
     )
     if not booking.is_open_to_staff(request.user):
@@ -56,6 +57,7 @@ def booking_detail(request, booking_id: int):
             messages.error(request, str(error))
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
+    health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.BOOKING_PAGE)
     return render(
         request,
         "bookings/booking_detail.html",
@@ -111,6 +113,7 @@ def session_complete(request, booking_id: int):
                 "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
             }
         )
+    health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.NOTES_FORM)
     return render(
         request,
         "bookings/session_complete.html",

@@ -143,12 +143,13 @@ def fill(therapists, session_type, client, bookings_each: int):
 
 
 @pytest.mark.parametrize("bookings_each", [0, 10, 300])
-def test_one_therapist_over_28_days_takes_four_queries_however_busy(
+def test_one_therapist_over_28_days_takes_five_queries_however_busy(
     alice, bob, sports, rules, bookings_each, django_assert_num_queries
 ):
     fill([bob], sports, alice, bookings_each)
 
-    with django_assert_num_queries(4):
+    # The rules, the rooms (none here), the therapists, their hours, their time off and bookings.
+    with django_assert_num_queries(5):
         slots = available_slots(
             therapist_id=bob.pk,
             session_type=sports,
@@ -161,13 +162,14 @@ def test_one_therapist_over_28_days_takes_four_queries_however_busy(
 
 
 @pytest.mark.parametrize("therapist_count, bookings_each", [(2, 5), (20, 60)])
-def test_any_therapist_takes_four_queries_however_many_therapists_and_bookings(
+def test_any_therapist_takes_five_queries_however_many_therapists_and_bookings(
     alice, sports, rules, therapist_count, bookings_each, django_assert_num_queries
 ):
     therapists = [make_bookable_therapist(f"therapist{n}") for n in range(therapist_count)]
     fill(therapists, sports, alice, bookings_each)
 
-    with django_assert_num_queries(4):
+    # The rules, the rooms (none here), the therapists, their hours, their time off and bookings.
+    with django_assert_num_queries(5):
         slots = available_slots(
             therapist_id=None,
             session_type=sports,
@@ -216,7 +218,7 @@ def test_a_therapist_is_offered_only_for_the_sessions_they_offer(asha, bob, spor
     assert {pk for slot in one_day(None, relaxation) for pk in slot.therapist_ids} == {asha.pk, bob.pk}
 
 
-def test_any_therapist_takes_four_queries_however_many_sessions_therapists_offer(
+def test_any_therapist_takes_five_queries_however_many_sessions_therapists_offer(
     alice, sports, rules, django_assert_num_queries
 ):
     others = [make_session_type(f"Session {n}", offered_by_all=False) for n in range(5)]
@@ -225,7 +227,7 @@ def test_any_therapist_takes_four_queries_however_many_sessions_therapists_offer
     for therapist in therapists[::2]:
         therapist.session_types.set(others)  # half of them stop offering sports massage
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # the rules, rooms, therapists, hours, busy times
         slots = available_slots(
             therapist_id=None, session_type=sports, date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=27), now=NOW
         )

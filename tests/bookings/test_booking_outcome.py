@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show, session_complete
+from clinic.london import LONDON
 from clinic.problems import Problem
 
 from ..clock import NOW
@@ -85,8 +86,16 @@ def test_another_therapists_booking_does_not_exist_for_them(booking, bob):
         complete(bob, booking)
 
 
-def test_the_day_view_button_marks_a_no_show_and_says_so(client, asha, booking):
+def test_the_day_views_no_show_asks_first_and_only_the_confirm_button_marks_it(client, asha, booking):
     client.force_login(asha.user)
+
+    day = client.get(f"/diary/day/{booking.start.astimezone(LONDON).date().isoformat()}/").content.decode()
+    assert f'href="/diary/bookings/{booking.pk}/no-show/"' in day
+    confirm = client.get(f"/diary/bookings/{booking.pk}/no-show/").content.decode()
+    assert "Mark a no-show?" in confirm
+    assert "Yes, mark Alice a no-show" in confirm
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
 
     response = client.post(f"/diary/bookings/{booking.pk}/no-show/", follow=True)
 
@@ -117,9 +126,20 @@ def test_a_future_booking_cannot_be_marked_from_the_diary(client, asha, booking,
     assert booking.status == Booking.Status.CONFIRMED
 
 
+def test_the_confirm_page_of_a_booking_not_started_says_it_cannot_be_marked(client, asha, booking, clock):
+    clock.move_to(NOW - dt.timedelta(hours=3))
+    client.force_login(asha.user)
+
+    confirm = client.get(f"/diary/bookings/{booking.pk}/no-show/").content.decode()
+
+    assert "has not started yet, so it cannot be marked a no-show" in confirm
+    assert "Yes, mark" not in confirm
+
+
 def test_another_therapist_marking_gets_not_found(client, booking, bob):
     client.force_login(bob.user)
 
+    assert client.get(f"/diary/bookings/{booking.pk}/no-show/").status_code == 404
     assert client.post(f"/diary/bookings/{booking.pk}/no-show/").status_code == 404
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED

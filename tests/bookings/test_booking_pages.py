@@ -249,8 +249,16 @@ def test_an_expired_manage_link_is_not_found(client, asha, sports, alice, clock)
     assert client.get(reverse("booking_manage", args=[token])).status_code == 404
 
 
-def test_cancelling_from_the_link_cancels_and_says_so(client, asha, sports, alice):
+def test_cancelling_from_the_link_asks_first_then_cancels_and_says_so(client, asha, sports, alice):
     booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    url = reverse("booking_manage", args=[manage_token(booking)])
+
+    first = client.get(url).content.decode()
+    assert f'href="{url}?cancel=1"' in first and "Yes, cancel" not in first
+    confirm = client.get(url + "?cancel=1").content.decode()
+    assert "Cancel this booking?" in confirm and "Yes, cancel my booking" in confirm
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
 
     response = client.post(reverse("booking_manage", args=[manage_token(booking)]), follow=True)
 
@@ -417,7 +425,8 @@ def test_my_bookings_query_count_does_not_grow_with_bookings(
 ):
     client.force_login(alice)
     make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "09:00"))
-    with django_assert_max_num_queries(6) as few:
+    # session, user, staff standing, verified addresses, bookings, aftercare opt-out, menu (therapist?)
+    with django_assert_max_num_queries(7) as few:
         assert client.get(reverse("my_bookings")).status_code == 200
 
     for day in range(1, 30):

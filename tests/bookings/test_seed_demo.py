@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from clinic.models import Room, SessionType
 from therapists.models import RegistrationEvent, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,16 @@ def test_demo_therapists_get_weekday_hours_once():
 
     for therapist in Therapist.objects.all():
         assert therapist.working_hours.count() == 10  # two stretches on each weekday
+
+
+def test_the_demo_clinic_has_two_rooms_and_only_one_suits_sports_massage():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    rooms = Room.objects.all()
+    assert [room.name for room in rooms] == ["Room 1", "Quiet room"]
+    assert [room.name for room in Room.objects.filter(session_types__kind=SessionType.Kind.SPORTS)] == ["Room 1"]
+    assert all(room.session_types.exists() for room in rooms)
 
 
 def test_the_demo_client_logs_in_with_her_email(client):

@@ -95,6 +95,6 @@ def test_the_slot_page_query_count_does_not_grow_with_bookings(
             client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=1 + n % 20, hours=n // 20)
         )
 
-    # therapist, session type, rules, therapists, hours, busy
-    with django_assert_num_queries(6):
+    # therapist, session type, rules, rooms, therapists, hours, busy
+    with django_assert_num_queries(7):
         client.get(url(asha, session_type=sports.pk, date=TOMORROW.isoformat()))

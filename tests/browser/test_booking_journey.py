@@ -78,7 +78,15 @@ def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, asha, sp
     expect(page.get_by_text("Your booking has moved.")).to_be_visible()
     expect(page.get_by_text(f"{day + dt.timedelta(days=1):%A %-d %B %Y}, 11:00 to 12:00")).to_be_visible()
 
-    page.get_by_role("button", name="Cancel booking").click()
+    # Cancelling asks first; keeping it changes nothing.
+    page.get_by_role("link", name="Cancel booking…").click()
+    page.get_by_role("link", name="No, keep it").click()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    page.get_by_role("link", name="Cancel booking…").click()
+    expect(page.get_by_role("heading", name="Cancel this booking?")).to_be_visible()
+    screenshot(page, f"booking-cancel-confirm-{page.viewport_name}")
+    page.get_by_role("button", name="Yes, cancel my booking").click()
     expect(page.get_by_text("Your booking is cancelled.")).to_be_visible()
     screenshot(page, f"booking-cancelled-{page.viewport_name}")
     booking.refresh_from_db()

@@ -120,8 +120,14 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     expect(page.get_by_text("Alice: attended. Aftercare emails are on their way.")).to_be_visible()
     expect(page.get_by_role("link", name="Attended: add notes for Alice at 10:00")).to_have_count(0)
     assert Booking.objects.get(client=alice, start__date=yesterday).status == Booking.Status.ATTENDED
-    # Dave did not come.
-    page.get_by_role("button", name="No-show: Dave at 12:00").click()
+    # Dave did not come: "No-show" asks first, and going back changes nothing.
+    page.get_by_role("link", name="No-show: Dave at 12:00").click()
+    expect(page.get_by_role("heading", name="Mark a no-show?")).to_be_visible()
+    screenshot(page, f"diary-no-show-confirm-{v}")
+    page.get_by_role("link", name="No, back to the day").click()
+    assert Booking.objects.get(client__username="dave").status == Booking.Status.CONFIRMED
+    page.get_by_role("link", name="No-show: Dave at 12:00").click()
+    page.get_by_role("button", name="Yes, mark Dave a no-show").click()
     expect(page.get_by_text("Dave: marked no-show.")).to_be_visible()
     assert Booking.objects.get(client__username="dave").status == Booking.Status.NO_SHOW
     screenshot(page, f"diary-day-marked-{v}")

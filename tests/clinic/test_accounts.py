@@ -83,11 +83,21 @@ def test_an_unverified_account_sees_no_guest_bookings_made_with_its_address(clie
     assert not Booking.objects.filter(client=dana).exists()
 
 
-def test_a_guest_booking_made_after_verification_joins_the_account_at_once(client, asha, sports, alice):
-    from bookings.services.claims import account_for_email
+def test_a_guest_booking_made_after_verification_is_listed_but_not_linked(client, alice, asha):
+    later = make_booking(therapist=asha, client_email="ALICE@example.com")
+    client.force_login(alice)
 
-    assert account_for_email("ALICE@example.com") == alice
-    assert account_for_email("nobody@example.com") is None
+    assert "Sports massage with Asha Patel" in client.get(reverse("my_bookings")).content.decode()
+    later.refresh_from_db()
+    assert later.client is None  # a typed address joins no client record
+
+
+def test_my_bookings_lists_nothing_for_an_address_the_account_has_not_verified(client, alice, asha):
+    EmailAddress.objects.create(user=alice, email="alice.work@example.com", verified=False)
+    make_booking(therapist=asha, client_email="alice.work@example.com")
+    client.force_login(alice)
+
+    assert "Nothing booked" in client.get(reverse("my_bookings")).content.decode()
 
 
 @pytest.mark.parametrize("key", ["forged", "MQ:1abcde:invalidsignature0000000000000000000"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings.availability import WeeklyHours
 from bookings.diary.services import working_hours_set
-from clinic.models import SessionType
+from clinic.models import Room, SessionType
 from therapists.models import Therapist
 from therapists.services import registration
 
@@ -47,6 +47,12 @@ THERAPISTS = [
     ("asha", "Asha Patel", "Former club runner; works with calf, Achilles and heel problems.", "CNHC-DEMO-1001"),
     ("ben", "Ben Okafor", "Sports massage for footballers and lifters; hips and hamstrings.", "CNHC-DEMO-1002"),
     ("chloe", "Chloe Davies", "Deep tissue and relaxation massage; desk-bound backs and necks.", "CNHC-DEMO-1003"),
+]
+
+
+ROOMS = [
+    ("Room 1", [SessionType.Kind.SPORTS, SessionType.Kind.DEEP_TISSUE, SessionType.Kind.RELAXATION]),
+    ("Quiet room", [SessionType.Kind.DEEP_TISSUE, SessionType.Kind.RELAXATION]),
 ]
 
 
@@ -115,6 +121,14 @@ class Command(BaseCommand):
             # Clients can book a therapist only for the sessions they offer: the demo ones offer all.
             if not therapist.session_types.exists():
                 therapist.session_types.set(SessionType.objects.filter(active=True))
+        # Fewer rooms than therapists, and one that suits the quieter sessions only, so the
+        # demo shows a time offered only while a suitable room is free.
+        for order, (name, kinds) in enumerate(ROOMS):
+            room, made = Room.objects.get_or_create(
+                name=name, defaults={"display_order": order, "turnover_minutes": 10}
+            )
+            if made:
+                room.session_types.set(SessionType.objects.filter(kind__in=kinds))
 
         self.stdout.write(
             f"Demo logins by email (password for all: {DEMO_PASSWORD}):\n"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0001_initial"),
+        ("bookings", "0004_erasure_requests"),
         ("clinic", "0001_initial"),
         ("therapists", "0002_check_ends_by_renewal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,231 @@
+"""A client's own data: everything the clinic holds on them, to take away, and erasure
+within the law's limits (clinical records are kept for the retention period first)."""
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.london import LONDON
+from therapists.models import Therapist
+
+from .. import health
+from ..models import (
+    AftercareOptOut,
+    Booking,
+    ErasureRequest,
+    HealthDataAccess,
+    HealthScreen,
+    OutboundEmail,
+    SessionNote,
+)
+from ..selectors import bookings_for_account
+
+ERASED_NAME = "Erased client"
+
+
+class ErasureRefused(Exception):
+    pass
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def my_data_export(*, user) -> dict:
+    """Everything held on ``user``, and only on them: the account, every booking they may list
+    as theirs with its health answers, session notes, the emails sent to them about it and
+    every recorded look at its health data, their aftercare opt-out and erasure requests."""
+    emails = list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary"))
+    addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
+    bookings = list(
+        bookings_for_account(user=user).select_related("health_screen", "session_note").prefetch_related("emails")
+    )
+    accesses = {}
+    for access in HealthDataAccess.objects.filter(booking__in=bookings).select_related("accessed_by"):
+        accesses.setdefault(access.booking_id, []).append(
+            {
+                "at": _iso(access.at),
+                "by": access.accessed_by.get_full_name() or "clinic staff",
+                "via": access.get_via_display(),
+            }
+        )
+    return {
+        "account": {
+            "name": user.get_full_name(),
+            "email_addresses": emails,
+            "joined": _iso(user.date_joined),
+        },
+        "bookings": [_booking_export(booking, addresses, accesses.get(booking.pk, [])) for booking in bookings],
+        "aftercare_emails_stopped": AftercareOptOut.objects.filter(email__in=addresses).exists(),
+        "erasure_requests": [
+            {"requested_at": _iso(r.requested_at), "status": r.get_status_display(), "kept": r.kept}
+            for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
+        ],
+    }
+
+
+def _booking_export(booking: Booking, addresses: set[str], accesses: list[dict]) -> dict:
+    screen: HealthScreen | None = getattr(booking, "health_screen", None)
+    note: SessionNote | None = getattr(booking, "session_note", None)
+    return {
+        "session": booking.session_type.name,
+        "therapist": booking.therapist.display_name,
+        "when": f"{booking.start.astimezone(LONDON):%a %-d %b %Y, %H:%M}",
+        "start": _iso(booking.start),
+        "end": _iso(booking.end),
+        "status": booking.get_status_display(),
+        "name": booking.client_name,
+        "email": booking.client_email,
+        "phone": booking.client_phone,
+        "made_at": _iso(booking.created_at),
+        "cancelled_at": _iso(booking.cancelled_at),
+        "your_answer_after_the_session": booking.get_feedback_display() if booking.feedback else None,
+        "health_answers": {
+            "answered_yes": [health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS],
+            "main_problem": screen.get_main_problem_display(),
+            "preferred_pressure": screen.preferred_pressure,
+            "notes": screen.notes,
+            "consent_given_at": _iso(screen.consent_given_at),
+        }
+        if screen
+        else None,
+        "session_notes": {
+            "areas_worked": note.areas_worked,
+            "pressure_used": note.pressure_used,
+            "problem": note.get_problem_display(),
+            "tip": note.personal_tip,
+            "written_at": _iso(note.written_at),
+        }
+        if note
+        else None,
+        "emails_sent_to_you": [
+            {
+                "kind": email.get_kind_display(),
+                "to": email.to_email,
+                "status": email.get_status_display(),
+                "sent_at": _iso(email.sent_at),
+            }
+            for email in booking.emails.all()
+            if email.to_email.lower() in addresses
+        ],
+        "health_data_looked_at": accesses,
+    }
+
+
+def _one_month_after(day: datetime.date) -> datetime.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _is_clinical_record(booking: Booking) -> bool:
+    return booking.status == Booking.Status.ATTENDED or hasattr(booking, "session_note")
+
+
+def _erase_booking(booking: Booking) -> None:
+    """Removes the client's identity and health data from one booking; the booking row stays
+    (anonymous) so the diary's history and the access log still add up."""
+    HealthScreen.objects.filter(booking=booking).delete()
+    SessionNote.objects.filter(booking=booking).delete()
+    OutboundEmail.objects.filter(booking=booking).update(to_email=f"erased-{booking.pk}@erased.invalid", extra={})
+    HealthDataAccess.objects.filter(booking=booking).update(client_email=f"erased-{booking.pk}@erased.invalid")
+    Booking.objects.filter(pk=booking.pk).update(
+        client=None,
+        client_name=ERASED_NAME,
+        client_email=f"erased-{booking.pk}@erased.invalid",
+        client_phone="",
+        feedback="",
+        cancellation_reason="",
+    )
+
+
+def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureRequest:
+    """Erases at once what no retention duty covers and holds the clinical records.
+
+    Rules: a client with upcoming bookings cancels them first, and staff accounts are closed
+    by an admin (ErasureRefused). Bookings
+    without a clinical record lose the client's name, contacts and health answers now;
+    attended sessions with notes are kept, whole, until CLINICAL_RECORD_RETENTION_YEARS
+    after the last one (London date), when erase_expired_records releases them. The account
+    is closed and anonymised either way; the request records what was kept and why.
+    """
+    now = now or timezone.now()
+    if user.is_staff or Therapist.objects.filter(user=user).exists():
+        raise ErasureRefused("Staff accounts are closed by the clinic's admin, not from this page.")
+    with transaction.atomic():
+        bookings = list(bookings_for_account(user=user).select_related("session_note").select_for_update(of=("self",)))
+        upcoming = [b for b in bookings if b.start > now and b.status in Booking.OPEN_STATUSES]
+        if upcoming:
+            raise ErasureRefused(
+                f"You have {len(upcoming)} upcoming booking{'s' if len(upcoming) != 1 else ''}. "
+                "Please cancel them first, then ask again."
+            )
+        held = [b for b in bookings if _is_clinical_record(b)]
+        erased = [b for b in bookings if not _is_clinical_record(b)]
+        for booking in erased:
+            _erase_booking(booking)
+        addresses = [e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+        AftercareOptOut.objects.filter(email__in=addresses).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        user.username = f"erased-{user.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        request = ErasureRequest(
+            user=user, requested_at=now, respond_by=_one_month_after(now.astimezone(LONDON).date())
+        )
+        request.erased_bookings = len(erased)
+        request.held_bookings = len(held)
+        if held:
+            last_session = max(b.start for b in held).astimezone(LONDON).date()
+            request.hold_until = _years_after(last_session, settings.CLINICAL_RECORD_RETENTION_YEARS)
+            request.status = ErasureRequest.Status.HOLDING
+            request.kept = (
+                f"{len(held)} attended session{'s' if len(held) != 1 else ''} with notes, kept as clinical records "
+                f"for {settings.CLINICAL_RECORD_RETENTION_YEARS} years after the last session, until "
+                f"{request.hold_until:%-d %B %Y}."
+            )
+        else:
+            request.status = ErasureRequest.Status.DONE
+            request.completed_at = now
+        request.save()
+        # Held records are linked to the (now anonymous) account, so the release finds them.
+        Booking.objects.filter(pk__in=[b.pk for b in held]).update(client=user)
+    return request
+
+
+def erase_expired_records(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
+    """Erases the held clinical records whose retention ended by ``today`` (London). Running
+    it again the same day finds nothing more to do. Returns how many requests it completed."""
+    now = now or timezone.now()
+    completed = 0
+    for request_id in ErasureRequest.objects.filter(
+        status=ErasureRequest.Status.HOLDING, hold_until__lte=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            request = ErasureRequest.objects.select_for_update().get(pk=request_id)
+            if request.status != ErasureRequest.Status.HOLDING:
+                continue  # another run finished it
+            for booking in Booking.objects.filter(client=request.user):
+                _erase_booking(booking)
+            request.status = ErasureRequest.Status.DONE
+            request.completed_at = now
+            request.kept += f" Erased on {today:%-d %B %Y}, when the retention period ended."
+            request.save()
+            completed += 1
+    return completed

@@ -1,0 +1,173 @@
+"""Writes about treatment rooms that must look at bookings: taking a room out of use, closing
+it for a while, and moving a booking to another room.
+
+Each locks the room's row first (bookings.locks), the lock a booking that needs the room
+takes too, so "no booking is in the way" still holds when the write lands.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from clinic.london import LONDON
+from clinic.models import Room, RoomClosure
+
+from ..locks import rooms_lock, therapist_lock
+from ..models import Booking
+from ..selectors import rooms_free_for
+
+BUSY_MESSAGE = "That room is being changed somewhere else right now. Please try again in a moment."
+
+
+def _when(booking: Booking) -> str:
+    start = booking.start.astimezone(LONDON)
+    return f"{start:%a} {start.day} {start:%b %Y %H:%M} ({booking.session_type}, {booking.therapist})"
+
+
+class RoomInUse(ValidationError):
+    """A change to a room was refused because bookings still to come need it as it is;
+    ``bookings`` lists them."""
+
+    def __init__(self, bookings: Sequence[Booking], *, doing: str):
+        self.bookings = list(bookings)
+        several = len(self.bookings) != 1
+        super().__init__(
+            f"{len(self.bookings)} booking{'s' if several else ''} still to come "
+            f"{'need' if several else 'needs'} this room: "
+            + "; ".join(_when(b) for b in self.bookings)
+            + f". Move {'them' if several else 'it'} to another room first (from the clinic diary), then {doing}."
+        )
+
+
+def _upcoming_in_room(room_id: int, now: datetime.datetime):
+    return (
+        Booking.objects.holding_time()
+        .filter(room_id=room_id, room_until__gt=now)
+        .select_related("session_type", "therapist")
+        .order_by("start")
+    )
+
+
+def room_settings_check(*, room_id: int, active: bool, session_type_ids: Iterable[int], now: datetime.datetime) -> None:
+    """Locks the room, inside the caller's transaction, and refuses settings that would strand
+    a booking still to come: the room taken out of use, or no longer suiting a session booked
+    in it. Raises RoomInUse listing the bookings, or ValidationError when the lock is not had
+    in time. The admin's room form calls it while it saves, in the same transaction."""
+    try:
+        rooms_lock(room_ids=[room_id])
+    except OperationalError as error:
+        raise ValidationError(BUSY_MESSAGE) from error
+    upcoming = _upcoming_in_room(room_id, now)
+    if not active:
+        stranded = list(upcoming)
+        doing = "take it out of use"
+    else:
+        stranded = list(upcoming.exclude(session_type_id__in=list(session_type_ids)))
+        doing = "change what it suits"
+    if stranded:
+        raise RoomInUse(stranded, doing=doing)
+
+
+def room_deactivate(*, room_id: int, now: datetime.datetime | None = None) -> Room:
+    """Takes a room out of use: no new booking is given it. Rules: no booking still to come
+    holds it. Raises RoomInUse listing those bookings."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        room_settings_check(room_id=room_id, active=False, session_type_ids=(), now=now)
+        Room.objects.filter(pk=room_id).update(active=False)
+        return Room.objects.get(pk=room_id)
+
+
+class RoomClosureClashesWithBookings(ValidationError):
+    """Time off for a room was refused because bookings hold the room then; ``bookings`` lists them."""
+
+    def __init__(self, bookings: Sequence[Booking]):
+        self.bookings = list(bookings)
+        several = len(self.bookings) != 1
+        super().__init__(
+            f"{len(self.bookings)} booking{'s' if several else ''} "
+            f"{'hold' if several else 'holds'} the room in that time (turnover included): "
+            + "; ".join(_when(b) for b in self.bookings)
+            + f". Move {'them' if several else 'it'} to another room first (from the clinic diary), "
+            "then close the room."
+        )
+
+
+def room_closure_check(*, room_id: int, start: datetime.datetime, end: datetime.datetime) -> None:
+    """Locks the room, inside the caller's transaction, and refuses time off that is empty or
+    that a booking holding the room (turnover included) falls in. Raises ValidationError, or
+    RoomClosureClashesWithBookings listing the bookings."""
+    if end <= start:
+        raise ValidationError("The room's time off must end after it starts.")
+    try:
+        rooms_lock(room_ids=[room_id])
+    except OperationalError as error:
+        raise ValidationError(BUSY_MESSAGE) from error
+    clashes = list(
+        Booking.objects.holding_time()
+        .filter(room_id=room_id, start__lt=end, room_until__gt=start)
+        .select_related("session_type", "therapist")
+        .order_by("start")
+    )
+    if clashes:
+        raise RoomClosureClashesWithBookings(clashes)
+
+
+def room_closure_add(*, room_id: int, start: datetime.datetime, end: datetime.datetime, note: str = "") -> RoomClosure:
+    """Closes a room from start to end (aware datetimes): no session is offered or booked in it
+    then. Rules: the end is after the start; no booking holds the room then. Raises
+    ValidationError, or RoomClosureClashesWithBookings listing the bookings."""
+    with transaction.atomic():
+        room_closure_check(room_id=room_id, start=start, end=end)
+        return RoomClosure.objects.create(room_id=room_id, start=start, end=end, note=note)
+
+
+class RoomNotFree(ValidationError):
+    pass
+
+
+def booking_room_change(*, booking_id: int, room_id: int, now: datetime.datetime | None = None) -> Booking:
+    """Moves a booking still to come to another room, keeping its time and therapist.
+
+    Rules: the booking can still change (Booking.is_changeable); the room is active, suits the
+    session type, is open then and is free for the session plus its own turnover (no other
+    booking, no time off). The room's turnover at the time of the move is what the booking
+    then holds. Raises Booking.DoesNotExist, or ValidationError (RoomNotFree) saying why."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            therapist_id = Booking.objects.filter(pk=booking_id).values_list("therapist_id", flat=True).first()
+            if therapist_id is None:
+                raise Booking.DoesNotExist
+            # The lock order of bookings.locks: the therapist, then the rooms.
+            therapist_lock(therapist_id=therapist_id)
+            booking = Booking.objects.select_related("session_type", "room").get(pk=booking_id)
+            if not booking.is_changeable(now):
+                raise RoomNotFree(
+                    f"This booking is {booking.get_status_display().lower()} or has started; its room stays."
+                )
+            if booking.room_id == room_id:
+                return booking
+            rooms = rooms_lock(room_ids=[room_id])
+            room = rooms[0] if rooms else None
+            if room is None:
+                raise RoomNotFree("That room does not exist.")
+            if not room.active:
+                raise RoomNotFree(f"{room} is not in use.")
+            if not room.session_types.filter(pk=booking.session_type_id).exists():
+                raise RoomNotFree(f"{room} does not suit a {booking.session_type}.")
+            if room_id not in rooms_free_for(
+                session_type=booking.session_type, start=booking.start, ignore_booking_id=booking.pk
+            ):
+                raise RoomNotFree(f"{room} is not free then (another session, its turnover, time off or closed).")
+            booking.room = room
+            booking.room_until = booking.end + datetime.timedelta(minutes=room.turnover_minutes)
+            booking.save(update_fields=["room", "room_until"])
+    except OperationalError as error:
+        raise ValidationError(BUSY_MESSAGE) from error
+    except IntegrityError:
+        raise RoomNotFree("That room has just been taken. Please choose another.") from None
+    return booking

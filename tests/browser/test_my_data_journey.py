@@ -1,0 +1,55 @@
+"""A client on a phone (and a desktop) books, downloads her data and asks for erasure."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from bookings.models import Booking, ErasureRequest
+
+from .helpers import assert_accessible, log_in, open_menu_if_collapsed, screenshot
+from .test_booking_journey import answer_health_questions, choose_a_time, in_three_days
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_client_books_downloads_her_data_and_asks_for_erasure(page, alice, asha, sports):
+    log_in(page, "alice")
+    day = in_three_days()
+    choose_a_time(page, day, "10:00")
+    answer_health_questions(page)
+    page.get_by_label("Mobile number").fill("07700 900456")
+    page.get_by_label("Anything your therapist should know").fill("Left shin, half marathon soon")
+    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).check()
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("You're booked in.")).to_be_visible()
+
+    open_menu_if_collapsed(page)
+    page.get_by_role("link", name="My bookings").click()
+    page.get_by_role("link", name="My data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My data")
+    expect(page.get_by_text("Your notes: Left shin, half marathon soon")).to_be_visible()
+    screenshot(page, f"my-data-{page.viewport_name}")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download it as a file (JSON)").click()
+    data = json.loads(Path(download.value.path()).read_text())
+    assert data["bookings"][0]["health_answers"]["notes"] == "Left shin, half marathon soon"
+
+    # With a booking still to come, erasure waits until it is cancelled.
+    page.get_by_role("link", name="Read what happens and ask for erasure").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase my data?")
+    screenshot(page, f"my-data-erase-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Erase my data and close my account").click()
+    expect(page.get_by_text("Please cancel them first, then ask again.")).to_be_visible()
+    assert not ErasureRequest.objects.exists()
+
+    Booking.objects.update(status=Booking.Status.CANCELLED)
+    page.get_by_role("link", name="Read what happens and ask for erasure").click()
+    page.get_by_role("button", name="Erase my data and close my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data is erased")
+    screenshot(page, f"my-data-erased-{page.viewport_name}")
+    assert Booking.objects.get().client_name == "Erased client"
