@@ -59,6 +59,7 @@ asha = Therapist.objects.create(user=user, display_name="Asha", registration_sta
 for weekday in range(7):
     WorkingHours.objects.create(therapist=asha, weekday=weekday, start_time=dt.time(9), end_time=dt.time(17))
 sports = SessionType.objects.create(kind="sports", name="Sports massage", description="x", duration_minutes=60, price=55)
+asha.session_types.add(sports)
 day = timezone.localdate() + dt.timedelta(days=3)
 start = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 print(sports.pk, asha.pk, start.isoformat())

@@ -3,9 +3,12 @@
 Working hours are London wall-clock times; everything else (busy ranges, "now", the answer) is
 an aware UTC instant. Each working stretch is turned into real instants for its own
 local date, so on the last Sunday of March a stretch spanning 01:00-02:00 is an hour shorter and
-on the last Sunday of October an hour longer. Starts are stepped through *elapsed* time from the
-stretch's start, which keeps them on the wall-clock grid (the clocks move by a whole hour) while
-never offering an instant that does not exist, nor the same instant twice.
+on the last Sunday of October an hour longer. On that October night 01:00-01:59 happens twice: a
+stretch starts and ends the *first* time the clock shows its times, so one ending at 01:30 ends at
+01:30 BST and never offers the hour after it (time off does the opposite, see clinic.london).
+Starts are stepped through *elapsed* time from the stretch's start, which keeps them on the
+wall-clock grid (the clocks move by a whole hour) while never offering an instant that does not
+exist, nor the same instant twice.
 
 Rooms are a second resource checked the same way: a start is kept only where a room that suits
 the session is free for it plus the room's turnover (rooms_free_at).
@@ -14,6 +17,7 @@ Internally instants are whole POSIX seconds: it keeps the sweep cheap (see bench
 """
 
 import datetime
+import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,9 +26,9 @@ from zoneinfo import ZoneInfo
 from clinic.london import LONDON, UTC, NonexistentLocalTime, local_today, wall_clock_to_utc
 
 
-def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, latest: bool, tz: ZoneInfo) -> int:
+def _wall_clock_to_timestamp(day: datetime.date, clock: datetime.time, *, tz: ZoneInfo) -> int:
     try:
-        return int(wall_clock_to_utc(day, clock, latest=latest, tz=tz).timestamp())
+        return int(wall_clock_to_utc(day, clock, tz=tz).timestamp())
     except NonexistentLocalTime:
         pass
     # A working stretch starting or ending inside the skipped hour really starts or ends when
@@ -85,6 +89,70 @@ def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDO
     return local_today(now, tz) + datetime.timedelta(days=rules.horizon_days)
 
 
+def _stretches_on(
+    day: datetime.date, hours: Iterable[WeeklyHours], tz: ZoneInfo, by_weekday: dict | None = None
+) -> list[tuple[int, int]]:
+    """The day's working stretches as sorted (open, close) POSIX seconds."""
+    stretches = by_weekday.get(day.weekday(), ()) if by_weekday is not None else hours
+    return sorted(
+        (
+            _wall_clock_to_timestamp(day, stretch.start, tz=tz),
+            # The first reading of a repeated time: working until 01:30 on the night the
+            # clocks go back means until 01:30 BST, not an hour past it.
+            _wall_clock_to_timestamp(day, stretch.end, tz=tz),
+        )
+        for stretch in stretches
+        if stretch.applies_on(day)
+    )
+
+
+class Refusal(enum.Enum):
+    """Why a start is not free, in the order the checks are made: the first that applies."""
+
+    TOO_SOON = "too_soon"  # passed, or inside the minimum notice
+    PAST_HORIZON = "past_horizon"  # after the last bookable day
+    OUTSIDE_HOURS = "outside_hours"  # the session (and its buffer) does not fit a working stretch
+    OFF_GRID = "off_grid"  # inside the hours, but not one of the offered start times
+    AWAY = "away"  # the therapist's time off
+    TAKEN = "taken"  # another booking holds the time
+
+
+def refusal(
+    *,
+    start: datetime.datetime,
+    hours: Sequence[WeeklyHours],
+    time_off: Iterable[Busy] = (),
+    bookings: Iterable[Busy] = (),
+    rules: Rules,
+    session_minutes: int,
+    now: datetime.datetime,
+    tz: ZoneInfo = LONDON,
+) -> Refusal | None:
+    """Why ``free_starts`` would not offer ``start``, or None if it would. The same rules, one
+    instant: what a client is told when a time they sent was not free."""
+    moment = int(start.timestamp())
+    if moment < int(now.timestamp()) + rules.min_notice_minutes * 60:
+        return Refusal.TOO_SOON
+    day = start.astimezone(tz).date()
+    if day > last_bookable_day(now, rules, tz):
+        return Refusal.PAST_HORIZON
+    need = (session_minutes + rules.buffer_minutes) * 60
+    fitting = [
+        open_at
+        for open_at, close_at in _stretches_on(day, hours, tz)
+        if open_at <= moment and moment + need <= close_at
+    ]
+    if not fitting:
+        return Refusal.OUTSIDE_HOURS
+    if all((moment - open_at) % (rules.step_minutes * 60) for open_at in fitting):
+        return Refusal.OFF_GRID
+    end = moment + need
+    for kind, ranges in ((Refusal.TAKEN, bookings), (Refusal.AWAY, time_off)):
+        if any(int(b.start.timestamp()) < end and moment < int(b.end.timestamp()) for b in ranges):
+            return kind
+    return None
+
+
 def _merged_busy(busy: Iterable[Busy]) -> tuple[list[int], list[int]]:
     """Disjoint, sorted busy ranges as (starts, ends) in seconds."""
     ranges = sorted((int(b.start.timestamp()), int(b.end.timestamp())) for b in busy)
@@ -135,17 +203,7 @@ def free_starts(
     day = date_from
     one_day = datetime.timedelta(days=1)
     while day <= date_to:
-        stretches = []
-        for stretch in by_weekday.get(day.weekday(), ()):
-            if stretch.applies_on(day):
-                stretches.append(
-                    (
-                        _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz),
-                        _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz),
-                    )
-                )
-        stretches.sort()
-        for open_at, close_at in stretches:
+        for open_at, close_at in _stretches_on(day, hours, tz, by_weekday):
             start = open_at
             if start < earliest:
                 start = open_at + -(-(earliest - open_at) // step) * step
@@ -180,13 +238,10 @@ def stretches_on(
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:
     """The stretches that apply on a London date as real (UTC) instants, sorted: what the
     engine works with, for pages that draw the same hours."""
-    spans = []
-    for stretch in hours:
-        if stretch.applies_on(day):
-            start = _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz)
-            end = _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz)
-            spans.append((datetime.datetime.fromtimestamp(start, UTC), datetime.datetime.fromtimestamp(end, UTC)))
-    return sorted(spans)
+    return [
+        (datetime.datetime.fromtimestamp(start, UTC), datetime.datetime.fromtimestamp(end, UTC))
+        for start, end in _stretches_on(day, hours, tz)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +288,8 @@ def rooms_free_at(
                     day = datetime.datetime.fromtimestamp(start, tz).date()
                 stretches = open_on.get(day)
                 if stretches is None:
-                    stretches = open_on[day] = [
-                        (
-                            _wall_clock_to_timestamp(day, stretch.start, latest=False, tz=tz),
-                            _wall_clock_to_timestamp(day, stretch.end, latest=True, tz=tz),
-                        )
-                        for stretch in by_weekday.get(day.weekday(), ())
-                        if stretch.applies_on(day)
-                    ]
+                    # A room closes, as a therapist stops, the first time the clock shows the time.
+                    stretches = open_on[day] = _stretches_on(day, (), tz, by_weekday)
                 if not any(open_at <= start and start + need <= close_at for open_at, close_at in stretches):
                     continue
             index = bisect_right(busy_ends, start)

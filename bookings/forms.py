@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from django import forms
 from django.utils import timezone
 
+from clinic.london import instant_in_range
 from clinic.models import SessionType
 from clinic.problems import Problem
 
@@ -18,9 +19,11 @@ class SlotSearchForm(forms.Form):
     session_type = forms.TypedChoiceField(coerce=int, label="Session")
     date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data, *, today: datetime.date, session_types: Sequence[SessionType]):
+    def __init__(self, data, *, today: datetime.date, last_day: datetime.date, session_types: Sequence[SessionType]):
         super().__init__(data)
         self.today = today
+        self.last_day = last_day
+        self.fields["date"].widget.attrs.update(min=today.isoformat(), max=last_day.isoformat())
         # Choices from a list already loaded, so rendering the menu costs no query.
         self.session_types = {session_type.pk: session_type for session_type in session_types}
         self.fields["session_type"].choices = [
@@ -35,10 +38,21 @@ class SlotSearchForm(forms.Form):
         day = self.cleaned_data["date"]
         if day < self.today:
             raise forms.ValidationError("Choose today or a later day.")
+        if day > self.last_day:
+            raise forms.ValidationError(f"We take bookings up to {self.last_day:%-d %B %Y}. Choose an earlier day.")
         return day
 
 
 ANY_THERAPIST = "any"
+
+
+def parse_id(value) -> int | None:
+    """A database id from a query string or form, or None. ASCII digits only: str.isdigit()
+    accepts "²", which int() then refuses, and a 30-digit id overflows the database's integer."""
+    text = str(value)
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 class SlotPickForm(forms.Form):
@@ -89,13 +103,22 @@ class BookingDetailsForm(forms.Form):
     """The health screen, the client's details and consent: the last step before booking."""
 
     therapist = forms.CharField(widget=forms.HiddenInput)
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The time you chose could not be read.",
+            "invalid": "The time you chose could not be read.",
+        },
+    )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def clean_start(self) -> datetime.datetime:
         start = self.cleaned_data["start"]
         if start <= timezone.now():
             raise forms.ValidationError("That time has passed.")
+        if not instant_in_range(start):
+            # Year 9999 in a tampered link: no clinic takes bookings that far ahead.
+            raise forms.ValidationError("That time is too far ahead to book.")
         return start
 
     main_problem = forms.ChoiceField(
@@ -197,9 +220,10 @@ class BookingDetailsForm(forms.Form):
         value = self.cleaned_data["therapist"]
         if value == ANY_THERAPIST:
             return None
-        if not value.isdigit():
+        therapist_id = parse_id(value)
+        if therapist_id is None:
             raise forms.ValidationError("Choose a therapist again.")
-        return int(value)
+        return therapist_id
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from clinic.models import SessionType
@@ -133,7 +134,13 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["therapist", "start"]), models.Index(fields=["room", "start"])]
+        indexes = [
+            models.Index(fields=["therapist", "start"]),
+            models.Index(fields=["room", "start"]),
+            # client_email__iexact (the booking page's earlier sessions, the manage link, claiming
+            # guest bookings) compares UPPER(client_email) on PostgreSQL: the index must too.
+            models.Index(Upper("client_email"), name="booking_client_email_upper"),
+        ]
         permissions = [("view_clinic_diary", "Can see the whole clinic's diary and move bookings between rooms")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
@@ -300,6 +307,10 @@ class AftercareOptOut(models.Model):
     email = models.EmailField(unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # Looked up with email__iexact (UPPER on PostgreSQL), which the unique index cannot serve.
+        indexes = [models.Index(Upper("email"), name="aftercare_opt_out_email_upper")]
+
     def __str__(self) -> str:
         return self.email
 
@@ -374,7 +385,11 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # Aftercare stop/restart and a corrected client address find pending rows by to_email__iexact.
+            models.Index(Upper("to_email"), name="outbound_email_to_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(booking__isnull=False) | models.Q(therapist__isnull=False),

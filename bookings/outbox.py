@@ -25,7 +25,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from clinic.emails import send_email
@@ -201,8 +201,9 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
         .order_by("pk")
     )
     opted_out = set(
-        AftercareOptOut.objects.annotate(address=Lower("email"))
-        .filter(address__in=[email.to_email.lower() for email in emails if email.kind in OutboundEmail.AFTERCARE])
+        # UPPER, as email__iexact compares, so the opt-outs' one expression index serves both.
+        AftercareOptOut.objects.annotate(address=Upper("email"))
+        .filter(address__in=[email.to_email.upper() for email in emails if email.kind in OutboundEmail.AFTERCARE])
         .values_list("address", flat=True)
     )
     results: dict[int, str | None] = {}
@@ -238,7 +239,7 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
         if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
             return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
         if email.kind in OutboundEmail.AFTERCARE and (
-            booking.status != Booking.Status.ATTENDED or email.to_email.lower() in opted_out
+            booking.status != Booking.Status.ATTENDED or email.to_email.upper() in opted_out
         ):
             return _finish(
                 email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."

@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["clinic.templatetags.london"],
         },
     },
     {
@@ -153,7 +154,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "NAME": "text",
         "DIRS": [BASE_DIR / "templates"],
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["clinic.templatetags.london"]},
     },
 ]
 

@@ -44,17 +44,25 @@ def give_second_factor(user) -> None:
 
 
 def make_therapist(username: str, *, second_factor: bool = True, **fields) -> Therapist:
+    """A therapist offering every session the clinic sells (a test about "Sessions you offer"
+    sets them itself), whichever of the two a test makes first."""
     user = make_user(username, second_factor=second_factor)
     fields.setdefault("display_name", f"{username.capitalize()} Therapist")
-    return Therapist.objects.create(user=user, **fields)
+    therapist = Therapist.objects.create(user=user, **fields)
+    therapist.session_types.set(SessionType.objects.all())
+    return therapist
 
 
-def make_session_type(name: str = "Sports massage", **fields) -> SessionType:
+def make_session_type(name: str = "Sports massage", *, offered_by_all: bool = True, **fields) -> SessionType:
+    """A session type, offered by every therapist made so far unless ``offered_by_all=False``."""
     fields.setdefault("kind", SessionType.Kind.SPORTS)
     fields.setdefault("duration_minutes", 60)
     fields.setdefault("price", Decimal("55.00"))
     fields.setdefault("description", f"About {name}.")
-    return SessionType.objects.create(name=name, **fields)
+    session_type = SessionType.objects.create(name=name, **fields)
+    if offered_by_all:
+        session_type.therapists.set(Therapist.objects.all())
+    return session_type
 
 
 def make_booking(*, therapist, client=None, session_type=None, start=None, buffer_minutes=0, **fields):
@@ -123,7 +131,7 @@ def grant_clinic_diary(user):
     return type(user).objects.get(pk=user.pk)
 
 
-def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 200) -> Therapist:
+def submitted_therapist(username: str, *, number: str | None = None, renews_in_days: int = 400) -> Therapist:
     """A therapist who has sent registration details and is awaiting a check."""
     therapist = make_therapist(username)
     return registration.registration_submit(
@@ -147,3 +155,11 @@ def verified_therapist(username: str, *, by, expires_on: datetime.date | None = 
     )
     therapist.refresh_from_db()
     return therapist
+
+
+def manage_token(booking: Booking) -> str:
+    """A manage link's token, as a booking email would carry it."""
+    from bookings.models import BookingLink
+    from bookings.tokens import link_issue
+
+    return link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)

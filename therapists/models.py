@@ -3,6 +3,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from clinic.problems import Problem
@@ -19,6 +20,11 @@ class TherapistQuerySet(models.QuerySet):
             registration_status=Therapist.RegistrationStatus.VERIFIED,
             registration_expires_on__gte=on,
         )
+
+    def offering(self, session_type) -> "TherapistQuerySet":
+        """Therapists who list ``session_type`` among the "Sessions you offer" on their
+        profile: the only ones it can be booked with. A join, not another query."""
+        return self.filter(session_types=session_type)
 
 
 def _random_name(folder: str, filename: str) -> str:
@@ -102,10 +108,32 @@ class Therapist(models.Model):
             models.UniqueConstraint(
                 fields=["feed_token"], condition=~models.Q(feed_token=""), name="therapist_feed_token_unique"
             ),
+            # The register may drop a therapist who does not renew, so no check outlives the
+            # renewal date, whichever code path writes either date.
+            models.CheckConstraint(
+                condition=models.Q(registration_expires_on__isnull=True)
+                | models.Q(cnhc_renews_on__isnull=True)
+                | models.Q(registration_expires_on__lte=models.F("cnhc_renews_on")),
+                name="therapist_check_ends_by_renewal",
+                violation_error_message="A check cannot hold past the therapist's CNHC renewal date.",
+            ),
         ]
+        indexes = [models.Index(fields=["registration_status", "registration_expires_on"])]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self):
+        # The constraint again, for forms that leave the check's date out (the admin shows it
+        # read-only), so a renewal date moved before it gets a message instead of an error.
+        expires, renews = self.registration_expires_on, self.cnhc_renews_on
+        if expires and renews and expires > renews:
+            raise ValidationError(
+                {
+                    "cnhc_renews_on": f"The current check holds until {expires.day} {expires:%B %Y}, after this "
+                    "date. Suspend the registration, or have the therapist send their new details for a check."
+                }
+            )
 
     def get_specialities_display(self) -> list[str]:
         return [Problem(value).label for value in self.specialities if value in Problem.values]

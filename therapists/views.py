@@ -39,6 +39,13 @@ def verifier_required(view):
     return wrapper
 
 
+def default_expiry(therapist: Therapist):
+    """A year from today, or the therapist's CNHC renewal date if that comes first: a check
+    never holds past it."""
+    a_year = one_year_from(timezone.localdate())
+    return min(a_year, therapist.cnhc_renews_on) if therapist.cnhc_renews_on else a_year
+
+
 def _form_error(form, error: Exception) -> None:
     form.add_error(None, error if isinstance(error, ValidationError) else str(error))
 
@@ -223,7 +230,7 @@ def check_detail(request, pk: int):
     forms = {
         "approve": ApproveForm(
             prefix="approve",
-            initial={"expires_on": one_year_from(timezone.localdate()), "cnhc_number_checked": therapist.cnhc_number},
+            initial={"expires_on": default_expiry(therapist), "cnhc_number_checked": therapist.cnhc_number},
         ),
         "reject": ReasonForm(prefix="reject"),
         "suspend": ReasonForm(prefix="suspend"),

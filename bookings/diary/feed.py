@@ -7,7 +7,7 @@ from icalendar import Calendar, Event
 
 from bookings.calendar import booking_event
 from bookings.models import Booking
-from clinic.london import LONDON
+from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON
 from therapists.models import Therapist, TimeOff
 
 
@@ -39,10 +39,14 @@ def diary_calendar(
         event.add("dtend", block.end.astimezone(LONDON))
         event.add("summary", f"Time off: {block.get_reason_display()}")
         calendar.add_component(event)
-    starts = [item.start for item in [*bookings, *time_off]]
-    if starts:
+    moments = [moment for item in [*bookings, *time_off] for moment in (item.start, item.end)]
+    if moments:
+        # The zone's rules for the years the events span, kept inside the years the clinic's
+        # pages accept: a row from before those limits (time off "until 9999") must not
+        # break the feed, nor make it carry eight thousand years of clock changes.
+        last_year = min(max(moments).year + 2, LATEST_DAY.year + 1)
+        first_year = min(max(min(moments).year - 1, EARLIEST_DAY.year), last_year - 1)
         calendar.add_missing_timezones(
-            first_date=datetime.date(min(starts).year - 1, 1, 1),
-            last_date=datetime.date(max(starts).year + 2, 1, 1),
+            first_date=datetime.date(first_year, 1, 1), last_date=datetime.date(last_year, 1, 1)
         )
     return calendar.to_ical()

@@ -3,7 +3,7 @@ import datetime
 from django import forms
 
 from bookings.availability import WeeklyHours
-from clinic.london import NonexistentLocalTime, wall_clock_to_utc
+from clinic.london import EARLIEST_DAY, LATEST_DAY, NonexistentLocalTime, day_in_range, wall_clock_to_utc
 from therapists.models import TimeOff, WorkingHours
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M")
@@ -97,6 +97,11 @@ class TimeOffForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
+        for name in ("start_date", "end_date"):
+            if not day_in_range(data[name]):
+                self.add_error(name, f"Choose a day between {EARLIEST_DAY:%Y} and {LATEST_DAY:%Y}.")
         if self.errors:
             return data
         try:

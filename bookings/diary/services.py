@@ -12,8 +12,10 @@ from django.utils import timezone
 from bookings.availability import WeeklyHours
 from bookings.locks import therapist_lock
 from bookings.models import Booking
-from clinic.london import LONDON
+from clinic.london import LONDON, instant_in_range
 from therapists.models import Therapist, TimeOff, WorkingHours
+
+TIME_OFF_AHEAD = datetime.timedelta(days=2 * 366)
 
 
 class TimeOffClashesWithBookings(ValidationError):
@@ -104,13 +106,18 @@ def time_off_add(
 ) -> TimeOff:
     """Block [start, end) (aware datetimes) in the therapist's diary.
 
-    Rules: the end is after the start; it does not overlap the therapist's other time off; no
-    booking that holds time (anything not cancelled) falls inside it. Raises ValidationError
-    for the first two and TimeOffClashesWithBookings, listing the bookings, for the last; also
-    ValidationError when another write holds the diary too long.
+    Rules: the end is after the start, and at most TIME_OFF_AHEAD from now (a typed year 9999
+    would otherwise break the therapist's calendar feed); it does not overlap the therapist's
+    other time off; no booking that holds time (anything not cancelled) falls inside it.
+    Raises ValidationError for the first three and TimeOffClashesWithBookings, listing the
+    bookings, for the last; also ValidationError when another write holds the diary too long.
     """
     if end <= start:
         raise ValidationError("The time off must end after it starts.")
+    if not (instant_in_range(start) and instant_in_range(end)) or end > timezone.now() + TIME_OFF_AHEAD:
+        raise ValidationError(
+            "Time off can be added up to two years ahead. For a longer break, set the dates on your working hours."
+        )
     with _diary_write(therapist):
         other = therapist.time_off.filter(start__lt=end, end__gt=start).first()
         if other is not None:

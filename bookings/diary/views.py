@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show
 from bookings.services.rooms import booking_room_change
-from clinic.london import LONDON
+from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON, day_in_range
 from therapists.models import Therapist, TimeOff
 
 from . import feed, selectors, services
@@ -36,6 +36,20 @@ def _parse_day(text: str) -> datetime.date:
         raise Http404 from None
 
 
+def _day_in_diary(request, text: str) -> datetime.date | None:
+    """The day in the URL, or None after telling the therapist it is outside the diary (year
+    9999 or 0001 in a typed URL: the week around it cannot even be worked out)."""
+    day = _parse_day(text)
+    if day_in_range(day):
+        return day
+    messages.error(
+        request,
+        f"The diary covers {EARLIEST_DAY.day} {EARLIEST_DAY:%B %Y} to {LATEST_DAY.day} {LATEST_DAY:%B %Y}: "
+        f"{day.isoformat()} is outside it. Here is this week.",
+    )
+    return None
+
+
 def _today() -> datetime.date:
     return timezone.localdate(timezone=LONDON)
 
@@ -44,7 +58,9 @@ def _today() -> datetime.date:
 @login_required
 def week(request, day: str | None = None):
     therapist = _own_therapist(request)
-    chosen = _parse_day(day) if day else _today()
+    chosen = _day_in_diary(request, day) if day else _today()
+    if chosen is None:
+        return redirect("diary:week_current")
     monday = chosen - datetime.timedelta(days=chosen.weekday())
     return render(
         request,
@@ -65,7 +81,9 @@ def week(request, day: str | None = None):
 @login_required
 def day_view(request, day: str):
     therapist = _own_therapist(request)
-    chosen = _parse_day(day)
+    chosen = _day_in_diary(request, day)
+    if chosen is None:
+        return redirect("diary:week_current")
     (entry,) = selectors.diary_days(therapist=therapist, first_day=chosen, days=1)
     return render(
         request,

@@ -19,15 +19,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from clinic.london import LONDON, wall_clock_to_utc
+from clinic.london import LONDON, instant_in_range, wall_clock_to_utc
 from clinic.models import Room, SessionType
 from therapists.models import Therapist
 
-from .. import health
+from .. import availability, health, selectors
 from ..locks import rooms_lock, therapist_lock
 from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
-from ..selectors import RoomsForSession, Slot, available_slots, rooms_for_session
+from ..selectors import RoomsForSession, Slot, SlotRefusal, available_slots, rooms_for_session, slot_refusal
 from ..tokens import links_revoke
 from .health_access import health_data_readers
 
@@ -40,10 +40,19 @@ class BookingError(Exception):
     """A booking could not be made or changed; str(error) is the message to show."""
 
 
-class SlotTaken(BookingError):
-    def __init__(self, alternatives: list[Slot]):
-        super().__init__("Sorry, that time has just been taken. Please choose another.")
+class SlotNotFree(BookingError):
+    """The time asked for is not free; the message says why, with the nearest free times."""
+
+    def __init__(self, message: str, alternatives: list[Slot]):
+        super().__init__(message)
         self.alternatives = alternatives
+
+
+class SlotTaken(SlotNotFree):
+    """A real race: another booking took the time after it was offered."""
+
+    def __init__(self, alternatives: list[Slot]):
+        super().__init__("Sorry, that time has just been taken. Please choose another.", alternatives)
 
 
 class ClinicBusy(BookingError):
@@ -116,8 +125,12 @@ def booking_create(
     booking made by a guest or by staff on a client's behalf is linked to no account: a typed
     address proves nothing (see claims).
 
-    Raises IdempotencyKeyReused, HealthScreenStops, SlotTaken (with the nearest free
-    alternatives), NoRoomSuits, ClinicBusy when the lock cannot be had in time, and
+    The therapist must offer the session type ("Sessions you offer" on their profile).
+
+    Raises IdempotencyKeyReused; HealthScreenStops; SlotNotFree saying why a time was refused (too soon, past the
+    horizon, outside the therapist's hours, not offered...), or its subclass SlotTaken when
+    another booking (or the last room) got there first, both with the nearest free
+    alternatives; NoRoomSuits; ClinicBusy when the lock cannot be had in time; and
     BookingError or ValidationError for bad input.
     """
     now = now or timezone.now()
@@ -133,6 +146,7 @@ def booking_create(
     existing = _booking_for_key(idempotency_key, submitted)
     if existing:
         return existing
+    _check_start_in_reach(start, now)
     if not answers.consent:
         raise BookingError("Please agree to us keeping your health answers, so your therapist can treat you safely.")
     try:
@@ -205,10 +219,14 @@ def _details_digest(
 ) -> str:
     """A keyed hash (HMAC, so the small space of health answers cannot be guessed back from
     it) of the booking form's details, normalised so the same form sent twice matches."""
+    try:
+        start_key = start.astimezone(datetime.UTC).isoformat()
+    except OverflowError:  # a start at the calendar's ends, refused further on
+        start_key = start.isoformat()
     normalised = {
         "session_type": session_type_id,
         "therapist": therapist_id,
-        "start": start.astimezone(datetime.UTC).isoformat(),
+        "start": start_key,
         "name": " ".join(details.name.split()).casefold(),
         "email": details.email.strip().lower(),
         "phone": "".join(ch for ch in details.phone if ch.isdigit() or ch == "+"),
@@ -238,7 +256,6 @@ def _lock_free_therapist(
 
     Two bookings of one therapist queue on this lock, so the re-check after it sees every
     booking committed before ours."""
-    day = timezone.localtime(start).date()
     candidates = [therapist_id] if therapist_id is not None else _free_therapist_ids(session_type, None, start, now)
     for candidate in candidates:
         therapist = therapist_lock(therapist_id=candidate)
@@ -246,9 +263,86 @@ def _lock_free_therapist(
             break
         if candidate in _free_therapist_ids(session_type, candidate, start, now):
             return therapist
-    if therapist_id is not None and not Therapist.objects.bookable(on=day).filter(pk=therapist_id).exists():
-        raise BookingError("That therapist cannot be booked at the moment. Please choose another.")
-    raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now))
+    raise _not_free(session_type, therapist_id, start, now)
+
+
+def _check_start_in_reach(start: datetime.datetime, now: datetime.datetime) -> None:
+    """Refuses, before any arithmetic on it, a start that has passed, lies past the booking
+    horizon, or that no London clock could show (year 1 or 9999 in a tampered form)."""
+    if not isinstance(start, datetime.datetime) or start.tzinfo is None:
+        raise BookingError("That time could not be read. Please choose one of the times shown.")
+    if start <= now:
+        raise SlotNotFree("That time has passed. Please choose a later one.", [])
+    rules = BookingRules.load()
+    last_day = availability.last_bookable_day(now, availability.Rules(horizon_days=rules.horizon_days))
+    if not instant_in_range(start) or start.astimezone(LONDON).date() > last_day:
+        raise SlotNotFree(_past_horizon(last_day), [])
+
+
+def _past_horizon(last_day: datetime.date) -> str:
+    return f"We take bookings up to {last_day.day} {last_day:%B %Y}. Please choose an earlier day."
+
+
+def _in_words(minutes: int) -> str:
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def _refusal_message(refused: SlotRefusal, session_type: SessionType, now: datetime.datetime) -> str:
+    """What a client is told when the time they chose was refused and it was not a race."""
+    therapist = refused.therapist
+    who = therapist.display_name if therapist else "None of our therapists"
+    Refusal = availability.Refusal
+    match refused.reason:
+        case Refusal.TOO_SOON.value:
+            return (
+                f"That time is too soon to book: {'sessions with ' + who if therapist else 'sessions'} can be "
+                f"booked up to {_in_words(refused.rules.min_notice_minutes)} before they start. "
+                "Please choose a later time."
+            )
+        case Refusal.PAST_HORIZON.value:
+            return _past_horizon(availability.last_bookable_day(now, refused.rules))
+        case Refusal.OUTSIDE_HOURS.value:
+            if therapist:
+                return f"{who} is not working at that time. Please choose one of the times shown."
+            return "None of our therapists is working at that time. Please choose one of the times shown."
+        case Refusal.OFF_GRID.value:
+            return (
+                f"Sessions start every {refused.rules.step_minutes} minutes, and that time is not one of them. "
+                "Please choose one of the times shown."
+            )
+        case Refusal.AWAY.value:
+            return f"{who} {'is' if therapist else 'are'} away at that time. Please choose another."
+        case selectors.NOT_OFFERED:
+            if therapist:
+                return f"{who} does not offer {session_type.name.lower()}. Please choose another therapist or session."
+            return f"None of our therapists offers {session_type.name.lower()} at the moment."
+        case selectors.NOT_BOOKABLE if therapist:
+            return f"{who} cannot be booked on that day. Please choose an earlier day or another therapist."
+        case selectors.NOT_BOOKABLE:
+            return "None of our therapists can be booked on that day. Please choose an earlier day."
+    raise AssertionError(refused.reason)
+
+
+def _not_free(
+    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+) -> SlotNotFree:
+    """The error for a start that is not free: "just been taken" only when another booking
+    holds it; otherwise why (availability rules, check lapsed, session not offered)."""
+    refused = slot_refusal(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
+    alternatives = (
+        [] if refused.reason == selectors.NOT_OFFERED else _nearest_alternatives(session_type, therapist_id, start, now)
+    )
+    if refused.reason == availability.Refusal.TAKEN.value:
+        return SlotTaken(alternatives)
+    unverified = (
+        refused.therapist is not None and refused.therapist.registration_status != Therapist.RegistrationStatus.VERIFIED
+    )
+    if refused.reason == selectors.NOT_BOOKABLE and unverified:
+        return SlotNotFree("That therapist cannot be booked at the moment. Please choose another.", [])
+    return SlotNotFree(_refusal_message(refused, session_type, now), alternatives)
 
 
 def _claim_room(
@@ -300,11 +394,13 @@ def _nearest_alternatives(
     now: datetime.datetime,
     count: int = 3,
 ) -> list[Slot]:
+    # A week either side: a time refused because the therapist's check lapses before it still
+    # gets the nearest times before that day.
     day = timezone.localtime(start).date()
     slots = available_slots(
         therapist_id=therapist_id,
         session_type=session_type,
-        date_from=day,
+        date_from=day - datetime.timedelta(days=7),
         date_to=day + datetime.timedelta(days=7),
         now=now,
     )
@@ -359,9 +455,11 @@ def booking_reschedule(
     Rules: only a booking that can still change (Booking.is_changeable); the new start is
     free under the same re-check as a new booking (the booking's own time does not count
     against it), a room included: the booking keeps its room if that is free then, or gets
-    the first free one that suits it. Its reminders move with it; client, therapist and
-    admins are told. Raises BookingError, NoRoomSuits, SlotTaken or ClinicBusy."""
+    the first free one that suits it; the therapist must still offer the session type. Its
+    reminders move with it; client, therapist and admins are told. Raises BookingError,
+    SlotNotFree (saying why), SlotTaken, NoRoomSuits or ClinicBusy."""
     now = now or timezone.now()
+    _check_start_in_reach(start, now)
     try:
         with transaction.atomic():
             # The therapist's lock, before the booking is read: the move is a new claim on
@@ -377,7 +475,7 @@ def booking_reschedule(
             # Free the booking's own time for the re-check, inside this transaction only.
             Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
             if booking.therapist_id not in _free_therapist_ids(booking.session_type, booking.therapist_id, start, now):
-                raise SlotTaken(_nearest_alternatives(booking.session_type, booking.therapist_id, start, now))
+                raise _not_free(booking.session_type, booking.therapist_id, start, now)
             room = _claim_room(rooms, booking.session_type, booking.therapist_id, start, now, keep=booking.room_id)
             held = booking.blocks_until - booking.end
             booking.start = start

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from clinic.london import instant_in_range
 from therapists.models import Therapist
 
 from .. import health
-from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
+from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
 from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, session_type_list_active
 from ..services import booking as booking_services
@@ -31,13 +32,15 @@ def therapist_slots(request, therapist_id: int):
     """A bookable therapist's free start times for one session type on one day."""
     today = timezone.localdate()
     therapist = get_object_or_404(Therapist.objects.bookable(on=today), pk=therapist_id)
-    session_types = list(session_type_list_active())
+    # Only the sessions they offer: no other can be booked with them.
+    session_types = list(session_type_list_active().filter(therapists=therapist))
     query = request.GET.copy()
     query.setdefault("date", today.isoformat())
     if session_types:
         query.setdefault("session_type", str(session_types[0].pk))
-    form = SlotSearchForm(query, today=today, session_types=session_types)
-    context = {"therapist": therapist, "form": form, "today": today}
+    rules = BookingRules.load()
+    form = SlotSearchForm(query, today=today, last_day=last_bookable_day(today, rules), session_types=session_types)
+    context = {"therapist": therapist, "form": form, "today": today, "offers_nothing": not session_types}
     if form.is_valid():
         day = form.cleaned_data["date"]
         context.update(
@@ -49,13 +52,14 @@ def therapist_slots(request, therapist_id: int):
                 date_from=day,
                 date_to=day,
                 now=timezone.now(),
+                rules=rules,
             ),
         )
     return render(request, "bookings/therapist_slots.html", context)
 
 
-def last_bookable_day(today: datetime.date) -> datetime.date:
-    return today + datetime.timedelta(days=BookingRules.load().horizon_days)
+def last_bookable_day(today: datetime.date, rules: BookingRules | None = None) -> datetime.date:
+    return today + datetime.timedelta(days=(rules or BookingRules.load()).horizon_days)
 
 
 def book_slots(request, session_type_id: int):
@@ -64,7 +68,7 @@ def book_slots(request, session_type_id: int):
     "Show times" button reloads the page."""
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     today = timezone.localdate()
-    therapists = list(Therapist.objects.bookable(on=today))
+    therapists = list(Therapist.objects.bookable(on=today).offering(session_type))
     query = request.GET.copy()
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())
@@ -142,9 +146,9 @@ def book_details(request, session_type_id: int):
             # A fresh key: sending these details again is a new booking, made on purpose.
             form.data = form.data.copy()
             form.data["idempotency_key"] = str(uuid.uuid4())
-        except booking_services.SlotTaken as taken:
-            form.add_error(None, str(taken))
-            context["alternatives"] = taken.alternatives
+        except booking_services.SlotNotFree as refused:
+            form.add_error(None, str(refused))
+            context["alternatives"] = refused.alternatives
         except booking_services.BookingError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
@@ -165,8 +169,8 @@ def book_details(request, session_type_id: int):
 
     start = form["start"].value()
     context["start"] = parse_start(start)
-    therapist_id = form["therapist"].value()
-    context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if str(therapist_id).isdigit() else None
+    therapist_id = parse_id(form["therapist"].value())
+    context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if therapist_id is not None else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
 
 
@@ -196,10 +200,13 @@ FORM_FIELD_FOR = {"client_name": "name", "client_email": "email", "client_phone"
 
 
 def parse_start(value) -> datetime.datetime | None:
+    """An aware start time from a form, or None for one that is unreadable, naive, or so near
+    the calendar's ends (year 1 or 9999) that showing it in London time would overflow."""
     if isinstance(value, datetime.datetime):
-        return value
-    try:
-        parsed = datetime.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
+        parsed = value
+    else:
+        try:
+            parsed = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return parsed if instant_in_range(parsed) else None

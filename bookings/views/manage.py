@@ -128,8 +128,9 @@ def _move(request, booking: Booking, urls: dict):
     query["therapist"] = str(booking.therapist_id)
     query.setdefault("date", max(today, timezone.localdate(booking.start)).isoformat())
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=[booking.therapist])
-    context = {"booking": booking, "form": form, "today": today, **urls}
-    if form.is_valid():
+    offered = booking.therapist.session_types.filter(pk=booking.session_type_id).exists()
+    context = {"booking": booking, "form": form, "today": today, "offered": offered, **urls}
+    if offered and form.is_valid():
         day = form.cleaned_data["date"]
         context.update(
             day=day,

@@ -8,7 +8,7 @@ import pytest
 
 from bench.bench_availability import as_busy, engine_once, month_of_bookings
 from bookings.availability import Busy, Rules, WeeklyHours, free_starts
-from clinic.london import LONDON, NonexistentLocalTime, wall_clock_to_utc
+from clinic.london import LONDON, NonexistentLocalTime, clock_label, wall_clock_to_utc
 
 from ..clock import NOW, days_from_now
 
@@ -179,6 +179,48 @@ CLOCK_CHANGE_CASES = [
         ["09:00 GMT", "09:30 GMT", "10:00 GMT"],
         id="25 October: daytime hours are ordinary GMT hours",
     ),
+    pytest.param(
+        FALL_BACK,
+        hours(("00:00", "01:00"), weekday=SUN),
+        ["00:00 BST"],
+        id="25 October: a stretch ending at 01:00 ends at the first 01:00, not an hour later",
+    ),
+    pytest.param(
+        FALL_BACK,
+        hours(("00:00", "01:30"), weekday=SUN),
+        ["00:00 BST", "00:30 BST"],
+        id="25 October: a stretch ending inside the repeated hour ends the first time the clock shows it",
+    ),
+    pytest.param(
+        FALL_BACK,
+        hours(("01:00", "02:00"), weekday=SUN),
+        ["01:00 BST", "01:30 BST", "01:00 GMT"],
+        id="25 October: 01:00-02:00 really lasts two hours",
+    ),
+    pytest.param(
+        FALL_BACK,
+        hours(("01:30", "03:00"), weekday=SUN),
+        ["01:30 BST", "01:00 GMT", "01:30 GMT", "02:00 GMT"],
+        id="25 October: a stretch starting inside the repeated hour starts at its first reading",
+    ),
+    pytest.param(
+        FALL_BACK,
+        hours(("00:00", "01:00"), ("01:00", "03:00"), weekday=SUN),
+        ["00:00 BST", "01:00 BST", "01:30 BST", "01:00 GMT", "01:30 GMT", "02:00 GMT"],
+        id="25 October: two stretches meeting at 01:00 meet at the first 01:00",
+    ),
+    pytest.param(
+        SPRING_FORWARD,
+        hours(("00:00", "01:30"), weekday=SUN),
+        ["00:00 GMT"],
+        id="29 March: a stretch ending in the missing hour ends when the clocks jump",
+    ),
+    pytest.param(
+        SPRING_FORWARD,
+        hours(("00:00", "02:00"), weekday=SUN),
+        ["00:00 GMT"],
+        id="29 March: 00:00-02:00 lasts one real hour",
+    ),
 ]
 
 
@@ -228,6 +270,37 @@ def test_a_nonexistent_wall_clock_time_is_refused_with_a_clear_message():
 def test_an_ambiguous_time_is_its_earlier_instant_for_a_start_and_its_later_for_an_end():
     assert wall_clock_to_utc(FALL_BACK, dt.time(1, 30)) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
     assert wall_clock_to_utc(FALL_BACK, dt.time(1, 30), latest=True) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+
+
+def test_a_stretch_ending_at_the_repeated_01_00_offers_nothing_past_it_at_15_minute_steps():
+    # The case found on the clinic's pages: Sunday 00:00-01:00 offered 01:00, 01:15 and 01:30 BST.
+    starts = free_starts(
+        hours=hours(("00:00", "01:00"), weekday=SUN),
+        rules=Rules(step_minutes=15, min_notice_minutes=0, horizon_days=300, buffer_minutes=0),
+        session_minutes=30,
+        now=BEFORE_BOTH,
+        date_from=FALL_BACK,
+        date_to=FALL_BACK,
+    )
+    assert london_times(starts) == ["00:00 BST", "00:15 BST", "00:30 BST"]
+
+
+@pytest.mark.parametrize(
+    "instant, label",
+    [
+        (dt.datetime(2026, 10, 24, 23, 30, tzinfo=dt.UTC), "00:30"),
+        (dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.UTC), "01:00 BST"),
+        (dt.datetime(2026, 10, 25, 0, 45, tzinfo=dt.UTC), "01:45 BST"),
+        (dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC), "01:00 GMT"),
+        (dt.datetime(2026, 10, 25, 1, 45, tzinfo=dt.UTC), "01:45 GMT"),
+        (dt.datetime(2026, 10, 25, 2, 0, tzinfo=dt.UTC), "02:00"),
+        (dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC), "00:30"),
+        (dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC), "02:00"),
+        (dt.datetime(2026, 7, 1, 0, 30, tzinfo=dt.UTC), "01:30"),
+    ],
+)
+def test_only_a_time_the_clock_shows_twice_carries_its_zone(instant, label):
+    assert clock_label(instant) == label
 
 
 def test_a_naive_now_is_refused():

@@ -8,7 +8,7 @@ from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff
 
 from ..clock import NOW, at, days_from_now
-from ..factories import make_bookable_therapist, make_booking, make_working_hours
+from ..factories import make_bookable_therapist, make_booking, make_session_type, make_working_hours
 
 # The selector is told NOW; the clock stands at NOW too, so the therapists' checks (valid for
 # a year from "today") hold on the days asked about.
@@ -181,19 +181,55 @@ def test_any_therapist_takes_five_queries_however_many_therapists_and_bookings(
     assert Therapist.objects.count() == therapist_count
 
 
-def test_a_range_reaching_past_a_registration_check_offers_that_therapist_nothing(asha, sports, rules):
-    # Bookable on the first day but not the last: no day of the range is offered, so a lapsed
-    # check can never leak a slot; a day-by-day query still shows the days before it lapses.
+def test_a_range_reaching_past_a_registration_check_offers_that_therapist_up_to_its_last_day(asha, bob, sports, rules):
+    # Asha's check holds until Wednesday: the week shows her Monday to Wednesday and never a
+    # day after; Bob's holds all week. "First available" is the same.
     asha.registration_expires_on = MONDAY + dt.timedelta(days=2)
     asha.save(update_fields=["registration_expires_on"])
+    work(bob, start="09:00", end="10:00")
 
-    week = available_slots(
-        therapist_id=asha.pk,
-        session_type=sports,
-        date_from=MONDAY,
-        date_to=MONDAY + dt.timedelta(days=6),
-        now=NOW,
-    )
+    week = {
+        "therapist_id": asha.pk,
+        "session_type": sports,
+        "date_from": MONDAY,
+        "date_to": MONDAY + dt.timedelta(days=6),
+        "now": NOW,
+    }
+    hers = available_slots(**week)
+    anyone = available_slots(**{**week, "therapist_id": None})
 
-    assert week == []
-    assert one_day(asha, sports)
+    days = sorted({slot.start.astimezone(LONDON).date() for slot in hers})
+    assert days == [MONDAY, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)]
+    assert {slot.start.astimezone(LONDON).date() for slot in anyone if asha.pk in slot.therapist_ids} == set(days)
+    assert {slot.start.astimezone(LONDON).date() for slot in anyone if bob.pk in slot.therapist_ids} == {
+        MONDAY + dt.timedelta(days=n) for n in range(7)
+    }
+
+
+def test_a_therapist_is_offered_only_for_the_sessions_they_offer(asha, bob, sports, rules):
+    relaxation = make_session_type("Relaxation massage", offered_by_all=False)
+    relaxation.therapists.set([bob])
+    work(bob, start="09:00", end="12:00")
+    asha.session_types.set([relaxation])  # Asha now offers only relaxation
+
+    assert one_day(asha, sports) == []
+    assert one_day(asha, relaxation)
+    assert {pk for slot in one_day(None, sports) for pk in slot.therapist_ids} == {bob.pk}
+    assert {pk for slot in one_day(None, relaxation) for pk in slot.therapist_ids} == {asha.pk, bob.pk}
+
+
+def test_any_therapist_takes_five_queries_however_many_sessions_therapists_offer(
+    alice, sports, rules, django_assert_num_queries
+):
+    others = [make_session_type(f"Session {n}", offered_by_all=False) for n in range(5)]
+    therapists = [make_bookable_therapist(f"therapist{n}") for n in range(10)]
+    fill(therapists, sports, alice, 20)
+    for therapist in therapists[::2]:
+        therapist.session_types.set(others)  # half of them stop offering sports massage
+
+    with django_assert_num_queries(5):  # the rules, rooms, therapists, hours, busy times
+        slots = available_slots(
+            therapist_id=None, session_type=sports, date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=27), now=NOW
+        )
+
+    assert {pk for slot in slots for pk in slot.therapist_ids} == {t.pk for t in therapists[1::2]}

@@ -7,10 +7,9 @@ from django.core import signing
 from django.urls import reverse
 
 from bookings.models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
-from bookings.tokens import link_issue
 
 from ..clock import YESTERDAY, at, days_from_now
-from ..factories import make_booking, make_user
+from ..factories import make_booking, make_session_type, make_user, manage_token
 
 # The pages read the time themselves: frozen at NOW, before anyone logs in.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -536,11 +535,6 @@ def test_the_booking_page_query_count_does_not_grow_with_its_emails(
     assert page.content.decode().count("<strong>Reminder</strong>") == 25
 
 
-def manage_token(booking: Booking) -> str:
-    """A manage link as an email would carry it."""
-    return link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)
-
-
 def test_my_bookings_writes_nothing_and_its_queries_do_not_grow_with_the_bookings(
     client, asha, sports, alice, django_assert_max_num_queries
 ):
@@ -558,3 +552,56 @@ def test_my_bookings_writes_nothing_and_its_queries_do_not_grow_with_the_booking
 
     assert page.count("/my-bookings/") >= 15
     assert not BookingLink.objects.exists()  # no link is minted to show a page
+
+
+def test_only_therapists_offering_the_session_are_listed_for_it(client, asha, bob, sports):
+    relaxation = make_session_type("Relaxation massage", offered_by_all=False)
+    relaxation.therapists.set([bob])
+
+    sports_page = client.get(slots_url(sports)).content.decode()
+    relaxation_page = client.get(slots_url(relaxation)).content.decode()
+
+    assert ">Asha Patel</option>" in sports_page and ">Bob Okafor</option>" in sports_page
+    assert ">Asha Patel</option>" not in relaxation_page and ">Bob Okafor</option>" in relaxation_page
+    refused = client.get(slots_url(relaxation, therapist=asha.pk)).content.decode()
+    assert "Select a valid choice." in refused
+
+
+def test_a_therapists_page_offers_only_their_sessions(client, asha, sports):
+    relaxation = make_session_type("Relaxation massage", offered_by_all=False)
+
+    page = client.get(reverse("therapist_slots", args=[asha.pk])).content.decode()
+    not_theirs = client.get(reverse("therapist_slots", args=[asha.pk]) + f"?session_type={relaxation.pk}")
+
+    assert "Sports massage (60 min" in page and "Relaxation massage" not in page
+    assert "Select a valid choice." in not_theirs.content.decode()
+    asha.session_types.clear()
+    assert (
+        "is not taking online bookings at the moment"
+        in client.get(reverse("therapist_slots", args=[asha.pk])).content.decode()
+    )
+
+
+def test_a_booking_whose_session_is_no_longer_offered_cannot_move_online(client, asha, sports, alice):
+    booking = make_booking(client=alice, therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"))
+    asha.session_types.clear()
+    url = reverse("booking_move", args=[manage_token(booking)])
+
+    page = client.get(url).content.decode()
+    moved = client.post(url, {"start": at(TUESDAY, "11:00").isoformat()}, follow=True).content.decode()
+
+    assert "Asha Patel no longer offers sports massage" in page
+    assert "Asha Patel does not offer sports massage" in moved
+    booking.refresh_from_db()
+    assert booking.start == at(TUESDAY, "10:00")
+
+
+def test_a_refused_time_that_was_never_offered_says_why_on_the_page(client, asha, sports):
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "07:00")))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Asha Patel is not working at that time." in page
+    assert "just been taken" not in page
+    assert "The nearest free times" in page
+    assert not Booking.objects.exists()

@@ -12,6 +12,7 @@ from bookings.services.booking import (
     HealthAnswers,
     HealthScreenStops,
     IdempotencyKeyReused,
+    SlotNotFree,
     SlotTaken,
     booking_cancel,
     booking_create,
@@ -19,6 +20,7 @@ from bookings.services.booking import (
     booking_review_accept,
 )
 from clinic.problems import Problem
+from therapists.models import TimeOff
 
 from ..clock import NOW, TODAY, at, days_from_now
 from ..factories import make_booking, make_session_type, make_therapist, make_user, make_working_hours
@@ -165,26 +167,143 @@ def test_a_taken_slot_is_refused_with_the_nearest_free_times(asha, sports, alice
 
 
 @pytest.mark.parametrize(
-    "start",
+    "start, why",
     [
-        at(TUESDAY, "10:05"),  # not on the 15-minute grid
-        at(TUESDAY, "16:30"),  # runs past the end of the day
-        at(TUESDAY, "07:00"),  # before hours
-        at(TODAY, "10:00"),  # inside the 2-hour notice (NOW is 09:30)
-        at(days_from_now(61), "10:00"),  # the day after the 60-day horizon
+        (at(TUESDAY, "10:05"), "Sessions start every 15 minutes, and that time is not one of them."),
+        (at(TUESDAY, "16:30"), "Asha Patel is not working at that time."),  # runs past the end of the day
+        (at(TUESDAY, "07:00"), "Asha Patel is not working at that time."),  # before hours
+        (at(TODAY, "10:00"), "can be booked up to 2 hours before they start"),  # NOW is 09:30
+        (at(TODAY, "09:00"), "That time has passed."),
+        (at(days_from_now(61), "10:00"), f"We take bookings up to {days_from_now(60):%-d %B %Y}."),
     ],
 )
-def test_a_start_that_was_never_offered_is_refused(asha, sports, start):
-    with pytest.raises(SlotTaken):
+def test_a_start_that_was_never_offered_is_refused_saying_why(asha, sports, start, why):
+    with pytest.raises(SlotNotFree) as refused:
         book(sports, asha, start)
+
+    assert why in str(refused.value)
+    assert not isinstance(refused.value, SlotTaken)
+    assert Booking.objects.count() == OutboundEmail.objects.count() == 0
+
+
+def test_time_off_is_refused_as_time_away_not_as_taken(asha, sports):
+    TimeOff.objects.create(therapist=asha, start=at(TUESDAY, "10:00"), end=at(TUESDAY, "12:00"))
+
+    with pytest.raises(SlotNotFree, match="Asha Patel is away at that time") as refused:
+        book(sports, asha, at(TUESDAY, "10:30"))
+
+    assert not isinstance(refused.value, SlotTaken)
+    assert [s.start for s in refused.value.alternatives][:1] == [at(TUESDAY, "12:00")]
+
+
+def test_a_therapists_own_longer_notice_is_the_one_quoted(asha, sports):
+    asha.min_notice_minutes = 24 * 60
+    asha.save(update_fields=["min_notice_minutes"])
+
+    with pytest.raises(SlotNotFree, match="sessions with Asha Patel can be booked up to 24 hours before"):
+        book(sports, asha, at(days_from_now(1), "09:00"))
+
+
+def test_first_available_outside_everyones_hours_says_so(asha, bob, sports):
+    with pytest.raises(SlotNotFree, match="None of our therapists is working at that time") as refused:
+        book(sports, None, at(TUESDAY, "07:00"))
+
+    assert not isinstance(refused.value, SlotTaken)
+    assert refused.value.alternatives
+
+
+def test_first_available_with_everyone_booked_is_a_race(asha, sports, alice):
+    make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "10:00"))
+
+    with pytest.raises(SlotTaken):
+        book(sports, None, at(TUESDAY, "10:00"))
+
+
+def test_the_nearest_free_times_survive_a_check_lapsing_later_that_week(asha, sports, alice):
+    # Asha's check holds until Thursday, inside the week searched for alternatives; Tuesday
+    # 10:00 is taken; Tuesday still has free times.
+    asha.registration_expires_on = TUESDAY + dt.timedelta(days=2)
+    asha.save(update_fields=["registration_expires_on"])
+    make_booking(therapist=asha, client=alice, session_type=sports, start=at(TUESDAY, "10:00"), buffer_minutes=15)
+
+    with pytest.raises(SlotTaken) as taken:
+        book(sports, asha, at(TUESDAY, "10:00"))
+
+    assert [s.start for s in taken.value.alternatives] == [
+        at(TUESDAY, "11:15"),
+        at(TUESDAY, "11:30"),
+        at(TUESDAY, "11:45"),
+    ]
+
+
+def test_a_day_after_the_check_lapses_is_refused_naming_the_therapist(asha, sports):
+    asha.registration_expires_on = TUESDAY - dt.timedelta(days=1)
+    asha.save(update_fields=["registration_expires_on"])
+
+    with pytest.raises(SlotNotFree, match="Asha Patel cannot be booked on that day") as refused:
+        book(sports, asha, at(TUESDAY, "10:00"))
+
+    assert refused.value.alternatives  # the days before it lapses
+    assert all(s.start < at(TUESDAY, "00:00") for s in refused.value.alternatives)
+
+
+def test_a_session_the_therapist_does_not_offer_cannot_be_booked_with_them(asha, sports):
+    relaxation = make_session_type("Relaxation massage", offered_by_all=False)
+    asha.session_types.set([relaxation])
+
+    with pytest.raises(SlotNotFree, match="Asha Patel does not offer sports massage"):
+        book(sports, asha, at(TUESDAY, "10:00"))
+    with pytest.raises(SlotNotFree, match="None of our therapists offers sports massage"):
+        book(sports, None, at(TUESDAY, "10:00"))
     assert Booking.objects.count() == 0
+    assert book(relaxation, asha, at(TUESDAY, "10:00")).therapist == asha
+
+
+def test_first_available_never_picks_a_therapist_who_does_not_offer_the_session(asha, bob, sports):
+    make_working_hours(bob)
+    asha.session_types.clear()
+
+    assert book(sports, None, at(TUESDAY, "10:00")).therapist == bob
+
+
+def test_a_booking_cannot_move_once_the_therapist_stops_offering_its_session(asha, sports):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+    asha.session_types.clear()
+
+    with pytest.raises(SlotNotFree, match="does not offer sports massage"):
+        booking_reschedule(booking_id=booking.pk, start=at(TUESDAY, "11:00"), now=NOW)
+
+    booking.refresh_from_db()
+    assert (booking.start, booking.status) == (at(TUESDAY, "10:00"), Booking.Status.CONFIRMED)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC),
+        dt.datetime.fromisoformat("9999-12-31T23:30:00-05:00"),
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC),
+        dt.datetime.fromisoformat("0001-01-01T00:00:00+05:00"),
+    ],
+)
+def test_a_start_at_the_ends_of_the_calendar_is_refused_and_nothing_is_written(asha, sports, start):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    with pytest.raises(SlotNotFree):
+        book(sports, asha, start)
+    with pytest.raises(SlotNotFree):
+        booking_reschedule(booking_id=booking.pk, start=start, now=NOW)
+
+    booking.refresh_from_db()
+    assert booking.start == at(TUESDAY, "10:00")
+    assert Booking.objects.count() == 1
 
 
 def test_a_therapist_whose_check_is_not_verified_cannot_be_booked(sports):
     waiting = make_therapist("waiting")
     make_working_hours(waiting)
 
-    with pytest.raises(BookingError, match="cannot be booked"):
+    with pytest.raises(BookingError, match="That therapist cannot be booked at the moment"):
         book(sports, waiting, at(TUESDAY, "10:00"))
     assert Booking.objects.count() == 0
 

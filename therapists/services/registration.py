@@ -28,6 +28,13 @@ LONGEST_CHECK = datetime.timedelta(days=2 * 366)
 NOTIFIED_KINDS = [Kind.APPROVED, Kind.REJECTED, Kind.SUSPENDED, Kind.REOPENED, Kind.EXPIRED]
 
 
+def renewal_limit_message(renews_on: datetime.date) -> str:
+    return (
+        f"A check cannot hold past the therapist's CNHC renewal date, {renews_on.day} {renews_on:%B %Y}. "
+        "Choose that date or an earlier one."
+    )
+
+
 class RegistrationError(Exception):
     """A registration decision that is not allowed; the message is shown to the person."""
 
@@ -192,7 +199,8 @@ def registration_approve(
 
     Rules: the decider holds therapists.verify_registration and is not the therapist; the
     registration is awaiting a check; what the decider saw on CNHC's register is recorded
-    (required); the expiry is not in the past and at most two years ahead; if the page told us
+    (required); the expiry is not in the past, at most two years ahead, and not after the
+    therapist's own CNHC renewal date (the register may drop them then); if the page told us
     which number the decider was looking at (``cnhc_number_checked``), it is still the number on
     file, so nobody approves details the therapist changed meanwhile.
     Raises RegistrationError or ValidationError (by field).
@@ -222,6 +230,8 @@ def registration_approve(
             raise RegistrationError(
                 "The therapist changed their details while you were checking. Reload the page and check again."
             )
+        if therapist.cnhc_renews_on is not None and expires_on > therapist.cnhc_renews_on:
+            raise ValidationError({"expires_on": renewal_limit_message(therapist.cnhc_renews_on)})
         therapist.registration_status = Status.VERIFIED
         therapist.registration_expires_on = expires_on
         therapist.save(update_fields=["registration_status", "registration_expires_on"])

@@ -76,28 +76,31 @@ class Command(BaseCommand):
 
         admin = user("admin", email="admin@clinic.example", is_staff=True, is_superuser=True)
         user("dana", email="dana@example.com", first_name="Dana", last_name="Reid")
+        therapists = []
         for username, name, bio, number in THERAPISTS:
             first, last = name.split()
             account = user(username, email=f"{username}@clinic.example", first_name=first, last_name=last)
             therapist, _ = Therapist.objects.get_or_create(user=account, defaults={"display_name": name, "bio": bio})
+            therapists.append(therapist)
             if therapist.registration_submitted_at is None:
                 # Demo therapists go through the same check as real ones, decided by the demo
                 # admin, so the demo shows a real history; real checks are done by a person
                 # looking the therapist up on the CNHC register.
-                today = timezone.localdate()
+                renews_on = timezone.localdate() + datetime.timedelta(days=300)
                 registration.registration_submit(
                     therapist_id=therapist.pk,
                     submitted_by=account,
                     cnhc_number=number,
                     disciplines=[Therapist.Discipline.SPORTS_MASSAGE],
-                    cnhc_renews_on=today + datetime.timedelta(days=300),
+                    cnhc_renews_on=renews_on,
                     other_registers="",
                 )
+                # A check never holds past the therapist's own renewal date.
                 registration.registration_approve(
                     therapist_id=therapist.pk,
                     decided_by=admin,
                     seen_on_register="Demo data: no real register entry was looked up.",
-                    expires_on=today + datetime.timedelta(days=365),
+                    expires_on=renews_on,
                 )
             if not therapist.working_hours.exists():
                 # Weekdays with a lunch break, so the demo diary and free times have something to show.
@@ -114,6 +117,10 @@ class Command(BaseCommand):
                 name=name,
                 defaults={"kind": kind, "duration_minutes": minutes, "price": price, "description": description},
             )
+        for therapist in therapists:
+            # Clients can book a therapist only for the sessions they offer: the demo ones offer all.
+            if not therapist.session_types.exists():
+                therapist.session_types.set(SessionType.objects.filter(active=True))
         # Fewer rooms than therapists, and one that suits the quieter sessions only, so the
         # demo shows a time offered only while a suitable room is free.
         for order, (name, kinds) in enumerate(ROOMS):
