@@ -22,7 +22,9 @@ from ..tokens import manage_token
 
 
 def home(request):
-    return render(request, "bookings/home.html", {"session_types": session_type_list_active()})
+    # Read before rendering: with the database down, the page fails at once with a 503, not
+    # after the template has also waited on it for the clinic's details.
+    return render(request, "bookings/home.html", {"session_types": list(session_type_list_active())})
 
 
 def therapist_slots(request, therapist_id: int):

@@ -144,7 +144,7 @@ def test_chest_pain_says_call_999(client, asha, sports):
         details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_urgent=["chest_or_breathless"])
     )
 
-    assert "Call 999 now" in response.content.decode()
+    assert 'Call <a class="alert-link" href="tel:999">999</a> now' in response.content.decode()
     assert Booking.objects.count() == 0
 
 
