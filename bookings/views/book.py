@@ -16,7 +16,7 @@ from therapists.models import Therapist
 from .. import health
 from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm
 from ..models import BookingRules
-from ..selectors import available_slots, session_type_list_active
+from ..selectors import available_slots, first_free_day, session_type_list_active, week_strip
 from ..services import booking as booking_services
 from ..tokens import manage_token
 
@@ -72,18 +72,29 @@ def book_slots(request, session_type_id: int):
     context = {"session_type": session_type, "form": form, "today": today}
     if form.is_valid():
         day = form.cleaned_data["date"]
+        therapist_id = form.cleaned_data["therapist"]
+        now = timezone.now()
+        search = {"therapist_id": therapist_id, "session_type": session_type, "now": now}
+        # Weeks are counted from today, so the strip holding today starts with it.
+        week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
+        strip = week_strip(date_from=week_start, last_day=form.last_day, **search)
+        free_in_strip = [entry.day for entry in strip if entry.free]
+        if week_start == today:
+            next_available = free_in_strip[0] if free_in_strip else None
+            if next_available is None:
+                after = week_start + datetime.timedelta(days=7)
+                next_available = first_free_day(date_from=after, last_day=form.last_day, **search)
+        else:
+            next_available = first_free_day(date_from=today, last_day=form.last_day, **search)
         context.update(
             day=day,
             therapist_value=query["therapist"],
-            slots=available_slots(
-                therapist_id=form.cleaned_data["therapist"],
-                session_type=session_type,
-                date_from=day,
-                date_to=day,
-                now=timezone.now(),
-            ),
-            previous_day=day - datetime.timedelta(days=1) if day > today else None,
-            next_day=day + datetime.timedelta(days=1) if day < form.last_day else None,
+            slots=available_slots(date_from=day, date_to=day, **search),
+            strip=strip,
+            next_available=next_available,
+            later_free_day=next((free for free in free_in_strip if free > day), None),
+            previous_week=week_start - datetime.timedelta(days=7) if week_start > today else None,
+            next_week=week_start + datetime.timedelta(days=7) if strip and strip[-1].day < form.last_day else None,
         )
     return render(request, "bookings/book_slots.html", context)
 

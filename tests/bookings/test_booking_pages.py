@@ -85,7 +85,7 @@ def test_the_slot_page_query_count_does_not_grow_with_bookings(
     client, asha, sports, alice, django_assert_max_num_queries
 ):
     url = slots_url(sports, therapist="any", date=TUESDAY.isoformat())
-    with django_assert_max_num_queries(9) as few:
+    with django_assert_max_num_queries(11) as few:  # the strip is a second multi-day search
         client.get(url)
     for day in range(1, 28):
         make_booking(
