@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from clinic.free_times import FreeTimesAdminMixin
+
 from . import outbox
 from .models import Booking, BookingRules, HealthScreen, OutboundEmail
 from .services import booking as booking_services
@@ -26,7 +28,7 @@ class OutboundEmailInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["start", "therapist", "session_type", "client_name", "status"]
     list_filter = ["status", "therapist"]
     list_select_related = ["therapist", "session_type"]
@@ -118,7 +120,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(admin.ModelAdmin):
+class BookingRulesAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "buffer_minutes", "min_notice_minutes", "horizon_days", "slot_step_minutes"]
 
     def has_add_permission(self, request):

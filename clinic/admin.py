@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin
 
+from .free_times import FreeTimesAdminMixin
 from .models import Clinic, SessionType
 from .selectors import clinic_forget
 from .uploads import validate_logo
 
 
 @admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
+class SessionTypeAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "duration_minutes", "price", "active"]
     list_filter = ["kind", "active"]
     list_editable = ["active"]

@@ -17,6 +17,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.free_times import free_times_changed
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.models import SessionType
 from therapists.models import Therapist
@@ -134,6 +135,7 @@ def booking_create(
             )
             booking.full_clean(exclude=["client", "booked_by", "cancelled_by"], validate_constraints=False)
             booking.save()
+            free_times_changed(therapist_id=therapist.pk)
             screen = HealthScreen(
                 booking=booking,
                 answered_yes=sorted(answers.answered_yes),
@@ -280,6 +282,7 @@ def booking_reschedule(
             booking.blocks_until = booking.end + held
             booking.calendar_sequence += 1
             booking.save(update_fields=["start", "end", "blocks_until", "status", "calendar_sequence"])
+            free_times_changed(therapist_id=booking.therapist_id)
             _schedule_reminders(booking, now)
             extra = {"previous_start": previous_start.isoformat()}
             outbound_email_schedule(
@@ -330,6 +333,7 @@ def booking_cancel(
                 "calendar_sequence",
             ]
         )
+        free_times_changed(therapist_id=booking.therapist_id)
         outbound_emails_cancel(booking_id=booking.pk)
         outbound_email_schedule(
             booking=booking,
