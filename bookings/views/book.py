@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -67,14 +68,16 @@ def last_bookable_day(today: datetime.date) -> datetime.date:
 
 def book_slots(request, session_type_id: int):
     """Step 1-2 of booking: pick a therapist (or the first available) and a day, see the free
-    times. htmx asks for the slot list alone (a partial, cached per search; see
-    _slot_list_cached) when the choice changes; without JavaScript the "Show times" button
-    reloads the page."""
+    times. htmx asks for the slot list alone when the choice changes; without JavaScript the
+    "Show times" button reloads the page. The list is cached per search and minute (see
+    _slot_list_key) and the whole page reuses it."""
     now = timezone.now()
     # Read before the search, so a change committed while it runs leaves the list stored
     # under a version no one asks for any more.
-    key = _slot_list_key(session_type_id, request.GET, now, boosted=request.htmx.boosted) if request.htmx else None
-    if key and (cached := cache.get(key)) is not None:
+    boosted = bool(request.htmx and request.htmx.boosted)
+    key = _slot_list_key(session_type_id, request.GET, now, boosted=boosted)
+    cached = cache.get(key) if key else None
+    if request.htmx and cached is not None:
         return HttpResponse(cached)
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     today = timezone.localdate(now)
@@ -84,14 +87,18 @@ def book_slots(request, session_type_id: int):
     query.setdefault("date", today.isoformat())
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=therapists)
     context = {"session_type": session_type, "form": form, "today": today, "therapist_value": query["therapist"]}
-    if form.is_valid():
+    if form.is_valid() and cached is None:
         context.update(_slot_list(session_type, form.cleaned_data["therapist"], form.cleaned_data["date"], form, now))
-    if request.htmx:
+    html = cached
+    if html is None:
         html = render_to_string("bookings/_slot_list.html", context, request=request)
         if key and form.is_valid():
             # The key's minute changes, so an entry is never read after that minute anyway.
             cache.set(key, html, SLOT_LIST_CACHE_SECONDS)
+    if request.htmx:
         return HttpResponse(html)
+    # Our own template's output, escaped as it was rendered.
+    context["slot_list_html"] = mark_safe(html)  # noqa: S308
     return render(request, "bookings/book_slots.html", context)
 
 

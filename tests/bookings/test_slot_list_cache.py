@@ -231,3 +231,18 @@ def test_a_cached_list_is_never_shown_for_a_session_type_no_longer_sold(client, 
     assert not Booking.objects.exists()
     response = client.get(reverse("book_slots", args=[sports.pk]) + f"?therapist=any&date={DAY.isoformat()}", **HTMX)
     assert response.status_code == 404
+
+
+def test_the_whole_page_reuses_the_cached_list(client, asha, sports, django_assert_max_num_queries):
+    url = reverse("book_slots", args=[sports.pk]) + f"?therapist={asha.pk}&date={DAY.isoformat()}"
+    first = client.get(url).content.decode()
+
+    # The session type, the therapists for the menu and the booking horizon; no search.
+    with django_assert_max_num_queries(3):
+        again = client.get(url).content.decode()
+    with django_assert_max_num_queries(0):
+        partial = slot_list(client, sports, therapist=asha.pk)
+
+    assert again == first
+    assert partial.strip() in first
+    assert '<select name="therapist"' in first
