@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from clinic.admin import RecordAdmin
+from clinic.free_times import FreeTimesAdminMixin
 from clinic.models import Room, RoomClosure, RoomHours
 
 from . import outbox
@@ -47,7 +48,7 @@ class OutboundEmailInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["start", "therapist", "room", "session_type", "client_name", "status"]
     list_filter = ["status", "therapist", "room"]
     list_select_related = ["therapist", "session_type", "room"]
@@ -183,7 +184,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(admin.ModelAdmin):
+class BookingRulesAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "buffer_minutes", "min_notice_minutes", "horizon_days", "slot_step_minutes"]
 
     def has_add_permission(self, request):
@@ -243,7 +244,7 @@ class RoomClosureInline(admin.TabularInline):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     """Treatment rooms: what each suits, its turnover, its opening hours (none: the therapists'
     hours decide) and its time off. A room with bookings still to come cannot be taken out of
     use, stop suiting their session, or close over them: the page lists those bookings."""

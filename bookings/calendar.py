@@ -7,6 +7,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.selectors import clinic_get
+
 from .models import Booking
 
 
@@ -16,7 +18,12 @@ def booking_uid(booking: Booking, host: str | None = None) -> str:
 
 
 def booking_event(
-    booking: Booking, *, summary: str, host: str | None = None, now: datetime.datetime | None = None
+    booking: Booking,
+    *,
+    summary: str,
+    host: str | None = None,
+    now: datetime.datetime | None = None,
+    location: str | None = None,
 ) -> icalendar.Event:
     """One booking as a calendar event, the same for the client's .ics and the therapist's
     feed; only the summary differs (what each of them needs to see)."""
@@ -27,7 +34,7 @@ def booking_event(
     event.add("dtstart", timezone.localtime(booking.start))
     event.add("dtend", timezone.localtime(booking.end))
     event.add("dtstamp", now or timezone.now())
-    event.add("location", settings.CLINIC_ADDRESS)
+    event.add("location", location or clinic_get().address)
     # One UID per booking and a sequence that rises with each change: a calendar replaces
     # its copy of the event with a newer one instead of adding a second.
     event.add("sequence", booking.calendar_sequence)
@@ -60,9 +67,7 @@ def booking_ics_for_client(booking: Booking) -> bytes:
     do not apply them to the event they already hold."""
     summary = f"{booking.session_type.name} with {booking.therapist.display_name}"
     event = booking_event(booking, summary=summary)
-    event.add(
-        "organizer", f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}", parameters={"cn": settings.CLINIC_NAME}
-    )
+    event.add("organizer", f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}", parameters={"cn": clinic_get().name})
     event.add("attendee", f"mailto:{booking.client_email}", parameters={"cn": booking.client_name, "rsvp": "FALSE"})
     method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
     return calendar_with([event], method=method).to_ical()

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from clinic.london import london_midnight
+from clinic.london import LONDON, london_midnight
 from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
@@ -391,6 +391,71 @@ def slot_refusal(
         reasons.append((reason or availability.Refusal.TAKEN).value)
     reason = min(reasons, key=_NEAREST_FIRST.index)
     return SlotRefusal(reason, chosen, personal(chosen))
+
+
+@dataclass(frozen=True)
+class StripDay:
+    """One day of the week strip: whether it has any free start for the search."""
+
+    day: datetime.date
+    free: bool
+
+
+def slot_days(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    now: datetime.datetime,
+) -> set[datetime.date]:
+    """The London dates in the range with at least one free start: one multi-day search, so
+    four queries however many days."""
+    found = available_slots(
+        therapist_id=therapist_id, session_type=session_type, date_from=date_from, date_to=date_to, now=now
+    )
+    return {slot.start.astimezone(LONDON).date() for slot in found}
+
+
+def week_strip(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+) -> list[StripDay]:
+    """Seven days from date_from (fewer at the booking horizon), each marked free or not."""
+    days = [date_from + datetime.timedelta(days=n) for n in range(7)]
+    days = [day for day in days if day <= last_day]
+    if not days:
+        return []
+    free = slot_days(therapist_id=therapist_id, session_type=session_type, date_from=days[0], date_to=days[-1], now=now)
+    return [StripDay(day, day in free) for day in days]
+
+
+def first_free_day(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+) -> datetime.date | None:
+    """The first London date from date_from with a free start, or None up to last_day.
+
+    Searches a week, then windows doubling in length: the answer is usually in the first
+    week (four queries), and a therapist with nothing free for months costs a handful of
+    searches, not one per day. Windows stay short at first because a search only offers
+    therapists bookable on both its first and last day."""
+    start, length = date_from, 7
+    while start <= last_day:
+        end = min(start + datetime.timedelta(days=length - 1), last_day)
+        free = slot_days(therapist_id=therapist_id, session_type=session_type, date_from=start, date_to=end, now=now)
+        if free:
+            return min(free)
+        start, length = end + datetime.timedelta(days=1), length * 2
+    return None
 
 
 def bookings_affected_from(*, therapist: Therapist, start: datetime.datetime) -> QuerySet[Booking]:

@@ -3,6 +3,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from .selectors import clinic_get
+
 
 class AccountAdapter(DefaultAccountAdapter):
     @property
@@ -14,3 +16,7 @@ class AccountAdapter(DefaultAccountAdapter):
             f"{settings.LOGIN_LOCKOUT_MINUTES} minutes, or reset your password."
         )
         return messages
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # allauth renders without our context processors when it has no request.
+        return super().render_mail(template_prefix, email, {"clinic": clinic_get(), **context}, headers=headers)

@@ -17,6 +17,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
+from .selectors import clinic_get
+
 # One open SMTP connection per worker thread: opening a connection (and TLS) for every
 # message would cost more than sending it.
 _local = threading.local()
@@ -24,9 +26,11 @@ _local = threading.local()
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
     """Returns (subject, text body, html body) for the named templates."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "clinic": clinic_get(), **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context, using="text").split())
-    text = render_to_string(f"emails/{name}-body.txt", context, using="text")
+    # Every plain-text body ends with the same footer, the way the HTML ones extend base.html.
+    text = render_to_string(f"emails/{name}-body.txt", context, using="text").rstrip("\n") + "\n"
+    text += render_to_string("emails/_footer.txt", context, using="text")
     html = render_to_string(f"emails/{name}-body.html", context)
     return subject, text, html
 

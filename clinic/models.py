@@ -1,6 +1,11 @@
-"""What the whole clinic shares: the sessions it sells and the rooms they happen in, offered by
-therapists and booked by clients."""
+"""What the whole clinic shares: who it is, the sessions it sells and the rooms they happen in,
+offered by therapists and booked by clients."""
 
+import pathlib
+import secrets
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db import models
 
 WEEKDAYS = [
@@ -73,6 +78,82 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def clinic_placeholder_details() -> dict:
+    """What a new database's details row says until an admin edits it. The phone number is in
+    Ofcom's range kept for drama, so it rings no one."""
+    hours = settings.FREE_CANCELLATION_HOURS
+    return {
+        "name": settings.CLINIC_NAME,
+        "street_address": "1 High Street",
+        "town": "London",
+        "postcode": "N1 9GU",
+        "phone": "020 7946 0123",
+        "email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "bookings@clinic.example",
+        "opening_hours": "Monday to Friday 08:00 to 20:00\nSaturday 09:00 to 16:00\nSunday closed",
+        "map_url": "",
+        "cancellation_policy": (
+            f"You can change or cancel a booking free of charge until {hours} hours before it starts. "
+            "A later cancellation, or a session missed without telling us, is recorded as a late cancellation."
+        ),
+    }
+
+
+def logo_upload_to(instance, filename: str) -> str:
+    # The name is the content's own suffix (uploads.validate_logo renames it); a random part
+    # keeps an old cached logo from being served for a new one.
+    return f"clinic/logo-{secrets.token_hex(8)}{pathlib.PurePath(filename).suffix}"
+
+
+class Clinic(models.Model):
+    """Who the clinic is and how to reach it: one row (pk 1), edited in the admin and shown
+    on every page, in every email and in every calendar entry."""
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(max_length=100)
+    street_address = models.TextField(max_length=300, help_text="The street lines of the address, one per line.")
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10)
+    phone = models.CharField(max_length=30, help_text="As people should dial it, e.g. 020 7946 0000.")
+    email = models.EmailField()
+    opening_hours = models.TextField(
+        max_length=500, help_text="As clients should read them, one line per day or range."
+    )
+    map_url = models.URLField(blank=True, help_text="A link to the clinic on a map, e.g. OpenStreetMap.")
+    logo = models.FileField(upload_to=logo_upload_to, blank=True, max_length=200)
+    cancellation_policy = models.TextField(max_length=2000)
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="clinic_is_a_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [line.strip() for line in self.street_address.splitlines() if line.strip()]
+        return [*lines, self.town, self.postcode]
+
+    @property
+    def address(self) -> str:
+        return ", ".join(part for part in self.address_lines if part)
+
+    @property
+    def phone_uri(self) -> str:
+        """tel: URI: digits only, a leading 0 becoming +44 so it dials from anywhere."""
+        digits = "".join(c for c in self.phone if c.isdigit())
+        if self.phone.strip().startswith("+"):
+            # "+44 (0)20 ..." is written for people; the 0 is not dialled after +44.
+            if digits.startswith("440"):
+                digits = "44" + digits[3:]
+            return f"tel:+{digits}"
+        if digits.startswith("0"):
+            return f"tel:+44{digits[1:]}"
+        return f"tel:{digits}"
 
 
 class RoomHours(models.Model):

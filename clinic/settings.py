@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clinic.context_processors.clinic",
             ],
             "builtins": ["clinic.templatetags.london"],
         },
@@ -259,8 +260,9 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# The clinic's name for a new database's details row (an admin edits them after) and for
+# the authenticator app, which must know it before any database is read.
 CLINIC_NAME = env_str("CLINIC_NAME", "Clinic")
-CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "The clinic, 1 High Street, London")
 
 # The email outbox: a claim older than the lease means the worker holding it died (a send
 # task starts no email after half its lease); a row handed to the broker is handed over again

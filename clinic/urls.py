@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("logo", views.clinic_logo, name="clinic_logo"),
 ]
 
 handler500 = views.server_error

@@ -1,10 +1,12 @@
 import sys
 
 from django.db import DatabaseError, DataError, IntegrityError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 
 from .celery import app as celery_app
+from .selectors import clinic_get, clinic_get_cached
+from .uploads import content_type_for
 
 # How long a browser or proxy is asked to wait before trying again while the database is down.
 RETRY_AFTER_SECONDS = 30
@@ -28,10 +30,25 @@ def server_error(request):
     Retry-After, so people (and proxies) know to come back; anything else is a real 500.
     Neither page touches the database: both render without the request's user."""
     if _caused_by_database(sys.exc_info()[1]):
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        response = HttpResponse(render_to_string("503.html", {"clinic": clinic_get_cached()}), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return HttpResponseServerError(render_to_string("500.html"))
+    return HttpResponseServerError(render_to_string("500.html", {"clinic": clinic_get_cached()}))
+
+
+def clinic_logo(request):
+    """The clinic's logo, for anyone: pages ask for it with its file name in the query, so a
+    browser may keep it for a day and still sees a new one at once."""
+    logo = clinic_get().logo
+    if not logo:
+        raise Http404
+    try:
+        handle = logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type_for(logo.name))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _database_answers() -> bool:

@@ -126,6 +126,30 @@ def forget_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def clinic_details_cached(forget_rate_limits, request):
+    """A running site has the clinic's details cached after its first page, so tests start
+    with them cached too and a page's query count is the one every later visitor sees
+    (tests/clinic/test_identity.py counts the cold one). Tests without the database skip it."""
+    if "clock" in request.fixturenames:
+        # Cached at the real time, the details would have expired by the frozen NOW.
+        request.getfixturevalue("clock")
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        marker
+        and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        or "transactional_db" in request.fixturenames
+    ):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from clinic.selectors import clinic_get
+
+    clinic_get()
+
+
 @pytest.fixture
 def celery_eager():
     """Runs tasks queued with delay_on_commit in-process, once the transaction commits."""

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from clinic.admin import RecordAdmin
+from clinic.free_times import FreeTimesAdminMixin
 
 from .models import RegistrationEvent, RegistrationNotice, Therapist, TimeOff, WorkingHours
 from .services.profile import therapist_invite
@@ -43,7 +44,7 @@ class RegistrationEventInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "cnhc_number", "registration_status", "registration_expires_on"]
     list_filter = ["registration_status"]
     search_fields = ["display_name", "cnhc_number", "user__email"]
@@ -77,7 +78,7 @@ class RegistrationNoticeAdmin(admin.ModelAdmin):
         return False
 
 
-class DiaryEditedByTherapistAdmin(admin.ModelAdmin):
+class DiaryEditedByTherapistAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
     """Hours and time off change only in the therapist's diary, where overlapping stretches
     and time off over booked sessions are refused with a message; the admin form would save
     either without a word. Admins can read and delete them here."""

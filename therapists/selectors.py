@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from clinic.models import SessionType
@@ -19,11 +19,31 @@ def can_verify(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff and user.has_perm(VERIFY_PERMISSION)
 
 
-def therapist_list_bookable(*, on: datetime.date) -> QuerySet[Therapist]:
-    """The therapists clients may book on that London date, with what they offer (2 queries)."""
-    return Therapist.objects.bookable(on=on).prefetch_related(
+def _public(therapists: QuerySet[Therapist]) -> QuerySet[Therapist]:
+    """What clients see of a therapist: the sessions they offer and when the clinic last
+    checked their CNHC entry (``checked_at``, the latest approval), in two queries however many."""
+    last_approval = (
+        RegistrationEvent.objects.filter(therapist=OuterRef("pk"), kind=RegistrationEvent.Kind.APPROVED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return therapists.annotate(checked_at=Subquery(last_approval)).prefetch_related(
         Prefetch("session_types", queryset=SessionType.objects.filter(active=True))
     )
+
+
+def therapist_list_bookable(*, on: datetime.date) -> QuerySet[Therapist]:
+    """The therapists clients may book on that London date, with what they offer (2 queries)."""
+    return _public(Therapist.objects.bookable(on=on))
+
+
+def therapist_get_bookable(*, therapist_id: int, on: datetime.date) -> Therapist:
+    """One therapist clients may book on that London date, as the list shows them; Http404
+    for anyone else (awaiting a check, lapsed, suspended), so no page shows them."""
+    therapist = _public(Therapist.objects.bookable(on=on)).filter(pk=therapist_id).first()
+    if therapist is None:
+        raise Http404
+    return therapist
 
 
 def registration_queue() -> QuerySet[Therapist]:

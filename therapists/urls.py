@@ -6,6 +6,7 @@ app_name = "therapists"
 
 urlpatterns = [
     path("", views.therapist_list, name="list"),
+    path("<int:pk>/", views.therapist_detail, name="detail"),
     path("<int:pk>/photo", views.therapist_photo, name="photo"),
     path("<int:pk>/certificate", views.therapist_certificate, name="certificate"),
     path("me/", views.my_registration, name="me"),

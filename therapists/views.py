@@ -16,6 +16,7 @@ from .selectors import (
     registration_list_all,
     registration_queue,
     therapist_for_user,
+    therapist_get_bookable,
     therapist_get_for_file,
     therapist_list_bookable,
 )
@@ -52,7 +53,13 @@ def _form_error(form, error: Exception) -> None:
 
 def therapist_list(request):
     therapists = therapist_list_bookable(on=timezone.localdate())
-    return render(request, "therapists/list.html", {"therapists": therapists})
+    return render(request, "therapists/list.html", {"therapists": therapists, "cnhc_register_url": CNHC_REGISTER_URL})
+
+
+def therapist_detail(request, pk: int):
+    """A bookable therapist's own page; 404 for anyone clients may not book."""
+    therapist = therapist_get_bookable(therapist_id=pk, on=timezone.localdate())
+    return render(request, "therapists/detail.html", {"therapist": therapist, "cnhc_register_url": CNHC_REGISTER_URL})
 
 
 def therapist_photo(request, pk: int):

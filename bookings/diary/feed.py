@@ -8,6 +8,7 @@ from icalendar import Calendar, Event
 from bookings.calendar import booking_event
 from bookings.models import Booking
 from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON
+from clinic.selectors import clinic_get
 from therapists.models import Therapist, TimeOff
 
 
@@ -28,9 +29,10 @@ def diary_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Clinic diary: {therapist.display_name}")
     calendar.add("x-wr-timezone", "Europe/London")
+    location = clinic_get().address
     for booking in bookings:
         summary = f"{booking.session_type.name}: {booking.client_first_name}"
-        calendar.add_component(booking_event(booking, summary=summary, host=host, now=now))
+        calendar.add_component(booking_event(booking, summary=summary, host=host, now=now, location=location))
     for block in time_off:
         event = Event()
         event.add("uid", f"time-off-{block.pk}@{host}")

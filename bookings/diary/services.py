@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.availability import WeeklyHours
 from bookings.locks import therapist_lock
 from bookings.models import Booking
+from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range
 from therapists.models import Therapist, TimeOff, WorkingHours
 
@@ -40,6 +41,7 @@ def _diary_write(therapist: Therapist) -> Iterator[None]:
         with transaction.atomic():
             therapist_lock(therapist_id=therapist.pk)
             yield
+            free_times_changed(therapist_id=therapist.pk)
     except OperationalError as error:
         raise ValidationError(
             "Your diary is being changed somewhere else right now. Please try again in a moment."

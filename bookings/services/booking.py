@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range, wall_clock_to_utc
 from clinic.models import Room, SessionType
 from therapists.models import Therapist
@@ -188,6 +189,7 @@ def booking_create(
             )
             booking.full_clean(exclude=["client", "booked_by", "cancelled_by", "room"], validate_constraints=False)
             booking.save()
+            free_times_changed(therapist_id=therapist.pk)
             screen = HealthScreen(
                 booking=booking,
                 answered_yes=sorted(answers.answered_yes),
@@ -487,6 +489,7 @@ def booking_reschedule(
             booking.save(
                 update_fields=["start", "end", "blocks_until", "room", "room_until", "status", "calendar_sequence"]
             )
+            free_times_changed(therapist_id=booking.therapist_id)
             _schedule_reminders(booking, now)
             extra = {"previous_start": previous_start.isoformat()}
             outbound_email_schedule(
@@ -538,6 +541,7 @@ def booking_cancel(
                 "calendar_sequence",
             ]
         )
+        free_times_changed(therapist_id=booking.therapist_id)
         outbound_emails_cancel(booking_id=booking.pk)
         # The links in its emails stop working; the stop link stays, as a way out always should.
         links_revoke(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from clinic.free_times import free_times_changed
 from clinic.london import LONDON
 from clinic.models import Room, RoomClosure
 
@@ -78,6 +79,7 @@ def room_deactivate(*, room_id: int, now: datetime.datetime | None = None) -> Ro
     with transaction.atomic():
         room_settings_check(room_id=room_id, active=False, session_type_ids=(), now=now)
         Room.objects.filter(pk=room_id).update(active=False)
+        free_times_changed(therapist_id=None)  # every therapist's times may have used it
         return Room.objects.get(pk=room_id)
 
 
@@ -122,6 +124,7 @@ def room_closure_add(*, room_id: int, start: datetime.datetime, end: datetime.da
     ValidationError, or RoomClosureClashesWithBookings listing the bookings."""
     with transaction.atomic():
         room_closure_check(room_id=room_id, start=start, end=end)
+        free_times_changed(therapist_id=None)
         return RoomClosure.objects.create(room_id=room_id, start=start, end=end, note=note)
 
 
@@ -166,6 +169,7 @@ def booking_room_change(*, booking_id: int, room_id: int, now: datetime.datetime
             booking.room = room
             booking.room_until = booking.end + datetime.timedelta(minutes=room.turnover_minutes)
             booking.save(update_fields=["room", "room_until"])
+            free_times_changed(therapist_id=None)  # the freed room may open times for others
     except OperationalError as error:
         raise ValidationError(BUSY_MESSAGE) from error
     except IntegrityError:

@@ -5,27 +5,34 @@ import datetime
 import uuid
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from clinic.free_times import free_times_version
 from clinic.london import instant_in_range
 from therapists.models import Therapist
 
 from .. import health
 from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
 from ..models import BookingLink, BookingRules
-from ..selectors import available_slots, session_type_list_active
+from ..selectors import available_slots, first_free_day, session_type_list_active, week_strip
 from ..services import booking as booking_services
 from ..services import marketing as marketing_services
 from ..tokens import link_issue
 
 
 def home(request):
-    return render(request, "bookings/home.html", {"session_types": session_type_list_active()})
+    # Read before rendering: with the database down, the page fails at once with a 503, not
+    # after the template has also waited on it for the clinic's details.
+    return render(request, "bookings/home.html", {"session_types": list(session_type_list_active())})
 
 
 def therapist_slots(request, therapist_id: int):
@@ -58,38 +65,102 @@ def therapist_slots(request, therapist_id: int):
     return render(request, "bookings/therapist_slots.html", context)
 
 
+SLOT_LIST_CACHE_SECONDS = 90
+
+
 def last_bookable_day(today: datetime.date, rules: BookingRules | None = None) -> datetime.date:
     return today + datetime.timedelta(days=(rules or BookingRules.load()).horizon_days)
 
 
 def book_slots(request, session_type_id: int):
     """Step 1-2 of booking: pick a therapist (or the first available) and a day, see the free
-    times. htmx swaps only the times when the choice changes; without JavaScript the
-    "Show times" button reloads the page."""
+    times. htmx asks for the slot list alone when the choice changes; without JavaScript the
+    "Show times" button reloads the page. The list is cached per search and minute (see
+    _slot_list_key) and the whole page reuses it."""
+    now = timezone.now()
+    # Read before the search, so a change committed while it runs leaves the list stored
+    # under a version no one asks for any more.
+    boosted = bool(request.htmx and request.htmx.boosted)
+    key = _slot_list_key(session_type_id, request.GET, now, boosted=boosted)
+    cached = cache.get(key) if key else None
+    if request.htmx and cached is not None:
+        return HttpResponse(cached)
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     therapists = list(Therapist.objects.bookable(on=today).offering(session_type))
     query = request.GET.copy()
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=therapists)
-    context = {"session_type": session_type, "form": form, "today": today}
-    if form.is_valid():
-        day = form.cleaned_data["date"]
-        context.update(
-            day=day,
-            therapist_value=query["therapist"],
-            slots=available_slots(
-                therapist_id=form.cleaned_data["therapist"],
-                session_type=session_type,
-                date_from=day,
-                date_to=day,
-                now=timezone.now(),
-            ),
-            previous_day=day - datetime.timedelta(days=1) if day > today else None,
-            next_day=day + datetime.timedelta(days=1) if day < form.last_day else None,
-        )
+    context = {"session_type": session_type, "form": form, "today": today, "therapist_value": query["therapist"]}
+    if form.is_valid() and cached is None:
+        context.update(_slot_list(session_type, form.cleaned_data["therapist"], form.cleaned_data["date"], form, now))
+    html = cached
+    if html is None:
+        html = render_to_string("bookings/_slot_list.html", context, request=request)
+        if key and form.is_valid():
+            # The key's minute changes, so an entry is never read after that minute anyway.
+            cache.set(key, html, SLOT_LIST_CACHE_SECONDS)
+    if request.htmx:
+        return HttpResponse(html)
+    # Our own template's output, escaped as it was rendered.
+    context["slot_list_html"] = mark_safe(html)  # noqa: S308
     return render(request, "bookings/book_slots.html", context)
+
+
+def _slot_list(session_type, therapist_id, day, form, now) -> dict:
+    """What the slot list shows: the day's free times, the week strip around it and the
+    first day with a free time. Computed as at the end of the current minute, which is the
+    same answer for every moment in it (notice and start times are whole minutes), so a
+    cached list is exact for that minute and the minute is part of its cache key."""
+    today = form.today
+    search = {"therapist_id": therapist_id, "session_type": session_type, "now": _end_of_minute(now)}
+    # Weeks are counted from today, so the strip holding today starts with it.
+    week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
+    strip = week_strip(date_from=week_start, last_day=form.last_day, **search)
+    free_in_strip = [entry.day for entry in strip if entry.free]
+    if week_start == today:
+        next_available = free_in_strip[0] if free_in_strip else None
+        if next_available is None:
+            after = week_start + datetime.timedelta(days=7)
+            next_available = first_free_day(date_from=after, last_day=form.last_day, **search)
+    else:
+        next_available = first_free_day(date_from=today, last_day=form.last_day, **search)
+    return {
+        "day": day,
+        "last_day": form.last_day,
+        "slots": available_slots(date_from=day, date_to=day, **search),
+        "strip": strip,
+        "next_available": next_available,
+        "later_free_day": next((free for free in free_in_strip if free > day), None),
+        "previous_week": week_start - datetime.timedelta(days=7) if week_start > today else None,
+        "next_week": week_start + datetime.timedelta(days=7) if strip and strip[-1].day < form.last_day else None,
+    }
+
+
+def _end_of_minute(now: datetime.datetime) -> datetime.datetime:
+    start = now.replace(second=0, microsecond=0)
+    return start if start == now else start + datetime.timedelta(minutes=1)
+
+
+def _slot_list_key(session_type_id: int, query, now: datetime.datetime, *, boosted: bool) -> str | None:
+    """The cache key of a slot list: the search, the minute, and the free-times versions of
+    what it depends on (the therapist's and everyone's, clinic.free_times), so any booking,
+    cancellation, move, time off, hours or registration change makes a new key at once.
+    None for a search that is not plainly one therapist (or any) and one ISO date: those go
+    through the form and its messages."""
+    therapist = query.get("therapist", ANY_THERAPIST)
+    day = query.get("date", "")
+    if not (therapist == ANY_THERAPIST or (therapist.isascii() and therapist.isdigit() and len(therapist) < 10)):
+        return None
+    if not (len(day) == 10 and day.isascii() and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit()):
+        return None
+    version = free_times_version(therapist_id=None if therapist == ANY_THERAPIST else int(therapist))
+    if version is None:
+        return None
+    # A strip link (boosted) also moves the day picker, so its answer differs by that field.
+    kind = "strip" if boosted else "form"
+    return f"slot-list:{kind}:{session_type_id}:{therapist}:{day}:{_end_of_minute(now):%Y%m%d%H%M}:{version}"
 
 
 @never_cache

@@ -7,6 +7,9 @@ from clinic.emails import send_email
 
 from ..smtp import SMTPServer
 
+# Every email ends with the clinic's details, read from the database on a cold cache.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def smtp(settings):

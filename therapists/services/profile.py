@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from clinic.free_times import free_times_changed
 from clinic.models import SessionType
 from clinic.problems import Problem
 
@@ -68,6 +69,7 @@ def therapist_profile_save(
             therapist.photo = ""
         therapist.save()
         therapist.session_types.set(session_types)
+        free_times_changed(therapist_id=therapist.pk)
         if old_photo and old_photo != therapist.photo.name:
             # A photo of a person is personal data: once replaced or removed it is deleted,
             # after the commit so a rolled-back save still has its photo.

@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.free_times import free_times_changed
+
 from ..models import RegistrationEvent, Therapist
 from ..selectors import can_verify
 from ..signals import registration_event_recorded
@@ -60,6 +62,8 @@ def _record(
         seen_on_register=seen_on_register,
         note=note,
     )
+    # Every decision may make the therapist bookable or not: their slot lists are stale.
+    free_times_changed(therapist_id=therapist.pk)
     if kind in NOTIFIED_KINDS:
         # Inside the transaction: listeners write what they owe people (the bookings app's
         # outbox rows) with the event, so a decision and its emails commit or vanish together.

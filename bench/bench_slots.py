@@ -1,0 +1,193 @@
+"""Measure the slot list htmx asks for against a bare Django view, side by side in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_front-door .venv/bin/python bench/bench_slots.py
+
+Seeds the database (it is flushed first: use a database of its own), starts gunicorn with 2
+sync workers on 127.0.0.1:8201, and runs wrk with 16 connections against, in turn: a bare
+view returning "ok", the slot list for one therapist and a day (htmx partial, cached), the
+same for "any therapist", and the slot list without the htmx header (the whole page). Prints
+requests/s and latency for each, and each as a share of the bare view's requests/s (the mean of a run first and a run last, as the
+machine's load drifts).
+"""
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8201"))
+THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "20"))
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "500"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 16
+
+
+def seed() -> tuple[int, int, dt.date]:
+    """Session type, therapists working 08:00-20:00 every day, and bookings over four weeks."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bookings.models import Booking
+    from clinic.london import wall_clock_to_utc
+    from clinic.models import SessionType
+    from therapists.models import Therapist, WorkingHours
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)  # the flush emptied the clinic's details row too
+    from clinic.models import Clinic, clinic_placeholder_details
+
+    Clinic.objects.get_or_create(pk=1, defaults=clinic_placeholder_details())
+    sports = SessionType.objects.create(
+        kind="sports", name="Sports massage", description="Bench.", duration_minutes=60, price=55
+    )
+    today = timezone.localdate()
+    therapists = []
+    for n in range(THERAPISTS):
+        user = get_user_model().objects.create(username=f"t{n}", email=f"t{n}@example.com")
+        therapist = Therapist.objects.create(
+            user=user,
+            display_name=f"Therapist {n:03d}",
+            registration_status=Therapist.RegistrationStatus.VERIFIED,
+            registration_expires_on=today + dt.timedelta(days=365),
+        )
+        therapist.session_types.add(sports)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=dt.time(8), end_time=dt.time(20))
+            for day in range(7)
+        )
+        therapists.append(therapist)
+    rows = []
+    for n in range(BOOKINGS):
+        therapist = therapists[n % THERAPISTS]
+        index = n // THERAPISTS  # that therapist's nth booking: one a day at a different hour
+        day = today + dt.timedelta(days=1 + index % 28)
+        start = wall_clock_to_utc(day, dt.time(8 + (index // 28) % 12))
+        end = start + dt.timedelta(minutes=60)
+        rows.append(
+            Booking(
+                client_name="Bench Client",
+                client_email=f"c{n}@example.com",
+                client_phone="07700 900000",
+                therapist=therapist,
+                session_type=sports,
+                start=start,
+                end=end,
+                blocks_until=end,
+                idempotency_key=uuid.uuid4(),
+            )
+        )
+    Booking.objects.bulk_create(rows)
+    return sports.pk, therapists[0].pk, today + dt.timedelta(days=2)
+
+
+def wrk(url: str, *headers: str) -> dict:
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "non2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of the bench's own (it is flushed).")
+    session_type_id, therapist_id, day = seed()
+    var = Path(tempfile.mkdtemp(prefix="bench-slots-"))
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "b" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_HOST": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "CELERY_BROKER_URL": "filesystem://",
+        "VAR_DIR": str(var),
+        "STATIC_ROOT": str(var / "static"),
+        "DJANGO_SETTINGS_MODULE": "bench_slots_site",
+        "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}",
+    }
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "clinic.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    slots = f"{base}/book/{session_type_id}/?date={day.isoformat()}"
+    runs = [
+        ("bare Django view", f"{base}/bench/bare", ()),
+        ("slot list, one therapist (htmx partial)", f"{slots}&therapist={therapist_id}", ("HX-Request: true",)),
+        ("slot list, any therapist (htmx partial)", f"{slots}&therapist=any", ("HX-Request: true",)),
+        ("booking page, one therapist (whole page)", f"{slots}&therapist={therapist_id}", ()),
+        ("bare Django view, again", f"{base}/bench/bare", ()),
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while subprocess.run(["curl", "-sf", "-o", "/dev/null", f"{base}/bench/bare"]).returncode:
+            if time.monotonic() > deadline:
+                sys.exit("gunicorn did not start")
+            time.sleep(0.3)
+        for _, url, headers in runs:  # warm each worker's connections and caches
+            for _ in range(4):
+                subprocess.run(["curl", "-sf", "-o", "/dev/null", *sum((["-H", h] for h in headers), []), url])
+        partial = subprocess.run(
+            ["curl", "-sf", "-H", "HX-Request: true", f"{slots}&therapist={therapist_id}"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        # What is measured is the real list: the section, its times, and nothing of the page around it.
+        assert '<section id="slots"' in partial and "<time " in partial and "<select" not in partial, partial[:500]
+        results = [(name, wrk(url, *headers)) for name, url, headers in runs]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    bare = (results[0][1]["rps"] + results[-1][1]["rps"]) / 2
+    print(
+        f"{THERAPISTS} therapists, {BOOKINGS} bookings; gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {SECONDS} s each"
+    )
+    for name, result in results:
+        print(
+            f"{name:45} {result['rps']:8.0f} req/s  {100 * result['rps'] / bare:5.1f}% of bare"
+            f"  p50 {result['p50']}  p99 {result['p99']}  non-2xx {result['non2xx']}"
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

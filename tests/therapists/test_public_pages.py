@@ -1,0 +1,130 @@
+"""What clients see of a therapist: the list and each therapist's own page, with the clinic's
+CNHC check they can verify themselves and a way to book; no page for anyone not bookable."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from therapists.models import Therapist
+
+from ..clock import NOW, TODAY
+from ..factories import make_session_type, submitted_therapist, verified_therapist
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+
+
+@pytest.fixture
+def vera(victor, sports):
+    """Vera, checked by victor today (valid to 14 January 2031), offering sports massage."""
+    vera = verified_therapist("vera", by=victor, expires_on=datetime.date(2031, 1, 14))
+    Therapist.objects.filter(pk=vera.pk).update(bio="Runner and physio's friend.\nHamstrings a speciality.")
+    vera.session_types.add(sports)
+    return vera
+
+
+def test_a_therapists_page_shows_the_check_with_number_dates_and_where_to_verify_it(client, vera, sports):
+    page = client.get(reverse("therapists:detail", args=[vera.pk])).content.decode()
+
+    assert '<h1 class="h2 mb-0">Vera Therapist</h1>' in page
+    assert f"Number CN-vera: checked on {NOW:%-d %B %Y}, valid until 14 January 2031." in page
+    assert '<a href="https://www.cnhc.org.uk/" rel="noopener">Search the CNHC register for Vera Therapist' in page
+    assert "Runner and physio&#x27;s friend.<br>Hamstrings a speciality." in page
+    assert "Sports massage" in page and "60 minutes" in page
+    assert f'href="/book/{sports.pk}/?therapist={vera.pk}"' in page
+    assert (
+        f'<a class="btn btn-primary btn-lg w-100" href="/therapists/{vera.pk}/slots/">Book with Vera Therapist</a>'
+        in page
+    )
+
+
+def test_the_date_checked_is_the_latest_approval(client, vera, victor):
+    from therapists.services import registration
+
+    registration.registration_submit(
+        therapist_id=vera.pk,
+        submitted_by=vera.user,
+        cnhc_number="CN-vera",
+        disciplines=[Therapist.Discipline.SPORTS_MASSAGE],
+        cnhc_renews_on=TODAY + datetime.timedelta(days=300),
+        other_registers="",
+    )
+    later = NOW + datetime.timedelta(days=40)
+    import time_machine
+
+    with time_machine.travel(later, tick=False):
+        registration.registration_approve(
+            therapist_id=vera.pk,
+            decided_by=victor,
+            seen_on_register="Listed.",
+            expires_on=later.date() + datetime.timedelta(days=200),
+        )
+        page = client.get(reverse("therapists:detail", args=[vera.pk])).content.decode()
+
+    assert f"checked on {later:%-d %B %Y}" in page
+
+
+def test_the_list_links_each_therapist_to_their_page_and_their_free_times(client, vera):
+    page = client.get(reverse("therapists:list")).content.decode()
+
+    assert f'<a href="/therapists/{vera.pk}/">Vera Therapist</a>' in page
+    assert f'<a class="btn btn-primary" href="/therapists/{vera.pk}/slots/">Book with Vera Therapist</a>' in page
+    assert f"Number CN-vera: checked on {NOW:%-d %B %Y}, valid until 14 January 2031." in page
+
+
+@pytest.mark.parametrize("who", ["waiting", "lapsed", "suspended", "nobody"])
+def test_no_page_for_a_therapist_clients_may_not_book(client, victor, who):
+    from therapists.services import registration
+
+    if who == "waiting":
+        therapist_id = submitted_therapist("waiting").pk
+    elif who == "lapsed":
+        therapist_id = verified_therapist("lapsed", by=victor).pk
+        Therapist.objects.filter(pk=therapist_id).update(registration_expires_on=TODAY - datetime.timedelta(days=1))
+    elif who == "suspended":
+        therapist_id = verified_therapist("suspended", by=victor).pk
+        registration.registration_suspend(therapist_id=therapist_id, decided_by=victor, reason="Sanction.")
+    else:
+        therapist_id = 999_999
+
+    assert client.get(reverse("therapists:detail", args=[therapist_id])).status_code == 404
+    assert f"/therapists/{therapist_id}/" not in client.get(reverse("therapists:list")).content.decode()
+
+
+def test_only_the_sessions_the_clinic_still_sells_are_listed(client, vera):
+    retired = make_session_type("Hot stones", active=False)
+    vera.session_types.add(retired)
+
+    page = client.get(reverse("therapists:detail", args=[vera.pk])).content.decode()
+
+    assert "Hot stones" not in page
+
+
+def test_a_therapists_page_costs_two_queries_however_long_their_history(
+    client, vera, victor, django_assert_num_queries
+):
+    from therapists.services import registration
+
+    url = reverse("therapists:detail", args=[vera.pk])
+    with django_assert_num_queries(2):
+        client.get(url)
+    for n in range(5):
+        registration.registration_submit(
+            therapist_id=vera.pk,
+            submitted_by=vera.user,
+            cnhc_number="CN-vera",
+            disciplines=[Therapist.Discipline.SPORTS_MASSAGE],
+            cnhc_renews_on=TODAY + datetime.timedelta(days=300 + n),
+            other_registers="",
+        )
+        registration.registration_approve(
+            therapist_id=vera.pk,
+            decided_by=victor,
+            seen_on_register="Listed.",
+            expires_on=TODAY + datetime.timedelta(days=200),
+        )
+        vera.session_types.add(make_session_type(f"Extra {n}"))
+    with django_assert_num_queries(2):
+        page = client.get(url).content.decode()
+    assert len(re.findall(r'href="/book/\d+/\?therapist=', page)) == 6
