@@ -168,6 +168,9 @@ class RegistrationEvent(models.Model):
     cnhc_renews_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     seen_on_register = models.TextField(blank=True, max_length=2000)
+    # The certificate file the therapist had when this happened: a decision rests on it, so a
+    # replaced certificate a decision saw is kept, and one no decision saw is deleted.
+    certificate = models.CharField(max_length=200, blank=True)
     # A rejection or suspension reason (shown to the therapist), or what changed.
     note = models.TextField(blank=True, max_length=2000)
 

@@ -3,7 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from clinic.uploads import IMAGE_FORMATS, content_type_for, image_format, megabytes, renamed, validate_image
+from clinic.uploads import (
+    IMAGE_FORMATS,
+    MAX_IMAGE_PIXELS,
+    TooManyPixels,
+    content_type_for,
+    image_format,
+    megabytes,
+    renamed,
+    validate_image,
+)
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
@@ -24,7 +33,13 @@ def validate_certificate(upload: UploadedFile) -> UploadedFile:
     upload.seek(0)
     if head == b"%PDF-":
         return renamed(upload, ".pdf")
-    found = image_format(upload)
+    try:
+        found = image_format(upload)
+    except TooManyPixels:
+        raise ValidationError(
+            f"The certificate has too many pixels: the limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels. "
+            "Please send a smaller scan or a PDF."
+        ) from None
     if found in IMAGE_FORMATS:
         return renamed(upload, IMAGE_FORMATS[found])
     raise ValidationError("The certificate must be a PDF or a JPEG, PNG or WebP image.")

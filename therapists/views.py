@@ -1,4 +1,5 @@
 from functools import wraps
+from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+
+from clinic.upload_limits import upload_limit
 
 from .forms import ApproveForm, ProfileForm, ReasonForm, RegistrationForm, ReopenForm, one_year_from
 from .models import RegistrationEvent, Therapist
@@ -21,7 +24,7 @@ from .selectors import (
     therapist_list_bookable,
 )
 from .services import profile, registration
-from .uploads import content_type_for
+from .uploads import CERTIFICATE_MAX_BYTES, PHOTO_MAX_BYTES, content_type_for
 
 # CNHC's own site, where anyone can search the public register by name, town or postcode.
 # There is no API behind it: a person searches and writes down what they saw.
@@ -73,15 +76,21 @@ def therapist_photo(request, pk: int):
 @login_required
 def therapist_certificate(request, pk: int):
     therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="certificate", public_on=None)
-    return _file_response(therapist.certificate, cache="private, no-store")
+    # An attachment, never shown inline: a file from outside is not rendered as part of the site.
+    return _file_response(therapist.certificate, cache="private, no-store", as_attachment=True)
 
 
-def _file_response(field_file, *, cache: str) -> FileResponse:
+def _file_response(field_file, *, cache: str, as_attachment: bool = False) -> FileResponse:
     try:
         handle = field_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=content_type_for(field_file.name))
+    response = FileResponse(
+        handle,
+        content_type=content_type_for(field_file.name),
+        as_attachment=as_attachment,
+        filename=f"certificate{PurePath(field_file.name).suffix}" if as_attachment else "",
+    )
     response["Cache-Control"] = cache
     return response
 
@@ -118,6 +127,7 @@ def my_registration(request):
 
 
 @login_required
+@upload_limit(PHOTO_MAX_BYTES)
 @require_http_methods(["GET", "POST"])
 def my_profile(request):
     therapist = therapist_for_user(user=request.user)
@@ -159,6 +169,7 @@ def my_profile(request):
 
 
 @login_required
+@upload_limit(CERTIFICATE_MAX_BYTES)
 @require_http_methods(["GET", "POST"])
 def my_registration_edit(request):
     therapist = therapist_for_user(user=request.user)

@@ -61,6 +61,7 @@ def _record(
         expires_on=expires_on,
         seen_on_register=seen_on_register,
         note=note,
+        certificate=therapist.certificate.name or "",
     )
     # Every decision may make the therapist bookable or not: their slot lists are stale.
     free_times_changed(therapist_id=therapist.pk)
@@ -151,6 +152,7 @@ def registration_submit(
         therapist.cnhc_renews_on = cnhc_renews_on
         therapist.disciplines = disciplines
         therapist.other_registers = other_registers
+        old_certificate = therapist.certificate.name
         if certificate is not None:
             therapist.certificate = certificate
         if needs_check:
@@ -171,7 +173,22 @@ def registration_submit(
             actor=submitted_by,
             note="Changed: " + ", ".join(changed) if changed and not first_time else "",
         )
+        if old_certificate and old_certificate != therapist.certificate.name:
+            _delete_unless_decided_on(therapist, old_certificate)
     return therapist
+
+
+DECISIONS = [Kind.APPROVED, Kind.REJECTED, Kind.SUSPENDED]
+
+
+def _delete_unless_decided_on(therapist: Therapist, name: str) -> None:
+    """A replaced certificate is personal data with no further use, unless an admin's decision
+    was made on it: then it stays as the evidence that decision rests on. Deleted only once
+    the replacement commits, so a rolled-back change keeps its file."""
+    if RegistrationEvent.objects.filter(therapist=therapist, kind__in=DECISIONS, certificate=name).exists():
+        return
+    storage = therapist.certificate.storage
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _lock_for_decision(*, therapist_id: int, decided_by, allowed: Iterable[str]) -> Therapist:
