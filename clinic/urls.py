@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("logo", views.clinic_logo, name="clinic_logo"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("cookies/", views.cookie_statement, name="cookies"),
 ]
 
 handler500 = views.server_error

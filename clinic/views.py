@@ -1,7 +1,9 @@
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from .celery import app as celery_app
@@ -75,3 +77,37 @@ def healthz(request):
     checks = {"database": _database_answers(), "broker": _broker_answers()}
     body = "".join(f"{name}: {'ok' if ok else 'down'}\n" for name, ok in checks.items())
     return HttpResponse(body, status=200 if all(checks.values()) else 503, content_type="text/plain")
+
+
+def site_cookies() -> list[tuple[str, str, str]]:
+    """The cookies this site sets, and why: the cookie statement lists exactly these, and a
+    test fails if a page sets any other."""
+    days = settings.SESSION_COOKIE_AGE // (24 * 60 * 60)
+    return [
+        (
+            settings.SESSION_COOKIE_NAME,
+            "Keeps you logged in, from page to page.",
+            f"{days} days, or until you log out; for staff, {settings.STAFF_IDLE_MINUTES} minutes without activity",
+        ),
+        (settings.CSRF_COOKIE_NAME, "Proves a form was sent from this site, not from another one.", "One year"),
+        (
+            "messages",
+            "Carries a one-off notice (such as \u201cYou're booked in\u201d) to the next page.",
+            "Until shown",
+        ),
+    ]
+
+
+def privacy_notice(request):
+    return render(
+        request,
+        "clinic/privacy.html",
+        {
+            "retention_years": settings.CLINICAL_RECORD_RETENTION_YEARS,
+            "staff_idle_minutes": settings.STAFF_IDLE_MINUTES,
+        },
+    )
+
+
+def cookie_statement(request):
+    return render(request, "clinic/cookies.html", {"cookies": site_cookies()})
