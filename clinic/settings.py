@@ -231,6 +231,9 @@ ACCOUNT_RATE_LIMITS = {
 # Staff (therapists and admins) read health data: they sign in with a code from an
 # authenticator app as well as the password, and keep recovery codes for a lost phone.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A code from the 30 seconds before or after is accepted too: a phone's clock a little off,
+# or a code typed as it changed, should not lock a therapist out. Each code still works once.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env_str("CLINIC_NAME", "Clinic")
 # A staff session left alone this long ends; clients keep Django's usual two weeks.
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
