@@ -34,8 +34,8 @@ def raw_insert(*, therapist, session_type, room, start, minutes=60, turnover=15,
         cursor.execute(
             "INSERT INTO bookings_booking (client_name, client_email, client_phone, therapist_id, session_type_id,"
             ' start, "end", blocks_until, room_id, room_until, status, cancellation_reason, late_cancellation,'
-            " calendar_sequence, feedback, created_at)"
-            " VALUES ('Raw', 'raw@example.com', '0', %s, %s, %s, %s, %s, %s, %s, %s, '', false, 0, '', now())",
+            " calendar_sequence, feedback, idempotency_details, created_at)"
+            " VALUES ('Raw', 'raw@example.com', '0', %s, %s, %s, %s, %s, %s, %s, %s, '', false, 0, '', '', now())",
             [
                 therapist.pk,
                 session_type.pk,
