@@ -31,6 +31,11 @@ def _own_booking(request, booking_id: int) -> Booking | None:
     return bookings_for_account(user=request.user).filter(pk=booking_id).first()
 
 
+def _urls(manage_name: str, move_name: str, key) -> dict:
+    """The page's own links: through the emailed token, or through the login (My bookings)."""
+    return {"manage_url": reverse(manage_name, args=[key]), "move_url": reverse(move_name, args=[key])}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_manage(request, token: str):
@@ -38,7 +43,7 @@ def booking_manage(request, token: str):
     booking = _booking_for_token(token)
     if booking is None:
         return link_not_valid(request)
-    urls = {"manage_url": reverse("booking_manage", args=[token]), "move_url": reverse("booking_move", args=[token])}
+    urls = _urls("booking_manage", "booking_move", token)
     return _manage(request, booking, urls)
 
 
@@ -50,10 +55,7 @@ def my_booking_manage(request, booking_id: int):
     booking = _own_booking(request, booking_id)
     if booking is None:
         return link_not_valid(request)
-    urls = {
-        "manage_url": reverse("my_booking_manage", args=[booking.pk]),
-        "move_url": reverse("my_booking_move", args=[booking.pk]),
-    }
+    urls = _urls("my_booking_manage", "my_booking_move", booking.pk)
     return _manage(request, booking, urls)
 
 
@@ -90,7 +92,7 @@ def booking_move(request, token: str):
     booking = _booking_for_token(token)
     if booking is None:
         return link_not_valid(request)
-    urls = {"manage_url": reverse("booking_manage", args=[token]), "move_url": reverse("booking_move", args=[token])}
+    urls = _urls("booking_manage", "booking_move", token)
     return _move(request, booking, urls)
 
 
@@ -101,10 +103,7 @@ def my_booking_move(request, booking_id: int):
     booking = _own_booking(request, booking_id)
     if booking is None:
         return link_not_valid(request)
-    urls = {
-        "manage_url": reverse("my_booking_manage", args=[booking.pk]),
-        "move_url": reverse("my_booking_move", args=[booking.pk]),
-    }
+    urls = _urls("my_booking_manage", "my_booking_move", booking.pk)
     return _move(request, booking, urls)
 
 
