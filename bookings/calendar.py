@@ -23,7 +23,7 @@ def booking_event(
     summary: str,
     host: str | None = None,
     now: datetime.datetime | None = None,
-    location: str | None = None,
+    address: str | None = None,
 ) -> icalendar.Event:
     """One booking as a calendar event, the same for the client's .ics and the therapist's
     feed; only the summary differs (what each of them needs to see)."""
@@ -34,12 +34,18 @@ def booking_event(
     event.add("dtstart", timezone.localtime(booking.start))
     event.add("dtend", timezone.localtime(booking.end))
     event.add("dtstamp", now or timezone.now())
-    event.add("location", location or clinic_get().address)
+    event.add("location", booking_location(booking, address if address is not None else clinic_get().address))
     # One UID per booking and a sequence that rises with each change: a calendar replaces
     # its copy of the event with a newer one instead of adding a second.
     event.add("sequence", booking.calendar_sequence)
     event.add("status", CALENDAR_STATUS.get(booking.status, "CONFIRMED"))
     return event
+
+
+def booking_location(booking: Booking, address: str) -> str:
+    """Where to go: the room first when the session has one, so the client and the
+    therapist's phone both say which door, then the clinic's address."""
+    return ", ".join(part for part in (booking.room.name if booking.room_id else "", address) if part)
 
 
 # A booking waiting for the therapist's review is not confirmed yet: calendars show it as

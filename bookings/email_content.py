@@ -35,6 +35,7 @@ def email_context(email: OutboundEmail) -> dict:
         "client_name": booking.client_first_name,
         "therapist": booking.therapist,
         "session_type": booking.session_type,
+        "room": booking.room,
         "start": timezone.localtime(booking.start),
         "end": timezone.localtime(booking.end),
         "cancellation_hours": settings.FREE_CANCELLATION_HOURS,

@@ -197,7 +197,9 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
         return {}
     emails = list(
         OutboundEmail.objects.filter(pk__in=claimed)
-        .select_related("booking__therapist", "booking__session_type", "booking__session_note", "therapist__user")
+        .select_related(
+            "booking__therapist", "booking__session_type", "booking__session_note", "booking__room", "therapist__user"
+        )
         .order_by("pk")
     )
     opted_out = set(

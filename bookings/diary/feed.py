@@ -29,10 +29,10 @@ def diary_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Clinic diary: {therapist.display_name}")
     calendar.add("x-wr-timezone", "Europe/London")
-    location = clinic_get().address
+    address = clinic_get().address
     for booking in bookings:
         summary = f"{booking.session_type.name}: {booking.client_first_name}"
-        calendar.add_component(booking_event(booking, summary=summary, host=host, now=now, location=location))
+        calendar.add_component(booking_event(booking, summary=summary, host=host, now=now, address=address))
     for block in time_off:
         event = Event()
         event.add("uid", f"time-off-{block.pk}@{host}")

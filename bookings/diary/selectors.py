@@ -163,7 +163,7 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
     calendar apps can strike them out."""
     return list(
         Booking.objects.filter(therapist=therapist, start__gte=now - FEED_HISTORY)
-        .select_related("session_type")
+        .select_related("session_type", "room")
         .order_by("start")
     )
 

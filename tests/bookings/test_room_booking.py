@@ -4,6 +4,7 @@ order, and moving the booking finds it a room at the new time."""
 import datetime as dt
 import uuid
 
+import icalendar
 import pytest
 
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
@@ -17,9 +18,11 @@ from bookings.services.booking import (
 )
 from clinic.models import RoomClosure
 from clinic.problems import Problem
+from clinic.selectors import clinic_get
 
 from ..clock import NOW, at, days_from_now
 from ..factories import make_bookable_therapist, make_booking, make_room, make_session_type, make_working_hours
+from ..outbox import send_due_emails
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -166,3 +169,33 @@ def test_the_therapists_booking_page_says_which_room(client, asha, sports, alice
     client.force_login(asha.user)
 
     assert "with Asha Patel, in Quiet room." in client.get(f"/bookings/{booking.pk}/").content.decode()
+
+
+def test_the_confirmation_and_its_calendar_entry_say_which_room(asha, sports):
+    make_room("Quiet room", suits=[sports])
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+
+    [message] = [sent for sent in send_due_emails(now=NOW) if sent.subject.startswith("Booked")]
+
+    assert "in Quiet room" in message.body
+    assert "Quiet room</td>" in message.alternatives[0][0]
+    [(_, ics, _)] = message.attachments
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["LOCATION"]) == f"Quiet room, {clinic_get().address}"
+    assert booking.room.name == "Quiet room"
+
+
+def test_the_reminder_names_the_room_the_booking_has_by_then(asha, sports):
+    make_room("Quiet room", suits=[sports])
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+    send_due_emails(now=NOW)  # the confirmation, with the first room
+    booking.room = make_room("Sports room", suits=[sports])
+    booking.save(update_fields=["room"])
+    OutboundEmail.objects.create(
+        booking=booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, to_email=booking.client_email, due_at=NOW
+    )
+
+    [reminder] = send_due_emails(now=NOW)
+
+    assert "with Asha Patel, in Sports room" in reminder.body
+    assert "with Asha Patel, in Sports room" in reminder.alternatives[0][0]

@@ -5,10 +5,11 @@ import pytest
 from django.test import Client
 
 from bookings.models import Booking
+from clinic.selectors import clinic_get
 from therapists.models import TimeOff
 
 from ...clock import NOW, at, days_from_now, london
-from ...factories import make_booking
+from ...factories import make_booking, make_room
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -114,3 +115,21 @@ def test_time_off_shows_as_a_busy_block(client, as_asha, asha):
     assert str(event["UID"]) == f"time-off-{block.pk}@testserver"
     assert str(event["SUMMARY"]) == "Time off: Holiday"
     assert event.decoded("DTSTART") == london(first_day.year, first_day.month, first_day.day)
+
+
+def test_each_event_says_which_room_before_the_clinics_address(as_asha, asha, alice, sports, django_assert_num_queries):
+    link = make_link(as_asha)
+    calendar_app = Client()
+    quiet, sports_room = make_room("Quiet room", suits=[sports]), make_room("Sports room", suits=[sports])
+    for n, room in enumerate([quiet, sports_room, None]):
+        make_booking(client=alice, therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=n + 1), room=room)
+    address = clinic_get().address
+
+    with django_assert_num_queries(3):  # the rooms come with the bookings
+        response = calendar_app.get(link)
+
+    assert [str(event["LOCATION"]) for event in events(response)] == [
+        f"Quiet room, {address}",
+        f"Sports room, {address}",
+        address,
+    ]
