@@ -446,8 +446,8 @@ def first_free_day(
 
     Searches a week, then windows doubling in length: the answer is usually in the first
     week (four queries), and a therapist with nothing free for months costs a handful of
-    searches, not one per day. Windows stay short at first because a search only offers
-    therapists bookable on both its first and last day."""
+    searches, not one per day. Each search offers a therapist only up to the last day their
+    registration check holds, so a check lapsing inside a window hides no day before it."""
     start, length = date_from, 7
     while start <= last_day:
         end = min(start + datetime.timedelta(days=length - 1), last_day)

@@ -167,3 +167,31 @@ def test_the_strip_counts_the_clock_change_sunday_as_one_day(clock, bob, sports,
 
     assert [entry.day for entry in strip] == [clocks_change + dt.timedelta(days=n) for n in range(-4, 3)]
     assert [entry.day for entry in strip if entry.free] == [clocks_change]
+
+
+def test_a_check_that_lapses_mid_week_keeps_the_days_before_it_in_the_strip(client, bob_fridays, sports):
+    bob_fridays.registration_expires_on = days_from_now(4)  # Sunday: Friday is still covered
+    bob_fridays.save(update_fields=["registration_expires_on"])
+
+    strip = week_strip(
+        therapist_id=bob_fridays.pk, session_type=sports, date_from=TODAY, last_day=days_from_now(30), now=NOW
+    )
+    html = page(client, sports, therapist=bob_fridays.pk, date=TODAY.isoformat())
+
+    assert [day.day for day in strip if day.free] == [FRIDAY]
+    assert [day for day, free in marked(html).items() if free] == [FRIDAY.isoformat()]
+    assert (
+        first_free_day(
+            therapist_id=bob_fridays.pk, session_type=sports, date_from=TODAY, last_day=days_from_now(30), now=NOW
+        )
+        == FRIDAY
+    )
+
+
+def test_no_day_after_the_check_lapses_is_marked(client, bob_fridays, sports):
+    bob_fridays.registration_expires_on = days_from_now(1)  # Thursday: before his Friday
+    bob_fridays.save(update_fields=["registration_expires_on"])
+
+    html = page(client, sports, therapist=bob_fridays.pk, date=TODAY.isoformat())
+
+    assert not any(marked(html).values())
