@@ -236,15 +236,23 @@ def _describe_hours(spans: list[tuple[datetime.datetime, datetime.datetime]]) ->
     return ", ".join(f"{start.astimezone(LONDON):%H:%M}–{end.astimezone(LONDON):%H:%M}" for start, end in spans)
 
 
-def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datetime) -> ClinicDay:
+def clinic_day(
+    *, day: datetime.date, by: str = "therapist", now: datetime.datetime, therapist: Therapist | None = None
+) -> ClinicDay:
     """The whole clinic's London day as a time grid: a column per therapist (bookable that day,
     or with a booking), or with ``by="room"`` a column per room (in use, or with a booking),
     each with its bookings, time off and free gaps; and the day's bookings as a list with the
     rooms each could move to. Seven queries whatever the number of therapists, rooms or
-    bookings."""
+    bookings.
+
+    With ``therapist``, the same grid filtered to them: their own diary's day, one column,
+    whether or not they can be booked that day, and no room moves (the front desk's job)."""
+    if therapist is not None:
+        by = "therapist"
     day_start, day_end = _day_bounds(day)
+    in_view = Booking.objects.filter(therapist=therapist) if therapist is not None else Booking.objects.all()
     day_bookings = list(
-        Booking.objects.filter(start__lt=day_end, end__gt=day_start)
+        in_view.filter(start__lt=day_end, end__gt=day_start)
         .filter(~Q(status=Booking.Status.CANCELLED) | Q(late_cancellation=True))
         .select_related("session_type", "therapist", "room", "health_screen")
         .order_by("start", "therapist__display_name")
@@ -252,11 +260,14 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
     bookings = [b for b in day_bookings if b.status != Booking.Status.CANCELLED]
     late_cancellations = [b for b in day_bookings if b.status == Booking.Status.CANCELLED]
 
-    therapists = list(
-        Therapist.objects.filter(
-            Q(pk__in=Therapist.objects.bookable(on=day).values("pk")) | Q(pk__in={b.therapist_id for b in bookings})
-        ).order_by("display_name", "pk")
-    )
+    if therapist is not None:
+        therapists = [therapist]
+    else:
+        therapists = list(
+            Therapist.objects.filter(
+                Q(pk__in=Therapist.objects.bookable(on=day).values("pk")) | Q(pk__in={b.therapist_id for b in bookings})
+            ).order_by("display_name", "pk")
+        )
     hours: dict[int, list[availability.WeeklyHours]] = {}
     for row in (
         WorkingHours.objects.filter(therapist__in=therapists, weekday=day.weekday())
@@ -268,9 +279,15 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
         )
     time_off = list(TimeOff.objects.filter(therapist__in=therapists, start__lt=day_end, end__gt=day_start))
 
-    rooms = list(
-        Room.objects.filter(Q(active=True) | Q(pk__in={b.room_id for b in bookings if b.room_id})).order_by(
-            "display_order", "name", "pk"
+    # A therapist's own grid needs no room data (the bookings carry their room's name), and
+    # empty room lists cost no queries below.
+    rooms = (
+        []
+        if therapist is not None
+        else list(
+            Room.objects.filter(Q(active=True) | Q(pk__in={b.room_id for b in bookings if b.room_id})).order_by(
+                "display_order", "name", "pk"
+            )
         )
     )
     room_hours: dict[int, list] = {}
@@ -342,21 +359,23 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
             column.blocks += [block for b in lane if (block := booking_block(b, b.therapist.display_name))]
             columns.append(column)
     else:
-        for therapist in therapists:
-            held = [b for b in bookings if b.therapist_id == therapist.pk]
-            off = [(t.start, t.end) for t in time_off if t.therapist_id == therapist.pk]
+        for person in therapists:
+            held = [b for b in bookings if b.therapist_id == person.pk]
+            off = [(t.start, t.end) for t in time_off if t.therapist_id == person.pk]
             column = GridColumn(
-                therapist.display_name,
-                _describe_hours(therapist_open[therapist.pk]) or "Not working",
-                therapist_id=therapist.pk,
+                person.display_name,
+                _describe_hours(therapist_open[person.pk]) or "Not working",
+                therapist_id=person.pk,
             )
             column.blocks += span_blocks(
                 "free",
-                grid.free_gaps(therapist_open[therapist.pk], [(b.start, b.blocks_until) for b in held] + off),
+                grid.free_gaps(therapist_open[person.pk], [(b.start, b.blocks_until) for b in held] + off),
                 "Free",
             )
             column.blocks += span_blocks("off", off, "Time off")
-            column.blocks += [block for b in held if (block := booking_block(b, b.room.name if b.room else "No room"))]
+            # On the front desk's grid a missing room is worth seeing; in a therapist's own it is noise.
+            no_room = "" if therapist is not None else "No room"
+            column.blocks += [block for b in held if (block := booking_block(b, b.room.name if b.room else no_room))]
             columns.append(column)
 
     # Offer only the rooms free for the booking (the service re-checks under the room's lock).
@@ -366,7 +385,7 @@ def clinic_day(*, day: datetime.date, by: str = "therapist", now: datetime.datet
             room_busy[b.room_id].append((b.start, b.room_until))
 
     def free_rooms(booking: Booking) -> list[Room]:
-        if not (booking.is_changeable(now) and booking.session_type.needs_room):
+        if therapist is not None or not (booking.is_changeable(now) and booking.session_type.needs_room):
             return []
         candidates = [
             room

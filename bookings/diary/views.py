@@ -91,6 +91,8 @@ def day_view(request, day: str):
         {
             "therapist": therapist,
             "entry": entry,
+            # The same time grid as the clinic diary's, filtered to them.
+            "diary": selectors.clinic_day(day=chosen, now=timezone.now(), therapist=therapist),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "monday": chosen - datetime.timedelta(days=chosen.weekday()),

@@ -8,7 +8,7 @@ from bookings.models import Booking, BookingRules
 from clinic.london import wall_clock_to_utc
 
 from ..factories import STANDARD_HOURS, make_booking, make_user
-from .helpers import log_in, open_menu_if_collapsed, screenshot
+from .helpers import assert_accessible, log_in, open_menu_if_collapsed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,8 +111,12 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
 
     # Yesterday's client came: mark it from the day view.
     page.goto(f"/diary/day/{yesterday.isoformat()}/")
-    expect(page.get_by_text("Alice · Sports massage")).to_be_visible()
+    expect(page.get_by_role("list").get_by_text("Alice · Sports massage")).to_be_visible()
     screenshot(page, f"diary-day-{v}")
+    # The day is a time grid too: Alice's block opens her row, with its buttons, in the list.
+    page.get_by_role("region", name="Time grid").get_by_role("link", name="10:00 Alice").click()
+    expect(page.get_by_role("link", name="Attended: add notes for Alice at 10:00")).to_be_in_viewport()
+    assert_accessible(page)
     page.get_by_role("link", name="Attended: add notes for Alice at 10:00").click()
     page.get_by_label("Calves and Achilles").check()
     page.get_by_label("The client's problem").select_option(label="Recovery after training")

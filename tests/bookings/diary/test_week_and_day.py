@@ -6,7 +6,8 @@ from bookings.models import Booking
 from therapists.models import TimeOff, WorkingHours
 
 from ...clock import THIS_MONDAY, at
-from ...factories import make_booking, make_user
+from ...factories import make_booking, make_room, make_user
+from .test_clinic_day import blocks
 
 # NOW is the Wednesday of the week starting THIS_MONDAY.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -105,7 +106,8 @@ def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, spor
     with django_assert_num_queries(7):
         response = as_asha.get(f"/diary/week/{THIS_MONDAY}/")
     assert response.content.decode().count("Client") == count
-    with django_assert_num_queries(7):
+    # the day adds its time grid's own hours, time off and bookings
+    with django_assert_num_queries(10):
         as_asha.get(f"/diary/day/{THIS_MONDAY}/")
 
 
@@ -121,3 +123,34 @@ def test_the_spring_forward_week_places_bookings_on_their_london_day(as_asha, as
         in page
     )
     assert ">23:30</time>" in page
+
+
+def test_the_day_is_the_clinic_diarys_grid_with_the_therapists_column_only(as_asha, asha, bob, alice, sports):
+    room = make_room("Quiet room", suits=[sports])
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(THIS_MONDAY, "10:00"), room=room)
+    make_booking(client=make_user("carol"), therapist=bob, session_type=sports, start=at(THIS_MONDAY, "11:00"))
+    TimeOff.objects.create(therapist=asha, start=at(THIS_MONDAY, "13:00"), end=at(THIS_MONDAY, "14:00"))
+
+    page = as_asha.get(f"/diary/day/{THIS_MONDAY}/").content.decode()
+
+    assert blocks(page) == [
+        "cd-free c-2 r-6 s-4 | Free 09:00–10:00 : book a client in with Asha Patel",
+        "cd-free c-2 r-14 s-8 | Free 11:00–13:00 : book a client in with Asha Patel",
+        "cd-free c-2 r-26 s-12 | Free 14:00–17:00 : book a client in with Asha Patel",
+        "cd-off c-2 r-22 s-4 | Time off 13:00–14:00",
+        "cd-booking cd-status-confirmed c-2 r-10 s-4 | 10:00 Alice · Sports massage Booked · Quiet room",
+    ]
+    assert 'href="#booking-' in page and 'id="booking-' in page  # a block opens its row in the list
+    assert "Carol" not in page and "Bob" not in page
+    assert "Move to room" not in page  # the front desk moves rooms, from the clinic diary
+    assert "{#" not in page and "{%" not in page
+
+
+def test_a_therapist_who_cannot_be_booked_that_day_still_sees_their_grid(client, tara, alice, sports):
+    make_booking(client=alice, therapist=tara, session_type=sports, start=at(THIS_MONDAY, "10:00"))
+    client.force_login(tara.user)
+
+    page = client.get(f"/diary/day/{THIS_MONDAY}/").content.decode()
+
+    assert "cd-booking cd-status-confirmed c-2 r-" in page
+    assert "Not working" in page
