@@ -426,3 +426,85 @@ def clinic_day(
         agenda=agenda,
         late_cancellations=late_cancellations,
     )
+
+
+# The clinic-wide week ---------------------------------------------------------------------
+
+
+@dataclass
+class WeekCell:
+    day: datetime.date
+    hours: str  # "09:00–17:00", or "" when not working
+    off: bool  # time off covers part or all of the day
+    bookings: list[AgendaItem] = field(default_factory=list)
+
+
+@dataclass
+class WeekRow:
+    therapist: Therapist
+    cells: list[WeekCell]
+
+
+@dataclass
+class ClinicWeek:
+    monday: datetime.date
+    days: list[datetime.date]
+    rows: list[WeekRow]
+    # Per day, how many sessions are booked across the clinic (cancelled ones left out).
+    totals: list[int]
+
+
+def clinic_week(*, monday: datetime.date) -> ClinicWeek:
+    """The whole clinic's London week for the front desk: a row per therapist (bookable on
+    some day of it, or with a booking in it) and a cell per day with their hours, whether
+    they are off, and their sessions with status. Four queries whatever the size."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    week_start, _ = _day_bounds(days[0])
+    _, week_end = _day_bounds(days[-1])
+    bookings = list(
+        Booking.objects.filter(start__lt=week_end, end__gt=week_start)
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("session_type", "room")
+        .order_by("start")
+    )
+    therapists = list(
+        Therapist.objects.filter(
+            Q(pk__in=Therapist.objects.bookable(on=days[0]).values("pk"))
+            | Q(pk__in=Therapist.objects.bookable(on=days[-1]).values("pk"))
+            | Q(pk__in={b.therapist_id for b in bookings})
+        ).order_by("display_name", "pk")
+    )
+    hours: dict[int, list[availability.WeeklyHours]] = {}
+    for row in (
+        WorkingHours.objects.filter(therapist__in=therapists)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=days[-1]))
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=days[0]))
+        .order_by("start_time")
+    ):
+        hours.setdefault(row.therapist_id, []).append(
+            availability.WeeklyHours(row.weekday, row.start_time, row.end_time, row.effective_from, row.effective_until)
+        )
+    time_off = list(TimeOff.objects.filter(therapist__in=therapists, start__lt=week_end, end__gt=week_start))
+
+    rows = []
+    for person in therapists:
+        cells = []
+        for day in days:
+            day_start, day_end = _day_bounds(day)
+            cells.append(
+                WeekCell(
+                    day=day,
+                    hours=_describe_hours(availability.stretches_on(day, hours.get(person.pk, []))),
+                    off=any(
+                        t.therapist_id == person.pk and t.start < day_end and t.end > day_start for t in time_off
+                    ),
+                    bookings=[
+                        AgendaItem(booking=b, start=b.start.astimezone(LONDON), end=b.end.astimezone(LONDON))
+                        for b in bookings
+                        if b.therapist_id == person.pk and day_start <= b.start < day_end
+                    ],
+                )
+            )
+        rows.append(WeekRow(person, cells))
+    totals = [sum(len(row.cells[n].bookings) for row in rows) for n in range(7)]
+    return ClinicWeek(monday=monday, days=days, rows=rows, totals=totals)

@@ -270,6 +270,26 @@ def clinic_day(request, day: str | None = None):
     )
 
 
+@never_cache
+@login_required
+def clinic_week(request, day: str | None = None):
+    _clinic_staff(request)
+    chosen = _day_in_diary(request, day) if day else _today()
+    if chosen is None:
+        return redirect("diary:clinic_week_current")
+    monday = chosen - datetime.timedelta(days=chosen.weekday())
+    return render(
+        request,
+        "bookings/diary/clinic_week.html",
+        {
+            "week": selectors.clinic_week(monday=monday),
+            "previous_week": monday - datetime.timedelta(days=7),
+            "next_week": monday + datetime.timedelta(days=7),
+            "today": _today(),
+        },
+    )
+
+
 @login_required
 @require_POST
 def clinic_booking_room(request, pk: int):

@@ -101,3 +101,15 @@ def test_reception_reads_the_clinics_day_and_moves_a_booking_to_another_room(pag
     assert moving.room == quiet
     expect(page.locator(f"#booking-{moving.pk}")).to_contain_text("Quiet room")
     screenshot(page, f"clinic-diary-moved-{v}")
+
+    # The week at a glance: a row per therapist; a session opens its day's grid.
+    page.get_by_role("link", name="Week", exact=True).click()
+    week = page.get_by_role("region", name="The week, a row per therapist (scrolls sideways)")
+    expect(week.get_by_role("rowheader")).to_have_text(["Asha Patel", "Bob Okafor", "Carol Jones", "Sessions"])
+    expect(week.get_by_role("link", name="10:00 Alice, Booked")).to_be_visible()
+    expect(week.get_by_role("link", name="08:45 Dave, Awaiting review")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"clinic-diary-week-{v}")
+    week.get_by_role("link", name="13:30 Erin, Booked").click()
+    expect(page.get_by_role("heading", level=2, name=f"{day:%A} {day.day} {day:%B %Y}")).to_be_visible()
+    expect(page.locator("#booking-" + str(moving.pk))).to_be_attached()
