@@ -495,9 +495,7 @@ def clinic_week(*, monday: datetime.date) -> ClinicWeek:
                 WeekCell(
                     day=day,
                     hours=_describe_hours(availability.stretches_on(day, hours.get(person.pk, []))),
-                    off=any(
-                        t.therapist_id == person.pk and t.start < day_end and t.end > day_start for t in time_off
-                    ),
+                    off=any(t.therapist_id == person.pk and t.start < day_end and t.end > day_start for t in time_off),
                     bookings=[
                         AgendaItem(booking=b, start=b.start.astimezone(LONDON), end=b.end.astimezone(LONDON))
                         for b in bookings
