@@ -1,11 +1,14 @@
 """Measure the slot list htmx asks for against a bare Django view, side by side in one run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_front-door .venv/bin/python bench/bench_slots.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench .venv/bin/python bench/bench_slots.py
+    BENCH_THERAPISTS=200 BENCH_BOOKINGS=50000 BENCH_CONNECTIONS=32 DATABASE_URL=... .venv/bin/python bench/bench_slots.py
+
+Needs wrk (Debian: apt-get install wrk).
 
 Seeds the database (it is flushed first: use a database of its own), starts gunicorn with 2
-sync workers on 127.0.0.1:8201, and runs wrk with 16 connections against, in turn: a bare
+sync workers on 127.0.0.1:8201, and runs wrk with 16 connections (BENCH_CONNECTIONS) against, in turn: a bare
 view returning "ok", the slot list for one therapist and a day (htmx partial, cached), the
-same for "any therapist", and the slot list without the htmx header (the whole page). Prints
+same for "first available" (any therapist), and both without the htmx header (the whole page). Prints
 requests/s and latency for each, and each as a share of the bare view's requests/s (the mean of a run first and a run last, as the
 machine's load drifts).
 """
@@ -25,7 +28,13 @@ PORT = int(os.environ.get("BENCH_PORT", "8201"))
 THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "20"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "500"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
-CONNECTIONS = 16
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+# wrk's --latency table stops at 50/75/90/99; its Lua hook gives any percentile.
+PERCENTILES_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("p95_us %d\\n", latency:percentile(95)))
+end
+"""
 
 
 def seed() -> tuple[int, int, dt.date]:
@@ -93,16 +102,20 @@ def seed() -> tuple[int, int, dt.date]:
 
 
 def wrk(url: str, *headers: str) -> dict:
-    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency"]
+    script = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "percentiles.lua"
+    script.write_text(PERCENTILES_LUA)
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "-s", str(script)]
     for header in headers:
         command += ["-H", header]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p95_ms = int(re.search(r"p95_us (\d+)", out).group(1)) / 1000
     return {
         "rps": rps,
         "p50": latency.get("50"),
+        "p95": f"{p95_ms:.1f}ms",
         "p99": latency.get("99"),
         "non2xx": int(errors.group(1)) if errors else 0,
     }
@@ -153,7 +166,8 @@ def main() -> None:
     runs = [
         ("bare Django view", f"{base}/bench/bare", ()),
         ("slot list, one therapist (htmx partial)", f"{slots}&therapist={therapist_id}", ("HX-Request: true",)),
-        ("slot list, any therapist (htmx partial)", f"{slots}&therapist=any", ("HX-Request: true",)),
+        ("slot list, first available (htmx partial)", f"{slots}&therapist=any", ("HX-Request: true",)),
+        ("booking page, first available (whole page)", f"{slots}&therapist=any", ()),
         ("booking page, one therapist (whole page)", f"{slots}&therapist={therapist_id}", ()),
         ("bare Django view, again", f"{base}/bench/bare", ()),
     ]
@@ -184,7 +198,7 @@ def main() -> None:
     for name, result in results:
         print(
             f"{name:45} {result['rps']:8.0f} req/s  {100 * result['rps'] / bare:5.1f}% of bare"
-            f"  p50 {result['p50']}  p99 {result['p99']}  non-2xx {result['non2xx']}"
+            f"  p50 {result['p50']}  p95 {result['p95']}  p99 {result['p99']}  non-2xx {result['non2xx']}"
         )
 
 
