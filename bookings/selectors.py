@@ -408,11 +408,12 @@ def slot_days(
     date_from: datetime.date,
     date_to: datetime.date,
     now: datetime.datetime,
+    rules: BookingRules | None = None,
 ) -> set[datetime.date]:
     """The London dates in the range with at least one free start: one multi-day search, so
     four queries however many days."""
     found = available_slots(
-        therapist_id=therapist_id, session_type=session_type, date_from=date_from, date_to=date_to, now=now
+        therapist_id=therapist_id, session_type=session_type, date_from=date_from, date_to=date_to, now=now, rules=rules
     )
     return {slot.start.astimezone(LONDON).date() for slot in found}
 
@@ -424,13 +425,16 @@ def week_strip(
     date_from: datetime.date,
     last_day: datetime.date,
     now: datetime.datetime,
+    rules: BookingRules | None = None,
 ) -> list[StripDay]:
     """Seven days from date_from (fewer at the booking horizon), each marked free or not."""
     days = [date_from + datetime.timedelta(days=n) for n in range(7)]
     days = [day for day in days if day <= last_day]
     if not days:
         return []
-    free = slot_days(therapist_id=therapist_id, session_type=session_type, date_from=days[0], date_to=days[-1], now=now)
+    free = slot_days(
+        therapist_id=therapist_id, session_type=session_type, date_from=days[0], date_to=days[-1], now=now, rules=rules
+    )
     return [StripDay(day, day in free) for day in days]
 
 
@@ -441,6 +445,7 @@ def first_free_day(
     date_from: datetime.date,
     last_day: datetime.date,
     now: datetime.datetime,
+    rules: BookingRules | None = None,
 ) -> datetime.date | None:
     """The first London date from date_from with a free start, or None up to last_day.
 
@@ -451,7 +456,9 @@ def first_free_day(
     start, length = date_from, 7
     while start <= last_day:
         end = min(start + datetime.timedelta(days=length - 1), last_day)
-        free = slot_days(therapist_id=therapist_id, session_type=session_type, date_from=start, date_to=end, now=now)
+        free = slot_days(
+            therapist_id=therapist_id, session_type=session_type, date_from=start, date_to=end, now=now, rules=rules
+        )
         if free:
             return min(free)
         start, length = end + datetime.timedelta(days=1), length * 2

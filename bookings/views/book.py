@@ -91,10 +91,13 @@ def book_slots(request, session_type_id: int):
     query = request.GET.copy()
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())
-    form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=therapists)
+    rules = BookingRules.load()  # once, for the horizon and every search below
+    form = SlotPickForm(query, today=today, last_day=last_bookable_day(today, rules), therapists=therapists)
     context = {"session_type": session_type, "form": form, "today": today, "therapist_value": query["therapist"]}
     if form.is_valid() and cached is None:
-        context.update(_slot_list(session_type, form.cleaned_data["therapist"], form.cleaned_data["date"], form, now))
+        context.update(
+            _slot_list(session_type, form.cleaned_data["therapist"], form.cleaned_data["date"], form, now, rules)
+        )
     html = cached
     if html is None:
         html = render_to_string("bookings/_slot_list.html", context, request=request)
@@ -108,13 +111,13 @@ def book_slots(request, session_type_id: int):
     return render(request, "bookings/book_slots.html", context)
 
 
-def _slot_list(session_type, therapist_id, day, form, now) -> dict:
+def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) -> dict:
     """What the slot list shows: the day's free times, the week strip around it and the
     first day with a free time. Computed as at the end of the current minute, which is the
     same answer for every moment in it (notice and start times are whole minutes), so a
     cached list is exact for that minute and the minute is part of its cache key."""
     today = form.today
-    search = {"therapist_id": therapist_id, "session_type": session_type, "now": _end_of_minute(now)}
+    search = {"therapist_id": therapist_id, "session_type": session_type, "now": _end_of_minute(now), "rules": rules}
     # Weeks are counted from today, so the strip holding today starts with it.
     week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
     strip = week_strip(date_from=week_start, last_day=form.last_day, **search)
