@@ -82,12 +82,22 @@ def book_slots(request, session_type_id: int):
     # under a version no one asks for any more.
     boosted = bool(request.htmx and request.htmx.boosted)
     key = _slot_list_key(session_type_id, request.GET, now, boosted=boosted)
+    # The whole page too, for visitors not logged in (most clients at this step): it is then
+    # the same for all of them. Not with a message waiting to be shown, which is one person's.
+    page_key = (
+        f"{key}:page"
+        if key and not request.htmx and not request.user.is_authenticated and not len(messages.get_messages(request))
+        else None
+    )
+    if page_key and (page := cache.get(page_key)) is not None:
+        return HttpResponse(page)
     cached = cache.get(key) if key else None
     if request.htmx and cached is not None:
         return HttpResponse(cached)
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     today = timezone.localdate(now)
-    therapists = list(Therapist.objects.bookable(on=today).offering(session_type))
+    # Names for the picker only: a clinic may list a couple of hundred therapists.
+    therapists = Therapist.objects.bookable(on=today).offering(session_type).values_list("pk", "display_name")
     query = request.GET.copy()
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())
@@ -108,7 +118,10 @@ def book_slots(request, session_type_id: int):
         return HttpResponse(html)
     # Our own template's output, escaped as it was rendered.
     context["slot_list_html"] = mark_safe(html)  # noqa: S308
-    return render(request, "bookings/book_slots.html", context)
+    response = render(request, "bookings/book_slots.html", context)
+    if page_key and form.is_valid():
+        cache.set(page_key, response.content, SLOT_LIST_CACHE_SECONDS)
+    return response
 
 
 def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) -> dict:

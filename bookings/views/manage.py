@@ -126,7 +126,12 @@ def _move(request, booking: Booking, urls: dict):
     query = request.GET.copy()
     query["therapist"] = str(booking.therapist_id)
     query.setdefault("date", max(today, timezone.localdate(booking.start)).isoformat())
-    form = SlotPickForm(query, today=today, last_day=last_bookable_day(today), therapists=[booking.therapist])
+    form = SlotPickForm(
+        query,
+        today=today,
+        last_day=last_bookable_day(today),
+        therapists=[(booking.therapist.pk, booking.therapist.display_name)],
+    )
     offered = booking.therapist.session_types.filter(pk=booking.session_type_id).exists()
     context = {"booking": booking, "form": form, "today": today, "offered": offered, **urls}
     if offered and form.is_valid():

@@ -246,3 +246,42 @@ def test_the_whole_page_reuses_the_cached_list(client, asha, sports, django_asse
     assert again == first
     assert partial.strip() in first
     assert '<select name="therapist"' in first
+
+
+def whole_page(client, session_type, therapist="any", day=DAY) -> str:
+    response = client.get(
+        reverse("book_slots", args=[session_type.pk]) + f"?therapist={therapist}&date={day.isoformat()}"
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_visitor_gets_the_whole_page_from_the_cache_until_a_booking_changes_it(
+    client, commits, asha, sports, django_assert_num_queries
+):
+    first = whole_page(client, sports, therapist=asha.pk)
+    with django_assert_num_queries(0):
+        assert whole_page(client, sports, therapist=asha.pk) == first
+
+    commits(book, sports, asha, at(DAY, "09:00"))
+
+    assert times(whole_page(client, sports, therapist=asha.pk))[:2] == ["10:00", "10:15"]
+
+
+def test_a_logged_in_client_never_gets_the_visitors_page(client, asha, sports, alice):
+    whole_page(client, sports, therapist=asha.pk)  # cached for visitors
+    client.force_login(alice)
+
+    page = whole_page(client, sports, therapist=asha.pk)
+
+    assert "Log out" in page and "Log in" not in page
+
+
+def test_a_message_waiting_for_one_visitor_is_shown_to_them_and_to_nobody_else(client, asha, sports):
+    whole_page(client, sports, therapist=asha.pk)  # cached for visitors
+    # The details step sends a visitor back with a message when no time was chosen.
+    assert client.get(reverse("book_details", args=[sports.pk])).status_code == 302
+
+    assert "Please choose a time first." in whole_page(client, sports, therapist=asha.pk)
+    assert "Please choose a time first." not in whole_page(client.__class__(), sports, therapist=asha.pk)
+    assert "Please choose a time first." not in whole_page(client, sports, therapist=asha.pk)  # shown once
