@@ -7,7 +7,8 @@ Needs wrk (Debian: apt-get install wrk).
 
 Seeds the database (it is flushed first: use a database of its own), starts gunicorn with 2
 sync workers on 127.0.0.1:8201, and runs wrk with 16 connections (BENCH_CONNECTIONS) against, in turn: a bare
-view returning "ok", the slot list for one therapist and a day (htmx partial, cached), the
+view returning "ok", the slot list for a random therapist and day each request (mostly not in
+the cache: the cold path), the slot list for one therapist and a day (htmx partial, cached), the
 same for "first available" (any therapist), and both without the htmx header (the whole page). Prints
 requests/s and latency for each, and each as a share of the bare view's requests/s (the mean of a run first and a run last, as the
 machine's load drifts).
@@ -98,12 +99,27 @@ def seed() -> tuple[int, int, dt.date]:
             )
         )
     Booking.objects.bulk_create(rows)
-    return sports.pk, therapists[0].pk, today + dt.timedelta(days=2)
+    return sports.pk, [therapist.pk for therapist in therapists], today + dt.timedelta(days=2)
 
 
-def wrk(url: str, *headers: str) -> dict:
-    script = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "percentiles.lua"
-    script.write_text(PERCENTILES_LUA)
+def spread_lua(path: str, therapist_ids: list[int], days: list[dt.date]) -> str:
+    """A wrk request hook asking for a random therapist and day each time: searches the
+    cache has mostly not seen, so each is computed (the cold path)."""
+    ids = ",".join(map(str, therapist_ids))
+    dates = ",".join(f'"{day.isoformat()}"' for day in days)
+    return f"""
+local ids = {{{ids}}}
+local dates = {{{dates}}}
+request = function()
+  local url = "{path}&therapist=" .. ids[math.random(#ids)] .. "&date=" .. dates[math.random(#dates)]
+  return wrk.format(nil, url)
+end
+"""
+
+
+def wrk(url: str, *headers: str, lua: str = "") -> dict:
+    script = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "bench.lua"
+    script.write_text(PERCENTILES_LUA + lua)
     command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "-s", str(script)]
     for header in headers:
         command += ["-H", header]
@@ -124,7 +140,8 @@ def wrk(url: str, *headers: str) -> dict:
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database of the bench's own (it is flushed).")
-    session_type_id, therapist_id, day = seed()
+    session_type_id, therapist_ids, day = seed()
+    therapist_id = therapist_ids[0]
     var = Path(tempfile.mkdtemp(prefix="bench-slots-"))
     env = {
         **os.environ,
@@ -164,12 +181,20 @@ def main() -> None:
     base = f"http://127.0.0.1:{PORT}"
     slots = f"{base}/book/{session_type_id}/?date={day.isoformat()}"
     runs = [
-        ("bare Django view", f"{base}/bench/bare", ()),
-        ("slot list, one therapist (htmx partial)", f"{slots}&therapist={therapist_id}", ("HX-Request: true",)),
-        ("slot list, first available (htmx partial)", f"{slots}&therapist=any", ("HX-Request: true",)),
-        ("booking page, first available (whole page)", f"{slots}&therapist=any", ()),
-        ("booking page, one therapist (whole page)", f"{slots}&therapist={therapist_id}", ()),
-        ("bare Django view, again", f"{base}/bench/bare", ()),
+        ("bare Django view", f"{base}/bench/bare", (), ""),
+        (
+            "slot list, random therapist and day (mostly cold)",
+            f"{slots}&therapist={therapist_id}",
+            ("HX-Request: true",),
+            spread_lua(
+                f"/book/{session_type_id}/?x=1", therapist_ids, [day + dt.timedelta(days=n) for n in range(-1, 26)]
+            ),
+        ),
+        ("slot list, one therapist (htmx partial)", f"{slots}&therapist={therapist_id}", ("HX-Request: true",), ""),
+        ("slot list, first available (htmx partial)", f"{slots}&therapist=any", ("HX-Request: true",), ""),
+        ("booking page, first available (whole page)", f"{slots}&therapist=any", (), ""),
+        ("booking page, one therapist (whole page)", f"{slots}&therapist={therapist_id}", (), ""),
+        ("bare Django view, again", f"{base}/bench/bare", (), ""),
     ]
     try:
         deadline = time.monotonic() + 30
@@ -177,7 +202,7 @@ def main() -> None:
             if time.monotonic() > deadline:
                 sys.exit("gunicorn did not start")
             time.sleep(0.3)
-        for _, url, headers in runs:  # warm each worker's connections and caches
+        for _, url, headers, _ in runs:  # warm each worker's connections and caches
             for _ in range(4):
                 subprocess.run(["curl", "-sf", "-o", "/dev/null", *sum((["-H", h] for h in headers), []), url])
         partial = subprocess.run(
@@ -187,7 +212,7 @@ def main() -> None:
         ).stdout
         # What is measured is the real list: the section, its times, and nothing of the page around it.
         assert '<section id="slots"' in partial and "<time " in partial and "<select" not in partial, partial[:500]
-        results = [(name, wrk(url, *headers)) for name, url, headers in runs]
+        results = [(name, wrk(url, *headers, lua=lua)) for name, url, headers, lua in runs]
     finally:
         server.terminate()
         server.wait(timeout=10)

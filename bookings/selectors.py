@@ -418,6 +418,18 @@ def slot_days(
     return {slot.start.astimezone(LONDON).date() for slot in found}
 
 
+@dataclass(frozen=True)
+class WeekStrip:
+    """Seven days at a glance, and every free start in them: the day a client looks at is in
+    its week, so its list comes from the same search."""
+
+    days: list[StripDay]
+    slots: list[Slot]
+
+    def slots_on(self, day: datetime.date) -> list[Slot]:
+        return [slot for slot in self.slots if slot.start.astimezone(LONDON).date() == day]
+
+
 def week_strip(
     *,
     therapist_id: int | None,
@@ -426,16 +438,18 @@ def week_strip(
     last_day: datetime.date,
     now: datetime.datetime,
     rules: BookingRules | None = None,
-) -> list[StripDay]:
-    """Seven days from date_from (fewer at the booking horizon), each marked free or not."""
+) -> WeekStrip:
+    """Seven days from date_from (fewer at the booking horizon), each marked free or not, with
+    their free starts: one multi-day search."""
     days = [date_from + datetime.timedelta(days=n) for n in range(7)]
     days = [day for day in days if day <= last_day]
     if not days:
-        return []
-    free = slot_days(
+        return WeekStrip([], [])
+    found = available_slots(
         therapist_id=therapist_id, session_type=session_type, date_from=days[0], date_to=days[-1], now=now, rules=rules
     )
-    return [StripDay(day, day in free) for day in days]
+    free = {slot.start.astimezone(LONDON).date() for slot in found}
+    return WeekStrip([StripDay(day, day in free) for day in days], found)
 
 
 def first_free_day(

@@ -133,7 +133,8 @@ def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) 
     search = {"therapist_id": therapist_id, "session_type": session_type, "now": _end_of_minute(now), "rules": rules}
     # Weeks are counted from today, so the strip holding today starts with it.
     week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
-    strip = week_strip(date_from=week_start, last_day=form.last_day, **search)
+    week = week_strip(date_from=week_start, last_day=form.last_day, **search)
+    strip = week.days
     free_in_strip = [entry.day for entry in strip if entry.free]
     if week_start == today:
         next_available = free_in_strip[0] if free_in_strip else None
@@ -145,7 +146,7 @@ def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) 
     return {
         "day": day,
         "last_day": form.last_day,
-        "slots": available_slots(date_from=day, date_to=day, **search),
+        "slots": week.slots_on(day),
         "strip": strip,
         "next_available": next_available,
         "later_free_day": next((free for free in free_in_strip if free > day), None),

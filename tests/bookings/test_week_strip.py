@@ -165,8 +165,9 @@ def test_the_strip_counts_the_clock_change_sunday_as_one_day(clock, bob, sports,
         now=london(2026, clocks_change.month, clocks_change.day - 4, 8, 0),
     )
 
-    assert [entry.day for entry in strip] == [clocks_change + dt.timedelta(days=n) for n in range(-4, 3)]
-    assert [entry.day for entry in strip if entry.free] == [clocks_change]
+    assert [entry.day for entry in strip.days] == [clocks_change + dt.timedelta(days=n) for n in range(-4, 3)]
+    assert [entry.day for entry in strip.days if entry.free] == [clocks_change]
+    assert strip.slots_on(clocks_change) == strip.slots  # and its free starts, that day's only
 
 
 def test_a_check_that_lapses_mid_week_keeps_the_days_before_it_in_the_strip(client, bob_fridays, sports):
@@ -178,7 +179,7 @@ def test_a_check_that_lapses_mid_week_keeps_the_days_before_it_in_the_strip(clie
     )
     html = page(client, sports, therapist=bob_fridays.pk, date=TODAY.isoformat())
 
-    assert [day.day for day in strip if day.free] == [FRIDAY]
+    assert [day.day for day in strip.days if day.free] == [FRIDAY]
     assert [day for day, free in marked(html).items() if free] == [FRIDAY.isoformat()]
     assert (
         first_free_day(
