@@ -12,8 +12,10 @@ from .models import (
     Booking,
     BookingRules,
     ErasureRequest,
+    HealthConsent,
     HealthDataAccess,
     HealthScreen,
+    MarketingConsent,
     OutboundEmail,
 )
 from .services import booking as booking_services
@@ -118,6 +120,27 @@ class HealthDataAccessAdmin(RecordAdmin):
     list_select_related = ["accessed_by", "booking"]
     search_fields = ["client_email"]
     date_hierarchy = "at"
+
+
+@admin.register(HealthConsent)
+class HealthConsentAdmin(RecordAdmin):
+    """Each consent to keep a client's health answers, with the words shown, and its
+    withdrawal: search by the client's email. Written by the booking and My data pages only."""
+
+    list_display = ["given_at", "booking", "given_how", "wording_version", "withdrawn_at", "withdrawn_how"]
+    list_filter = ["wording_version", "given_how"]
+    list_select_related = ["booking"]
+    search_fields = ["booking__client_email"]
+    date_hierarchy = "given_at"
+
+
+@admin.register(MarketingConsent)
+class MarketingConsentAdmin(RecordAdmin):
+    """Consent to "book again" emails, with the words shown; withdrawn by the unsubscribe link."""
+
+    list_display = ["given_at", "email", "given_how", "wording_version", "withdrawn_at", "withdrawn_how"]
+    search_fields = ["email"]
+    date_hierarchy = "given_at"
 
 
 @admin.register(ErasureRequest)

@@ -12,6 +12,7 @@ from clinic.problems import Problem
 
 from . import health
 from .models import SessionNote
+from .services import health_consent
 from .services import marketing as marketing_services
 
 
@@ -169,8 +170,7 @@ class BookingDetailsForm(forms.Form):
         help_text="Only used if we need to reach you about this booking.",
     )
     consent = forms.BooleanField(
-        label="I agree to the clinic keeping my health answers so my therapist can treat me safely. "
-        "Only my therapist and the clinic's admins can see them.",
+        label=health_consent.WORDING,
         error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
     )
 
@@ -194,8 +194,7 @@ class BookingDetailsForm(forms.Form):
             "help_text": "Only used if we need to reach them about this booking.",
         },
         "consent": {
-            "label": "The client agrees to the clinic keeping their health answers so their therapist can treat "
-            "them safely, and knows only their therapist and the clinic's admins can see them.",
+            "label": health_consent.WORDING_ON_BEHALF,
             "error_messages": {
                 "required": "Ask the client for their agreement to keep their health answers, then tick this."
             },

@@ -245,6 +245,36 @@ class HealthScreen(models.Model):
         return f"Health screen for booking {self.booking_id}"
 
 
+class HealthConsent(models.Model):
+    """A client's agreement to the clinic holding their health answers for a booking (special
+    category data): the exact words shown and their version, when and how it was given, and
+    when and how it was withdrawn. Giving it again is a new row, so the history stays.
+    Withdrawing stops the clinic relying on it from then on; it erases nothing the retention
+    duty keeps (bookings.services.my_data)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="health_consents")
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    wording = models.TextField(help_text="The words agreed to, as shown.")
+    wording_version = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    given_how = models.CharField(max_length=100)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["booking", "given_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                "booking", condition=models.Q(withdrawn_at__isnull=True), name="health_consent_one_live_per_booking"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Health consent for booking {self.booking_id} ({'withdrawn' if self.withdrawn_at else 'given'})"
+
+
 class HealthDataAccess(models.Model):
     """One look at a booking's health answers or session notes: who, whose, what, when.
     Written by every page that shows them; never changed or deleted by hand."""

@@ -16,6 +16,12 @@ urlpatterns = [
     path("my-data/", my_data.my_data_page, name="my_data"),
     path("my-data/download/", my_data.my_data_download, name="my_data_download"),
     path("my-data/erase/", my_data.my_data_erase, name="my_data_erase"),
+    path("my-data/health-consent/withdraw/", my_data.my_data_withdraw_consent, name="my_data_withdraw_consent"),
+    path(
+        "my-bookings/<int:booking_id>/health-consent/",
+        manage.my_booking_consent_again,
+        name="my_booking_consent_again",
+    ),
     path("bookings/<int:booking_id>/", staff.booking_detail, name="booking_detail"),
     path("bookings/<int:booking_id>/complete/", staff.session_complete, name="session_complete"),
     path("aftercare/stop/<str:token>/", aftercare.aftercare_stop, name="aftercare_stop"),

@@ -31,6 +31,7 @@ from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import RoomsForSession, Slot, SlotRefusal, available_slots, rooms_for_session, slot_refusal
 from ..tokens import links_revoke
 from .health_access import health_data_readers
+from .health_consent import health_consent_record
 
 Kind = OutboundEmail.Kind
 
@@ -200,6 +201,7 @@ def booking_create(
             )
             screen.full_clean(exclude=["booking"])
             screen.save()
+            health_consent_record(booking=booking, on_behalf=booked_by is not None, now=now)
             _schedule_client_emails(booking, now)
             _notify_staff(booking, Kind.STAFF_BOOKED, now)
     except OperationalError as error:

@@ -16,6 +16,7 @@ from ..models import (
     AftercareOptOut,
     Booking,
     ErasureRequest,
+    HealthConsent,
     HealthDataAccess,
     HealthScreen,
     MarketingConsent,
@@ -44,7 +45,9 @@ def my_data_export(*, user) -> dict:
     emails = list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary"))
     addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
     bookings = list(
-        bookings_for_account(user=user).select_related("health_screen", "session_note").prefetch_related("emails")
+        bookings_for_account(user=user)
+        .select_related("health_screen", "session_note")
+        .prefetch_related("emails", "health_consents")
     )
     accesses = {}
     for access in HealthDataAccess.objects.filter(booking__in=bookings).select_related("accessed_by"):
@@ -126,6 +129,17 @@ def _booking_export(booking: Booking, addresses: set[str], accesses: list[dict])
             if email.to_email.lower() in addresses
         ],
         "health_data_looked_at": accesses,
+        "health_consents": [
+            {
+                "wording": consent.wording,
+                "wording_version": consent.wording_version,
+                "given_at": _iso(consent.given_at),
+                "given_how": consent.given_how,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_how": consent.withdrawn_how,
+            }
+            for consent in sorted(booking.health_consents.all(), key=lambda consent: consent.given_at)
+        ],
     }
 
 
@@ -156,6 +170,8 @@ def _erase_booking(booking: Booking) -> None:
     working."""
     links_revoke(booking_id=booking.pk)
     HealthScreen.objects.filter(booking=booking).delete()
+    # The consent rows stay as evidence of what was agreed, and name no one once unlinked.
+    HealthConsent.objects.filter(booking=booking).update(client=None)
     SessionNote.objects.filter(booking=booking).delete()
     OutboundEmail.objects.filter(booking=booking).update(to_email=f"erased-{booking.pk}@erased.invalid", extra={})
     HealthDataAccess.objects.filter(booking=booking).update(client_email=f"erased-{booking.pk}@erased.invalid")

@@ -26,6 +26,7 @@ from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, first_free_day, session_type_list_active, week_strip
 from ..services import booking as booking_services
 from ..services import marketing as marketing_services
+from ..services.health_consent import consent_withdrawn_on
 from ..tokens import link_issue
 
 
@@ -203,7 +204,14 @@ def book_details(request, session_type_id: int):
         if "start" in probe.errors or "therapist" in probe.errors:
             messages.error(request, "Please choose a time first.")
             return redirect("book_slots", session_type_id=session_type.pk)
-    context = {"session_type": session_type, "form": form, "alternatives": [], "on_behalf": on_behalf}
+    context = {
+        "session_type": session_type,
+        "form": form,
+        "alternatives": [],
+        "on_behalf": on_behalf,
+        # A client who withdrew their health consent is told that ticking the box gives it again.
+        "consent_withdrawn_on": consent_withdrawn_on(user=request.user) if "client" in who_books else None,
+    }
 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import SlotPickForm
 from ..models import AftercareOptOut, Booking, BookingLink
 from ..selectors import available_slots, bookings_for_account
 from ..services import booking as booking_services
+from ..services import health_consent
+from ..services.health_consent import with_consent_withdrawn
 from ..tokens import link_booking_id
 from .aftercare import link_not_valid
 from .book import last_bookable_day, parse_start
@@ -152,7 +154,7 @@ def _move(request, booking: Booking, urls: dict):
 @never_cache
 @login_required
 def my_bookings(request):
-    bookings = list(bookings_for_account(user=request.user))
+    bookings = list(with_consent_withdrawn(bookings_for_account(user=request.user)))
     now = timezone.now()
     return render(
         request,
@@ -161,5 +163,19 @@ def my_bookings(request):
             "upcoming": [b for b in reversed(bookings) if b.start > now],
             "past": [b for b in bookings if b.start <= now],
             "aftercare_off": AftercareOptOut.objects.filter(email__iexact=request.user.email).exists(),
+            "consent_wording": health_consent.WORDING,
         },
     )
+
+
+@login_required
+@require_POST
+def my_booking_consent_again(request, booking_id: int):
+    """Gives health consent again for an upcoming booking, after withdrawing it (POST only)."""
+    try:
+        health_consent.health_consent_give_again(user=request.user, booking_id=booking_id)
+    except health_consent.ConsentError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Thank you: your consent is in place again for that booking.")
+    return redirect("my_bookings")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ..services import my_data
+from ..services import health_consent, my_data
 
 
 @never_cache
@@ -45,4 +45,28 @@ def my_data_erase(request):
         return render(request, "bookings/my_data_erased.html", {"erasure": erasure})
     return render(
         request, "bookings/my_data_erase.html", {"settings_retention_years": settings.CLINICAL_RECORD_RETENTION_YEARS}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data_withdraw_consent(request):
+    """A confirm page saying what withdrawing does and does not do, then the withdrawal on POST."""
+    if request.method == "POST":
+        try:
+            count = health_consent.health_consent_withdraw(user=request.user)
+        except health_consent.ConsentError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                f"Your health consent is withdrawn ({count} booking{'s' if count != 1 else ''}). "
+                "Your therapist will ask you before any upcoming session.",
+            )
+        return redirect("my_data")
+    return render(
+        request,
+        "bookings/my_data_withdraw_consent.html",
+        {"retention_years": settings.CLINICAL_RECORD_RETENTION_YEARS},
     )

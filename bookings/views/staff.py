@@ -57,6 +57,7 @@ def booking_detail(request, booking_id: int):
             messages.error(request, str(error))
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
+    consent = booking.health_consents.order_by("-given_at").first()
     health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.BOOKING_PAGE)
     return render(
         request,
@@ -66,6 +67,7 @@ def booking_detail(request, booking_id: int):
             "flare": booking_earlier_flare(booking=booking),
             "booking": booking,
             "screen": screen,
+            "consent": consent,
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
             if screen
             else [],

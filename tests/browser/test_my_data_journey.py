@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bookings.models import Booking, ErasureRequest
+from bookings.models import Booking, ErasureRequest, HealthConsent
 
 from .helpers import assert_accessible, log_in, open_menu_if_collapsed, screenshot
 from .test_booking_journey import answer_health_questions, choose_a_time, in_three_days
@@ -37,6 +37,24 @@ def test_a_client_books_downloads_her_data_and_asks_for_erasure(page, alice, ash
         page.get_by_role("link", name="download it as a file (JSON)").click()
     data = json.loads(Path(download.value.path()).read_text())
     assert data["bookings"][0]["health_answers"]["notes"] == "Left shin, half marathon soon"
+
+    # Withdrawing the health consent asks first, erases nothing, and can be undone per booking.
+    page.get_by_role("link", name="Read what happens and withdraw it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your health consent?")
+    assert_accessible(page)
+    screenshot(page, f"my-data-withdraw-consent-{page.viewport_name}")
+    page.get_by_role("button", name="Withdraw my health consent").click()
+    expect(page.get_by_text("Your health consent is withdrawn (1 booking).")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"; withdrawn \d{4}-\d\d-\d\d, My data page"))).to_be_visible()
+    assert HealthConsent.objects.get().withdrawn_at is not None
+    open_menu_if_collapsed(page)
+    page.get_by_role("link", name="My bookings").click()
+    screenshot(page, f"my-bookings-consent-withdrawn-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("I agree: give consent again")).click()
+    expect(page.get_by_text("Thank you: your consent is in place again for that booking.")).to_be_visible()
+    assert HealthConsent.objects.filter(withdrawn_at__isnull=True).count() == 1
+    page.get_by_role("link", name="My data").click()
 
     # With a booking still to come, erasure waits until it is cancelled.
     page.get_by_role("link", name="Read what happens and ask for erasure").click()
