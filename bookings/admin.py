@@ -1,5 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
 from clinic.admin import RecordAdmin
@@ -19,6 +23,7 @@ from .models import (
     OutboundEmail,
 )
 from .services import booking as booking_services
+from .services import my_data
 from .services import rooms as room_services
 from .services.health_access import health_data_access_record
 
@@ -143,14 +148,70 @@ class MarketingConsentAdmin(RecordAdmin):
     date_hierarchy = "given_at"
 
 
+class GuestErasureForm(forms.Form):
+    email = forms.EmailField(label="The guest's email address", help_text="The address they booked with.")
+    identity_checked = forms.BooleanField(
+        label="I have checked that the person asking is the person who booked with this address.",
+        error_messages={"required": "Check who is asking first: erasure cannot be undone."},
+    )
+
+
 @admin.register(ErasureRequest)
 class ErasureRequestAdmin(RecordAdmin):
     """Clients' erasure requests: the date each must be answered by, and what was kept and why.
-    The service does the work when the client asks; nothing is edited here."""
+    The service does the work when the client asks (or, for a guest without an account, when
+    an admin runs it for them here); nothing is edited."""
 
-    list_display = ["requested_at", "respond_by", "status", "erased_bookings", "held_bookings", "hold_until"]
+    list_display = [
+        "requested_at",
+        "respond_by",
+        "status",
+        "user",
+        "guest_email",
+        "run_by",
+        "erased_bookings",
+        "held_bookings",
+        "hold_until",
+    ]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
+    list_select_related = ["user", "run_by"]
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields] + ["bookings_held"]
+    change_list_template = "admin/bookings/erasurerequest/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "erase-guest/",
+                self.admin_site.admin_view(self.erase_guest_view),
+                name="bookings_erasurerequest_erase_guest",
+            )
+        ]
+        return own + super().get_urls()
+
+    def erase_guest_view(self, request):
+        """A guest without an account asks the clinic to erase their data: the admin checks
+        who they are, then runs the same erasure as My data does (POST only)."""
+        if not request.user.has_perm("bookings.erase_guest_data"):
+            raise PermissionDenied
+        form = GuestErasureForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                erasure = my_data.guest_data_erase(email=form.cleaned_data["email"], run_by=request.user)
+            except my_data.ErasureRefused as refused:
+                form.add_error("email", str(refused))
+            else:
+                messages.success(
+                    request,
+                    f"Erased: {erasure.erased_bookings} booking(s) now; {erasure.kept or 'nothing held.'}",
+                )
+                return redirect("admin:bookings_erasurerequest_change", erasure.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Erase a guest's data",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/bookings/erasurerequest/erase_guest.html", context)
 
 
 @admin.register(OutboundEmail)

@@ -446,7 +446,20 @@ class ErasureRequest(models.Model):
         HOLDING = "holding", "Done, clinical records held until the retention date"
         DONE = "done", "Done"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A client with an account asks from My data; a guest without one asks the clinic, which
+    # checks who they are and runs it from the admin for their email address.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    guest_email = models.EmailField(blank=True, help_text="The guest's address, for a request run by the clinic.")
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The admin who checked the guest's identity and ran the erasure.",
+    )
     requested_at = models.DateTimeField()
     # UK GDPR: answer within one month of the request.
     respond_by = models.DateField()
@@ -456,14 +469,21 @@ class ErasureRequest(models.Model):
     hold_until = models.DateField(null=True, blank=True, help_text="London date the held records are erased.")
     kept = models.TextField(blank=True, help_text="What was kept, and why.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The clinical records held, which the daily task erases on hold_until.
+    bookings_held = models.ManyToManyField(Booking, blank=True, related_name="+")
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status="done") | models.Q(hold_until__isnull=False),
                 name="erasure_holding_has_a_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(guest_email=""),
+                name="erasure_is_for_an_account_or_a_guest",
+            ),
         ]
+        permissions = [("erase_guest_data", "Can erase a guest's data on their request")]
 
     def __str__(self) -> str:
         return f"Erasure request {self.pk} ({self.get_status_display()})"

@@ -185,6 +185,48 @@ def _erase_booking(booking: Booking) -> None:
     )
 
 
+def _erase_or_hold(bookings: list[Booking], request: ErasureRequest, now: datetime.datetime) -> ErasureRequest:
+    """Erases the bookings without a clinical record now and holds the rest until the
+    retention period after the last session ends, saying so on the request (saved)."""
+    held = [b for b in bookings if _is_clinical_record(b)]
+    erased = [b for b in bookings if not _is_clinical_record(b)]
+    for booking in erased:
+        _erase_booking(booking)
+    request.respond_by = _one_month_after(now.astimezone(LONDON).date())
+    request.erased_bookings = len(erased)
+    request.held_bookings = len(held)
+    if held:
+        last_session = max(b.start for b in held).astimezone(LONDON).date()
+        request.hold_until = _years_after(last_session, settings.CLINICAL_RECORD_RETENTION_YEARS)
+        request.status = ErasureRequest.Status.HOLDING
+        request.kept = (
+            f"{len(held)} attended session{'s' if len(held) != 1 else ''} with notes, kept as clinical records "
+            f"for {settings.CLINICAL_RECORD_RETENTION_YEARS} years after the last session, until "
+            f"{request.hold_until:%-d %B %Y}."
+        )
+    else:
+        request.status = ErasureRequest.Status.DONE
+        request.completed_at = now
+    request.save()
+    request.bookings_held.set(held)
+    return request
+
+
+def _stop_mail_to(addresses: list[str], now: datetime.datetime) -> None:
+    AftercareOptOut.objects.filter(email__in=addresses).delete()
+    for address in addresses:
+        marketing_consent_withdraw(email=address, how="erasure of the client's data", now=now)
+
+
+def _refuse_upcoming(bookings: list[Booking], now: datetime.datetime, *, whose: str) -> None:
+    upcoming = [b for b in bookings if b.start > now and b.status in Booking.OPEN_STATUSES]
+    if upcoming:
+        raise ErasureRefused(
+            f"{whose} {len(upcoming)} upcoming booking{'s' if len(upcoming) != 1 else ''}. "
+            "Please cancel them first, then ask again."
+        )
+
+
 def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureRequest:
     """Erases at once what no retention duty covers and holds the clinical records.
 
@@ -200,47 +242,56 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
         raise ErasureRefused("Staff accounts are closed by the clinic's admin, not from this page.")
     with transaction.atomic():
         bookings = list(bookings_for_account(user=user).select_related("session_note").select_for_update(of=("self",)))
-        upcoming = [b for b in bookings if b.start > now and b.status in Booking.OPEN_STATUSES]
-        if upcoming:
-            raise ErasureRefused(
-                f"You have {len(upcoming)} upcoming booking{'s' if len(upcoming) != 1 else ''}. "
-                "Please cancel them first, then ask again."
-            )
-        held = [b for b in bookings if _is_clinical_record(b)]
-        erased = [b for b in bookings if not _is_clinical_record(b)]
-        for booking in erased:
-            _erase_booking(booking)
-        addresses = [e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
-        AftercareOptOut.objects.filter(email__in=addresses).delete()
-        for address in addresses:
-            marketing_consent_withdraw(email=address, how="erasure of the client's data", now=now)
+        _refuse_upcoming(bookings, now, whose="You have")
+        _stop_mail_to([e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)], now)
         EmailAddress.objects.filter(user=user).delete()
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False
         user.set_unusable_password()
         user.save()
-        request = ErasureRequest(
-            user=user, requested_at=now, respond_by=_one_month_after(now.astimezone(LONDON).date())
-        )
-        request.erased_bookings = len(erased)
-        request.held_bookings = len(held)
-        if held:
-            last_session = max(b.start for b in held).astimezone(LONDON).date()
-            request.hold_until = _years_after(last_session, settings.CLINICAL_RECORD_RETENTION_YEARS)
-            request.status = ErasureRequest.Status.HOLDING
-            request.kept = (
-                f"{len(held)} attended session{'s' if len(held) != 1 else ''} with notes, kept as clinical records "
-                f"for {settings.CLINICAL_RECORD_RETENTION_YEARS} years after the last session, until "
-                f"{request.hold_until:%-d %B %Y}."
-            )
-        else:
-            request.status = ErasureRequest.Status.DONE
-            request.completed_at = now
-        request.save()
-        # Held records are linked to the (now anonymous) account, so the release finds them.
-        Booking.objects.filter(pk__in=[b.pk for b in held]).update(client=user)
+        request = _erase_or_hold(bookings, ErasureRequest(user=user, requested_at=now), now)
+        # Held records stay linked to the (now anonymous) account until they are released.
+        Booking.objects.filter(pk__in=[b.pk for b in request.bookings_held.all()]).update(client=user)
     return request
+
+
+def guest_data_erase(*, email: str, run_by, now: datetime.datetime | None = None) -> ErasureRequest:
+    """The same erasure for a guest who booked without an account and asked the clinic, which
+    has checked who they are: every booking made with the address and linked to no account.
+
+    Refused (ErasureRefused, nothing changed) when no such booking exists, when the address
+    belongs to an account (that client erases from My data, where they are signed in), or
+    while a booking is still to come."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    if (
+        EmailAddress.objects.filter(email__iexact=email).exists()
+        or Booking.objects.filter(client_email__iexact=email, client__isnull=False).exists()
+    ):
+        raise ErasureRefused(
+            f"{email} belongs to a client account: the client erases their data from My data, "
+            "or an admin closes the account first."
+        )
+    with transaction.atomic():
+        bookings = list(
+            Booking.objects.filter(client_email__iexact=email, client__isnull=True)
+            .select_related("session_note")
+            .select_for_update(of=("self",))
+        )
+        if not bookings:
+            raise ErasureRefused(f"No bookings were made with {email}: there is nothing to erase.")
+        earlier = ErasureRequest.objects.filter(
+            status=ErasureRequest.Status.HOLDING, bookings_held__in=bookings
+        ).first()
+        if earlier:
+            raise ErasureRefused(
+                f"{email}'s data was erased on {earlier.requested_at.astimezone(LONDON):%-d %B %Y}; its clinical "
+                f"records are held until {earlier.hold_until:%-d %B %Y}, then erased."
+            )
+        _refuse_upcoming(bookings, now, whose=f"{email} has")
+        _stop_mail_to([email], now)
+        return _erase_or_hold(bookings, ErasureRequest(guest_email=email, run_by=run_by, requested_at=now), now)
 
 
 def erase_expired_records(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
@@ -255,7 +306,7 @@ def erase_expired_records(*, today: datetime.date, now: datetime.datetime | None
             request = ErasureRequest.objects.select_for_update().get(pk=request_id)
             if request.status != ErasureRequest.Status.HOLDING:
                 continue  # another run finished it
-            for booking in Booking.objects.filter(client=request.user):
+            for booking in request.bookings_held.all():
                 _erase_booking(booking)
             request.status = ErasureRequest.Status.DONE
             request.completed_at = now

@@ -1,0 +1,43 @@
+"""An admin erases the data of a guest who booked without an account, from the admin."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import Booking, ErasureRequest
+
+from ..factories import make_booking
+from .helpers import assert_accessible, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_admin_erases_a_guests_data_after_checking_who_asks(page, admin_user, asha, sports):
+    make_booking(
+        therapist=asha,
+        session_type=sports,
+        start=timezone.now() - dt.timedelta(days=8),
+        status=Booking.Status.CANCELLED,
+        client_email="gina@example.com",
+        client_name="Gina Guest",
+    )
+    v = page.viewport_name
+
+    log_in(page, "admin")
+    page.goto("/admin/bookings/erasurerequest/")
+    page.get_by_role("link", name="Erase a guest's data").click()
+    expect(page.get_by_role("heading", name="Erase a guest's data")).to_be_visible()
+    page.get_by_label("The guest's email address").fill("gina@example.com")
+    page.get_by_role("button", name="Erase this guest's data").click()
+    expect(page.get_by_text("Check who is asking first: erasure cannot be undone.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"admin-erase-guest-refused-{v}")
+
+    page.get_by_label("I have checked that the person asking is the person who booked").check()
+    page.get_by_role("button", name="Erase this guest's data").click()
+    expect(page.get_by_text("Erased: 1 booking(s) now; nothing held.")).to_be_visible()
+    screenshot(page, f"admin-erase-guest-done-{v}")
+    assert ErasureRequest.objects.get().guest_email == "gina@example.com"
+    assert Booking.objects.get().client_name == "Erased client"
