@@ -270,6 +270,28 @@ class SessionNoteForm(forms.Form):
     )
 
 
+class SessionNoteAmendForm(SessionNoteForm):
+    """The notes as they stand, to correct, and why."""
+
+    reason = forms.CharField(
+        label="Why are you changing them?",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, locked: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service enforces it too; the form says so before anyone types.
+        self.fields["reason"].required = locked
+        self.fields["reason"].error_messages["required"] = (
+            "These notes were written more than 24 hours ago: say why you are changing them."
+        )
+        self.fields["reason"].help_text = (
+            "Needed: the notes are more than 24 hours old." if locked else "Optional within 24 hours of writing them."
+        )
+
+
 # Where a problem usually is, to tick the likely areas before the therapist adjusts them.
 AREAS_FOR_PROBLEM = {
     Problem.PLANTAR_FASCIITIS: ["feet", "calves"],

@@ -283,6 +283,8 @@ class HealthDataAccess(models.Model):
         BOOKING_PAGE = "booking_page", "Booking page (health answers and notes)"
         NOTES_FORM = "notes_form", "Session notes form (health answers)"
         ADMIN = "admin", "Admin booking page (health answers)"
+        CLIENT_RECORD = "client_record", "Client's record (all their sessions)"
+        NOTES_AMEND = "notes_amend", "Amending session notes"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     accessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -320,7 +322,16 @@ class SessionNote(models.Model):
     pressure_used = models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")
     problem = models.CharField(max_length=30, choices=Problem.choices)
     personal_tip = models.TextField(blank=True, max_length=500, help_text="Goes into the client's aftercare email.")
-    written_at = models.DateTimeField(auto_now_add=True)
+    written_at = models.DateTimeField(default=timezone.now)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    # The fields a therapist can correct later, each change kept as a SessionNoteAmendment.
+    AMENDABLE = ("areas_worked", "pressure_used", "problem", "personal_tip")
+    # Within this time of writing, the author corrects without giving a reason (the change is
+    # still recorded); after it, the notes are locked against silent edits.
+    SILENT_EDIT_WINDOW = datetime.timedelta(hours=24)
 
     class Meta:
         constraints = [
@@ -329,6 +340,27 @@ class SessionNote(models.Model):
 
     def __str__(self) -> str:
         return f"Notes for booking {self.booking_id}"
+
+    def is_locked(self, now: datetime.datetime) -> bool:
+        return now >= self.written_at + self.SILENT_EDIT_WINDOW
+
+
+class SessionNoteAmendment(models.Model):
+    """One correction to session notes: who, when, each changed field's old and new value, and
+    why. The original stays readable by undoing the trail (bookings.selectors.note_history);
+    rows are never edited or deleted."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="amendments")
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField()
+    changes = models.JSONField(help_text="{field: [old value, new value]} for each field changed.")
+    reason = models.TextField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Amendment to notes for booking {self.note.booking_id} at {self.amended_at:%Y-%m-%d %H:%M}"
 
 
 class AftercareOptOut(models.Model):

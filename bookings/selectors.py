@@ -10,8 +10,8 @@ from clinic.london import LONDON, london_midnight
 from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
-from . import aftercare, availability
-from .models import Booking, BookingRules
+from . import aftercare, availability, health
+from .models import HEALTH_DATA_PERMISSION, Booking, BookingRules, SessionNote
 
 
 @dataclass(frozen=True)
@@ -497,3 +497,123 @@ def affected_from(event: RegistrationEvent) -> datetime.datetime | None:
     if event.kind == RegistrationEvent.Kind.SUSPENDED:
         return event.at
     return None
+
+
+# The client's record --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteVersion:
+    """The notes as first written, or one amendment: who, when, what it said or changed."""
+
+    at: datetime.datetime
+    by: str
+    values: dict  # the whole notes (the original) or, for an amendment, the changed fields
+    reason: str = ""
+    changes: dict | None = None  # {field: (old, new)} for an amendment
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, words) per field: the values as written, or "old → new" for an amendment."""
+        if self.changes is None:
+            return [(NOTE_FIELD_LABELS[f], _describe(f, v)) for f, v in self.values.items()]
+        return [
+            (NOTE_FIELD_LABELS[f], f"{_describe(f, old)} → {_describe(f, new)}")
+            for f, (old, new) in self.changes.items()
+        ]
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    booking: Booking
+    answers: list[str]  # the health questions answered yes, in words
+    notes: list[NoteVersion]  # the original first, then each amendment in order
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    entries: list[RecordEntry]
+    # False for a guest booking: no account or verified address links other sessions to it.
+    linked: bool
+
+
+NOTE_FIELD_LABELS = {
+    "areas_worked": "Areas worked",
+    "pressure_used": "Pressure used",
+    "problem": "Problem",
+    "personal_tip": "Tip for the client",
+}
+
+
+def _describe(field: str, value) -> str:
+    if field == "areas_worked":
+        labels = dict(SessionNote.Area.choices)
+        return ", ".join(labels.get(area, area) for area in value) or "None"
+    if field == "pressure_used":
+        return f"{value}/10"
+    if field == "problem":
+        return dict(SessionNote._meta.get_field("problem").choices).get(value, value)
+    return value or "None"
+
+
+def _author(user) -> str:
+    """A therapist by the name clients know them by; anyone else by their account's name."""
+    if user is None:
+        return "the session's therapist"
+    therapist = getattr(user, "therapist", None)
+    return therapist.display_name if therapist else (user.get_full_name() or user.get_username())
+
+
+def note_history(note) -> list[NoteVersion]:
+    """The notes as first written (the current values with every amendment undone, newest
+    first) and then each amendment: legible and attributable, whatever changed since."""
+    amendments = list(note.amendments.all())
+    original = {field: getattr(note, field) for field in SessionNote.AMENDABLE}
+    for amendment in reversed(amendments):
+        for field, (old, _new) in amendment.changes.items():
+            original[field] = old
+    versions = [NoteVersion(note.written_at, _author(note.written_by), original)]
+    for amendment in amendments:
+        versions.append(
+            NoteVersion(
+                amendment.amended_at,
+                _author(amendment.amended_by),
+                {field: new for field, (_old, new) in amendment.changes.items()},
+                amendment.reason,
+                {field: tuple(pair) for field, pair in amendment.changes.items()},
+            )
+        )
+    return versions
+
+
+def client_record(*, booking: Booking, viewer) -> ClientRecord:
+    """Every session of the booking's client the viewer may read, newest first, with health
+    answers, the check-in answer and the notes with their amendments: for a therapist the
+    sessions they gave, for staff allowed to read health data all of them. The client is
+    known by identity (the account, which covers addresses it verified), never by a typed
+    email; a guest's record is that booking alone. Three queries whatever the number of
+    sessions and amendments."""
+    linked = booking.client_id is not None
+    sessions = bookings_for_account(user=booking.client) if linked else Booking.objects.filter(pk=booking.pk)
+    if not viewer.has_perm(HEALTH_DATA_PERMISSION):
+        sessions = sessions.filter(therapist__user=viewer)
+    sessions = (
+        sessions.exclude(status=Booking.Status.CANCELLED)
+        .select_related("therapist", "session_type", "health_screen", "session_note__written_by__therapist")
+        .prefetch_related("session_note__amendments__amended_by__therapist")
+        .order_by("-start")
+    )
+    entries = []
+    for session in sessions:
+        screen = getattr(session, "health_screen", None)
+        note = getattr(session, "session_note", None)
+        entries.append(
+            RecordEntry(
+                booking=session,
+                answers=[health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS]
+                if screen
+                else [],
+                notes=note_history(note) if note else [],
+            )
+        )
+    return ClientRecord(entries=entries, linked=linked)

@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/", staff.booking_detail, name="booking_detail"),
     path("bookings/<int:booking_id>/complete/", staff.session_complete, name="session_complete"),
+    path("bookings/<int:booking_id>/record/", staff.booking_client_record, name="booking_client_record"),
+    path("bookings/<int:booking_id>/notes/amend/", staff.session_note_amend, name="session_note_amend"),
     path("aftercare/stop/<str:token>/", aftercare.aftercare_stop, name="aftercare_stop"),
     path("aftercare/restart/", aftercare.aftercare_restart, name="aftercare_restart"),
     path("aftercare/<str:token>/", aftercare.aftercare_page, name="aftercare_page"),

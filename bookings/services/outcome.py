@@ -78,8 +78,10 @@ def session_complete(
             pressure_used=pressure_used,
             problem=problem,
             personal_tip=personal_tip.strip(),
+            written_by=therapist.user,
+            written_at=now,
         )
-        note.full_clean(exclude=["booking"])
+        note.full_clean(exclude=["booking", "written_by"])
         if not set(note.areas_worked) <= set(SessionNote.Area.values):
             raise ValidationError({"areas_worked": "Choose the areas from the list."})
         note.save()

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 from therapists.models import Therapist
 
 from .. import health
-from ..forms import AREAS_FOR_PROBLEM, SessionNoteForm
-from ..models import Booking, HealthDataAccess
-from ..selectors import booking_earlier_flare
+from ..forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
+from ..models import Booking, HealthDataAccess, SessionNote
+from ..selectors import booking_earlier_flare, client_record
 from ..services import booking as booking_services
-from ..services import outcome
+from ..services import notes, outcome
 from ..services.health_access import health_data_access_record
 
 
@@ -120,5 +120,69 @@ def session_complete(request, booking_id: int):
         request,
         "bookings/session_complete.html",
         {"booking": booking, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+def booking_client_record(request, booking_id: int):
+    """The client's record: every session the viewer may read, with answers, check-ins and
+    notes with their amendments. Each session shown is a look at health data, logged."""
+    booking = _booking_for_staff(request, booking_id)
+    record = client_record(booking=booking, viewer=request.user)
+    HealthDataAccess.objects.bulk_create(
+        HealthDataAccess(
+            accessed_by=request.user,
+            booking=entry.booking,
+            client_email=entry.booking.client_email,
+            via=HealthDataAccess.Via.CLIENT_RECORD,
+        )
+        for entry in record.entries
+    )
+    return render(request, "bookings/client_record.html", {"booking": booking, "record": record})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_note_amend(request, booking_id: int):
+    """The session's therapist corrects its notes; the change is kept with the original."""
+    therapist = Therapist.objects.filter(user=request.user).first()
+    note = (
+        SessionNote.objects.select_related("booking__session_type", "booking__therapist")
+        .filter(booking_id=booking_id, booking__therapist=therapist)
+        .first()
+        if therapist
+        else None
+    )
+    if note is None:
+        raise Http404
+    now = timezone.now()
+    locked = note.is_locked(now)
+    if request.method == "POST":
+        form = SessionNoteAmendForm(request.POST, locked=locked)
+        if form.is_valid():
+            values = {field: form.cleaned_data[field] for field in SessionNote.AMENDABLE}
+            values["areas_worked"] = sorted(set(values["areas_worked"]))
+            values["personal_tip"] = values["personal_tip"].strip()
+            try:
+                notes.session_note_amend(
+                    therapist=therapist, booking_id=booking_id, values=values, reason=form.cleaned_data["reason"]
+                )
+            except notes.AmendmentRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "Notes amended. The original and your change are both on the record.")
+                return redirect("booking_client_record", booking_id=booking_id)
+    else:
+        form = SessionNoteAmendForm(
+            initial={field: getattr(note, field) for field in SessionNote.AMENDABLE}, locked=locked
+        )
+    health_data_access_record(user=request.user, booking=note.booking, via=HealthDataAccess.Via.NOTES_AMEND)
+    return render(
+        request,
+        "bookings/notes_amend.html",
+        {"booking": note.booking, "note": note, "form": form, "locked": locked},
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,54 @@
+"""Correcting session notes: every change after they are written is an amendment (who, when,
+what changed from what, why), and the notes as first written stay readable.
+
+Only the session's own therapist amends its notes. Within SessionNote.SILENT_EDIT_WINDOW of
+writing them they may correct without a reason (the change is still recorded); after it the
+notes are locked against silent edits and an amendment needs a reason."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from therapists.models import Therapist
+
+from ..models import SessionNote, SessionNoteAmendment
+
+
+class AmendmentRefused(Exception):
+    """Something the therapist should read: nothing was changed."""
+
+
+def session_note_amend(
+    *, therapist: Therapist, booking_id: int, values: dict, reason: str, now: datetime.datetime | None = None
+) -> SessionNoteAmendment:
+    """Applies ``values`` (any of SessionNote.AMENDABLE) to the booking's notes and records the
+    change. The note's row is locked for the change, so two amendments at once are applied
+    one after the other and each records what it really changed.
+
+    Raises SessionNote.DoesNotExist for a booking without notes, and AmendmentRefused for
+    another therapist's notes, no change, or no reason once the notes are locked."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    with transaction.atomic():
+        note = SessionNote.objects.select_for_update().select_related("booking").get(booking_id=booking_id)
+        if note.booking.therapist_id != therapist.pk:
+            raise AmendmentRefused("Only the therapist who gave the session can amend its notes.")
+        changes = {
+            field: [getattr(note, field), value]
+            for field, value in values.items()
+            if field in SessionNote.AMENDABLE and getattr(note, field) != value
+        }
+        if not changes:
+            raise AmendmentRefused("Nothing changed: the notes already say that.")
+        if note.is_locked(now) and not reason:
+            raise AmendmentRefused("These notes were written more than 24 hours ago: say why you are changing them.")
+        for field, (_, value) in changes.items():
+            setattr(note, field, value)
+        note.full_clean(exclude=["booking", "written_by"])
+        if not set(note.areas_worked) <= set(SessionNote.Area.values):
+            raise AmendmentRefused("Choose the areas from the list.")
+        note.save(update_fields=list(changes))
+        return SessionNoteAmendment.objects.create(
+            note=note, amended_by=therapist.user, amended_at=now, changes=changes, reason=reason
+        )
