@@ -1,6 +1,7 @@
 """Browser-test rig: Debian's Chromium driven by Playwright against live_server.
 
-Every test using ``page`` runs twice, on a phone and on a desktop viewport. A failing test
+Every test using ``page`` runs twice, on a phone and on a desktop viewport; ``tablet_page`` is
+a tablet, for the treatment room. A failing test
 leaves a screenshot in test-artifacts/. The steps journeys share (log in, screenshot, the
 axe-core scan) are in helpers.py.
 """
@@ -31,6 +32,8 @@ VIEWPORTS = {
     },
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
+# Therapists write notes on a tablet in the treatment room: journeys about notes add this one.
+TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture(scope="session")
@@ -47,16 +50,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def page(request, browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[request.param]
-    )
+def _page(request, browser, live_server, name: str, settings: dict):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **settings)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.viewport_name = request.param
+    page.viewport_name = name
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         screenshot(page, f"FAILED-{request.node.name}")
     context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser, live_server):
+    yield from _page(request, browser, live_server, request.param, VIEWPORTS[request.param])
+
+
+@pytest.fixture
+def tablet_page(request, browser, live_server):
+    yield from _page(request, browser, live_server, "tablet", TABLET)

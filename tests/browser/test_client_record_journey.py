@@ -1,0 +1,79 @@
+"""A therapist on a tablet writes a session's notes, opens the client's record, and amends the
+notes the next day, giving the reason the locked notes ask for."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import Booking, HealthScreen, SessionNote, SessionNoteAmendment
+
+from ..factories import make_booking
+from .helpers import assert_accessible, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tablet_page, asha, alice, sports):
+    page = tablet_page
+    earlier = make_booking(
+        therapist=asha,
+        client=alice,
+        session_type=sports,
+        start=timezone.now() - dt.timedelta(days=14),
+        status="attended",
+    )
+    SessionNote.objects.create(
+        booking=earlier,
+        areas_worked=["calves"],
+        pressure_used=7,
+        problem="achilles",
+        written_by=asha.user,
+        written_at=timezone.now() - dt.timedelta(days=14),
+    )
+    today = make_booking(
+        therapist=asha, client=alice, session_type=sports, start=timezone.now() - dt.timedelta(hours=2)
+    )
+    HealthScreen.objects.create(
+        booking=today, main_problem="achilles", notes="Right heel, mornings", consent_given_at=timezone.now()
+    )
+
+    log_in(page, "asha")
+    page.goto(f"/bookings/{today.pk}/complete/")
+    page.get_by_label("Calves and Achilles").check()
+    page.get_by_label("Pressure used (0-10)").select_option("5")
+    page.get_by_role("button", name="Save and mark attended").click()
+    expect(page.get_by_text("Alice: attended.")).to_be_visible()
+
+    page.goto(f"/bookings/{today.pk}/")
+    page.get_by_role("link", name="Alice's record: every session, notes and check-ins").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alice: client record")
+    sessions = page.get_by_role("article")
+    expect(sessions).to_have_count(2)
+    expect(sessions.first).to_contain_text("Right heel, mornings")
+    expect(sessions.nth(1)).to_contain_text("7/10")
+    assert_accessible(page)
+    screenshot(page, "client-record-tablet")
+
+    # The next day: the notes are locked against silent edits.
+    SessionNote.objects.filter(booking=today).update(written_at=timezone.now() - dt.timedelta(hours=25))
+    sessions.first.get_by_role("link", name="Amend these notes").click()
+    expect(page.get_by_text("Written more than 24 hours ago: a change needs a reason.")).to_be_visible()
+    page.get_by_label("Pressure used (0-10)").select_option("4")
+    page.get_by_role("button", name="Save the amendment").click()
+    expect(page.get_by_text("say why you are changing them").first).to_be_visible()
+    assert SessionNote.objects.get(booking=today).pressure_used == 5
+    screenshot(page, "notes-amend-needs-reason-tablet")
+
+    page.get_by_label("Why are you changing them?").fill("Recorded 5; it was 4, as the client asked.")
+    page.get_by_role("button", name="Save the amendment").click()
+    expect(page.get_by_text("Notes amended.")).to_be_visible()
+    latest = page.get_by_role("article").first
+    expect(latest).to_contain_text("Amended by Asha Patel")
+    expect(latest).to_contain_text("5/10 → 4/10")
+    expect(latest).to_contain_text("Why: Recorded 5; it was 4, as the client asked.")
+    assert_accessible(page)
+    screenshot(page, "client-record-amended-tablet")
+    assert SessionNoteAmendment.objects.get().changes == {"pressure_used": [5, 4]}
+    assert Booking.objects.get(pk=today.pk).status == Booking.Status.ATTENDED
