@@ -268,6 +268,13 @@ class SessionNoteForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    pressure_reason = forms.CharField(
+        label="Why this pressure?",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed for 8-10 on a tendon, heel or shin problem, or for more than last time after a flare-up.",
+    )
 
 
 class SessionNoteAmendForm(SessionNoteForm):
@@ -282,6 +289,7 @@ class SessionNoteAmendForm(SessionNoteForm):
 
     def __init__(self, *args, locked: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["pressure_reason"]  # an amendment gives its reason below
         # The service enforces it too; the form says so before anyone types.
         self.fields["reason"].required = locked
         self.fields["reason"].error_messages["required"] = (

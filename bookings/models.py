@@ -322,6 +322,11 @@ class SessionNote(models.Model):
     pressure_used = models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")
     problem = models.CharField(max_length=30, choices=Problem.choices)
     personal_tip = models.TextField(blank=True, max_length=500, help_text="Goes into the client's aftercare email.")
+    pressure_reason = models.TextField(
+        blank=True,
+        max_length=500,
+        help_text="Why, when the pressure was firm on a sensitive problem or firmer than last time after a flare-up.",
+    )
     written_at = models.DateTimeField(default=timezone.now)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

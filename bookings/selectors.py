@@ -22,6 +22,25 @@ class EarlierFlare:
     advice: aftercare.FlareAdvice
 
 
+def last_session_before(*, booking: Booking) -> Booking | None:
+    """The client's latest attended session with notes before this booking (by account, as
+    booking_earlier_flare), for the notes form's flare rule; None for a guest or a first visit."""
+    if booking.client_id is None:
+        return None
+    return (
+        Booking.objects.filter(
+            client_id=booking.client_id,
+            status=Booking.Status.ATTENDED,
+            start__lt=booking.start,
+            session_note__isnull=False,
+        )
+        .exclude(pk=booking.pk)
+        .select_related("session_note")
+        .order_by("-start")
+        .first()
+    )
+
+
 def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
     """The client's latest earlier session, with notes, that they said made things worse; None
     if there is none. The therapist's booking page shows its flare rule.

@@ -17,6 +17,8 @@ from therapists.models import Therapist
 from ..aftercare import FLARE_ANSWERS, Feedback, plan
 from ..models import AftercareOptOut, Booking, OutboundEmail, SessionNote
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
+from ..pressure import pressure_warnings
+from ..selectors import last_session_before
 from .booking import BookingError
 from .marketing import book_again_schedule
 
@@ -59,6 +61,7 @@ def session_complete(
     pressure_used: int,
     problem: str,
     personal_tip: str = "",
+    pressure_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Booking:
     """The therapist marks a session attended with their notes, which plans the client's
@@ -66,7 +69,9 @@ def session_complete(
     come late), unless the client has stopped aftercare emails; and, only with marketing
     consent, a "book again" email at the problem's rebooking interval.
 
-    Rules: as booking_mark_no_show (own booking, started, confirmed, once). Raises
+    Rules: as booking_mark_no_show (own booking, started, confirmed, once); firm pressure on a
+    sensitive problem, or more than last time after the client reported a flare-up, needs a
+    reason (bookings.pressure). Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
     booking that cannot be completed."""
     now = now or timezone.now()
@@ -80,8 +85,18 @@ def session_complete(
             personal_tip=personal_tip.strip(),
             written_by=therapist.user,
             written_at=now,
+            pressure_reason=pressure_reason.strip(),
         )
         note.full_clean(exclude=["booking", "written_by"])
+        last = last_session_before(booking=booking)
+        warnings = pressure_warnings(
+            problem=problem,
+            pressure=pressure_used,
+            last_pressure=last.session_note.pressure_used if last else None,
+            flared=bool(last and last.feedback in FLARE_ANSWERS),
+        )
+        if warnings and not note.pressure_reason:
+            raise ValidationError({"pressure_reason": [*warnings, "Say why, or choose a lighter pressure."]})
         if not set(note.areas_worked) <= set(SessionNote.Area.values):
             raise ValidationError({"areas_worked": "Choose the areas from the list."})
         note.save()

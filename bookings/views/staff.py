@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from clinic.problems import Problem
 from therapists.models import Therapist
 
-from .. import health
+from .. import health, pressure
+from ..aftercare import FLARE_ANSWERS, PROBLEM_ADVICE, flare_advice
 from ..forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
 from ..models import Booking, HealthDataAccess, SessionNote
-from ..selectors import booking_earlier_flare, client_record
+from ..selectors import booking_earlier_flare, client_record, last_session_before
 from ..services import booking as booking_services
 from ..services import notes, outcome
 from ..services.health_access import health_data_access_record
@@ -93,25 +95,31 @@ def session_complete(request, booking_id: int):
     )
     if booking is None:
         raise Http404
+    screen = getattr(booking, "health_screen", None)
+    problem = screen.main_problem if screen else ""
+    last = last_session_before(booking=booking)
+    flare = (
+        flare_advice(problem=last.session_note.problem, pressure_used=last.session_note.pressure_used)
+        if last and last.feedback in FLARE_ANSWERS
+        else None
+    )
     if request.method == "POST":
         form = SessionNoteForm(request.POST)
         if form.is_valid():
             try:
                 outcome.session_complete(therapist=therapist, booking_id=booking.pk, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error.messages)
+                form.add_error(None, error)
             else:
                 messages.success(request, f"{booking.client_first_name}: attended. Aftercare emails are on their way.")
                 return redirect("diary:day", day=timezone.localtime(booking.start).date().isoformat())
     else:
-        screen = getattr(booking, "health_screen", None)
-        problem = screen.main_problem if screen else ""
+        preferred = screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
         form = SessionNoteForm(
             initial={
                 "problem": problem,
-                "pressure_used": str(
-                    screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
-                ),
+                # After a flare-up the notes start 2 points lighter than that session (the flare rule).
+                "pressure_used": str(flare.suggested_pressure if flare else preferred),
                 "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
             }
         )
@@ -119,7 +127,15 @@ def session_complete(request, booking_id: int):
     return render(
         request,
         "bookings/session_complete.html",
-        {"booking": booking, "form": form},
+        {
+            "booking": booking,
+            "form": form,
+            "flare": flare,
+            "last": last,
+            "bands": pressure.BANDS,
+            "work_on": pressure.WORK_ON.get(problem),
+            "problem_words": PROBLEM_ADVICE[Problem(problem)].name if problem else "",
+        },
         status=400 if form.errors else 200,
     )
 

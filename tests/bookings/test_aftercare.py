@@ -107,6 +107,8 @@ def attended(asha, alice):
             pressure_used=pressure,
             problem=problem,
             personal_tip=tip,
+            # Firm pressure on a sensitive problem is recorded only with a reason (bookings.pressure).
+            pressure_reason="The client asked for firm work." if pressure >= 8 else "",
             now=NOW,
         )
 

@@ -41,7 +41,13 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
 
     log_in(page, "asha")
     page.goto(f"/bookings/{today.pk}/complete/")
+    expect(page.get_by_text("Pressure guide for Achilles pain")).to_be_visible()
     page.get_by_label("Calves and Achilles").check()
+    page.get_by_label("Pressure used (0-10)").select_option("9")
+    page.get_by_role("button", name="Save and mark attended").click()
+    expect(page.get_by_text("9/10 is firm for Achilles pain").first).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "notes-form-pressure-reason-tablet")
     page.get_by_label("Pressure used (0-10)").select_option("5")
     page.get_by_role("button", name="Save and mark attended").click()
     expect(page.get_by_text("Alice: attended.")).to_be_visible()
