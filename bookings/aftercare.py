@@ -153,14 +153,16 @@ PROBLEM_ADVICE = {
         "Ease back into training over the next day or two: start with easy sessions before anything hard, and keep up your usual strength work.",
         "A few minutes with a foam roller on the legs after training, at a moderate pressure (about 4 to 6 out of 10), keeps things moving between sessions.",
         "the muscles that did the work",
-        "If you train hard or compete, every 2 to 4 weeks suits most people; for general upkeep, every 3 to 6 weeks.",
+        "If you train hard or compete, every 2 to 4 weeks suits most people; for general upkeep, every 3 to 6 "
+        "weeks; if you run or play for fun now and then, every 6 to 8 weeks is plenty.",
     ),
     Problem.GENERAL_TIGHTNESS: ProblemAdvice(
         "general tightness",
         "Keep moving every day: a walk, some easy mobility, and regular breaks if you sit for long.",
         "Gentle self-massage or a foam roller at a moderate pressure (about 4 to 6 out of 10) for a few minutes, most days.",
         "the tightest areas",
-        "For general upkeep, a session every 3 to 6 weeks suits most people.",
+        "For general upkeep, a session every 3 to 6 weeks suits most people; if you are active now and then, "
+        "every 6 to 8 weeks.",
     ),
     Problem.RELAXATION: ProblemAdvice(
         "stress and sleep",
@@ -217,20 +219,99 @@ def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
     )
 
 
+# Problems that come from running and training: their page covers getting back to running and
+# a runner's work at home. The general cases (tightness, relaxation) do not.
+RUNNING_PROBLEMS = {
+    Problem.PLANTAR_FASCIITIS,
+    Problem.KNEE_PAIN,
+    Problem.SHIN_SPLINTS,
+    Problem.ACHILLES,
+    Problem.HIP_DEEP_GLUTE,
+    Problem.POST_TRAINING,
+}
+
+# The rest of the day, by kind of session.
+REST_OF_DAY = {
+    "sports": (
+        "Go for an easy walk later on: gentle movement helps.",
+        "Drink some water.",
+        "If you had sore or sensitive areas, keep any running easy for the next day or two.",
+    ),
+    "deep_tissue": (
+        "Go for an easy walk later on: gentle movement helps.",
+        "Drink some water.",
+        "Give the areas that were worked deeply a rest from hard effort for a day or two.",
+    ),
+    "relaxation": (
+        "Rest: let the rest of the day be slow, and skip anything strenuous.",
+        "Drink some water, and go easy on caffeine and alcohol tonight.",
+        "Go to bed a little earlier than usual: sleep is when the benefits settle in.",
+    ),
+}
+
+# A relaxation session is about rest, whatever brought the client in: its page gives rest,
+# sleep and water, never training or running advice.
+RELAXATION_SESSION = ProblemAdvice(
+    "rest and recovery",
+    "Over the next few days keep some calm time: a walk outside, regular meals and water through the day, and a "
+    "regular bedtime with a screen-free half hour before sleep.",
+    "A warm bath or a few minutes of slow breathing before bed helps keep the benefits going.",
+    "the areas that hold tension",
+    "Many people book every 4 to 6 weeks, or whenever life gets busy.",
+)
+
+# At home between sessions, for runners (DOMAIN.md), on top of the problem's own advice.
+RUNNER_AT_HOME = (
+    "A ball under the foot, rolled slowly from heel to toes for about a minute a foot: a tennis ball is gentle; "
+    "a lacrosse or golf ball works more deeply, so go carefully with it.",
+    "Toe stretches: spread your toes, then gently pull them back towards you for a few breaths.",
+    "Look at your feet now and then: new blisters or calluses usually point at shoes that no longer suit you.",
+)
+
+# Back to running (DOMAIN.md's rule): all of these, and one change at a time.
+BACK_TO_RUNNING = (
+    "pain during the run stays at 3 out of 10 or less and doesn't change how you run",
+    "it isn't worse the next morning",
+    "you aren't limping",
+    "it hasn't been getting steadily worse over the last 7 to 10 days",
+)
+
+
 @dataclass(frozen=True)
 class PageAdvice:
     """What the aftercare page says about one session. The emails only point to it."""
 
     expect: str
     session_today: str
+    rest_of_day: tuple[str, ...]
     problem: ProblemAdvice
+    # Running and strength advice: for sports and deep tissue sessions about a running problem.
+    for_runners: bool
+    runner_at_home: tuple[str, ...] = ()
+    back_to_running: tuple[str, ...] = ()
 
 
 def page_advice(*, session_kind: str, problem: str, pressure_used: int) -> PageAdvice:
+    """The page's words for a session: a relaxation session gets rest, sleep and water whatever
+    the problem; sports and deep tissue keep the problem's advice, and runners' problems add
+    getting back to running and a runner's work at home."""
+    if session_kind == "relaxation":
+        return PageAdvice(
+            expect=EXPECT[pressure_band(pressure_used)],
+            session_today=SESSION_TODAY["relaxation"],
+            rest_of_day=REST_OF_DAY["relaxation"],
+            problem=RELAXATION_SESSION,
+            for_runners=False,
+        )
+    for_runners = Problem(problem) in RUNNING_PROBLEMS
     return PageAdvice(
         expect=EXPECT[pressure_band(pressure_used)],
         session_today=SESSION_TODAY[session_kind],
+        rest_of_day=REST_OF_DAY[session_kind],
         problem=PROBLEM_ADVICE[Problem(problem)],
+        for_runners=for_runners,
+        runner_at_home=RUNNER_AT_HOME if for_runners else (),
+        back_to_running=BACK_TO_RUNNING if for_runners else (),
     )
 
 
