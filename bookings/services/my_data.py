@@ -47,7 +47,7 @@ def my_data_export(*, user) -> dict:
     bookings = list(
         bookings_for_account(user=user)
         .select_related("health_screen", "session_note")
-        .prefetch_related("emails", "health_consents")
+        .prefetch_related("emails", "health_consents", "session_note__amendments__amended_by")
     )
     accesses = {}
     for access in HealthDataAccess.objects.filter(booking__in=bookings).select_related("accessed_by"):
@@ -115,6 +115,16 @@ def _booking_export(booking: Booking, addresses: set[str], accesses: list[dict])
             "problem": note.get_problem_display(),
             "tip": note.personal_tip,
             "written_at": _iso(note.written_at),
+            "pressure_reason": note.pressure_reason,
+            "amendments": [
+                {
+                    "at": _iso(amendment.amended_at),
+                    "by": amendment.amended_by.get_full_name() or "your therapist",
+                    "changes": amendment.changes,
+                    "reason": amendment.reason,
+                }
+                for amendment in note.amendments.all()
+            ],
         }
         if note
         else None,

@@ -151,3 +151,13 @@ def test_two_amendments_at_once_are_both_kept_in_order(noted, asha):
     assert (note.pressure_used, note.personal_tip) == (4, "Heat, not ice")
     assert sorted(list(a.changes) for a in SessionNoteAmendment.objects.all()) == [["personal_tip"], ["pressure_used"]]
     assert note_history(note)[0].values == NOTES
+
+
+def test_the_clients_download_holds_the_amendments(client, noted, asha, alice):
+    session_note_amend(therapist=asha, booking_id=noted.pk, values={"pressure_used": 4}, reason="Lighter", now=NOW)
+    client.force_login(alice)
+
+    data = client.get(reverse("my_data_download")).json()
+
+    [amendment] = data["bookings"][0]["session_notes"]["amendments"]
+    assert (amendment["changes"], amendment["reason"]) == ({"pressure_used": [6, 4]}, "Lighter")
