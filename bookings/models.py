@@ -245,7 +245,22 @@ class HealthScreen(models.Model):
         return f"Health screen for booking {self.booking_id}"
 
 
-class HealthConsent(models.Model):
+class ConsentRecord(models.Model):
+    """What every consent keeps: the exact words shown and their version, when and how it was
+    given, and when and how it was withdrawn."""
+
+    wording = models.TextField(help_text="The words the client agreed to, as shown.")
+    wording_version = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    given_how = models.CharField(max_length=100)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class HealthConsent(ConsentRecord):
     """A client's agreement to the clinic holding their health answers for a booking (special
     category data): the exact words shown and their version, when and how it was given, and
     when and how it was withdrawn. Giving it again is a new row, so the history stays.
@@ -256,12 +271,6 @@ class HealthConsent(models.Model):
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    wording = models.TextField(help_text="The words agreed to, as shown.")
-    wording_version = models.CharField(max_length=20)
-    given_at = models.DateTimeField()
-    given_how = models.CharField(max_length=100)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_how = models.CharField(max_length=100, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["booking", "given_at"])]
@@ -553,18 +562,12 @@ class BookingLink(models.Model):
         return f"{self.get_purpose_display()} link for booking {self.booking_id}"
 
 
-class MarketingConsent(models.Model):
+class MarketingConsent(ConsentRecord):
     """Permission to send "book again" emails, which are marketing (PECR): given by ticking a
     box nobody ticked for the client, stored with the exact words they saw, and withdrawn by
     one click in any such email. A new row each time it is given, so the history stays."""
 
     email = models.EmailField()
-    wording = models.TextField(help_text="The words the client agreed to, as shown.")
-    wording_version = models.CharField(max_length=20)
-    given_at = models.DateTimeField()
-    given_how = models.CharField(max_length=100)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_how = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name="HealthConsent",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("wording", models.TextField(help_text="The words agreed to, as shown.")),
+                ("wording", models.TextField(help_text="The words the client agreed to, as shown.")),
                 ("wording_version", models.CharField(max_length=20)),
                 ("given_at", models.DateTimeField()),
                 ("given_how", models.CharField(max_length=100)),

@@ -13,7 +13,7 @@ from bookings.services.outcome import session_complete
 
 from ..clock import NOW
 from ..factories import make_booking, make_user
-from .test_health_access import MAY_READ, people  # noqa: F401 (a fixture)
+from .test_health_access import EVERYONE, MAY_READ, people  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -50,19 +50,7 @@ def record_page(client, booking):
     return client.get(reverse("booking_client_record", args=[booking.pk]))
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "anonymous",
-        "the client",
-        "another client",
-        "the therapist",
-        "another therapist",
-        "staff without the permission",
-        "staff with the permission",
-        "superuser",
-    ],
-)
+@pytest.mark.parametrize("who", EVERYONE)
 def test_only_the_therapist_and_permitted_staff_open_a_record(client, people, history, who):  # noqa: F811
     _, latest, _, _ = history
     if people[who]:

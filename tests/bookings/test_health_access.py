@@ -50,21 +50,19 @@ def people(alice, asha, bob, sam, admin_user):
 
 
 MAY_READ = {"the therapist", "staff with the permission", "superuser"}
+EVERYONE = [
+    "anonymous",
+    "the client",
+    "another client",
+    "the therapist",
+    "another therapist",
+    "staff without the permission",
+    "staff with the permission",
+    "superuser",
+]
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "anonymous",
-        "the client",
-        "another client",
-        "the therapist",
-        "another therapist",
-        "staff without the permission",
-        "staff with the permission",
-        "superuser",
-    ],
-)
+@pytest.mark.parametrize("who", EVERYONE)
 def test_the_booking_page_shows_health_answers_only_to_those_allowed(client, booking, people, who):
     if people[who]:
         client.force_login(people[who])
