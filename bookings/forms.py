@@ -12,7 +12,7 @@ from clinic.problems import Problem
 
 from . import health
 from .models import SessionNote
-from .services import health_consent
+from .services import health_consent, outcomes
 from .services import marketing as marketing_services
 
 
@@ -114,6 +114,22 @@ PRESSURE_CHOICES = [("", "Let my therapist advise")] + [
 ]
 NONE_OF_THESE = "none"
 UK_PHONE_DIGITS = (10, 15)
+SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
+
+
+def ratings_from(form: forms.Form, cleaned: dict, *, activities: int = 2) -> outcomes.Ratings:
+    """The pain and activity ratings of a form with pain_now and activity_N(_score) fields: an
+    activity named without a score, or a score without its activity, is a form error."""
+    named = []
+    for n in range(1, activities + 1):
+        name, score = (cleaned.get(f"activity_{n}") or "").strip(), cleaned.get(f"activity_{n}_score")
+        if name and score is None and f"activity_{n}_score" not in form.errors:
+            form.add_error(f"activity_{n}_score", "Rate this activity from 0 to 10, or leave its name empty.")
+        elif score is not None and not name and f"activity_{n}" in form.fields:
+            form.add_error(f"activity_{n}", "Name the activity you rated.")
+        elif name and score is not None:
+            named.append((name, score))
+    return outcomes.Ratings(pain=cleaned.get("pain_now"), activities=tuple(named))
 
 
 class BookingDetailsForm(forms.Form):
@@ -155,6 +171,35 @@ class BookingDetailsForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example which side, how long it has bothered you, or your next race.",
+    )
+    # Outcome scores (bookings.services.outcomes): rated again two days after the session.
+    pain_now = forms.TypedChoiceField(
+        label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
+        choices=[("", "Choose")] + SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    activity_1 = forms.CharField(
+        label="An activity that matters to you and the problem makes hard",
+        max_length=60,
+        required=False,
+        help_text="For example: running 5k, climbing stairs, sleeping on my side.",
+    )
+    activity_1_score = forms.TypedChoiceField(
+        label="How well can you do it now? (0 cannot, 10 as well as before the problem)",
+        choices=[("", "Choose")] + SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    activity_2 = forms.CharField(label="Another activity (optional)", max_length=60, required=False)
+    activity_2_score = forms.TypedChoiceField(
+        label="How well can you do that one now? (0 to 10)",
+        choices=[("", "Choose")] + SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
@@ -249,6 +294,7 @@ class BookingDetailsForm(forms.Form):
                 self.add_error(f"health_{section.key}", "\u201cNone of these\u201d cannot go with other answers.")
             answered_yes += [key for key in chosen if key != NONE_OF_THESE]
         cleaned["answered_yes"] = tuple(answered_yes)
+        cleaned["ratings"] = ratings_from(self, cleaned)
         return cleaned
 
 
@@ -311,3 +357,35 @@ AREAS_FOR_PROBLEM = {
     Problem.GENERAL_TIGHTNESS: ["upper_back", "lower_back"],
     Problem.RELAXATION: ["upper_back", "neck"],
 }
+
+
+class CheckInScoresForm(forms.Form):
+    """The check-in's optional ratings: pain, and each activity the client named when booking."""
+
+    pain_now = forms.TypedChoiceField(
+        label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
+        choices=[("", "Choose")] + SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, activities: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activities = activities
+        for n, name in enumerate(activities, start=1):
+            self.fields[f"activity_{n}_score"] = forms.TypedChoiceField(
+                label=f"How well can you do this now: {name}? (0 cannot, 10 as well as before)",
+                choices=[("", "Choose")] + SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def ratings(self) -> outcomes.Ratings:
+        scores = [
+            (name, self.cleaned_data[f"activity_{n}_score"])
+            for n, name in enumerate(self.activities, start=1)
+            if self.cleaned_data.get(f"activity_{n}_score") is not None
+        ]
+        return outcomes.Ratings(pain=self.cleaned_data.get("pain_now"), activities=tuple(scores))

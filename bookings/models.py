@@ -284,6 +284,38 @@ class HealthConsent(ConsentRecord):
         return f"Health consent for booking {self.booking_id} ({'withdrawn' if self.withdrawn_at else 'given'})"
 
 
+class OutcomeScore(models.Model):
+    """One rating by the client, 0-10: their pain, or how well they can do an activity that
+    matters to them (a patient-specific functional scale: 0 cannot, 10 as before the problem).
+    Taken when booking and again at the 48-hour check-in; health data, shown only to those who
+    may read the booking's health answers, and never in an email."""
+
+    class Taken(models.TextChoices):
+        BOOKING = "booking", "When booking"
+        CHECK_IN = "check_in", "At the check-in, two days after"
+
+    class Kind(models.TextChoices):
+        PAIN = "pain", "Pain (0 none, 10 worst)"
+        ACTIVITY = "activity", "Activity (0 cannot, 10 as before)"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="outcome_scores")
+    taken = models.CharField(max_length=10, choices=Taken.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # "pain", or the activity in the client's own words ("running 5k").
+    measure = models.CharField(max_length=60)
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="outcome_score_0_to_10"),
+            models.UniqueConstraint(fields=["booking", "taken", "measure"], name="outcome_score_once_per_reading"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.score}/10 ({self.get_taken_display().lower()}, booking {self.booking_id})"
+
+
 class HealthDataAccess(models.Model):
     """One look at a booking's health answers or session notes: who, whose, what, when.
     Written by every page that shows them; never changed or deleted by hand."""

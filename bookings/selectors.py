@@ -10,8 +10,8 @@ from clinic.london import LONDON, london_midnight
 from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
-from . import aftercare, availability, health
-from .models import HEALTH_DATA_PERMISSION, Booking, BookingRules, SessionNote
+from . import aftercare, availability, health, outcome_chart
+from .models import HEALTH_DATA_PERMISSION, Booking, BookingRules, OutcomeScore, SessionNote
 
 
 @dataclass(frozen=True)
@@ -554,6 +554,39 @@ class ClientRecord:
     entries: list[RecordEntry]
     # False for a guest booking: no account or verified address links other sessions to it.
     linked: bool
+    progress: "Progress"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The client's outcome scores over the sessions the viewer may read: a chart once a
+    measure has two readings, and how many readings there are."""
+
+    chart: outcome_chart.Chart | None
+    readings: int
+
+
+def _record_sessions(*, booking: Booking, viewer) -> QuerySet[Booking]:
+    """The client's sessions the viewer may read (see client_record)."""
+    sessions = bookings_for_account(user=booking.client) if booking.client_id else Booking.objects.filter(pk=booking.pk)
+    if not viewer.has_perm(HEALTH_DATA_PERMISSION):
+        sessions = sessions.filter(therapist__user=viewer)
+    return sessions.exclude(status=Booking.Status.CANCELLED)
+
+
+def client_progress(*, booking: Booking, viewer) -> Progress:
+    """The outcome chart for the booking's client, over the sessions the viewer may read (one
+    query for the scores)."""
+    series: dict[tuple[str, bool], list[outcome_chart.Reading]] = defaultdict(list)
+    scores = OutcomeScore.objects.filter(
+        booking__in=_record_sessions(booking=booking, viewer=viewer).values("pk")
+    ).order_by("taken_at", "pk")
+    count = 0
+    for kind, measure, score, taken, at in scores.values_list("kind", "measure", "score", "taken", "taken_at"):
+        is_pain = kind == OutcomeScore.Kind.PAIN
+        series[("Pain" if is_pain else measure, is_pain)].append(outcome_chart.Reading(at, score, taken))
+        count += 1
+    return Progress(outcome_chart.outcome_chart(series), count)
 
 
 NOTE_FIELD_LABELS = {
@@ -611,13 +644,10 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
     sessions they gave, for staff allowed to read health data all of them. The client is
     known by identity (the account, which covers addresses it verified), never by a typed
     email; a guest's record is that booking alone. Three queries whatever the number of
-    sessions and amendments."""
+    sessions and amendments, and one for the outcome scores."""
     linked = booking.client_id is not None
-    sessions = bookings_for_account(user=booking.client) if linked else Booking.objects.filter(pk=booking.pk)
-    if not viewer.has_perm(HEALTH_DATA_PERMISSION):
-        sessions = sessions.filter(therapist__user=viewer)
     sessions = (
-        sessions.exclude(status=Booking.Status.CANCELLED)
+        _record_sessions(booking=booking, viewer=viewer)
         .select_related("therapist", "session_type", "health_screen", "session_note__written_by__therapist")
         .prefetch_related("session_note__amendments__amended_by__therapist")
         .order_by("-start")
@@ -635,4 +665,4 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
                 notes=note_history(note) if note else [],
             )
         )
-    return ClientRecord(entries=entries, linked=linked)
+    return ClientRecord(entries=entries, linked=linked, progress=client_progress(booking=booking, viewer=viewer))

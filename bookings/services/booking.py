@@ -26,12 +26,13 @@ from therapists.models import Therapist
 
 from .. import availability, health, selectors
 from ..locks import rooms_lock, therapist_lock
-from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
+from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail, OutcomeScore
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..selectors import RoomsForSession, Slot, SlotRefusal, available_slots, rooms_for_session, slot_refusal
 from ..tokens import links_revoke
 from .health_access import health_data_readers
 from .health_consent import health_consent_record
+from .outcomes import Ratings, outcome_scores_record
 
 Kind = OutboundEmail.Kind
 
@@ -111,6 +112,7 @@ def booking_create(
     idempotency_key: uuid.UUID,
     client=None,
     booked_by=None,
+    ratings: Ratings | None = None,
     now: datetime.datetime | None = None,
 ) -> Booking:
     """Books a free slot. With therapist_id None, books whichever free therapist comes first.
@@ -202,6 +204,8 @@ def booking_create(
             screen.full_clean(exclude=["booking"])
             screen.save()
             health_consent_record(booking=booking, on_behalf=booked_by is not None, now=now)
+            if ratings:
+                outcome_scores_record(booking=booking, taken=OutcomeScore.Taken.BOOKING, ratings=ratings, now=now)
             _schedule_client_emails(booking, now)
             _notify_staff(booking, Kind.STAFF_BOOKED, now)
     except OperationalError as error:

@@ -15,12 +15,13 @@ from django.utils import timezone
 from therapists.models import Therapist
 
 from ..aftercare import FLARE_ANSWERS, Feedback, plan
-from ..models import AftercareOptOut, Booking, OutboundEmail, SessionNote
+from ..models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
 from ..pressure import pressure_warnings
 from ..selectors import last_session_before
 from .booking import BookingError
 from .marketing import book_again_schedule
+from .outcomes import Ratings, outcome_scores_record
 
 Kind = OutboundEmail.Kind
 
@@ -108,7 +109,7 @@ def session_complete(
 
 
 def aftercare_feedback_record(
-    *, booking_id: int, answer: str, now: datetime.datetime | None = None
+    *, booking_id: int, answer: str, ratings: Ratings | None = None, now: datetime.datetime | None = None
 ) -> tuple[Booking, bool]:
     """Stores the client's answer to "how do you feel now?" (confirmed on the page the
     email's link opens). Rules: only an attended booking takes an answer, and the first answer
@@ -124,6 +125,9 @@ def aftercare_feedback_record(
             feedback=answer, feedback_at=now
         )
         booking = Booking.objects.select_related("therapist__user", "session_type").get(pk=booking_id)
+        if recorded and ratings:
+            # With the answer, and only the first time: the scores stand as the answer does.
+            outcome_scores_record(booking=booking, taken=OutcomeScore.Taken.CHECK_IN, ratings=ratings, now=now)
         if recorded and answer in FLARE_ANSWERS:
             outbound_email_schedule(
                 booking=booking, kind=Kind.THERAPIST_FLARE_ALERT, to_email=booking.therapist.user.email, due_at=now

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import aftercare as advice
 from ..aftercare import Feedback
+from ..forms import CheckInScoresForm
 from ..models import Booking, BookingLink
 from ..services import booking as booking_services
-from ..services import outcome
+from ..services import outcome, outcomes
 from ..tokens import NOT_VALID, link_booking_id
 
 Purpose = BookingLink.Purpose
@@ -59,13 +60,21 @@ def my_aftercare(request, booking_id: int):
 def _aftercare(request, booking: Booking):
     """Shows the advice; a POST records the check-in answer. The first answer stands: a
     second one later changes nothing and says so."""
+    scores = CheckInScoresForm(
+        request.POST if request.method == "POST" else None, activities=outcomes.activities_named(booking=booking)
+    )
     if request.method == "POST":
         answer = request.POST.get("answer", "")
         if answer not in Feedback.values:
             messages.error(request, "Please choose one of the answers.")
             return redirect(request.path)
+        if not scores.is_valid():
+            messages.error(request, "Scores run from 0 to 10: please choose them again.")
+            return redirect(request.path)
         try:
-            booking, recorded = outcome.aftercare_feedback_record(booking_id=booking.pk, answer=answer)
+            booking, recorded = outcome.aftercare_feedback_record(
+                booking_id=booking.pk, answer=answer, ratings=scores.ratings()
+            )
         except (Booking.DoesNotExist, booking_services.BookingError):
             return link_not_valid(request)
         return render(request, "bookings/aftercare_feedback.html", {"booking": booking, "recorded": recorded})
@@ -81,6 +90,7 @@ def _aftercare(request, booking: Booking):
             ),
             "red_flags": advice.RED_FLAGS,
             "answers": Feedback.choices,
+            "scores": scores,
         },
     )
 

@@ -26,6 +26,7 @@ from ..models import BookingLink, BookingRules
 from ..selectors import available_slots, first_free_day, session_type_list_active, week_strip
 from ..services import booking as booking_services
 from ..services import marketing as marketing_services
+from ..services import outcomes
 from ..services.health_consent import consent_withdrawn_on
 from ..tokens import link_issue
 
@@ -198,6 +199,9 @@ def book_details(request, session_type_id: int):
         }
         if "client" in who_books:
             initial.update(name=request.user.get_full_name(), email=request.user.email)
+            # A returning client rates the same activities as last time, so the trend means something.
+            for n, activity in enumerate(outcomes.activities_last_named(user=request.user), start=1):
+                initial[f"activity_{n}"] = activity
         form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
         probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
         probe.is_valid()
@@ -229,6 +233,7 @@ def book_details(request, session_type_id: int):
                     consent=data["consent"],
                 ),
                 idempotency_key=data["idempotency_key"],
+                ratings=data["ratings"],
                 **who_books,
             )
         except booking_services.HealthScreenStops as stop:

@@ -17,7 +17,7 @@ from .. import health, pressure
 from ..aftercare import FLARE_ANSWERS, PROBLEM_ADVICE, flare_advice
 from ..forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
 from ..models import Booking, HealthDataAccess, SessionNote
-from ..selectors import booking_earlier_flare, client_record, last_session_before
+from ..selectors import booking_earlier_flare, client_progress, client_record, last_session_before
 from ..services import booking as booking_services
 from ..services import notes, outcome
 from ..services.health_access import health_data_access_record
@@ -70,6 +70,8 @@ def booking_detail(request, booking_id: int):
             "booking": booking,
             "screen": screen,
             "consent": consent,
+            # Whether the client is getting better, before the next session.
+            "progress": client_progress(booking=booking, viewer=request.user),
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
             if screen
             else [],

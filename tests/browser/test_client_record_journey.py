@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, HealthScreen, SessionNote, SessionNoteAmendment
+from bookings.services.outcomes import Ratings, outcome_scores_record
 
 from ..factories import make_booking
 from .helpers import assert_accessible, log_in, screenshot
@@ -39,6 +40,14 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
         booking=today, main_problem="achilles", notes="Right heel, mornings", consent_given_at=timezone.now()
     )
 
+    for booking, pain, stairs in ((earlier, 7, 3), (today, 4, 6)):
+        outcome_scores_record(
+            booking=booking,
+            taken="booking",
+            ratings=Ratings(pain=pain, activities=(("climbing stairs", stairs),)),
+            now=booking.start - dt.timedelta(days=1),
+        )
+
     log_in(page, "asha")
     page.goto(f"/bookings/{today.pk}/complete/")
     expect(page.get_by_text("Pressure guide for Achilles pain")).to_be_visible()
@@ -55,6 +64,12 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     page.goto(f"/bookings/{today.pk}/")
     page.get_by_role("link", name="Alice's record: every session, notes and check-ins").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Alice: client record")
+    chart = page.get_by_role("img", name="Outcome scores, 0 to 10, by date")
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Pain: 7 on")).to_contain_text(
+        "a meaningful change for the better"
+    )
+    expect(page.get_by_role("listitem").filter(has_text="climbing stairs: 3 on")).to_contain_text("up 3 points")
     sessions = page.get_by_role("article")
     expect(sessions).to_have_count(2)
     expect(sessions.first).to_contain_text("Right heel, mornings")
