@@ -172,6 +172,20 @@ class BookingDetailsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example which side, how long it has bothered you, or your next race.",
     )
+    doctor_ok = forms.BooleanField(
+        required=False,
+        label="I have my doctor's agreement to have massage",
+        help_text="Needed if you said yes to diabetes, a heart or circulation condition, blood thinners or "
+        "haemophilia, cancer treatment, or pregnancy. Your therapist will ask to see it.",
+    )
+    pregnancy_trimester = forms.TypedChoiceField(
+        label="If you are pregnant: which trimester are you in?",
+        choices=[("", "Not pregnant"), ("1", "First (weeks 1-12)"), ("2", "Second (weeks 13-27)"), ("3", "Third")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Many therapists do not give massage in the first trimester.",
+    )
     # Outcome scores (bookings.services.outcomes): rated again two days after the session.
     pain_now = forms.TypedChoiceField(
         label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
@@ -238,6 +252,18 @@ class BookingDetailsForm(forms.Form):
             "label": "Client's mobile number",
             "help_text": "Only used if we need to reach them about this booking.",
         },
+        "doctor_ok": {
+            "label": "The client has their doctor's agreement to have massage",
+            "help_text": "Needed for diabetes, a heart or circulation condition, blood thinners or haemophilia, "
+            "cancer treatment, or pregnancy. The therapist will ask to see it.",
+        },
+        "pregnancy_trimester": {"label": "If the client is pregnant: which trimester?"},
+        "pain_now": {"label": "How much does it hurt the client now? (0 no pain, 10 the worst)"},
+        "activity_1": {
+            "label": "An activity that matters to the client and the problem makes hard",
+            "help_text": "For example: running 5k, climbing stairs.",
+        },
+        "activity_1_score": {"label": "How well can they do it now? (0 cannot, 10 as well as before)"},
         "consent": {
             "label": health_consent.WORDING_ON_BEHALF,
             "error_messages": {
@@ -295,6 +321,17 @@ class BookingDetailsForm(forms.Form):
             answered_yes += [key for key in chosen if key != NONE_OF_THESE]
         cleaned["answered_yes"] = tuple(answered_yes)
         cleaned["ratings"] = ratings_from(self, cleaned)
+        if health.needs_doctors_ok(answered_yes) and not cleaned.get("doctor_ok"):
+            self.add_error(
+                "doctor_ok",
+                "Some of these answers need your doctor's agreement before massage. Tick this once you have it, "
+                "or talk to your doctor first.",
+            )
+        pregnant = health.PREGNANT in answered_yes
+        if pregnant and cleaned.get("pregnancy_trimester") is None and "pregnancy_trimester" not in self.errors:
+            self.add_error("pregnancy_trimester", "Please say which trimester you are in.")
+        if not pregnant:
+            cleaned["pregnancy_trimester"] = None
         return cleaned
 
 

@@ -90,6 +90,16 @@ SECTIONS = (
 
 QUESTIONS = {question.key: question for section in SECTIONS for question in section.questions}
 
+# The REVIEW answers that need a doctor's OK first (DOMAIN.md), as opposed to "work around the
+# area": the client confirms they have it when booking, and the therapist records seeing it
+# before accepting the booking.
+DOCTORS_OK = frozenset({"diabetes", "heart_circulation", "blood_thinners", "cancer_treatment", "pregnant"})
+PREGNANT = "pregnant"
+
+
+def needs_doctors_ok(answered_yes: Iterable[str]) -> bool:
+    return bool(DOCTORS_OK.intersection(answered_yes))
+
 
 @dataclass(frozen=True)
 class Assessment:

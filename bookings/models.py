@@ -231,6 +231,16 @@ class HealthScreen(models.Model):
     )
     notes = models.TextField(blank=True, max_length=1000)
     consent_given_at = models.DateTimeField(help_text="When the client agreed to the clinic holding these answers.")
+    # "Needs a doctor's OK first" answers (bookings.health.DOCTORS_OK): the client says they have
+    # it; the therapist records seeing it before accepting the booking.
+    doctor_ok_confirmed = models.BooleanField(default=False)
+    pregnancy_trimester = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(1, "First"), (2, "Second"), (3, "Third")]
+    )
+    doctor_ok_seen_at = models.DateTimeField(null=True, blank=True)
+    doctor_ok_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

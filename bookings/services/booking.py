@@ -100,6 +100,8 @@ class HealthAnswers:
     preferred_pressure: int | None
     notes: str
     consent: bool
+    doctor_ok: bool = False  # the client says they have their doctor's agreement
+    pregnancy_trimester: int | None = None
 
 
 def booking_create(
@@ -159,6 +161,8 @@ def booking_create(
         raise BookingError("Some health answers were not recognised. Please answer the questions again.") from None
     if not assessment.can_book_online:
         raise HealthScreenStops(assessment)
+    if health.needs_doctors_ok(answers.answered_yes) and not answers.doctor_ok:
+        raise BookingError("Some of your answers need your doctor's agreement before massage. Please get it first.")
     session_type = SessionType.objects.filter(pk=session_type_id, active=True).first()
     if session_type is None:
         raise BookingError("That session is not available to book.")
@@ -200,6 +204,8 @@ def booking_create(
                 preferred_pressure=answers.preferred_pressure,
                 notes=answers.notes,
                 consent_given_at=now,
+                doctor_ok_confirmed=answers.doctor_ok and health.needs_doctors_ok(answers.answered_yes),
+                pregnancy_trimester=answers.pregnancy_trimester if health.PREGNANT in answers.answered_yes else None,
             )
             screen.full_clean(exclude=["booking"])
             screen.save()
@@ -582,14 +588,24 @@ def booking_contact_update(*, booking_id: int, name: str, email: str, phone: str
     return booking
 
 
-def booking_review_accept(*, booking_id: int, therapist: Therapist, now: datetime.datetime | None = None) -> Booking:
+def booking_review_accept(
+    *, booking_id: int, therapist: Therapist, doctor_ok_seen: bool = False, now: datetime.datetime | None = None
+) -> Booking:
     """The therapist accepts a booking whose health answers needed their review; the client
     is sent the confirmation, with the calendar entry now confirmed.
 
     Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, a 404);
-    only a booking awaiting review that has not started. Raises BookingError."""
+    only a booking awaiting review that has not started; an answer needing a doctor's OK
+    (health.DOCTORS_OK) needs the therapist to have seen it, which is recorded with who and
+    when. Raises BookingError."""
     now = now or timezone.now()
+    screen = HealthScreen.objects.filter(booking_id=booking_id, booking__therapist=therapist).first()
+    needs_ok = bool(screen and health.needs_doctors_ok(screen.answered_yes))
+    if needs_ok and not doctor_ok_seen:
+        raise BookingError("Record that you have seen the client's doctor's agreement before accepting.")
     with transaction.atomic():
+        if needs_ok:
+            HealthScreen.objects.filter(pk=screen.pk).update(doctor_ok_seen_at=now, doctor_ok_seen_by=therapist.user)
         updated = Booking.objects.filter(
             pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
         ).update(status=Booking.Status.CONFIRMED, calendar_sequence=F("calendar_sequence") + 1)

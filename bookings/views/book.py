@@ -231,6 +231,8 @@ def book_details(request, session_type_id: int):
                     preferred_pressure=data["preferred_pressure"],
                     notes=data["notes"],
                     consent=data["consent"],
+                    doctor_ok=data["doctor_ok"],
+                    pregnancy_trimester=data["pregnancy_trimester"],
                 ),
                 idempotency_key=data["idempotency_key"],
                 ratings=data["ratings"],

@@ -46,7 +46,11 @@ def booking_detail(request, booking_id: int):
         action = request.POST.get("action")
         try:
             if action == "accept" and booking.therapist.user_id == request.user.pk:
-                booking_services.booking_review_accept(booking_id=booking.pk, therapist=booking.therapist)
+                booking_services.booking_review_accept(
+                    booking_id=booking.pk,
+                    therapist=booking.therapist,
+                    doctor_ok_seen=request.POST.get("doctor_ok_seen") == "on",
+                )
                 messages.success(request, "Booking accepted. The client has been emailed their confirmation.")
             elif action == "cancel":
                 booking_services.booking_cancel(
@@ -70,6 +74,7 @@ def booking_detail(request, booking_id: int):
             "booking": booking,
             "screen": screen,
             "consent": consent,
+            "needs_doctors_ok": bool(screen and health.needs_doctors_ok(screen.answered_yes)),
             # Whether the client is getting better, before the next session.
             "progress": client_progress(booking=booking, viewer=request.user),
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]

@@ -381,7 +381,10 @@ def test_a_therapist_books_on_a_clients_behalf(client, asha, sports):
 
 
 def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha, sports):
-    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["pregnant"]))
+    client.post(
+        details_url(sports),
+        form_data(asha, at(TUESDAY, "10:00"), health_history=["pregnant"], doctor_ok="on", pregnancy_trimester="2"),
+    )
     booking = Booking.objects.get()
     assert booking.status == Booking.Status.AWAITING_REVIEW
     client.force_login(asha.user)
@@ -389,7 +392,7 @@ def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha
     page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
     assert "You are pregnant" in page
     assert "Left shin, half marathon in March" in page
-    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept"})
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept", "doctor_ok_seen": "on"})
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
@@ -430,7 +433,9 @@ def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user)
 
 
 def test_the_diary_marks_a_booking_whose_health_answers_need_reading(client, asha, sports):
-    client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["blood_thinners"]))
+    client.post(
+        details_url(sports), form_data(asha, at(TUESDAY, "10:00"), health_history=["blood_thinners"], doctor_ok="on")
+    )
     client.post(details_url(sports), form_data(asha, at(TUESDAY, "11:00")))
     client.force_login(asha.user)
 

@@ -504,7 +504,7 @@ def test_a_therapist_cancelling_must_give_a_reason_and_it_is_never_late(asha, sp
 
 
 def test_only_the_bookings_own_therapist_can_accept_a_review(asha, bob, sports):
-    answers = HealthAnswers(("pregnant",), Problem.RELAXATION, 3, "", True)
+    answers = HealthAnswers(("pregnant",), Problem.RELAXATION, 3, "", True, doctor_ok=True, pregnancy_trimester=2)
     booking = book(sports, asha, at(TUESDAY, "10:00"), answers=answers)
 
     with pytest.raises(Booking.DoesNotExist):
