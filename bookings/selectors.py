@@ -10,7 +10,7 @@ from clinic.london import LONDON, london_midnight
 from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import RegistrationEvent, Therapist, TimeOff, WorkingHours
 
-from . import aftercare, availability, health, outcome_chart
+from . import aftercare, availability, body_chart, health, outcome_chart
 from .models import HEALTH_DATA_PERMISSION, Booking, BookingRules, OutcomeScore, SessionNote
 
 
@@ -533,12 +533,14 @@ class NoteVersion:
 
     @property
     def rows(self) -> list[tuple[str, str]]:
-        """(label, words) per field: the values as written, or "old → new" for an amendment."""
+        """(label, words) per field, in the form's order (PostgreSQL's jsonb keeps no key
+        order): the values as written, or "old → new" for an amendment."""
         if self.changes is None:
-            return [(NOTE_FIELD_LABELS[f], _describe(f, v)) for f, v in self.values.items()]
+            return [(label, _describe(f, self.values[f])) for f, label in NOTE_FIELD_LABELS.items() if f in self.values]
         return [
-            (NOTE_FIELD_LABELS[f], f"{_describe(f, old)} → {_describe(f, new)}")
-            for f, (old, new) in self.changes.items()
+            (label, f"{_describe(f, self.changes[f][0])} → {_describe(f, self.changes[f][1])}")
+            for f, label in NOTE_FIELD_LABELS.items()
+            if f in self.changes
         ]
 
 
@@ -591,6 +593,7 @@ def client_progress(*, booking: Booking, viewer) -> Progress:
 
 NOTE_FIELD_LABELS = {
     "areas_worked": "Areas worked",
+    "areas_to_avoid": "Areas to avoid",
     "pressure_used": "Pressure used",
     "problem": "Problem",
     "personal_tip": "Tip for the client",
@@ -598,9 +601,8 @@ NOTE_FIELD_LABELS = {
 
 
 def _describe(field: str, value) -> str:
-    if field == "areas_worked":
-        labels = dict(SessionNote.Area.choices)
-        return ", ".join(labels.get(area, area) for area in value) or "None"
+    if field in ("areas_worked", "areas_to_avoid"):
+        return "; ".join(body_chart.labels(value)) or "None"
     if field == "pressure_used":
         return f"{value}/10"
     if field == "problem":
