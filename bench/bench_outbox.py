@@ -292,6 +292,7 @@ def build_rows() -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from bookings import body_chart
     from bookings.models import Booking, OutboundEmail, SessionNote
     from clinic.models import SessionType
     from clinic.problems import Problem
@@ -340,7 +341,7 @@ def build_rows() -> None:
         which: Booking.objects.bulk_create([booking(which, n) for n in range(per_kind)], batch_size=2000)
         for which in ("upcoming", "attended")
     }
-    areas, problems = SessionNote.Area.values, Problem.values
+    areas, problems = [code for code, _label in body_chart.CHOICES], Problem.values
     SessionNote.objects.bulk_create(
         [
             SessionNote(

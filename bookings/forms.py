@@ -10,8 +10,8 @@ from clinic.london import instant_in_range
 from clinic.models import SessionType
 from clinic.problems import Problem
 
-from . import health
-from .models import SessionNote
+from . import body_chart, health
+from .body_chart import BACK, FRONT, both_sides
 from .services import health_consent, outcomes
 from .services import marketing as marketing_services
 
@@ -335,11 +335,38 @@ class BookingDetailsForm(forms.Form):
         return cleaned
 
 
+NOT_A_REGION = {
+    "invalid_choice": "\u201c%(value)s\u201d is not a region on the body chart. Choose from the chart or the list."
+}
+
+
+class BodyChartWidget(forms.CheckboxSelectMultiple):
+    """Regions marked on the body chart, as areas worked or areas to avoid (``marks``). Pages
+    draw it with {% body_chart_input %}: the figure, and the same regions as a checkbox list
+    that works without JavaScript."""
+
+    def __init__(self, *args, marks: str = "worked", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marks = marks
+
+
 class SessionNoteForm(forms.Form):
     """What the therapist did, filled in on a phone right after the session."""
 
     areas_worked = forms.MultipleChoiceField(
-        label="Areas worked", choices=SessionNote.Area.choices, widget=forms.CheckboxSelectMultiple
+        label="Areas worked",
+        choices=body_chart.CHOICES,
+        widget=BodyChartWidget,
+        error_messages={"required": "Mark at least one area you worked on.", **NOT_A_REGION},
+    )
+    areas_to_avoid = forms.MultipleChoiceField(
+        label="Areas to avoid next time",
+        required=False,
+        choices=body_chart.CHOICES,
+        widget=BodyChartWidget(marks="avoid"),
+        error_messages=NOT_A_REGION,
+        help_text="Bruising, varicose veins, a recent injury, or anywhere the client asked you to leave alone. "
+        "Their next session's notes start with these.",
     )
     pressure_used = forms.TypedChoiceField(
         label="Pressure used (0-10)", coerce=int, choices=[(str(n), str(n)) for n in range(11)]
@@ -383,16 +410,16 @@ class SessionNoteAmendForm(SessionNoteForm):
         )
 
 
-# Where a problem usually is, to tick the likely areas before the therapist adjusts them.
+# Where a problem usually is, to mark the likely areas before the therapist adjusts them.
 AREAS_FOR_PROBLEM = {
-    Problem.PLANTAR_FASCIITIS: ["feet", "calves"],
-    Problem.KNEE_PAIN: ["thighs", "hips", "calves"],
-    Problem.SHIN_SPLINTS: ["calves", "shins"],
-    Problem.ACHILLES: ["calves"],
-    Problem.HIP_DEEP_GLUTE: ["hips"],
-    Problem.POST_TRAINING: ["calves", "thighs"],
-    Problem.GENERAL_TIGHTNESS: ["upper_back", "lower_back"],
-    Problem.RELAXATION: ["upper_back", "neck"],
+    Problem.PLANTAR_FASCIITIS: [*both_sides(BACK, "heel"), *both_sides(BACK, "calf")],
+    Problem.KNEE_PAIN: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "glute"), *both_sides(BACK, "calf")],
+    Problem.SHIN_SPLINTS: [*both_sides(FRONT, "shin"), *both_sides(BACK, "calf")],
+    Problem.ACHILLES: both_sides(BACK, "calf"),
+    Problem.HIP_DEEP_GLUTE: both_sides(BACK, "glute"),
+    Problem.POST_TRAINING: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "hamstring"), *both_sides(BACK, "calf")],
+    Problem.GENERAL_TIGHTNESS: [*both_sides(BACK, "upper-back"), *both_sides(BACK, "lower-back")],
+    Problem.RELAXATION: [*both_sides(BACK, "neck"), *both_sides(BACK, "upper-back")],
 }
 
 

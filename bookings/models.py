@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Upper
@@ -10,6 +11,7 @@ from django.utils import timezone
 from clinic.models import SessionType
 from clinic.problems import Problem
 
+from . import body_chart
 from .aftercare import FLARE_ANSWERS, Feedback
 from .constraints import PostgresExclusionConstraint
 
@@ -357,19 +359,12 @@ class SessionNote(models.Model):
     """What the therapist did in the session, written when they mark it attended. It shapes
     the client's aftercare and, after a flare-up, the next session."""
 
-    class Area(models.TextChoices):
-        FEET = "feet", "Feet"
-        CALVES = "calves", "Calves and Achilles"
-        SHINS = "shins", "Shins"
-        THIGHS = "thighs", "Thighs (quads and hamstrings)"
-        HIPS = "hips", "Hips and glutes"
-        LOWER_BACK = "lower_back", "Lower back"
-        UPPER_BACK = "upper_back", "Upper back and shoulders"
-        NECK = "neck", "Neck"
-        ARMS = "arms", "Arms"
-
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="session_note")
+    # Region codes from the body chart (bookings.body_chart), in the chart's order.
     areas_worked = models.JSONField(default=list)
+    areas_to_avoid = models.JSONField(
+        default=list, blank=True, help_text="Carried forward to the client's next session's notes."
+    )
     pressure_used = models.PositiveSmallIntegerField(help_text="0-10, as agreed with the client.")
     problem = models.CharField(max_length=30, choices=Problem.choices)
     personal_tip = models.TextField(blank=True, max_length=500, help_text="Goes into the client's aftercare email.")
@@ -384,7 +379,7 @@ class SessionNote(models.Model):
     )
 
     # The fields a therapist can correct later, each change kept as a SessionNoteAmendment.
-    AMENDABLE = ("areas_worked", "pressure_used", "problem", "personal_tip")
+    AMENDABLE = ("areas_worked", "areas_to_avoid", "pressure_used", "problem", "personal_tip")
     # Within this time of writing, the author corrects without giving a reason (the change is
     # still recorded); after it, the notes are locked against silent edits.
     SILENT_EDIT_WINDOW = datetime.timedelta(hours=24)
@@ -399,6 +394,20 @@ class SessionNote(models.Model):
 
     def is_locked(self, now: datetime.datetime) -> bool:
         return now >= self.written_at + self.SILENT_EDIT_WINDOW
+
+    def clean(self):
+        errors = {}
+        for field in ("areas_worked", "areas_to_avoid"):
+            if not_regions := body_chart.unknown(getattr(self, field)):
+                errors[field] = (
+                    f"Not a region on the body chart: {', '.join(not_regions)}. Choose from the chart or the list."
+                )
+        if not errors and (both := body_chart.in_chart_order(set(self.areas_worked) & set(self.areas_to_avoid))):
+            errors["areas_to_avoid"] = (
+                f"Marked both worked and to avoid: {'; '.join(body_chart.labels(both))}. Untick one of them."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SessionNoteAmendment(models.Model):

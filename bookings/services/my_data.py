@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.london import LONDON
 from therapists.models import Therapist
 
-from .. import health
+from .. import body_chart, health
 from ..models import (
     AftercareOptOut,
     Booking,
@@ -110,7 +110,8 @@ def _booking_export(booking: Booking, addresses: set[str], accesses: list[dict])
         if screen
         else None,
         "session_notes": {
-            "areas_worked": note.areas_worked,
+            "areas_worked": body_chart.labels(note.areas_worked),
+            "areas_to_avoid": body_chart.labels(note.areas_to_avoid),
             "pressure_used": note.pressure_used,
             "problem": note.get_problem_display(),
             "tip": note.personal_tip,

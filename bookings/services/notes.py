@@ -7,11 +7,13 @@ notes are locked against silent edits and an amendment needs a reason."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from therapists.models import Therapist
 
+from .. import body_chart
 from ..models import SessionNote, SessionNoteAmendment
 
 
@@ -27,13 +29,17 @@ def session_note_amend(
     one after the other and each records what it really changed.
 
     Raises SessionNote.DoesNotExist for a booking without notes, and AmendmentRefused for
-    another therapist's notes, no change, or no reason once the notes are locked."""
+    another therapist's notes, no change, no reason once the notes are locked, or notes that
+    would not be valid (an unknown body region, say)."""
     now = now or timezone.now()
     reason = reason.strip()
     with transaction.atomic():
         note = SessionNote.objects.select_for_update().select_related("booking").get(booking_id=booking_id)
         if note.booking.therapist_id != therapist.pk:
             raise AmendmentRefused("Only the therapist who gave the session can amend its notes.")
+        for field in ("areas_worked", "areas_to_avoid"):
+            if field in values and not body_chart.unknown(values[field]):
+                values = {**values, field: body_chart.in_chart_order(values[field])}
         changes = {
             field: [getattr(note, field), value]
             for field, value in values.items()
@@ -45,9 +51,10 @@ def session_note_amend(
             raise AmendmentRefused("These notes were written more than 24 hours ago: say why you are changing them.")
         for field, (_, value) in changes.items():
             setattr(note, field, value)
-        note.full_clean(exclude=["booking", "written_by"])
-        if not set(note.areas_worked) <= set(SessionNote.Area.values):
-            raise AmendmentRefused("Choose the areas from the list.")
+        try:
+            note.full_clean(exclude=["booking", "written_by"])  # unknown body regions, among others
+        except ValidationError as error:
+            raise AmendmentRefused(" ".join(error.messages)) from error
         note.save(update_fields=list(changes))
         return SessionNoteAmendment.objects.create(
             note=note, amended_by=therapist.user, amended_at=now, changes=changes, reason=reason

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from therapists.models import Therapist
 
+from .. import body_chart
 from ..aftercare import FLARE_ANSWERS, Feedback, plan
 from ..models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
 from ..outbox import outbound_email_schedule, outbound_emails_cancel
@@ -60,6 +61,7 @@ def session_complete(
     booking_id: int,
     areas_worked: list[str],
     pressure_used: int,
+    areas_to_avoid: list[str] = (),
     problem: str,
     personal_tip: str = "",
     pressure_reason: str = "",
@@ -72,7 +74,7 @@ def session_complete(
 
     Rules: as booking_mark_no_show (own booking, started, confirmed, once); firm pressure on a
     sensitive problem, or more than last time after the client reported a flare-up, needs a
-    reason (bookings.pressure). Raises
+    reason (bookings.pressure); areas are body chart regions, none both worked and avoided. Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
     booking that cannot be completed."""
     now = now or timezone.now()
@@ -80,7 +82,8 @@ def session_complete(
         booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
         note = SessionNote(
             booking=booking,
-            areas_worked=sorted(set(areas_worked)),
+            areas_worked=list(areas_worked),
+            areas_to_avoid=list(areas_to_avoid),
             pressure_used=pressure_used,
             problem=problem,
             personal_tip=personal_tip.strip(),
@@ -88,7 +91,9 @@ def session_complete(
             written_at=now,
             pressure_reason=pressure_reason.strip(),
         )
-        note.full_clean(exclude=["booking", "written_by"])
+        note.full_clean(exclude=["booking", "written_by"])  # refuses unknown body regions
+        note.areas_worked = body_chart.in_chart_order(areas_worked)
+        note.areas_to_avoid = body_chart.in_chart_order(areas_to_avoid)
         last = last_session_before(booking=booking)
         warnings = pressure_warnings(
             problem=problem,
@@ -98,8 +103,6 @@ def session_complete(
         )
         if warnings and not note.pressure_reason:
             raise ValidationError({"pressure_reason": [*warnings, "Say why, or choose a lighter pressure."]})
-        if not set(note.areas_worked) <= set(SessionNote.Area.values):
-            raise ValidationError({"areas_worked": "Choose the areas from the list."})
         note.save()
         if not AftercareOptOut.objects.filter(email__iexact=booking.client_email).exists():
             for step, due_at in plan(booking.end, now=now):

@@ -71,6 +71,8 @@ def booking_detail(request, booking_id: int):
         {
             "note": getattr(booking, "session_note", None),
             "flare": booking_earlier_flare(booking=booking),
+            # The last session's body chart, before this one (what was worked, what to avoid).
+            "last": last_session_before(booking=booking),
             "booking": booking,
             "screen": screen,
             "consent": consent,
@@ -122,12 +124,15 @@ def session_complete(request, booking_id: int):
                 return redirect("diary:day", day=timezone.localtime(booking.start).date().isoformat())
     else:
         preferred = screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
+        avoid = last.session_note.areas_to_avoid if last else []
         form = SessionNoteForm(
             initial={
                 "problem": problem,
                 # After a flare-up the notes start 2 points lighter than that session (the flare rule).
                 "pressure_used": str(flare.suggested_pressure if flare else preferred),
-                "areas_worked": AREAS_FOR_PROBLEM.get(problem, []),
+                # Areas to avoid carry forward until a therapist unticks them.
+                "areas_to_avoid": avoid,
+                "areas_worked": [area for area in AREAS_FOR_PROBLEM.get(problem, []) if area not in avoid],
             }
         )
     health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.NOTES_FORM)
@@ -187,7 +192,6 @@ def session_note_amend(request, booking_id: int):
         form = SessionNoteAmendForm(request.POST, locked=locked)
         if form.is_valid():
             values = {field: form.cleaned_data[field] for field in SessionNote.AMENDABLE}
-            values["areas_worked"] = sorted(set(values["areas_worked"]))
             values["personal_tip"] = values["personal_tip"].strip()
             try:
                 notes.session_note_amend(

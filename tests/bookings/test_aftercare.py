@@ -103,7 +103,7 @@ def attended(asha, alice):
         return session_complete(
             therapist=asha,
             booking_id=booking.pk,
-            areas_worked=["calves"],
+            areas_worked=["back-calf-left"],
             pressure_used=pressure,
             problem=problem,
             personal_tip=tip,
@@ -130,7 +130,7 @@ def test_completing_a_session_plans_three_aftercare_emails(attended):
 
     assert booking.status == Booking.Status.ATTENDED
     note = SessionNote.objects.get(booking=booking)
-    assert (note.areas_worked, note.pressure_used, note.problem) == (["calves"], 6, Problem.ACHILLES)
+    assert (note.areas_worked, note.pressure_used, note.problem) == (["back-calf-left"], 6, Problem.ACHILLES)
     assert [(e.kind, e.due_at) for e in booking.emails.order_by("due_at")] == [
         # The session ended at 08:30. Planned for 09:00, but the notes were written at 09:30
         # (NOW): due at once.
@@ -400,7 +400,7 @@ def test_only_the_bookings_therapist_can_complete_it_and_bad_notes_change_nothin
 
     client.force_login(asha.user)
     assert client.get(url).status_code == 200
-    response = client.post(url, {"areas_worked": ["calves"], "pressure_used": "11", "problem": "achilles"})
+    response = client.post(url, {"areas_worked": ["back-calf-left"], "pressure_used": "11", "problem": "achilles"})
 
     assert response.status_code == 400
     booking.refresh_from_db()

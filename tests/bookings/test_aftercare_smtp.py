@@ -24,7 +24,7 @@ def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alic
     session_complete(
         therapist=asha,
         booking_id=booking.pk,
-        areas_worked=["calves"],
+        areas_worked=["back-calf-left"],
         pressure_used=6,
         problem=Problem.ACHILLES,
         now=timezone.now() - dt.timedelta(days=3),

@@ -27,7 +27,7 @@ def complete(therapist, booking, now=NOW):
     return session_complete(
         therapist=therapist,
         booking_id=booking.pk,
-        areas_worked=["calves"],
+        areas_worked=["back-calf-left"],
         pressure_used=5,
         problem=Problem.ACHILLES,
         now=now,

@@ -17,7 +17,7 @@ from .test_health_access import EVERYONE, MAY_READ, people  # noqa: F401 (a fixt
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-NOTES = {"areas_worked": ["calves"], "pressure_used": 6, "problem": "achilles", "personal_tip": ""}
+NOTES = {"areas_worked": ["back-calf-left"], "pressure_used": 6, "problem": "achilles", "personal_tip": ""}
 
 
 def attended(therapist, client, days_ago: int, **fields) -> Booking:

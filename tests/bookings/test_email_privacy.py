@@ -192,7 +192,7 @@ def dana_booking(asha, *, kind: str, problem: str, status=Booking.Status.ATTENDE
         consent_given_at=NOW,
     )
     SessionNote.objects.create(
-        booking=booking, areas_worked=["calves"], pressure_used=8, problem=problem, personal_tip=DANA_TIP
+        booking=booking, areas_worked=["back-calf-left"], pressure_used=8, problem=problem, personal_tip=DANA_TIP
     )
     return booking
 

@@ -36,7 +36,7 @@ def booking(asha):
         status=Booking.Status.ATTENDED,
     )
     SessionNote.objects.create(
-        booking=booking, areas_worked=["calves"], pressure_used=6, problem=Problem.ACHILLES, personal_tip=TIP
+        booking=booking, areas_worked=["back-calf-left"], pressure_used=6, problem=Problem.ACHILLES, personal_tip=TIP
     )
     return booking
 

@@ -26,7 +26,9 @@ def ginas_history(asha, sports):
         therapist=asha, session_type=sports, start=NOW - dt.timedelta(days=30), status="attended", client_email=GINA
     )
     HealthScreen.objects.create(booking=attended, main_problem="knee_pain", notes="Left knee", consent_given_at=NOW)
-    SessionNote.objects.create(booking=attended, areas_worked=["thighs"], pressure_used=6, problem="knee_pain")
+    SessionNote.objects.create(
+        booking=attended, areas_worked=["front-thigh-right"], pressure_used=6, problem="knee_pain"
+    )
     cancelled = make_booking(
         therapist=asha, session_type=sports, start=NOW - dt.timedelta(days=10), status="cancelled", client_email=GINA
     )

@@ -157,7 +157,7 @@ def test_a_typed_email_never_brings_another_clients_past_sessions(asha, bob, ali
     )
     earlier.feedback = "flared"
     earlier.save()
-    SessionNote.objects.create(booking=earlier, areas_worked=["calves"], pressure_used=8, problem="achilles")
+    SessionNote.objects.create(booking=earlier, areas_worked=["back-calf-left"], pressure_used=8, problem="achilles")
     impostor = make_booking(
         therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=1), client_email="ALICE@example.com"
     )

@@ -30,7 +30,12 @@ Kind = OutboundEmail.Kind
 def attended(asha, *, email="alice@example.com", problem=Problem.ACHILLES) -> Booking:
     booking = make_booking(therapist=asha, client_email=email, start=at(TODAY, "07:30"))
     return session_complete(
-        therapist=asha, booking_id=booking.pk, areas_worked=["calves"], pressure_used=5, problem=problem, now=NOW
+        therapist=asha,
+        booking_id=booking.pk,
+        areas_worked=["back-calf-left"],
+        pressure_used=5,
+        problem=problem,
+        now=NOW,
     )
 
 

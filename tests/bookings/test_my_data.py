@@ -30,7 +30,9 @@ def alices_history(alice, asha, sports):
     HealthScreen.objects.create(
         booking=attended, main_problem="knee_pain", notes="Left knee, since May", consent_given_at=NOW
     )
-    SessionNote.objects.create(booking=attended, areas_worked=["thighs"], pressure_used=6, problem="knee_pain")
+    SessionNote.objects.create(
+        booking=attended, areas_worked=["front-thigh-right"], pressure_used=6, problem="knee_pain"
+    )
     cancelled = make_booking(
         therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(days=10), status="cancelled"
     )

@@ -57,12 +57,18 @@ def flared_last_time(asha, alice, sports, todays):
         status="attended",
         feedback="flared",
     )
-    SessionNote.objects.create(booking=earlier, areas_worked=["calves"], pressure_used=6, problem="achilles")
+    SessionNote.objects.create(booking=earlier, areas_worked=["back-calf-left"], pressure_used=6, problem="achilles")
     return earlier
 
 
 def notes(client, booking, **fields):
-    data = {"areas_worked": ["calves"], "pressure_used": "4", "problem": "achilles", "personal_tip": "", **fields}
+    data = {
+        "areas_worked": ["back-calf-left"],
+        "pressure_used": "4",
+        "problem": "achilles",
+        "personal_tip": "",
+        **fields,
+    }
     return client.post(reverse("session_complete", args=[booking.pk]), data)
 
 

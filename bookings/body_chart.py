@@ -1,0 +1,126 @@
+"""The body chart: named regions of the body, front and back, each on the client's left or
+right, which session notes record as the areas worked and the areas to avoid; and the shapes
+that draw them. Pure data, no database.
+
+A region's code is stored in SessionNote rows, so a code never changes meaning: a new region
+gets a new code. Sides are always the client's own. On the front view the client's right is on
+the viewer's left; on the back view it is on the viewer's right, as the therapist sees them on
+the table.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FRONT, BACK = "front", "back"
+VIEW_NAMES = {FRONT: "Front", BACK: "Back"}
+LEFT, RIGHT = "left", "right"
+
+# Each view is drawn in a 200 x 440 box with the body's midline at x=100. A part's polygon is
+# given for the half on the viewer's left and mirrored for the other side.
+VIEW_WIDTH, MIDLINE = 200, 100
+
+# (view, part, name, polygon on the viewer's left half)
+_PARTS = (
+    (FRONT, "chest", "Chest and front of shoulder", ((57, 100), (56, 78), (62, 68), (99, 68), (99, 128), (62, 128))),
+    (FRONT, "abdomen", "Abdomen", ((62, 130), (99, 130), (99, 182), (66, 182))),
+    (FRONT, "hip", "Front of hip", ((64, 184), (99, 184), (99, 212), (60, 212))),
+    (FRONT, "thigh", "Thigh (quads)", ((60, 214), (98, 214), (93, 300), (67, 300))),
+    (FRONT, "knee", "Knee", ((67, 302), (93, 302), (92, 328), (68, 328))),
+    (FRONT, "shin", "Shin", ((68, 330), (92, 330), (89, 400), (74, 400))),
+    (FRONT, "foot", "Ankle and top of foot", ((73, 402), (90, 402), (93, 428), (66, 428))),
+    (FRONT, "upper-arm", "Upper arm (front)", ((32, 84), (52, 74), (56, 150), (38, 154))),
+    (FRONT, "forearm", "Forearm and hand (palm side)", ((38, 156), (56, 152), (50, 258), (28, 256))),
+    (BACK, "neck", "Neck", ((87, 50), (99, 50), (99, 70), (85, 70))),
+    (BACK, "upper-back", "Upper back and shoulder", ((57, 100), (56, 80), (62, 72), (99, 72), (99, 132), (62, 132))),
+    (BACK, "lower-back", "Lower back", ((62, 134), (99, 134), (99, 182), (66, 182))),
+    (BACK, "glute", "Glute and hip", ((64, 184), (99, 184), (99, 232), (60, 232))),
+    (BACK, "hamstring", "Hamstring", ((60, 234), (98, 234), (93, 316), (67, 316))),
+    (BACK, "calf", "Calf and Achilles", ((67, 318), (93, 318), (89, 404), (74, 404))),
+    (BACK, "heel", "Heel and sole", ((73, 406), (89, 406), (91, 428), (70, 428))),
+    (BACK, "upper-arm", "Upper arm (back)", ((32, 84), (52, 74), (56, 150), (38, 154))),
+    (BACK, "forearm", "Forearm and hand (back)", ((38, 156), (56, 152), (50, 258), (28, 256))),
+)
+# The head, and the front of the neck, are drawn for orientation only
+# (templates/bookings/_body_chart_svg.html).
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    label: str
+    view: str
+    side: str
+    points: str  # the SVG polygon, in its view's box
+
+
+def _regions() -> tuple[Region, ...]:
+    regions = []
+    for view, part, name, shape in _PARTS:
+        viewer_left = RIGHT if view == FRONT else LEFT
+        for side in (LEFT, RIGHT):
+            mirrored = side != viewer_left
+            points = " ".join(f"{VIEW_WIDTH - x if mirrored else x},{y}" for x, y in shape)
+            regions.append(Region(f"{view}-{part}-{side}", f"{name}, {side}", view, side, points))
+    return tuple(regions)
+
+
+REGIONS = _regions()
+BY_CODE = {region.code: region for region in REGIONS}
+CHOICES = [(region.code, region.label) for region in REGIONS]
+_ORDER = {region.code: n for n, region in enumerate(REGIONS)}
+
+
+def both_sides(view: str, part: str) -> list[str]:
+    return [f"{view}-{part}-{LEFT}", f"{view}-{part}-{RIGHT}"]
+
+
+def unknown(codes: Iterable) -> list[str]:
+    """The codes that name no region, as given."""
+    return [str(code) for code in codes if code not in BY_CODE]
+
+
+def in_chart_order(codes: Iterable[str]) -> list[str]:
+    """Known codes once each, in the chart's order (front then back, head to foot), so stored
+    lists compare equal whatever order they were ticked in."""
+    return sorted({code for code in codes if code in BY_CODE}, key=_ORDER.__getitem__)
+
+
+def labels(codes: Iterable[str]) -> list[str]:
+    return [BY_CODE[code].label if code in BY_CODE else str(code) for code in codes]
+
+
+@dataclass(frozen=True)
+class DrawnRegion:
+    region: Region
+    worked: bool
+    avoid: bool
+
+
+@dataclass(frozen=True)
+class DrawnView:
+    key: str
+    name: str
+    x: int  # where the view starts in the figure
+    regions: list[DrawnRegion]
+    viewer_left_side: str  # "R" or "L", for the letters under the figure
+
+
+def figure(*, worked: Iterable[str] = (), avoid: Iterable[str] = ()) -> list[DrawnView]:
+    """Both views, side by side, with each region marked worked or to avoid."""
+    worked, avoid = set(worked), set(avoid)
+    views = []
+    for n, view in enumerate((FRONT, BACK)):
+        views.append(
+            DrawnView(
+                key=view,
+                name=VIEW_NAMES[view],
+                x=n * (VIEW_WIDTH + 20),
+                regions=[
+                    DrawnRegion(region, region.code in worked, region.code in avoid)
+                    for region in REGIONS
+                    if region.view == view
+                ],
+                viewer_left_side="R" if view == FRONT else "L",
+            )
+        )
+    return views
