@@ -70,3 +70,9 @@ def page(request, browser, live_server):
 @pytest.fixture
 def tablet_page(request, browser, live_server):
     yield from _page(request, browser, live_server, "tablet", TABLET)
+
+
+@pytest.fixture
+def phone_page_without_javascript(request, browser, live_server):
+    """For pages that must work as plain HTML forms (their scripts only add to them)."""
+    yield from _page(request, browser, live_server, "phone-no-js", {**VIEWPORTS["phone"], "java_script_enabled": False})
