@@ -155,7 +155,7 @@ def test_two_amendments_at_once_are_both_kept_in_order(noted, asha):
     note = SessionNote.objects.get()
     assert (note.pressure_used, note.personal_tip) == (4, "Heat, not ice")
     assert sorted(list(a.changes) for a in SessionNoteAmendment.objects.all()) == [["personal_tip"], ["pressure_used"]]
-    assert note_history(note)[0].values == NOTES
+    assert note_history(note)[0].values == {**NOTES, "areas_to_avoid": []}
 
 
 def test_the_clients_download_holds_the_amendments(client, noted, asha, alice):

@@ -42,7 +42,9 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
     page.goto(f"/diary/day/{timezone.localtime(start).date().isoformat()}/")
     page.get_by_role("link", name=re.compile("Attended: add notes")).click()
     expect(page.get_by_role("heading", name="Session notes")).to_be_visible()
-    page.get_by_label("Calves and Achilles").check()
+    page.get_by_role("group", name="Areas worked: body chart").get_by_role(
+        "checkbox", name="Calf and Achilles, left"
+    ).check()
     page.get_by_label("Pressure used (0-10)").select_option("7")
     page.get_by_label("The client's problem").select_option(Problem.ACHILLES.value)
     page.get_by_label(re.compile("A tip for the client")).fill("Slow heel raises on the stairs, twice a day.")
