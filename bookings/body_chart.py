@@ -14,6 +14,8 @@ from dataclasses import dataclass
 FRONT, BACK = "front", "back"
 VIEW_NAMES = {FRONT: "Front", BACK: "Back"}
 LEFT, RIGHT = "left", "right"
+# Whose side is on the viewer's left: facing the client, their right; behind them, their left.
+VIEWER_LEFT = {FRONT: RIGHT, BACK: LEFT}
 
 # Each view is drawn in a 200 x 440 box with the body's midline at x=100. A part's polygon is
 # given for the half on the viewer's left and mirrored for the other side.
@@ -56,9 +58,8 @@ class Region:
 def _regions() -> tuple[Region, ...]:
     regions = []
     for view, part, name, shape in _PARTS:
-        viewer_left = RIGHT if view == FRONT else LEFT
         for side in (LEFT, RIGHT):
-            mirrored = side != viewer_left
+            mirrored = side != VIEWER_LEFT[view]
             points = " ".join(f"{VIEW_WIDTH - x if mirrored else x},{y}" for x, y in shape)
             regions.append(Region(f"{view}-{part}-{side}", f"{name}, {side}", view, side, points))
     return tuple(regions)
@@ -102,7 +103,7 @@ class DrawnView:
     name: str
     x: int  # where the view starts in the figure
     regions: list[DrawnRegion]
-    viewer_left_side: str  # "R" or "L", for the letters under the figure
+    side_letters: tuple[str, str]  # the client's sides under the figure, viewer's left first
 
 
 def figure(*, worked: Iterable[str] = (), avoid: Iterable[str] = ()) -> list[DrawnView]:
@@ -120,7 +121,7 @@ def figure(*, worked: Iterable[str] = (), avoid: Iterable[str] = ()) -> list[Dra
                     for region in REGIONS
                     if region.view == view
                 ],
-                viewer_left_side="R" if view == FRONT else "L",
+                side_letters=("R", "L") if VIEWER_LEFT[view] == RIGHT else ("L", "R"),
             )
         )
     return views

@@ -32,8 +32,3 @@ def body_chart_figure(note, caption: str = ""):
         "avoid": body_chart.labels(note.areas_to_avoid),
         "caption": caption,
     }
-
-
-@register.filter
-def region_labels(codes) -> str:
-    return "; ".join(body_chart.labels(codes or ()))
