@@ -31,7 +31,11 @@ def alices_history(alice, asha, sports):
         booking=attended, main_problem="knee_pain", notes="Left knee, since May", consent_given_at=NOW
     )
     SessionNote.objects.create(
-        booking=attended, areas_worked=["front-thigh-right"], pressure_used=6, problem="knee_pain"
+        booking=attended,
+        areas_worked=["front-thigh-right"],
+        areas_to_avoid=["front-knee-left"],
+        pressure_used=6,
+        problem="knee_pain",
     )
     cancelled = make_booking(
         therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(days=10), status="cancelled"
@@ -63,6 +67,7 @@ def test_the_download_holds_everything_on_the_client_and_only_hers(client, alice
     cancelled, attended = data["bookings"]
     assert attended["health_answers"]["notes"] == "Left knee, since May"
     assert attended["session_notes"]["pressure_used"] == 6
+    assert attended["session_notes"]["areas_to_avoid"] == ["Knee, left"]
     assert attended["health_data_looked_at"][0]["via"].startswith("Booking page")
     assert [e["to"] for e in cancelled["emails_sent_to_you"]] == ["alice@example.com"]  # not the therapist's copy
     assert "erin" not in response.content.decode()
@@ -75,6 +80,7 @@ def test_the_page_shows_it_readably(client, alice, alices_history):
 
     assert "Left knee, since May" in page
     assert "pressure 6/10" in page
+    assert "areas worked: Thigh (quads), right; areas to avoid: Knee, left" in page
 
 
 def test_a_client_cannot_reach_another_clients_data(client, alice, alices_history):
