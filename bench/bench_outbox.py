@@ -292,7 +292,7 @@ def build_rows() -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from bookings import body_chart
+    from bookings.clinical import body_chart
     from bookings.models import Booking, OutboundEmail, SessionNote
     from clinic.models import SessionType
     from clinic.problems import Problem
@@ -402,7 +402,7 @@ def sample(at: float, arrived: int) -> str:
 
 
 def dispatch() -> int:
-    from bookings.outbox import outbound_emails_dispatch
+    from bookings.messaging.outbox import outbound_emails_dispatch
 
     return outbound_emails_dispatch()
 
@@ -461,7 +461,7 @@ def main() -> int:
         from django.conf import settings
         from django.utils import timezone
 
-        from bookings import aftercare
+        from bookings.clinical import aftercare
         from bookings.models import OutboundEmail
 
         rows = {

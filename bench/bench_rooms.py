@@ -255,7 +255,7 @@ def bench_search(runs: int = 15) -> bool:
     from django.test.utils import CaptureQueriesContext
 
     from bookings.models import Booking, BookingRules
-    from bookings.selectors import available_slots
+    from bookings.slots.selectors import available_slots
     from clinic.london import wall_clock_to_utc
     from clinic.models import Room, SessionType
     from therapists.models import Therapist, WorkingHours

@@ -6,12 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from clinic.admin import RecordAdmin
-from clinic.free_times import FreeTimesAdminMixin
-from clinic.models import Room, RoomClosure, RoomHours
-
-from . import outbox
-from .models import (
+from bookings.messaging import outbox
+from bookings.models import (
     HEALTH_DATA_PERMISSION,
     Booking,
     BookingRules,
@@ -22,10 +18,13 @@ from .models import (
     MarketingConsent,
     OutboundEmail,
 )
-from .services import booking as booking_services
-from .services import my_data
-from .services import rooms as room_services
-from .services.health_access import health_data_access_record
+from bookings.privacy import my_data
+from bookings.privacy.health_access import health_data_access_record
+from bookings.services import booking as booking_services
+from bookings.services import rooms as room_services
+from clinic.admin import RecordAdmin
+from clinic.free_times import FreeTimesAdminMixin
+from clinic.models import Room, RoomClosure, RoomHours
 
 
 class HealthScreenInline(admin.StackedInline):

@@ -15,12 +15,12 @@ class BookingsConfig(AppConfig):
 
 
 def _write_registration_notices(*, event, **kwargs) -> None:
-    from .registration_notices import registration_notices_schedule
+    from bookings.messaging.registration_notices import registration_notices_schedule
 
     registration_notices_schedule(event=event)
 
 
 def _claim_bookings(*, email_address, **kwargs) -> None:
-    from .services.claims import bookings_claim
+    from bookings.privacy.claims import bookings_claim
 
     bookings_claim(user=email_address.user, email=email_address.email)

@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from bookings.clinical import body_chart, health
+from bookings.clinical.body_chart import BACK, FRONT, both_sides
+from bookings.privacy import health_consent
+from bookings.privacy import marketing as marketing_services
+from bookings.records import outcome_scores
 from clinic.london import instant_in_range
 from clinic.models import SessionType
 from clinic.problems import Problem
-
-from . import body_chart, health
-from .body_chart import BACK, FRONT, both_sides
-from .services import health_consent, outcomes
-from .services import marketing as marketing_services
 
 
 class SlotSearchForm(forms.Form):
@@ -117,7 +117,7 @@ UK_PHONE_DIGITS = (10, 15)
 SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
 
 
-def ratings_from(form: forms.Form, cleaned: dict, *, activities: int = 2) -> outcomes.Ratings:
+def ratings_from(form: forms.Form, cleaned: dict, *, activities: int = 2) -> outcome_scores.Ratings:
     """The pain and activity ratings of a form with pain_now and activity_N(_score) fields: an
     activity named without a score, or a score without its activity, is a form error."""
     named = []
@@ -129,7 +129,7 @@ def ratings_from(form: forms.Form, cleaned: dict, *, activities: int = 2) -> out
             form.add_error(f"activity_{n}", "Name the activity you rated.")
         elif name and score is not None:
             named.append((name, score))
-    return outcomes.Ratings(pain=cleaned.get("pain_now"), activities=tuple(named))
+    return outcome_scores.Ratings(pain=cleaned.get("pain_now"), activities=tuple(named))
 
 
 class BookingDetailsForm(forms.Form):
@@ -186,7 +186,7 @@ class BookingDetailsForm(forms.Form):
         required=False,
         help_text="Many therapists do not give massage in the first trimester.",
     )
-    # Outcome scores (bookings.services.outcomes): rated again two days after the session.
+    # Outcome scores (bookings.records.outcome_scores): rated again two days after the session.
     pain_now = forms.TypedChoiceField(
         label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
         choices=[("", "Choose")] + SCORE_CHOICES,
@@ -446,10 +446,10 @@ class CheckInScoresForm(forms.Form):
                 required=False,
             )
 
-    def ratings(self) -> outcomes.Ratings:
+    def ratings(self) -> outcome_scores.Ratings:
         scores = [
             (name, self.cleaned_data[f"activity_{n}_score"])
             for n, name in enumerate(self.activities, start=1)
             if self.cleaned_data.get(f"activity_{n}_score") is not None
         ]
-        return outcomes.Ratings(pain=self.cleaned_data.get("pain_now"), activities=tuple(scores))
+        return outcome_scores.Ratings(pain=self.cleaned_data.get("pain_now"), activities=tuple(scores))

@@ -1,8 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import outbox, registration_notices
-from .services import my_data
+from bookings.messaging import outbox, registration_notices
+from bookings.privacy import my_data
 
 
 @shared_task(name="bookings.dispatch_outbound_emails")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import aftercare, book, manage, marketing, my_data, staff
+from bookings.privacy import views as privacy_views
+from bookings.views import aftercare, book, manage, marketing, staff
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -13,10 +14,10 @@ urlpatterns = [
     path("my-bookings/<int:booking_id>/", manage.my_booking_manage, name="my_booking_manage"),
     path("my-bookings/<int:booking_id>/move/", manage.my_booking_move, name="my_booking_move"),
     path("my-bookings/<int:booking_id>/aftercare/", aftercare.my_aftercare, name="my_aftercare"),
-    path("my-data/", my_data.my_data_page, name="my_data"),
-    path("my-data/download/", my_data.my_data_download, name="my_data_download"),
-    path("my-data/erase/", my_data.my_data_erase, name="my_data_erase"),
-    path("my-data/health-consent/withdraw/", my_data.my_data_withdraw_consent, name="my_data_withdraw_consent"),
+    path("my-data/", privacy_views.my_data_page, name="my_data"),
+    path("my-data/download/", privacy_views.my_data_download, name="my_data_download"),
+    path("my-data/erase/", privacy_views.my_data_erase, name="my_data_erase"),
+    path("my-data/health-consent/withdraw/", privacy_views.my_data_withdraw_consent, name="my_data_withdraw_consent"),
     path(
         "my-bookings/<int:booking_id>/health-consent/",
         manage.my_booking_consent_again,

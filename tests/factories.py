@@ -159,7 +159,7 @@ def verified_therapist(username: str, *, by, expires_on: datetime.date | None = 
 
 def manage_token(booking: Booking) -> str:
     """A manage link's token, as a booking email would carry it."""
+    from bookings.messaging.tokens import link_issue
     from bookings.models import BookingLink
-    from bookings.tokens import link_issue
 
     return link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)

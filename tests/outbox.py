@@ -3,7 +3,7 @@
 from django.core import mail
 from django.utils import timezone
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 
 

@@ -213,6 +213,17 @@ class RegistrationNotice(models.Model):
         return f"{self.therapist}: {self.key}"
 
 
+class WorkingHoursQuerySet(models.QuerySet):
+    def in_force(self, first: datetime.date, last: datetime.date) -> "WorkingHoursQuerySet":
+        """Stretches that apply on at least one London date from ``first`` to ``last``: their
+        dates, where set, overlap the range. The weekday, and each date's own check, are left to
+        the slot arithmetic that reads them."""
+        return self.filter(
+            models.Q(effective_from__isnull=True) | models.Q(effective_from__lte=last),
+            models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=first),
+        )
+
+
 class WorkingHours(models.Model):
     """One stretch of a therapist's working week in London wall-clock time, e.g. Mondays
     09:00-12:30. Several stretches on one weekday leave the gaps between them as breaks; the
@@ -233,6 +244,8 @@ class WorkingHours(models.Model):
     end_time = models.TimeField()
     effective_from = models.DateField(null=True, blank=True, help_text="First day this applies (blank: always has).")
     effective_until = models.DateField(null=True, blank=True, help_text="Last day this applies (blank: no end).")
+
+    objects = WorkingHoursQuerySet.as_manager()
 
     class Meta:
         ordering = ["therapist", "weekday", "start_time"]

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from icalendar import Calendar, Event
 
-from bookings.calendar import booking_event
+from bookings.messaging.calendar import booking_event
 from bookings.models import Booking
 from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON
 from clinic.selectors import clinic_get

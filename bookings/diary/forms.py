@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 
-from bookings.availability import WeeklyHours
+from bookings.slots.availability import WeeklyHours
 from clinic.london import EARLIEST_DAY, LATEST_DAY, NonexistentLocalTime, day_in_range, wall_clock_to_utc
 from therapists.models import TimeOff, WorkingHours
 

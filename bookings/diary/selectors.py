@@ -5,13 +5,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from bookings import availability
+from bookings.diary import grid
 from bookings.models import Booking
+from bookings.slots import availability
 from clinic.london import LONDON, wall_clock_to_utc
 from clinic.models import Room, RoomClosure, RoomHours
 from therapists.models import Therapist, TimeOff, WorkingHours
-
-from . import grid
 
 
 @dataclass

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from bookings.availability import WeeklyHours
 from bookings.locks import therapist_lock
 from bookings.models import Booking
+from bookings.slots.availability import WeeklyHours
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range
 from therapists.models import Therapist, TimeOff, WorkingHours

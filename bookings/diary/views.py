@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bookings.diary import feed, selectors, services
+from bookings.diary.forms import TimeOffForm, week_formsets
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show
 from bookings.services.rooms import booking_room_change
 from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON, day_in_range
 from therapists.models import Therapist, TimeOff
-
-from . import feed, selectors, services
-from .forms import TimeOffForm, week_formsets
 
 
 def _own_therapist(request) -> Therapist:

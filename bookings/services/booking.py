@@ -19,20 +19,21 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from bookings.clinical import health
+from bookings.locks import rooms_lock, therapist_lock
+from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
+from bookings.messaging.tokens import links_revoke
+from bookings.models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail, OutcomeScore
+from bookings.privacy.health_access import health_data_readers
+from bookings.privacy.health_consent import health_consent_record
+from bookings.records.outcome_scores import Ratings, outcome_scores_record
+from bookings.slots import availability, refusals
+from bookings.slots.refusals import SlotRefusal, slot_refusal
+from bookings.slots.selectors import RoomsForSession, Slot, available_slots, rooms_for_session
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range, wall_clock_to_utc
 from clinic.models import Room, SessionType
 from therapists.models import Therapist
-
-from .. import availability, health, selectors
-from ..locks import rooms_lock, therapist_lock
-from ..models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail, OutcomeScore
-from ..outbox import outbound_email_schedule, outbound_emails_cancel
-from ..selectors import RoomsForSession, Slot, SlotRefusal, available_slots, rooms_for_session, slot_refusal
-from ..tokens import links_revoke
-from .health_access import health_data_readers
-from .health_consent import health_consent_record
-from .outcomes import Ratings, outcome_scores_record
 
 Kind = OutboundEmail.Kind
 
@@ -329,13 +330,13 @@ def _refusal_message(refused: SlotRefusal, session_type: SessionType, now: datet
             )
         case Refusal.AWAY.value:
             return f"{who} {'is' if therapist else 'are'} away at that time. Please choose another."
-        case selectors.NOT_OFFERED:
+        case refusals.NOT_OFFERED:
             if therapist:
                 return f"{who} does not offer {session_type.name.lower()}. Please choose another therapist or session."
             return f"None of our therapists offers {session_type.name.lower()} at the moment."
-        case selectors.NOT_BOOKABLE if therapist:
+        case refusals.NOT_BOOKABLE if therapist:
             return f"{who} cannot be booked on that day. Please choose an earlier day or another therapist."
-        case selectors.NOT_BOOKABLE:
+        case refusals.NOT_BOOKABLE:
             return "None of our therapists can be booked on that day. Please choose an earlier day."
     raise AssertionError(refused.reason)
 
@@ -347,14 +348,14 @@ def _not_free(
     holds it; otherwise why (availability rules, check lapsed, session not offered)."""
     refused = slot_refusal(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
     alternatives = (
-        [] if refused.reason == selectors.NOT_OFFERED else _nearest_alternatives(session_type, therapist_id, start, now)
+        [] if refused.reason == refusals.NOT_OFFERED else _nearest_alternatives(session_type, therapist_id, start, now)
     )
     if refused.reason == availability.Refusal.TAKEN.value:
         return SlotTaken(alternatives)
     unverified = (
         refused.therapist is not None and refused.therapist.registration_status != Therapist.RegistrationStatus.VERIFIED
     )
-    if refused.reason == selectors.NOT_BOOKABLE and unverified:
+    if refused.reason == refusals.NOT_BOOKABLE and unverified:
         return SlotNotFree("That therapist cannot be booked at the moment. Please choose another.", [])
     return SlotNotFree(_refusal_message(refused, session_type, now), alternatives)
 

@@ -12,17 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.clinical import body_chart
+from bookings.clinical.aftercare import FLARE_ANSWERS, Feedback, plan
+from bookings.clinical.pressure import pressure_warnings
+from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
+from bookings.models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
+from bookings.privacy.marketing import book_again_schedule
+from bookings.records.outcome_scores import Ratings, outcome_scores_record
+from bookings.records.selectors import last_session_before
+from bookings.services.booking import BookingError
 from therapists.models import Therapist
-
-from .. import body_chart
-from ..aftercare import FLARE_ANSWERS, Feedback, plan
-from ..models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
-from ..outbox import outbound_email_schedule, outbound_emails_cancel
-from ..pressure import pressure_warnings
-from ..selectors import last_session_before
-from .booking import BookingError
-from .marketing import book_again_schedule
-from .outcomes import Ratings, outcome_scores_record
 
 Kind = OutboundEmail.Kind
 
@@ -74,7 +73,7 @@ def session_complete(
 
     Rules: as booking_mark_no_show (own booking, started, confirmed, once); firm pressure on a
     sensitive problem, or more than last time after the client reported a flare-up, needs a
-    reason (bookings.pressure); areas are body chart regions, none both worked and avoided. Raises
+    reason (bookings.clinical.pressure); areas are body chart regions, none both worked and avoided. Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
     booking that cannot be completed."""
     now = now or timezone.now()

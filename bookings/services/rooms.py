@@ -12,13 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from bookings.locks import rooms_lock, therapist_lock
+from bookings.models import Booking
+from bookings.slots.selectors import rooms_free_for
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON
 from clinic.models import Room, RoomClosure
-
-from ..locks import rooms_lock, therapist_lock
-from ..models import Booking
-from ..selectors import rooms_free_for
 
 BUSY_MESSAGE = "That room is being changed somewhere else right now. Please try again in a moment."
 

@@ -1,9 +1,9 @@
-"""Drawing the body chart (bookings.body_chart): as a form field, a figure whose regions
+"""Drawing the body chart (bookings.clinical.body_chart): as a form field, a figure whose regions
 mirror the checkboxes listed under it, and read-only, on the record and the booking page."""
 
 from django import template
 
-from .. import body_chart
+from bookings.clinical import body_chart
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 emails, and turning them back on from My bookings.
 
 Aftercare emails carry no advice about the client's problem: they link here, through an opaque
-link (bookings.tokens) or, for a client with an account, behind their login. Mail scanners and
+link (bookings.messaging.tokens) or, for a client with an account, behind their login. Mail scanners and
 link previews open every link in an email, so opening one (GET or HEAD) only shows a page; the
 buttons on it POST, and only the POST records an answer or stops the emails."""
 
@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import aftercare as advice
-from ..aftercare import Feedback
-from ..forms import CheckInScoresForm
-from ..models import Booking, BookingLink
-from ..services import booking as booking_services
-from ..services import outcome, outcomes
-from ..tokens import NOT_VALID, link_booking_id
+from bookings.clinical import aftercare as advice
+from bookings.clinical.aftercare import Feedback
+from bookings.forms import CheckInScoresForm
+from bookings.messaging.tokens import NOT_VALID, link_booking_id
+from bookings.models import Booking, BookingLink
+from bookings.records import outcome_scores
+from bookings.services import booking as booking_services
+from bookings.services import outcome
 
 Purpose = BookingLink.Purpose
 
@@ -61,7 +62,7 @@ def _aftercare(request, booking: Booking):
     """Shows the advice; a POST records the check-in answer. The first answer stands: a
     second one later changes nothing and says so."""
     scores = CheckInScoresForm(
-        request.POST if request.method == "POST" else None, activities=outcomes.activities_named(booking=booking)
+        request.POST if request.method == "POST" else None, activities=outcome_scores.activities_named(booking=booking)
     )
     if request.method == "POST":
         answer = request.POST.get("answer", "")

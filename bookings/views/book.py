@@ -16,19 +16,19 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from bookings.clinical import health
+from bookings.forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
+from bookings.messaging.tokens import link_issue
+from bookings.models import BookingLink, BookingRules
+from bookings.privacy import marketing as marketing_services
+from bookings.privacy.health_consent import consent_withdrawn_on
+from bookings.records import outcome_scores
+from bookings.services import booking as booking_services
+from bookings.slots.selectors import available_slots, session_type_list_active
+from bookings.slots.week import first_free_day, week_strip
 from clinic.free_times import free_times_version
 from clinic.london import instant_in_range
 from therapists.models import Therapist
-
-from .. import health
-from ..forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
-from ..models import BookingLink, BookingRules
-from ..selectors import available_slots, first_free_day, session_type_list_active, week_strip
-from ..services import booking as booking_services
-from ..services import marketing as marketing_services
-from ..services import outcomes
-from ..services.health_consent import consent_withdrawn_on
-from ..tokens import link_issue
 
 
 def home(request):
@@ -200,7 +200,7 @@ def book_details(request, session_type_id: int):
         if "client" in who_books:
             initial.update(name=request.user.get_full_name(), email=request.user.email)
             # A returning client rates the same activities as last time, so the trend means something.
-            for n, activity in enumerate(outcomes.activities_last_named(user=request.user), start=1):
+            for n, activity in enumerate(outcome_scores.activities_last_named(user=request.user), start=1):
                 initial[f"activity_{n}"] = activity
         form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
         probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})

@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..forms import SlotPickForm
-from ..models import AftercareOptOut, Booking, BookingLink
-from ..selectors import available_slots, bookings_for_account
-from ..services import booking as booking_services
-from ..services import health_consent
-from ..services.health_consent import with_consent_withdrawn
-from ..tokens import link_booking_id
-from .aftercare import link_not_valid
-from .book import last_bookable_day, parse_start
+from bookings.forms import SlotPickForm
+from bookings.messaging.tokens import link_booking_id
+from bookings.models import AftercareOptOut, Booking, BookingLink
+from bookings.privacy import health_consent
+from bookings.privacy.claims import bookings_for_account
+from bookings.privacy.health_consent import with_consent_withdrawn
+from bookings.services import booking as booking_services
+from bookings.slots.selectors import available_slots
+from bookings.views.aftercare import link_not_valid
+from bookings.views.book import last_bookable_day, parse_start
 
 
 def _booking_for_token(token: str) -> Booking | None:

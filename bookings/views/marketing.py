@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..models import Booking, BookingLink
-from ..services.marketing import marketing_consent_withdraw
-from ..tokens import link_booking_id
-from .aftercare import link_not_valid
+from bookings.messaging.tokens import link_booking_id
+from bookings.models import Booking, BookingLink
+from bookings.privacy.marketing import marketing_consent_withdraw
+from bookings.views.aftercare import link_not_valid
 
 
 @csrf_exempt

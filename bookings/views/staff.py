@@ -10,17 +10,17 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from bookings.clinical import health, pressure
+from bookings.clinical.aftercare import FLARE_ANSWERS, PROBLEM_ADVICE, flare_advice
+from bookings.forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
+from bookings.models import Booking, HealthDataAccess, SessionNote
+from bookings.privacy.health_access import health_data_access_record
+from bookings.records import notes
+from bookings.records.selectors import booking_earlier_flare, client_progress, client_record, last_session_before
+from bookings.services import booking as booking_services
+from bookings.services import outcome
 from clinic.problems import Problem
 from therapists.models import Therapist
-
-from .. import health, pressure
-from ..aftercare import FLARE_ANSWERS, PROBLEM_ADVICE, flare_advice
-from ..forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
-from ..models import Booking, HealthDataAccess, SessionNote
-from ..selectors import booking_earlier_flare, client_progress, client_record, last_session_before
-from ..services import booking as booking_services
-from ..services import notes, outcome
-from ..services.health_access import health_data_access_record
 
 
 def _booking_for_staff(request, booking_id: int) -> Booking:

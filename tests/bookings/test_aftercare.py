@@ -8,11 +8,12 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from bookings import aftercare, outbox
-from bookings.aftercare import Step, plan, within_sending_hours
+from bookings.clinical import aftercare
+from bookings.clinical.aftercare import Step, plan, within_sending_hours
+from bookings.messaging import outbox
+from bookings.messaging.tokens import link_issue, links_revoke
 from bookings.models import AftercareOptOut, Booking, BookingLink, OutboundEmail, SessionNote
 from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show, session_complete
-from bookings.tokens import link_issue, links_revoke
 from clinic.london import LONDON
 from clinic.models import SessionType
 from clinic.problems import Problem
@@ -107,7 +108,7 @@ def attended(asha, alice):
             pressure_used=pressure,
             problem=problem,
             personal_tip=tip,
-            # Firm pressure on a sensitive problem is recorded only with a reason (bookings.pressure).
+            # Firm pressure on a sensitive problem is recorded only with a reason (bookings.clinical.pressure).
             pressure_reason="The client asked for firm work." if pressure >= 8 else "",
             now=NOW,
         )

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 from bookings.services.outcome import session_complete
 from clinic.problems import Problem

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils.html import escape
 
-from bookings import aftercare
+from bookings.clinical import aftercare
 from clinic.problems import Problem
 
 from ..clock import at, days_from_now

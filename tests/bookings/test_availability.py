@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bench.bench_availability import as_busy, engine_once, month_of_bookings
-from bookings.availability import Busy, Rules, WeeklyHours, free_starts
+from bookings.slots.availability import Busy, Rules, WeeklyHours, free_starts
 from clinic.london import LONDON, NonexistentLocalTime, clock_label, wall_clock_to_utc
 
 from ..clock import NOW, days_from_now

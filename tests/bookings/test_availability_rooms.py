@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bookings.availability import Busy, RoomTimes, Rules, WeeklyHours, free_starts, rooms_free_at
+from bookings.slots.availability import Busy, RoomTimes, Rules, WeeklyHours, free_starts, rooms_free_at
 from clinic.london import LONDON, wall_clock_to_utc
 
 from ..clock import days_from_now

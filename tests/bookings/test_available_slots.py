@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from bookings.models import Booking, BookingRules
-from bookings.selectors import available_slots
+from bookings.slots.selectors import available_slots
 from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff
 

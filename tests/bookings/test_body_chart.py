@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from bookings import body_chart
+from bookings.clinical import body_chart
 from bookings.models import HealthScreen, SessionNote, SessionNoteAmendment
-from bookings.selectors import note_history
-from bookings.services.notes import AmendmentRefused, session_note_amend
+from bookings.records.notes import AmendmentRefused, session_note_amend
+from bookings.records.selectors import note_history
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW

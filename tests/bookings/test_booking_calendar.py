@@ -8,8 +8,8 @@ import uuid
 import icalendar
 import pytest
 
-from bookings import email_content
 from bookings.diary.feed import diary_calendar
+from bookings.messaging import email_content
 from bookings.models import Booking, OutboundEmail
 from bookings.services.booking import (
     ClientDetails,

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from bookings import locks
-from bookings.availability import WeeklyHours
 from bookings.diary.services import time_off_add, working_hours_set
 from bookings.models import Booking, BookingRules
 from bookings.services.booking import (
@@ -21,6 +20,7 @@ from bookings.services.booking import (
     booking_create,
     booking_reschedule,
 )
+from bookings.slots.availability import WeeklyHours
 from clinic.problems import Problem
 
 from ..clock import NOW, at, days_from_now

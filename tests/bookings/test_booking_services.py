@@ -4,7 +4,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from bookings.health import Outcome
+from bookings.clinical.health import Outcome
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
 from bookings.services.booking import (
     BookingError,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import Booking, HealthDataAccess, HealthScreen
-from bookings.services.notes import session_note_amend
+from bookings.records.notes import session_note_amend
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bookings.email_content import email_context
+from bookings.messaging.email_content import email_context
 from bookings.models import BookingRules, OutboundEmail
-from bookings.selectors import available_slots
+from bookings.slots.selectors import available_slots
 from clinic.emails import render_email
 from clinic.london import LONDON, clock_label
 from therapists.models import WorkingHours

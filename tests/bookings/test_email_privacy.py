@@ -18,7 +18,8 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from bookings import aftercare, email_content, health
+from bookings.clinical import aftercare, health
+from bookings.messaging import email_content
 from bookings.models import Booking, HealthScreen, OutboundEmail, SessionNote
 from clinic.emails import render_email
 from clinic.models import SessionType

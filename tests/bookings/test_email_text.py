@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bookings import email_content
+from bookings.messaging import email_content
 from bookings.models import Booking, OutboundEmail, SessionNote
 from clinic.emails import render_email
 from clinic.problems import Problem

@@ -1,6 +1,6 @@
 import pytest
 
-from bookings.health import QUESTIONS, SECTIONS, Outcome, assess
+from bookings.clinical.health import QUESTIONS, SECTIONS, Outcome, assess
 
 
 def test_no_answers_means_the_client_can_book_straight_away():

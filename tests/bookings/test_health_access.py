@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from bookings.models import Booking, HealthDataAccess, HealthScreen, OutboundEmail, SessionNote
-from bookings.selectors import booking_earlier_flare
+from bookings.records.selectors import booking_earlier_flare
 
 from ..clock import NOW
 from ..factories import make_booking, make_user

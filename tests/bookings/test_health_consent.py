@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import Booking, HealthConsent
-from bookings.services import health_consent
-from bookings.services.my_data import client_data_erase
+from bookings.privacy import health_consent
+from bookings.privacy.my_data import client_data_erase
 
 from ..clock import NOW, at, days_from_now
 from ..factories import make_booking, make_user

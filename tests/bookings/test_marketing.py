@@ -11,10 +11,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from bookings.messaging.tokens import link_issue
 from bookings.models import Booking, BookingLink, MarketingConsent, OutboundEmail
-from bookings.services import marketing
+from bookings.privacy import marketing
 from bookings.services.outcome import session_complete
-from bookings.tokens import link_issue
 from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, at, days_from_now, london

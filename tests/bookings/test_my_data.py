@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from bookings.models import ErasureRequest, HealthDataAccess, HealthScreen, OutboundEmail, SessionNote
-from bookings.services.my_data import ErasureRefused, client_data_erase, erase_expired_records
+from bookings.privacy.my_data import ErasureRefused, client_data_erase, erase_expired_records
 from bookings.tasks import erase_expired_records_daily
 from clinic.london import LONDON
 
@@ -127,9 +127,9 @@ def test_erasure_removes_at_once_what_no_duty_covers_and_holds_clinical_records(
 
 
 def test_erasure_withdraws_marketing_consent_and_stops_the_links(alice, alices_history):
+    from bookings.messaging.tokens import link_booking_id, link_issue
     from bookings.models import BookingLink, MarketingConsent
-    from bookings.services.marketing import marketing_consent_give
-    from bookings.tokens import link_booking_id, link_issue
+    from bookings.privacy.marketing import marketing_consent_give
 
     _, cancelled = alices_history
     marketing_consent_give(email="alice@example.com", how="booking form, ticked", now=NOW)

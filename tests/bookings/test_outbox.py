@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from bookings import email_content, outbox
+from bookings.messaging import email_content, outbox
 from bookings.models import Booking, OutboundEmail
 
 from ..clock import NOW, at, days_from_now

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 from clinic.london import LONDON
 

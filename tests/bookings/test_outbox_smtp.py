@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.utils import timezone
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 
 from ..factories import make_booking
@@ -74,7 +74,7 @@ def send_in_a_process_killed(email: OutboundEmail, server: SMTPServer, tmp_path,
             "outbox.send_email = send"
         ),
     }
-    code = f"import os, signal\nfrom bookings import outbox\n{patches[when]}\noutbox.outbound_emails_send(email_ids=[{email.pk}])"
+    code = f"import os, signal\nfrom bookings.messaging import outbox\n{patches[when]}\noutbox.outbound_emails_send(email_ids=[{email.pk}])"
     process = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,

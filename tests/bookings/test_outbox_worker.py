@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 from bookings.tasks import send_outbound_emails
 

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from bookings import outcome_chart
+from bookings.clinical import outcome_chart
+from bookings.clinical.outcome_chart import MEANINGFUL, Reading, y_for
 from bookings.models import Booking, OutcomeScore
-from bookings.outcome_chart import MEANINGFUL, Reading, y_for
-from bookings.services.outcomes import Ratings, outcome_scores_record
+from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
 from ..clock import NOW, at, days_from_now
 from ..factories import make_booking

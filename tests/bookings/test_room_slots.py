@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from bookings.models import Booking, BookingRules
-from bookings.selectors import available_slots
+from bookings.slots.selectors import available_slots
 from clinic.london import LONDON
 from clinic.models import RoomClosure, RoomHours
 from therapists.models import TimeOff

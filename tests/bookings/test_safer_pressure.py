@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from bookings.clinical.pressure import pressure_warnings
 from bookings.models import Booking, HealthScreen, SessionNote
-from bookings.pressure import pressure_warnings
 from clinic.problems import Problem
 
 from ..clock import NOW

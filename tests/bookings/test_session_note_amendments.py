@@ -9,8 +9,8 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from bookings.models import HealthDataAccess, SessionNote, SessionNoteAmendment
-from bookings.selectors import note_history
-from bookings.services.notes import AmendmentRefused, session_note_amend
+from bookings.records.notes import AmendmentRefused, session_note_amend
+from bookings.records.selectors import note_history
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW

@@ -9,16 +9,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from bookings.availability import WeeklyHours
 from bookings.diary.services import time_off_add, working_hours_set
 from bookings.models import Booking, BookingRules
-from bookings.services.booking import (
-    ClientDetails,
-    HealthAnswers,
-    booking_cancel,
-    booking_create,
-    booking_reschedule,
-)
+from bookings.services.booking import ClientDetails, HealthAnswers, booking_cancel, booking_create, booking_reschedule
+from bookings.slots.availability import WeeklyHours
 
 from ..clock import NOW, at, days_from_now
 

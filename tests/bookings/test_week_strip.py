@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import BookingRules
-from bookings.selectors import first_free_day, week_strip
+from bookings.slots.week import first_free_day, week_strip
 from therapists.models import TimeOff
 
 from ..clock import NOW, TODAY, at, days_from_now, london

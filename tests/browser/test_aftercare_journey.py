@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import AftercareOptOut, Booking, OutboundEmail
 from clinic.problems import Problem
 

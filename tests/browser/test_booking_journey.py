@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings import outbox
+from bookings.messaging import outbox
 from bookings.models import Booking, OutboundEmail
 
 from .helpers import assert_accessible, log_in, screenshot

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, HealthScreen, SessionNote, SessionNoteAmendment
-from bookings.services.outcomes import Ratings, outcome_scores_record
+from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
 from ..factories import make_booking
 from .helpers import assert_accessible, log_in, screenshot

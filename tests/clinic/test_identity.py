@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from bookings.calendar import booking_ics_for_client
+from bookings.messaging.calendar import booking_ics_for_client
 from clinic.emails import render_email
 from clinic.models import Clinic
 from clinic.selectors import clinic_get

@@ -4,7 +4,7 @@ and no caching of pages that show health answers, session notes or a manage link
 import pytest
 from django.urls import reverse
 
-from bookings import tokens
+from bookings.messaging import tokens
 from bookings.models import BookingLink
 
 from ..factories import make_booking

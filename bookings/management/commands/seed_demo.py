@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.availability import WeeklyHours
 from bookings.diary.services import working_hours_set
+from bookings.slots.availability import WeeklyHours
 from clinic.models import Room, SessionType
 from therapists.models import Therapist
 from therapists.services import registration

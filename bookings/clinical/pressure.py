@@ -3,9 +3,8 @@ problem, and when a recorded pressure needs the therapist to say why. Pure: no d
 
 from dataclasses import dataclass
 
+from bookings.clinical.aftercare import PROBLEM_ADVICE
 from clinic.problems import Problem
-
-from .aftercare import PROBLEM_ADVICE
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings.messaging.affected import affected_from
+from bookings.messaging.outbox import outbound_email_schedule
+from bookings.models import OutboundEmail
 from therapists.models import RegistrationEvent, RegistrationNotice, Therapist
 from therapists.selectors import registration_verifier_emails
-
-from .models import OutboundEmail
-from .outbox import outbound_email_schedule
-from .selectors import affected_from
 
 Kind = OutboundEmail.Kind
 Event = RegistrationEvent.Kind

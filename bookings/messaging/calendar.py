@@ -7,9 +7,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from bookings.models import Booking
 from clinic.selectors import clinic_get
-
-from .models import Booking
 
 
 def booking_uid(booking: Booking, host: str | None = None) -> str:

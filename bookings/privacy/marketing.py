@@ -10,10 +10,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings.clinical.aftercare import REBOOK_AFTER, within_sending_hours
+from bookings.models import Booking, MarketingConsent, OutboundEmail
 from clinic.london import wall_clock_to_utc
-
-from ..aftercare import REBOOK_AFTER, within_sending_hours
-from ..models import Booking, MarketingConsent, OutboundEmail
 
 WORDING_VERSION = "2026-12"
 WORDING = (

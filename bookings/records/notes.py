@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.clinical import body_chart
+from bookings.models import SessionNote, SessionNoteAmendment
 from therapists.models import Therapist
-
-from .. import body_chart
-from ..models import SessionNote, SessionNoteAmendment
 
 
 class AmendmentRefused(Exception):

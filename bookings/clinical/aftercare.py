@@ -317,7 +317,7 @@ def page_advice(*, session_kind: str, problem: str, pressure_used: int) -> PageA
 
 # When a "book again" email suits, after a session for each problem (DOMAIN.md: during an
 # injury a short block of weekly or fortnightly sessions; competitive athletes every 2-4 weeks;
-# maintenance every 3-6 weeks). Marketing: sent only with consent (bookings.services.marketing).
+# maintenance every 3-6 weeks). Marketing: sent only with consent (bookings.privacy.marketing).
 REBOOK_AFTER = {
     Problem.PLANTAR_FASCIITIS: datetime.timedelta(days=14),
     Problem.KNEE_PAIN: datetime.timedelta(days=14),

@@ -5,7 +5,7 @@ getting better."""
 import datetime
 from dataclasses import dataclass
 
-from ..models import Booking, OutcomeScore
+from bookings.models import Booking, OutcomeScore
 
 PAIN = "pain"
 MAX_ACTIVITIES = 2

@@ -28,11 +28,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from bookings.clinical import aftercare
+from bookings.messaging import email_content
+from bookings.models import AftercareOptOut, Booking, OutboundEmail
+from bookings.privacy.marketing import book_again_still_wanted
 from clinic.emails import send_email
-
-from . import aftercare, email_content
-from .models import AftercareOptOut, Booking, OutboundEmail
-from .services.marketing import book_again_still_wanted
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def _dispatch_batch(now: datetime.datetime) -> int:
 
 
 def _publish(ids: list[int]) -> None:
-    from .tasks import send_outbound_emails
+    from bookings.tasks import send_outbound_emails
 
     # One producer for the whole dispatch batch: acquiring one per task triples the cost of
     # queuing. Each task carries a few rows, so a worker pays Celery's per-task cost and the

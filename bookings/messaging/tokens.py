@@ -12,7 +12,7 @@ import secrets
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Booking, BookingLink
+from bookings.models import Booking, BookingLink
 
 Purpose = BookingLink.Purpose
 

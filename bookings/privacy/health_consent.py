@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import Booking, HealthConsent
-from ..selectors import bookings_for_account
+from bookings.models import Booking, HealthConsent
+from bookings.privacy.claims import bookings_for_account
 
 WORDING_VERSION = "2026-12"
 WORDING = (

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ..services import health_consent, my_data
+from bookings.privacy import health_consent, my_data
 
 
 @never_cache

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
-from ..models import HEALTH_DATA_PERMISSION, Booking, HealthDataAccess
+from bookings.models import HEALTH_DATA_PERMISSION, Booking, HealthDataAccess
 
 
 def health_data_access_record(*, user, booking: Booking, via: str) -> HealthDataAccess:

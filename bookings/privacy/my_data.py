@@ -8,11 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.london import LONDON
-from therapists.models import Therapist
-
-from .. import body_chart, health
-from ..models import (
+from bookings.clinical import body_chart, health
+from bookings.messaging.tokens import links_revoke
+from bookings.models import (
     AftercareOptOut,
     Booking,
     ErasureRequest,
@@ -23,9 +21,10 @@ from ..models import (
     OutboundEmail,
     SessionNote,
 )
-from ..selectors import bookings_for_account
-from ..tokens import links_revoke
-from .marketing import marketing_consent_withdraw
+from bookings.privacy.claims import bookings_for_account
+from bookings.privacy.marketing import marketing_consent_withdraw
+from clinic.london import LONDON
+from therapists.models import Therapist
 
 ERASED_NAME = "Erased client"
 

@@ -8,13 +8,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.clinical import aftercare
+from bookings.messaging.affected import affected_from, bookings_affected_from
+from bookings.messaging.calendar import booking_ics_for_client
+from bookings.messaging.tokens import link_issue
+from bookings.models import Booking, BookingLink, OutboundEmail
 from therapists.models import RegistrationEvent
-
-from . import aftercare
-from .calendar import booking_ics_for_client
-from .models import Booking, BookingLink, OutboundEmail
-from .selectors import affected_from, bookings_affected_from
-from .tokens import link_issue
 
 Kind = OutboundEmail.Kind
 Purpose = BookingLink.Purpose

@@ -1,0 +1,34 @@
+"""The bookings app's models, one module per room (the app label, tables and migrations
+stay those of bookings)."""
+
+from bookings.models.booking import (
+    HEALTH_DATA_PERMISSION,
+    Booking,
+    BookingLink,
+    BookingQuerySet,
+    BookingRules,
+    TsTzRange,
+)
+from bookings.models.messaging import AftercareOptOut, OutboundEmail
+from bookings.models.privacy import ConsentRecord, ErasureRequest, HealthConsent, HealthDataAccess, MarketingConsent
+from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, SessionNoteAmendment
+
+__all__ = [
+    "AftercareOptOut",
+    "Booking",
+    "BookingLink",
+    "BookingQuerySet",
+    "BookingRules",
+    "ConsentRecord",
+    "ErasureRequest",
+    "HEALTH_DATA_PERMISSION",
+    "HealthConsent",
+    "HealthDataAccess",
+    "HealthScreen",
+    "MarketingConsent",
+    "OutboundEmail",
+    "OutcomeScore",
+    "SessionNote",
+    "SessionNoteAmendment",
+    "TsTzRange",
+]

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+
+from bookings.models.booking import Booking
+
+
+class AftercareOptOut(models.Model):
+    """An email address that asked for no more aftercare emails (until it asks again)."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Looked up with email__iexact (UPPER on PostgreSQL), which the unique index cannot serve.
+        indexes = [models.Index(Upper("email"), name="aftercare_opt_out_email_upper")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class OutboundEmail(models.Model):
+    """An email the clinic owes someone: about a booking, or about a therapist's registration.
+    Every email the app sends is one of these rows, written in the same transaction as the
+    change it reports. The row is both the schedule (due_at) and the record: a dispatcher
+    queues due rows, and a send task claims each row (its status re-checked under a lock)
+    before sending, so a task delivered twice sends once."""
+
+    class Kind(models.TextChoices):
+        BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+        BOOKING_REQUESTED = "booking_requested", "Booking request (the therapist will confirm)"
+        BOOKING_REMINDER = "booking_reminder", "Reminder"
+        BOOKING_MOVED = "booking_moved", "Booking moved"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        STAFF_BOOKED = "staff_booked", "New booking (therapist and admins)"
+        STAFF_MOVED = "staff_moved", "Booking moved (therapist and admins)"
+        STAFF_CANCELLED = "staff_cancelled", "Booking cancelled (therapist and admins)"
+        AFTERCARE_TODAY = "aftercare_today", "Aftercare: the rest of today"
+        AFTERCARE_NEXT_DAY = "aftercare_next_day", "Aftercare: the next day"
+        AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare: how do you feel now?"
+        THERAPIST_FLARE_ALERT = "therapist_flare_alert", "Client says it got worse (therapist)"
+        BOOK_AGAIN = "book_again", "Book again (marketing: needs consent)"
+        REGISTRATION_DECISION = "registration_decision", "CNHC registration decision"
+        REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
+        REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Due"
+        INFLIGHT = "inflight", "Sending"
+        SENT = "sent", "Sent"
+        AWAITING_RETRY = "awaiting_retry", "Waiting to retry"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
+    AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
+    REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
+    TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
+    # About a session still to come: pointless, even misleading, once the booking is cancelled.
+    VOID_WHEN_CANCELLED = [
+        Kind.BOOKING_CONFIRMATION,
+        Kind.BOOKING_REQUESTED,
+        Kind.BOOKING_REMINDER,
+        Kind.BOOKING_MOVED,
+        Kind.STAFF_BOOKED,
+        Kind.STAFF_MOVED,
+    ]
+
+    # What the email is about: a booking, or (for registration emails) a therapist.
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", null=True, blank=True)
+    therapist = models.ForeignKey(
+        "therapists.Therapist", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    to_email = models.EmailField()
+    # Small facts the email needs beyond the booking itself (say, the start it moved from).
+    extra = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the dispatcher last handed the row to the broker, so it is not queued again every
+    # minute while it waits in the queue, but is queued again if that message was lost.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When a send task claimed the row; a claim older than the lease means that worker died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # Aftercare stop/restart and a corrected client address find pending rows by to_email__iexact.
+            models.Index(Upper("to_email"), name="outbound_email_to_upper"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False) | models.Q(therapist__isnull=False),
+                name="outbound_email_is_about_a_booking_or_a_therapist",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Fixed once the row exists, so every attempt to send it carries the same Message-ID
+        and a resend after a crash is recognised as the same message."""
+        return f"<outbound-{self.pk}@{settings.SITE_HOST}>"

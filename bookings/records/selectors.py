@@ -1,0 +1,211 @@
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from bookings.clinical import aftercare, body_chart, health, outcome_chart
+from bookings.models import HEALTH_DATA_PERMISSION, Booking, OutcomeScore, SessionNote
+from bookings.privacy.claims import bookings_for_account
+
+
+@dataclass(frozen=True)
+class EarlierFlare:
+    """An earlier session the client said made things worse, and the flare rule it sets."""
+
+    booking: Booking
+    advice: aftercare.FlareAdvice
+
+
+def last_session_before(*, booking: Booking) -> Booking | None:
+    """The client's latest attended session with notes before this booking (by account, as
+    booking_earlier_flare), for the notes form's flare rule; None for a guest or a first visit."""
+    if booking.client_id is None:
+        return None
+    return (
+        Booking.objects.filter(
+            client_id=booking.client_id,
+            status=Booking.Status.ATTENDED,
+            start__lt=booking.start,
+            session_note__isnull=False,
+        )
+        .exclude(pk=booking.pk)
+        .select_related("session_note")
+        .order_by("-start")
+        .first()
+    )
+
+
+def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
+    """The client's latest earlier session, with notes, that they said made things worse; None
+    if there is none. The therapist's booking page shows its flare rule.
+
+    Earlier sessions are the same client's by identity (the account that verified the
+    booking's address), never by a typed email: anyone can type anyone's address."""
+    if booking.client_id is None:
+        return None
+    earlier = (
+        Booking.objects.filter(
+            client_id=booking.client_id,
+            status=Booking.Status.ATTENDED,
+            feedback__in=aftercare.FLARE_ANSWERS,
+            start__lt=booking.start,
+            session_note__isnull=False,
+        )
+        .select_related("session_note")
+        .order_by("-start")
+        .first()
+    )
+    if earlier is None:
+        return None
+    note = earlier.session_note
+    return EarlierFlare(earlier, aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used))
+
+
+@dataclass(frozen=True)
+class NoteVersion:
+    """The notes as first written, or one amendment: who, when, what it said or changed."""
+
+    at: datetime.datetime
+    by: str
+    values: dict  # the whole notes (the original) or, for an amendment, the changed fields
+    reason: str = ""
+    changes: dict | None = None  # {field: (old, new)} for an amendment
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, words) per field, in the form's order (PostgreSQL's jsonb keeps no key
+        order): the values as written, or "old → new" for an amendment."""
+        if self.changes is None:
+            return [(label, _describe(f, self.values[f])) for f, label in NOTE_FIELD_LABELS.items() if f in self.values]
+        return [
+            (label, f"{_describe(f, self.changes[f][0])} → {_describe(f, self.changes[f][1])}")
+            for f, label in NOTE_FIELD_LABELS.items()
+            if f in self.changes
+        ]
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    booking: Booking
+    answers: list[str]  # the health questions answered yes, in words
+    notes: list[NoteVersion]  # the original first, then each amendment in order
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    entries: list[RecordEntry]
+    # False for a guest booking: no account or verified address links other sessions to it.
+    linked: bool
+    progress: "Progress"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The client's outcome scores over the sessions the viewer may read: a chart once a
+    measure has two readings, and how many readings there are."""
+
+    chart: outcome_chart.Chart | None
+    readings: int
+
+
+def _record_sessions(*, booking: Booking, viewer) -> QuerySet[Booking]:
+    """The client's sessions the viewer may read (see client_record)."""
+    sessions = bookings_for_account(user=booking.client) if booking.client_id else Booking.objects.filter(pk=booking.pk)
+    if not viewer.has_perm(HEALTH_DATA_PERMISSION):
+        sessions = sessions.filter(therapist__user=viewer)
+    return sessions.exclude(status=Booking.Status.CANCELLED)
+
+
+def client_progress(*, booking: Booking, viewer) -> Progress:
+    """The outcome chart for the booking's client, over the sessions the viewer may read (one
+    query for the scores)."""
+    series: dict[tuple[str, bool], list[outcome_chart.Reading]] = defaultdict(list)
+    scores = OutcomeScore.objects.filter(
+        booking__in=_record_sessions(booking=booking, viewer=viewer).values("pk")
+    ).order_by("taken_at", "pk")
+    count = 0
+    for kind, measure, score, taken, at in scores.values_list("kind", "measure", "score", "taken", "taken_at"):
+        is_pain = kind == OutcomeScore.Kind.PAIN
+        series[("Pain" if is_pain else measure, is_pain)].append(outcome_chart.Reading(at, score, taken))
+        count += 1
+    return Progress(outcome_chart.outcome_chart(series), count)
+
+
+NOTE_FIELD_LABELS = {
+    "areas_worked": "Areas worked",
+    "areas_to_avoid": "Areas to avoid",
+    "pressure_used": "Pressure used",
+    "problem": "Problem",
+    "personal_tip": "Tip for the client",
+}
+
+
+def _describe(field: str, value) -> str:
+    if field in ("areas_worked", "areas_to_avoid"):
+        return "; ".join(body_chart.labels(value)) or "None"
+    if field == "pressure_used":
+        return f"{value}/10"
+    if field == "problem":
+        return dict(SessionNote._meta.get_field("problem").choices).get(value, value)
+    return value or "None"
+
+
+def _author(user) -> str:
+    """A therapist by the name clients know them by; anyone else by their account's name."""
+    if user is None:
+        return "the session's therapist"
+    therapist = getattr(user, "therapist", None)
+    return therapist.display_name if therapist else (user.get_full_name() or user.get_username())
+
+
+def note_history(note) -> list[NoteVersion]:
+    """The notes as first written (the current values with every amendment undone, newest
+    first) and then each amendment: legible and attributable, whatever changed since."""
+    amendments = list(note.amendments.all())
+    original = {field: getattr(note, field) for field in SessionNote.AMENDABLE}
+    for amendment in reversed(amendments):
+        for field, (old, _new) in amendment.changes.items():
+            original[field] = old
+    versions = [NoteVersion(note.written_at, _author(note.written_by), original)]
+    for amendment in amendments:
+        versions.append(
+            NoteVersion(
+                amendment.amended_at,
+                _author(amendment.amended_by),
+                {field: new for field, (_old, new) in amendment.changes.items()},
+                amendment.reason,
+                {field: tuple(pair) for field, pair in amendment.changes.items()},
+            )
+        )
+    return versions
+
+
+def client_record(*, booking: Booking, viewer) -> ClientRecord:
+    """Every session of the booking's client the viewer may read, newest first, with health
+    answers, the check-in answer and the notes with their amendments: for a therapist the
+    sessions they gave, for staff allowed to read health data all of them. The client is
+    known by identity (the account, which covers addresses it verified), never by a typed
+    email; a guest's record is that booking alone. Three queries whatever the number of
+    sessions and amendments, and one for the outcome scores."""
+    linked = booking.client_id is not None
+    sessions = (
+        _record_sessions(booking=booking, viewer=viewer)
+        .select_related("therapist", "session_type", "health_screen", "session_note__written_by__therapist")
+        .prefetch_related("session_note__amendments__amended_by__therapist")
+        .order_by("-start")
+    )
+    entries = []
+    for session in sessions:
+        screen = getattr(session, "health_screen", None)
+        note = getattr(session, "session_note", None)
+        entries.append(
+            RecordEntry(
+                booking=session,
+                answers=[health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS]
+                if screen
+                else [],
+                notes=note_history(note) if note else [],
+            )
+        )
+    return ClientRecord(entries=entries, linked=linked, progress=client_progress(booking=booking, viewer=viewer))

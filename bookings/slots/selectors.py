@@ -1,0 +1,229 @@
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from django.db.models import Exists, OuterRef, QuerySet, Value
+
+from bookings.models import Booking, BookingRules
+from bookings.slots import availability
+from clinic.models import Room, RoomClosure, SessionType
+from therapists.models import Therapist, TimeOff, WorkingHours
+
+
+def session_type_list_active() -> QuerySet[SessionType]:
+    """The session types a client can book, in menu order."""
+    return SessionType.objects.filter(active=True)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start time, the therapists free to take it (one, unless "any therapist") and the
+    rooms free for it in the clinic's room order (none when the session needs no room)."""
+
+    start: datetime.datetime
+    therapist_ids: tuple[int, ...]
+    room_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoomsForSession:
+    """The rooms a session type may be held in, in the clinic's order, without their busy
+    times. ``tracked`` is False when the session needs no room, or the clinic has not added a
+    room yet: then sessions are booked with a therapist only."""
+
+    tracked: bool
+    rooms: tuple[availability.RoomTimes, ...] = ()
+
+
+def rooms_for_session(*, session_type: SessionType) -> RoomsForSession:
+    """One query (none for a session that needs no room): every room with its opening hours,
+    marked with whether it suits the session type."""
+    if not session_type.needs_room:
+        return RoomsForSession(tracked=False)
+    suits = Room.session_types.through.objects.filter(room_id=OuterRef("pk"), sessiontype_id=session_type.pk)
+    rows = (
+        Room.objects.annotate(suits=Exists(suits))
+        .values_list(
+            "pk", "active", "suits", "turnover_minutes", "hours__weekday", "hours__start_time", "hours__end_time"
+        )
+        .order_by("display_order", "name", "pk", "hours__weekday", "hours__start_time")
+    )
+    rooms: dict[int, tuple[int, list[availability.WeeklyHours]]] = {}
+    tracked = False
+    for pk, active, suitable, turnover, weekday, opens, closes in rows:
+        tracked = True
+        if not (active and suitable):
+            continue
+        _, hours = rooms.setdefault(pk, (turnover, []))
+        if weekday is not None:
+            hours.append(availability.WeeklyHours(weekday, opens, closes))
+    return RoomsForSession(
+        tracked=tracked,
+        rooms=tuple(availability.RoomTimes(pk, turnover, tuple(hours)) for pk, (turnover, hours) in rooms.items()),
+    )
+
+
+def _with_busy(rooms: RoomsForSession, busy: dict[int, list[availability.Busy]]) -> list[availability.RoomTimes]:
+    return [replace(room, busy=busy[room.id]) for room in rooms.rooms]
+
+
+def _room_busy_queries(room_ids, window_start: datetime.datetime, window_end: datetime.datetime, exclude_booking=None):
+    """Time off and bookings holding the rooms in the window, as (room id, start, end, "room")
+    rows to join a UNION ALL. A booking holds its room until room_until (its end plus the
+    room's turnover), the range the database's no-overlap constraint compares."""
+    closures = (
+        RoomClosure.objects.filter(room_id__in=room_ids, start__lt=window_end, end__gt=window_start)
+        .annotate(kind=Value("room"))
+        .values_list("room_id", "start", "end", "kind")
+        .order_by()
+    )
+    bookings = Booking.objects.holding_time().filter(
+        room_id__in=room_ids, start__lt=window_end, room_until__gt=window_start
+    )
+    if exclude_booking is not None:
+        bookings = bookings.exclude(pk=exclude_booking)
+    bookings = bookings.annotate(kind=Value("room")).values_list("room_id", "start", "room_until", "kind").order_by()
+    return closures, bookings
+
+
+def rooms_free_for(
+    *, session_type: SessionType, start: datetime.datetime, ignore_booking_id: int | None = None
+) -> tuple[int, ...]:
+    """The rooms, in the clinic's order, free for a session of this type from ``start`` plus
+    each room's turnover (active, suiting it, open, no time off, no other booking but the
+    one ignored). Two queries. Staff moving a booking between rooms use it; the therapist's
+    diary does not come into it."""
+    rooms = rooms_for_session(session_type=session_type)
+    if not rooms.rooms:
+        return ()
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    closures, bookings = _room_busy_queries(
+        [room.id for room in rooms.rooms],
+        start - datetime.timedelta(days=1),
+        end + datetime.timedelta(days=1),
+        exclude_booking=ignore_booking_id,
+    )
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, busy_start, busy_end, _ in closures.union(bookings, all=True):
+        busy[pk].append(availability.Busy(busy_start, busy_end))
+    (free,) = availability.rooms_free_at(
+        [start], rooms=_with_busy(rooms, busy), session_minutes=session_type.duration_minutes
+    )
+    return free
+
+
+def available_slots(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    now: datetime.datetime,
+    rules: BookingRules | None = None,
+) -> list[Slot]:
+    """Free starts for a session type on London dates date_from..date_to, for one therapist or,
+    with therapist_id None, for any bookable therapist who offers that session type, and, for a
+    session that needs a room, only where a room that suits it is free too (its turnover
+    included).
+
+    Five queries whatever the range, the number of therapists, rooms or bookings: the rules,
+    the rooms with their hours, the therapists, their working hours, and the therapists' and
+    rooms' time off and bookings together (four for a session that needs no room). A
+    therapist is offered from the first day of the range up to the last day their
+    registration check holds, so a range never shows a day after a check lapses, nor hides
+    the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them.
+    """
+    rules = rules or BookingRules.load()
+    clinic = availability.Rules(
+        step_minutes=rules.slot_step_minutes,
+        min_notice_minutes=rules.min_notice_minutes,
+        horizon_days=rules.horizon_days,
+        buffer_minutes=rules.buffer_minutes,
+    )
+    date_from = max(date_from, availability.local_today(now))
+    date_to = min(date_to, availability.last_bookable_day(now, clinic))
+    if date_from > date_to:
+        return []
+    rooms = rooms_for_session(session_type=session_type)
+    if rooms.tracked and not rooms.rooms:
+        return []  # the clinic keeps rooms, and none in use suits this session
+
+    therapists = Therapist.objects.bookable(on=date_from).offering(session_type)
+    if therapist_id is not None:
+        therapists = therapists.filter(pk=therapist_id)
+    personal = {}
+    last_day = {}
+    for pk, buffer, notice, check_holds_until in therapists.values_list(
+        "pk", "buffer_minutes", "min_notice_minutes", "registration_expires_on"
+    ):
+        personal[pk] = replace(
+            clinic,
+            buffer_minutes=clinic.buffer_minutes if buffer is None else buffer,
+            min_notice_minutes=clinic.min_notice_minutes if notice is None else notice,
+        )
+        last_day[pk] = min(date_to, check_holds_until)
+    if not personal:
+        return []
+
+    hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
+    for row in (
+        WorkingHours.objects.filter(therapist_id__in=personal)
+        .in_force(date_from, date_to)
+        .values_list("therapist_id", "weekday", "start_time", "end_time", "effective_from", "effective_until")
+    ):
+        hours[row[0]].append(availability.WeeklyHours(*row[1:]))
+
+    # Wide enough for any wall-clock day in the range.
+    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
+        hours=2
+    )
+    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(
+        days=1, hours=2
+    )
+    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
+    # same range the database's no-overlap constraint compares, so it joins the time off; the
+    # rooms' time off and bookings join the same query.
+    time_off = (
+        TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start)
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "end", "kind")
+        .order_by()
+    )
+    bookings = (
+        Booking.objects.holding_time()
+        .filter(therapist_id__in=hours, start__lt=window_end, blocks_until__gt=window_start)
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "blocks_until", "kind")
+        .order_by()
+    )
+    parts = [bookings]
+    if rooms.rooms:
+        parts.extend(_room_busy_queries([room.id for room in rooms.rooms], window_start, window_end))
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    room_busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, start, end, kind in time_off.union(*parts, all=True):
+        (busy if kind == "therapist" else room_busy)[pk].append(availability.Busy(start, end))
+
+    free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
+    for pk, weekly in hours.items():
+        for start in availability.free_starts(
+            hours=weekly,
+            busy=busy[pk],
+            rules=personal[pk],
+            session_minutes=session_type.duration_minutes,
+            now=now,
+            date_from=date_from,
+            date_to=last_day[pk],
+        ):
+            free_for[start].append(pk)
+    starts = sorted(free_for)
+    if not rooms.rooms:
+        return [Slot(start, tuple(sorted(free_for[start]))) for start in starts]
+    free_rooms = availability.rooms_free_at(
+        starts, rooms=_with_busy(rooms, room_busy), session_minutes=session_type.duration_minutes
+    )
+    return [
+        Slot(start, tuple(sorted(free_for[start])), room_ids)
+        for start, room_ids in zip(starts, free_rooms, strict=True)
+        if room_ids
+    ]
