@@ -94,23 +94,13 @@ def registration_submit(
     Raises RegistrationError (not your registration, suspended) or ValidationError (by field).
     ``certificate`` must already have passed ``uploads.validate_certificate``.
     """
-    today = today or timezone.localdate()
-    cnhc_number = clean_text(
-        cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True
+    cnhc_number, disciplines, other_registers = _cleaned_details(
+        cnhc_number=cnhc_number,
+        disciplines=disciplines,
+        cnhc_renews_on=cnhc_renews_on,
+        other_registers=other_registers,
+        today=today or timezone.localdate(),
     )
-    other_registers = clean_text(
-        other_registers, field="other_registers", label="list of other registers", max_length=500, required=False
-    )
-    disciplines = clean_choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
-    if not disciplines:
-        raise ValidationError({"disciplines": "Choose at least one discipline you are registered for."})
-    if cnhc_renews_on is None:
-        raise ValidationError({"cnhc_renews_on": "Enter the date your CNHC registration is next due for renewal."})
-    if cnhc_renews_on < today:
-        raise ValidationError(
-            {"cnhc_renews_on": "The renewal date is in the past: renew with CNHC first, then enter the new date."}
-        )
-
     with transaction.atomic():
         # Locked so a decision being made on this registration right now waits for us (or we for it).
         therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
@@ -133,18 +123,7 @@ def registration_submit(
             if old != new
         ]
         first_time = therapist.registration_submitted_at is None
-        needs_check = (
-            first_time
-            or therapist.registration_status
-            in (
-                Status.REJECTED,
-                Status.EXPIRED,
-            )
-            or (
-                therapist.registration_status == Status.VERIFIED
-                and (cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on)
-            )
-        )
+        needs_check = _submission_needs_check(therapist, cnhc_number=cnhc_number, cnhc_renews_on=cnhc_renews_on)
         if not changed and not needs_check:
             return therapist
 
@@ -176,6 +155,47 @@ def registration_submit(
         if old_certificate and old_certificate != therapist.certificate.name:
             _delete_unless_decided_on(therapist, old_certificate)
     return therapist
+
+
+def _cleaned_details(
+    *,
+    cnhc_number: str,
+    disciplines: Iterable[str],
+    cnhc_renews_on: datetime.date | None,
+    other_registers: str,
+    today: datetime.date,
+) -> tuple[str, list[str], str]:
+    """The submitted details as stored (number, disciplines, other registers), or a
+    ValidationError naming each field that is wrong. Needs no database."""
+    cnhc_number = clean_text(
+        cnhc_number, field="cnhc_number", label="CNHC registration number", max_length=50, required=True
+    )
+    other_registers = clean_text(
+        other_registers, field="other_registers", label="list of other registers", max_length=500, required=False
+    )
+    disciplines = clean_choices(disciplines, allowed=Therapist.Discipline.values, field="disciplines")
+    if not disciplines:
+        raise ValidationError({"disciplines": "Choose at least one discipline you are registered for."})
+    if cnhc_renews_on is None:
+        raise ValidationError({"cnhc_renews_on": "Enter the date your CNHC registration is next due for renewal."})
+    if cnhc_renews_on < today:
+        raise ValidationError(
+            {"cnhc_renews_on": "The renewal date is in the past: renew with CNHC first, then enter the new date."}
+        )
+    return cnhc_number, disciplines, other_registers
+
+
+def _submission_needs_check(therapist: Therapist, *, cnhc_number: str, cnhc_renews_on: datetime.date) -> bool:
+    """A first submission, one after a rejection or expiry, or a verified registration whose
+    number or renewal date changed goes (back) to the check queue; other edits keep it as it is."""
+    if therapist.registration_submitted_at is None or therapist.registration_status in (
+        Status.REJECTED,
+        Status.EXPIRED,
+    ):
+        return True
+    return therapist.registration_status == Status.VERIFIED and (
+        cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on
+    )
 
 
 DECISIONS = [Kind.APPROVED, Kind.REJECTED, Kind.SUSPENDED]
