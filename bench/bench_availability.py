@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bookings.slots.availability import Busy, Rules, WeeklyHours, free_starts # noqa: E402
+from bookings.slots.availability import Busy, Rules, WeeklyHours, free_starts  # noqa: E402
 from clinic.london import wall_clock_to_utc  # noqa: E402
 
 FIRST_DAY = dt.date(2026, 11, 30)  # a Monday
