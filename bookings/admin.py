@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,7 +20,7 @@ from bookings.models import (
 )
 from bookings.privacy import my_data
 from bookings.privacy.health_access import health_data_access_record
-from bookings.services import booking as booking_services
+from bookings.services import booking_changes
 from bookings.services import rooms as room_services
 from clinic.admin import RecordAdmin
 from clinic.free_times import FreeTimesAdminMixin
@@ -109,7 +109,7 @@ class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        booking_services.booking_contact_update(
+        booking_changes.booking_contact_update(
             booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
         )
 
@@ -197,7 +197,7 @@ class ErasureRequestAdmin(RecordAdmin):
             try:
                 erasure = my_data.guest_data_erase(email=form.cleaned_data["email"], run_by=request.user)
             except my_data.ErasureRefused as refused:
-                form.add_error("email", str(refused))
+                form.add_error("email", refused.message)
             else:
                 messages.success(
                     request,
@@ -293,12 +293,15 @@ class RoomForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk and not self.errors:
-            room_services.room_settings_check(
-                room_id=self.instance.pk,
-                active=data.get("active", False),
-                session_type_ids=[session_type.pk for session_type in data.get("session_types", [])],
-                now=timezone.now(),
-            )
+            try:
+                room_services.room_settings_check(
+                    room_id=self.instance.pk,
+                    active=data.get("active", False),
+                    session_type_ids=[session_type.pk for session_type in data.get("session_types", [])],
+                    now=timezone.now(),
+                )
+            except room_services.RoomInUse as refused:
+                raise ValidationError(refused.message) from refused
         return data
 
 
@@ -311,7 +314,10 @@ class RoomClosureForm(forms.ModelForm):
         data = super().clean()
         room_id = self.instance.room_id
         if room_id and self.has_changed() and data.get("start") and data.get("end") and not data.get("DELETE"):
-            room_services.room_closure_check(room_id=room_id, start=data["start"], end=data["end"])
+            try:
+                room_services.room_closure_check(room_id=room_id, start=data["start"], end=data["end"])
+            except room_services.RoomClosureClashesWithBookings as refused:
+                raise ValidationError(refused.message) from refused
         return data
 
 

@@ -8,8 +8,15 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import email_confirmed
 
+        from bookings.messaging import outbox
+        from bookings.privacy import marketing
+        from bookings.tasks import send_outbound_emails
         from therapists.signals import registration_event_recorded
 
+        # The outbox sits below the tasks and the privacy room, so they are handed to it here,
+        # once, in every process that loads the app: the web, the worker, the tests.
+        outbox.publish_with(send_outbound_emails)
+        marketing.outbox_checks_register()
         registration_event_recorded.connect(_write_registration_notices, dispatch_uid="bookings.registration_notices")
         email_confirmed.connect(_claim_bookings, dispatch_uid="bookings.claim_bookings")
 

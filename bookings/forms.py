@@ -6,11 +6,10 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from bookings.clinical import body_chart, health
-from bookings.clinical.body_chart import BACK, FRONT, both_sides
+from bookings.clinical import health
 from bookings.privacy import health_consent
 from bookings.privacy import marketing as marketing_services
-from bookings.records import outcome_scores
+from bookings.records.forms import PAIN_NOW, ratings_from, score_field
 from clinic.london import instant_in_range
 from clinic.models import SessionType
 from clinic.problems import Problem
@@ -114,22 +113,6 @@ PRESSURE_CHOICES = [("", "Let my therapist advise")] + [
 ]
 NONE_OF_THESE = "none"
 UK_PHONE_DIGITS = (10, 15)
-SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
-
-
-def ratings_from(form: forms.Form, cleaned: dict, *, activities: int = 2) -> outcome_scores.Ratings:
-    """The pain and activity ratings of a form with pain_now and activity_N(_score) fields: an
-    activity named without a score, or a score without its activity, is a form error."""
-    named = []
-    for n in range(1, activities + 1):
-        name, score = (cleaned.get(f"activity_{n}") or "").strip(), cleaned.get(f"activity_{n}_score")
-        if name and score is None and f"activity_{n}_score" not in form.errors:
-            form.add_error(f"activity_{n}_score", "Rate this activity from 0 to 10, or leave its name empty.")
-        elif score is not None and not name and f"activity_{n}" in form.fields:
-            form.add_error(f"activity_{n}", "Name the activity you rated.")
-        elif name and score is not None:
-            named.append((name, score))
-    return outcome_scores.Ratings(pain=cleaned.get("pain_now"), activities=tuple(named))
 
 
 class BookingDetailsForm(forms.Form):
@@ -187,34 +170,16 @@ class BookingDetailsForm(forms.Form):
         help_text="Many therapists do not give massage in the first trimester.",
     )
     # Outcome scores (bookings.records.outcome_scores): rated again two days after the session.
-    pain_now = forms.TypedChoiceField(
-        label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
-        choices=[("", "Choose")] + SCORE_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    pain_now = score_field(PAIN_NOW)
     activity_1 = forms.CharField(
         label="An activity that matters to you and the problem makes hard",
         max_length=60,
         required=False,
         help_text="For example: running 5k, climbing stairs, sleeping on my side.",
     )
-    activity_1_score = forms.TypedChoiceField(
-        label="How well can you do it now? (0 cannot, 10 as well as before the problem)",
-        choices=[("", "Choose")] + SCORE_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    activity_1_score = score_field("How well can you do it now? (0 cannot, 10 as well as before the problem)")
     activity_2 = forms.CharField(label="Another activity (optional)", max_length=60, required=False)
-    activity_2_score = forms.TypedChoiceField(
-        label="How well can you do that one now? (0 to 10)",
-        choices=[("", "Choose")] + SCORE_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    activity_2_score = score_field("How well can you do that one now? (0 to 10)")
     name = forms.CharField(label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label="Email",
@@ -333,123 +298,3 @@ class BookingDetailsForm(forms.Form):
         if not pregnant:
             cleaned["pregnancy_trimester"] = None
         return cleaned
-
-
-NOT_A_REGION = {
-    "invalid_choice": "\u201c%(value)s\u201d is not a region on the body chart. Choose from the chart or the list."
-}
-
-
-class BodyChartWidget(forms.CheckboxSelectMultiple):
-    """Regions marked on the body chart, as areas worked or areas to avoid (``marks``). Pages
-    draw it with {% body_chart_input %}: the figure, and the same regions as a checkbox list
-    that works without JavaScript."""
-
-    def __init__(self, *args, marks: str = "worked", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.marks = marks
-
-
-class SessionNoteForm(forms.Form):
-    """What the therapist did, filled in on a phone right after the session."""
-
-    areas_worked = forms.MultipleChoiceField(
-        label="Areas worked",
-        choices=body_chart.CHOICES,
-        widget=BodyChartWidget,
-        error_messages={"required": "Mark at least one area you worked on.", **NOT_A_REGION},
-    )
-    areas_to_avoid = forms.MultipleChoiceField(
-        label="Areas to avoid next time",
-        required=False,
-        choices=body_chart.CHOICES,
-        widget=BodyChartWidget(marks="avoid"),
-        error_messages=NOT_A_REGION,
-        help_text="Bruising, varicose veins, a recent injury, or anywhere the client asked you to leave alone. "
-        "Their next session's notes start with these.",
-    )
-    pressure_used = forms.TypedChoiceField(
-        label="Pressure used (0-10)", coerce=int, choices=[(str(n), str(n)) for n in range(11)]
-    )
-    problem = forms.ChoiceField(label="The client's problem", choices=[("", "Choose one")] + Problem.choices)
-    personal_tip = forms.CharField(
-        label="A tip for the client (goes in their aftercare email)",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    pressure_reason = forms.CharField(
-        label="Why this pressure?",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed for 8-10 on a tendon, heel or shin problem, or for more than last time after a flare-up.",
-    )
-
-
-class SessionNoteAmendForm(SessionNoteForm):
-    """The notes as they stand, to correct, and why."""
-
-    reason = forms.CharField(
-        label="Why are you changing them?",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, locked: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["pressure_reason"]  # an amendment gives its reason below
-        # The service enforces it too; the form says so before anyone types.
-        self.fields["reason"].required = locked
-        self.fields["reason"].error_messages["required"] = (
-            "These notes were written more than 24 hours ago: say why you are changing them."
-        )
-        self.fields["reason"].help_text = (
-            "Needed: the notes are more than 24 hours old." if locked else "Optional within 24 hours of writing them."
-        )
-
-
-# Where a problem usually is, to mark the likely areas before the therapist adjusts them.
-AREAS_FOR_PROBLEM = {
-    Problem.PLANTAR_FASCIITIS: [*both_sides(BACK, "heel"), *both_sides(BACK, "calf")],
-    Problem.KNEE_PAIN: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "glute"), *both_sides(BACK, "calf")],
-    Problem.SHIN_SPLINTS: [*both_sides(FRONT, "shin"), *both_sides(BACK, "calf")],
-    Problem.ACHILLES: both_sides(BACK, "calf"),
-    Problem.HIP_DEEP_GLUTE: both_sides(BACK, "glute"),
-    Problem.POST_TRAINING: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "hamstring"), *both_sides(BACK, "calf")],
-    Problem.GENERAL_TIGHTNESS: [*both_sides(BACK, "upper-back"), *both_sides(BACK, "lower-back")],
-    Problem.RELAXATION: [*both_sides(BACK, "neck"), *both_sides(BACK, "upper-back")],
-}
-
-
-class CheckInScoresForm(forms.Form):
-    """The check-in's optional ratings: pain, and each activity the client named when booking."""
-
-    pain_now = forms.TypedChoiceField(
-        label="How much does it hurt now? (0 no pain, 10 the worst you can imagine)",
-        choices=[("", "Choose")] + SCORE_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-
-    def __init__(self, *args, activities: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.activities = activities
-        for n, name in enumerate(activities, start=1):
-            self.fields[f"activity_{n}_score"] = forms.TypedChoiceField(
-                label=f"How well can you do this now: {name}? (0 cannot, 10 as well as before)",
-                choices=[("", "Choose")] + SCORE_CHOICES,
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-
-    def ratings(self) -> outcome_scores.Ratings:
-        scores = [
-            (name, self.cleaned_data[f"activity_{n}_score"])
-            for n, name in enumerate(self.activities, start=1)
-            if self.cleaned_data.get(f"activity_{n}_score") is not None
-        ]
-        return outcome_scores.Ratings(pain=self.cleaned_data.get("pain_now"), activities=tuple(scores))

@@ -1,3 +1,6 @@
+"""Celery tasks, at the top of the app: each loads by id or calls one service, nothing more.
+BookingsConfig.ready() hands send_outbound_emails to the outbox, which queues it."""
+
 from celery import shared_task
 from django.utils import timezone
 

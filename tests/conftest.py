@@ -5,17 +5,24 @@ The people: alice, a client; admin_user, a superuser; victor, staff allowed to d
 CNHC registrations; sam, staff without that permission; asha, a verified therapist keeping
 the standard hours (09:00-17:00 every day); bob, another verified therapist, with no hours
 unless a test gives him some; tara, a therapist awaiting a check. The session type: sports,
-a 60-minute sports massage.
+a 60-minute sports massage. The clinic's booking rules: ``rules``. A session asha has just
+given alice: ``attended``. Everyone the health-data matrix tries: ``people``.
 """
 
 import os
 
 import pytest
 
-from .clock import NOW
+from bookings.services.outcome import session_complete
+from clinic.problems import Problem
+
+from .clock import NOW, TODAY, at
 from .factories import (
+    booking_rules,
+    grant_permissions,
     grant_verify,
     make_bookable_therapist,
+    make_booking,
     make_session_type,
     make_user,
     make_working_hours,
@@ -32,6 +39,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    config.addinivalue_line(
+        "markers", "booking_rules(**values): the clinic's booking rules a module or test needs (the rules fixture)"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -112,6 +122,61 @@ def as_asha(client, asha):
     """The test client, logged in as asha."""
     client.force_login(asha.user)
     return client
+
+
+# The clinic and its bookings --------------------------------------------------------------
+
+
+@pytest.fixture
+def rules(db, request):
+    """The clinic's booking rules: no buffer after a session, so a booking hides only the
+    starts it overlaps, and the clinic's defaults otherwise. A module or test that needs other
+    values names them: ``pytest.mark.booking_rules(slot_step_minutes=60)``."""
+    marker = request.node.get_closest_marker("booking_rules")
+    return booking_rules(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+def attended(asha, alice):
+    """Completes a session asha gave alice this morning, notes written at NOW, and returns the
+    booking: ``attended(kind="relaxation", problem=..., pressure=3, tip="")``."""
+
+    def attend(kind="sports", problem=Problem.ACHILLES, pressure=6, tip="Heel raises on the stairs, slowly.", **fields):
+        session_type = make_session_type(f"{kind} 60", kind=kind)
+        booking = make_booking(
+            therapist=asha, client=alice, session_type=session_type, start=at(TODAY, "07:30"), **fields
+        )
+        return session_complete(
+            therapist=asha,
+            booking_id=booking.pk,
+            areas_worked=["back-calf-left"],
+            pressure_used=pressure,
+            problem=problem,
+            personal_tip=tip,
+            # Firm pressure on a sensitive problem is recorded only with a reason (bookings.clinical.pressure).
+            pressure_reason="The client asked for firm work." if pressure >= 8 else "",
+            now=NOW,
+        )
+
+    return attend
+
+
+@pytest.fixture
+def people(alice, asha, bob, sam, admin_user):
+    """Everyone the health-data matrix tries (factories.EVERYONE), by name: None is a visitor
+    who is not logged in; hana is staff with the permission to read health data."""
+    return {
+        "anonymous": None,
+        "the client": alice,
+        "another client": make_user("erin"),
+        "the therapist": asha.user,
+        "another therapist": bob.user,
+        "staff without the permission": grant_permissions(sam, "view_booking"),
+        "staff with the permission": grant_permissions(
+            make_user("hana", is_staff=True), "view_booking", "view_health_data"
+        ),
+        "superuser": admin_user,
+    }
 
 
 # Plumbing --------------------------------------------------------------------------------

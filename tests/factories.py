@@ -1,22 +1,33 @@
-"""Small factories for the people and things tests talk about.
+"""Small factories for the people and things tests talk about, and the helpers more than one
+test module needs (no test module imports another: tests/clinic/test_tests_stand_alone.py).
 
-The named people themselves (alice, asha, victor...) are fixtures in tests/conftest.py, built
-from these.
+The named people themselves (alice, asha, victor...) and the clinic's ``rules`` are fixtures in
+tests/conftest.py, built from these. ``make_booking`` writes a booking row as it is asked;
+``book`` books through the real service, with its checks, rooms and emails.
 """
 
 import datetime
+import re
+import uuid
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking
-from clinic.models import Room, SessionType
-from therapists.models import Therapist, WorkingHours
+from bookings.models import Booking, BookingRules
+from bookings.services.booking import ClientDetails, HealthAnswers, booking_create
+from clinic.models import Room, RoomClosure, SessionType
+from clinic.problems import Problem
+from therapists.models import Therapist, TimeOff, WorkingHours
 from therapists.services import registration
+
+from .clock import NOW, at, days_from_now
+from .outbox import send_due_emails
 
 PASSWORD = "correct-horse-battery"
 # The authenticator-app secret of every staff member the factories make (base32), so a
@@ -163,3 +174,133 @@ def manage_token(booking: Booking) -> str:
     from bookings.models import BookingLink
 
     return link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)
+
+
+def grant_permissions(user, *codenames: str):
+    """Gives ``user`` the permissions named, and returns a fresh object (they are cached per instance)."""
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return type(user).objects.get(pk=user.pk)
+
+
+# The health-data matrix (tests/conftest.py's ``people``): everyone it tries, and who may read.
+EVERYONE = [
+    "anonymous",
+    "the client",
+    "another client",
+    "the therapist",
+    "another therapist",
+    "staff without the permission",
+    "staff with the permission",
+    "superuser",
+]
+MAY_READ = {"the therapist", "staff with the permission", "superuser"}
+
+
+# The clinic's booking rules and booking through the service -----------------------------
+
+
+def booking_rules(**overrides) -> BookingRules:
+    """The clinic's booking rules with no buffer after a session, so a booking hides only the
+    starts it overlaps; the rest are the clinic's defaults (15-minute steps, 2 hours' notice,
+    60 days ahead) unless ``overrides`` say otherwise."""
+    rules = BookingRules.load()
+    for field, value in {"buffer_minutes": 0, **overrides}.items():
+        setattr(rules, field, value)
+    rules.save()
+    return rules
+
+
+DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
+FINE = HealthAnswers(
+    answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True
+)
+
+
+def book(session_type, therapist, start, *, answers=FINE, details=DETAILS, key=None, now=NOW, **kwargs) -> Booking:
+    """Books through the real service, as the booking form does: Alice Walker, fit to be treated,
+    at ``start`` with ``therapist`` (None: whoever is free), told the time is NOW."""
+    return booking_create(
+        session_type_id=session_type.pk,
+        therapist_id=therapist.pk if therapist else None,
+        start=start,
+        details=details,
+        answers=answers,
+        idempotency_key=key or uuid.uuid4(),
+        now=now,
+        **kwargs,
+    )
+
+
+def crowd(name: str, therapists: int, rooms: int, bookings_each: int, session_type, *, day=None) -> None:
+    """A busy ``day`` (default: next Tuesday, six days from NOW): therapists with hours and
+    time off, rooms with time off, and bookings, the first therapists' in a room each."""
+    day = day or days_from_now(6)
+    made_rooms = [make_room(f"{name} room {n}", suits=[session_type]) for n in range(rooms)]
+    for n in range(therapists):
+        therapist = make_bookable_therapist(f"{name}{n}")
+        make_working_hours(therapist)
+        TimeOff.objects.create(therapist=therapist, start=at(day, "16:00"), end=at(day, "17:00"))
+        for k in range(bookings_each):
+            make_booking(
+                therapist=therapist,
+                session_type=session_type,
+                start=at(day, "09:00") + datetime.timedelta(hours=k),
+                room=made_rooms[n] if n < rooms else None,
+            )
+    for room in made_rooms:
+        RoomClosure.objects.create(room=room, start=at(day, "18:00"), end=at(day, "19:00"))
+
+
+# The booking form, as a client fills it in -----------------------------------------------
+
+
+def details_url(session_type) -> str:
+    """The booking form's page (the details step) for ``session_type``."""
+    return reverse("book_details", args=[session_type.pk])
+
+
+def form_data(therapist, start, /, **overrides) -> dict:
+    """What Gina Guest posts to the booking form to book ``therapist`` at ``start``: fit to be
+    treated, consenting to the clinic keeping her answers; ``overrides`` may change any field
+    (``therapist`` and ``start`` too)."""
+    data = {
+        "therapist": str(therapist.pk),
+        "start": start.isoformat(),
+        "idempotency_key": str(uuid.uuid4()),
+        "health_urgent": ["none"],
+        "health_pain": ["none"],
+        "health_history": ["none"],
+        "main_problem": "shin_splints",
+        "preferred_pressure": "5",
+        "notes": "Left shin, half marathon in March",
+        "name": "Gina Guest",
+        "email": "gina@example.com",
+        "phone": "07700 900456",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+# Links in the emails ---------------------------------------------------------------------
+
+
+def aftercare_path(message) -> str:
+    """The aftercare page's path in an aftercare email (not the stop link's)."""
+    [path] = re.findall(r"https?://[^/\s]+(/aftercare/(?!stop/)[\w-]+/)", message.body)
+    return path
+
+
+def check_in_path(booking) -> str:
+    """Sends the aftercare due by three days from NOW and returns the check-in email's page."""
+    send_due_emails(at(days_from_now(3), "12:00"))
+    return aftercare_path(next(m for m in mail.outbox if m.subject.startswith("Two days on")))
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def blocks(html: str) -> list[str]:
+    """Each block of a diary page, its classes and words squashed onto one line."""
+    found = re.findall(r'class="cd-block ([^"]+)"[^>]*>(.*?)</(?:a|div)>', html, re.S)
+    return [f"{classes} | {' '.join(re.sub(r'<[^>]+>', ' ', text).split())}" for classes, text in found]

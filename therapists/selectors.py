@@ -5,7 +5,6 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
 
 from clinic.models import SessionType
 
@@ -37,13 +36,10 @@ def therapist_list_bookable(*, on: datetime.date) -> QuerySet[Therapist]:
     return _public(Therapist.objects.bookable(on=on))
 
 
-def therapist_get_bookable(*, therapist_id: int, on: datetime.date) -> Therapist:
-    """One therapist clients may book on that London date, as the list shows them; Http404
-    for anyone else (awaiting a check, lapsed, suspended), so no page shows them."""
-    therapist = _public(Therapist.objects.bookable(on=on)).filter(pk=therapist_id).first()
-    if therapist is None:
-        raise Http404
-    return therapist
+def therapist_get_bookable(*, therapist_id: int, on: datetime.date) -> Therapist | None:
+    """One therapist clients may book on that London date, as the list shows them; None for
+    anyone else (awaiting a check, lapsed, suspended), whom no page shows."""
+    return _public(Therapist.objects.bookable(on=on)).filter(pk=therapist_id).first()
 
 
 def registration_queue() -> QuerySet[Therapist]:
@@ -70,21 +66,19 @@ def therapist_for_user(*, user) -> Therapist | None:
     return Therapist.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
 
 
-def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: datetime.date | None) -> Therapist:
+def therapist_get_for_file(*, therapist_id: int, user, field: str, public_on: datetime.date | None) -> Therapist | None:
     """The therapist whose ``field`` file ``user`` may read: their own, any for a verifier, or
-    (when ``public_on`` is given) a bookable therapist's. Raises Http404 otherwise, so nobody
-    learns whether someone else's file exists."""
+    (when ``public_on`` is given) a bookable therapist's. None otherwise, for no file and for
+    a file they may not read alike, so the page (a 404) never tells whether it exists."""
     therapist = Therapist.objects.filter(pk=therapist_id).first()
     if therapist is None or not getattr(therapist, field):
-        raise Http404
+        return None
     allowed = (
         (user.is_authenticated and therapist.user_id == user.pk)
         or can_verify(user)
         or (public_on is not None and Therapist.objects.bookable(on=public_on).filter(pk=therapist.pk).exists())
     )
-    if not allowed:
-        raise Http404
-    return therapist
+    return therapist if allowed else None
 
 
 def registration_verifier_emails() -> list[str]:

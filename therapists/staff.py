@@ -10,6 +10,19 @@ from django.db.models import Exists, OuterRef
 from .models import Therapist
 
 
+def is_staff_member(user, *, is_therapist: bool | None = None) -> bool:
+    """Whether ``user`` counts as staff: one of the clinic's admins (Django's is_staff) or a
+    therapist. Never someone signed out. One query for a signed-in non-admin, none when the
+    caller already read ``is_therapist`` (staff_standing reads it with the second factor)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if is_therapist is None:
+        is_therapist = Therapist.objects.filter(user=user).exists()
+    return is_therapist
+
+
 @dataclasses.dataclass(frozen=True)
 class StaffStanding:
     is_staff_member: bool
@@ -30,4 +43,4 @@ def staff_standing(user) -> StaffStanding:
         .values_list("is_therapist", "has_totp")
         .get()
     )
-    return StaffStanding(is_staff_member=user.is_staff or is_therapist, has_second_factor=has_totp)
+    return StaffStanding(is_staff_member=is_staff_member(user, is_therapist=is_therapist), has_second_factor=has_totp)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from clinic.errors import ServiceError
 from clinic.upload_limits import upload_limit
 
 from .forms import ApproveForm, ProfileForm, ReasonForm, RegistrationForm, ReopenForm, one_year_from
@@ -50,8 +51,8 @@ def default_expiry(therapist: Therapist):
     return min(a_year, therapist.cnhc_renews_on) if therapist.cnhc_renews_on else a_year
 
 
-def _form_error(form, error: Exception) -> None:
-    form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+def _form_error(form, error: ValidationError | ServiceError) -> None:
+    form.add_error(None, error.message if isinstance(error, ServiceError) else error)
 
 
 def therapist_list(request):
@@ -62,6 +63,8 @@ def therapist_list(request):
 def therapist_detail(request, pk: int):
     """A bookable therapist's own page; 404 for anyone clients may not book."""
     therapist = therapist_get_bookable(therapist_id=pk, on=timezone.localdate())
+    if therapist is None:
+        raise Http404
     return render(request, "therapists/detail.html", {"therapist": therapist, "cnhc_register_url": CNHC_REGISTER_URL})
 
 
@@ -69,6 +72,8 @@ def therapist_photo(request, pk: int):
     therapist = therapist_get_for_file(
         therapist_id=pk, user=request.user, field="photo", public_on=timezone.localdate()
     )
+    if therapist is None:
+        raise Http404
     # private: the therapist sees their own photo before it is public, so no shared cache may keep it.
     return _file_response(therapist.photo, cache="private, max-age=300")
 
@@ -76,6 +81,8 @@ def therapist_photo(request, pk: int):
 @login_required
 def therapist_certificate(request, pk: int):
     therapist = therapist_get_for_file(therapist_id=pk, user=request.user, field="certificate", public_on=None)
+    if therapist is None:
+        raise Http404
     # An attachment, never shown inline: a file from outside is not rendered as part of the site.
     return _file_response(therapist.certificate, cache="private, no-store", as_attachment=True)
 
@@ -267,7 +274,7 @@ def check_detail(request, pk: int):
                 _form_error(form, error)
             except registration.RegistrationError as error:
                 # Not about a field (their own registration, or decided meanwhile): said at the top.
-                messages.error(request, str(error))
+                messages.error(request, error.message)
             else:
                 messages.success(request, success.format(name=therapist.display_name, expires_on=event.expires_on))
                 if action in ("approve", "reject"):

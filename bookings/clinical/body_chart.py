@@ -1,6 +1,7 @@
 """The body chart: named regions of the body, front and back, each on the client's left or
-right, which session notes record as the areas worked and the areas to avoid; and the shapes
-that draw them. Pure data, no database.
+right, which session notes record as the areas worked and the areas to avoid; the areas a problem
+suggests before the therapist adjusts them; and the shapes that draw them. Pure data, no
+database.
 
 A region's code is stored in SessionNote rows, so a code never changes meaning: a new region
 gets a new code. Sides are always the client's own. On the front view the client's right is on
@@ -10,6 +11,8 @@ the table.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from clinic.problems import Problem
 
 FRONT, BACK = "front", "back"
 VIEW_NAMES = {FRONT: "Front", BACK: "Back"}
@@ -73,6 +76,19 @@ _ORDER = {region.code: n for n, region in enumerate(REGIONS)}
 
 def both_sides(view: str, part: str) -> list[str]:
     return [f"{view}-{part}-{LEFT}", f"{view}-{part}-{RIGHT}"]
+
+
+# Where a problem usually is, to mark the likely areas before the therapist adjusts them.
+AREAS_FOR_PROBLEM = {
+    Problem.PLANTAR_FASCIITIS: [*both_sides(BACK, "heel"), *both_sides(BACK, "calf")],
+    Problem.KNEE_PAIN: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "glute"), *both_sides(BACK, "calf")],
+    Problem.SHIN_SPLINTS: [*both_sides(FRONT, "shin"), *both_sides(BACK, "calf")],
+    Problem.ACHILLES: both_sides(BACK, "calf"),
+    Problem.HIP_DEEP_GLUTE: both_sides(BACK, "glute"),
+    Problem.POST_TRAINING: [*both_sides(FRONT, "thigh"), *both_sides(BACK, "hamstring"), *both_sides(BACK, "calf")],
+    Problem.GENERAL_TIGHTNESS: [*both_sides(BACK, "upper-back"), *both_sides(BACK, "lower-back")],
+    Problem.RELAXATION: [*both_sides(BACK, "neck"), *both_sides(BACK, "upper-back")],
+}
 
 
 def unknown(codes: Iterable) -> list[str]:

@@ -1,4 +1,6 @@
-"""The clinic diary's time grid: pure arithmetic, no database.
+"""The clinic diary's time grid: pure arithmetic, no queries. The window and its rows, free
+gaps, and the columns of blocks drawn from the bookings, hours and time off the clinic-wide
+reads (bookings/diary/clinic_wide.py) loaded.
 
 The grid runs in real time from a London wall-clock hour, one row per 15 minutes, so on the
 last Sunday of March it is an hour shorter and on the last Sunday of October an hour longer,
@@ -9,9 +11,12 @@ static/css/clinic.css): the Content-Security-Policy refuses style attributes.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bookings.models import Booking
 from clinic.london import LONDON, wall_clock_to_utc
+from clinic.models import Room, RoomClosure
+from therapists.models import Therapist, TimeOff
 
 ROW = datetime.timedelta(minutes=15)
 FIRST_ROW = 2
@@ -86,3 +91,134 @@ def free_gaps(open_spans: Sequence[Span], busy: Iterable[Span], *, shortest: dat
         if cursor < open_end:
             gaps.append((cursor, open_end))
     return [(start, end) for start, end in gaps if end - start >= shortest]
+
+
+# Columns of blocks -------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    Booking.Status.CONFIRMED: "Booked",
+    Booking.Status.AWAITING_REVIEW: "Awaiting review",
+    Booking.Status.ATTENDED: "Attended",
+    Booking.Status.NO_SHOW: "No-show",
+}
+
+
+@dataclass
+class GridBlock:
+    kind: str  # "booking", "free" or "off"
+    row: int
+    span: int
+    start: datetime.datetime  # London time
+    end: datetime.datetime
+    label: str = ""
+    booking: Booking | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.booking.status, "") if self.booking else ""
+
+
+@dataclass
+class GridColumn:
+    title: str
+    note: str  # the hours, "Not working", "Closed"...
+    blocks: list[GridBlock] = field(default_factory=list)
+    # A therapist's column: its free gaps open that therapist's free times, to book a client in.
+    therapist_id: int | None = None
+
+
+def describe_hours(spans: Sequence[Span]) -> str:
+    """Stretches as London clock times: "09:00–12:30, 13:30–17:00"."""
+    return ", ".join(f"{start.astimezone(LONDON):%H:%M}–{end.astimezone(LONDON):%H:%M}" for start, end in spans)
+
+
+def _booking_block(window: Window, booking: Booking, label: str) -> GridBlock | None:
+    placed = window.place(booking.start, booking.end)
+    if placed is None:
+        return None
+    return GridBlock(
+        "booking", *placed, booking.start.astimezone(LONDON), booking.end.astimezone(LONDON), label, booking
+    )
+
+
+def _span_blocks(window: Window, kind: str, spans: Iterable[Span], label: str) -> list[GridBlock]:
+    blocks = []
+    for start, end in spans:
+        placed = window.place(start, end)
+        if placed:
+            blocks.append(GridBlock(kind, *placed, start.astimezone(LONDON), end.astimezone(LONDON), label))
+    return blocks
+
+
+def therapist_columns(
+    window: Window,
+    therapists: Sequence[Therapist],
+    open_spans: dict[int, list[Span]],
+    time_off: Sequence[TimeOff],
+    bookings: Sequence[Booking],
+    *,
+    own: bool,
+) -> list[GridColumn]:
+    """A column per therapist: free gaps in their working stretches (``open_spans`` by
+    therapist), time off, and bookings labelled with their room. ``own``: a therapist's own
+    grid, where a missing room is noise rather than worth the front desk's notice."""
+    no_room = "" if own else "No room"
+    columns = []
+    for person in therapists:
+        held = [b for b in bookings if b.therapist_id == person.pk]
+        off = [(t.start, t.end) for t in time_off if t.therapist_id == person.pk]
+        opening = open_spans[person.pk]
+        column = GridColumn(person.display_name, describe_hours(opening) or "Not working", therapist_id=person.pk)
+        free = free_gaps(opening, [(b.start, b.blocks_until) for b in held] + off)
+        column.blocks += _span_blocks(window, "free", free, "Free")
+        column.blocks += _span_blocks(window, "off", off, "Time off")
+        column.blocks += [
+            block for b in held if (block := _booking_block(window, b, b.room.name if b.room else no_room))
+        ]
+        columns.append(column)
+    return columns
+
+
+def room_columns(
+    window: Window,
+    rooms: Sequence[Room],
+    open_spans: dict[int, list[Span]],
+    closures: Sequence[RoomClosure],
+    bookings: Sequence[Booking],
+) -> list[GridColumn]:
+    """A column per room: free gaps in its opening (``open_spans`` by room; the whole window
+    when it keeps no hours of its own), closures, and bookings labelled with their therapist;
+    then the "No room" columns."""
+    columns = []
+    for room in rooms:
+        held = [b for b in bookings if b.room_id == room.pk]
+        off = [(c.start, c.end) for c in closures if c.room_id == room.pk]
+        column = GridColumn(
+            room.name + ("" if room.active else " (out of use)"),
+            describe_hours(open_spans[room.pk]) if open_spans[room.pk] else "Open with the therapists",
+        )
+        opening = open_spans[room.pk] or [(window.start, window.end)]
+        free = free_gaps(opening, [(b.start, b.room_until or b.end) for b in held] + off)
+        column.blocks += _span_blocks(window, "free", free, "Free")
+        column.blocks += _span_blocks(window, "off", off, "Closed")
+        column.blocks += [block for b in held if (block := _booking_block(window, b, b.therapist.display_name))]
+        columns.append(column)
+    return columns + _no_room_columns(window, bookings)
+
+
+def _no_room_columns(window: Window, bookings: Sequence[Booking]) -> list[GridColumn]:
+    """Sessions without a room may overlap one another: each goes in the first "No room"
+    column it fits, so no block hides another."""
+    lanes: list[list[Booking]] = []
+    for b in bookings:
+        if b.room_id is None:
+            lane = next((lane for lane in lanes if lane[-1].end <= b.start), None)
+            if lane is None:
+                lanes.append(lane := [])
+            lane.append(b)
+    columns = []
+    for lane in lanes:
+        column = GridColumn("No room", "Booked before rooms, or needs none")
+        column.blocks += [block for b in lane if (block := _booking_block(window, b, b.therapist.display_name))]
+        columns.append(column)
+    return columns

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.locks import therapist_lock
 from bookings.models import Booking
 from bookings.slots.availability import WeeklyHours
+from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range
 from therapists.models import Therapist, TimeOff, WorkingHours
@@ -19,8 +20,9 @@ from therapists.models import Therapist, TimeOff, WorkingHours
 TIME_OFF_AHEAD = datetime.timedelta(days=2 * 366)
 
 
-class TimeOffClashesWithBookings(ValidationError):
-    """Time off was refused because bookings fall inside it; ``bookings`` lists them."""
+class TimeOffClashesWithBookings(ServiceError):
+    """Time off was refused because bookings fall inside it; ``bookings`` lists them (the
+    time off page shows them under the message)."""
 
     def __init__(self, bookings: Sequence[Booking]):
         self.bookings = list(bookings)

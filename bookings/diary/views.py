@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bookings.diary import feed, selectors, services
+from bookings.diary import clinic_wide, feed, selectors, services
 from bookings.diary.forms import TimeOffForm, week_formsets
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show
-from bookings.services.rooms import booking_room_change
+from bookings.services.rooms import RoomNotFree, booking_room_change
 from clinic.london import EARLIEST_DAY, LATEST_DAY, LONDON, day_in_range
 from therapists.models import Therapist, TimeOff
 
@@ -91,7 +91,7 @@ def day_view(request, day: str):
             "therapist": therapist,
             "entry": entry,
             # The same time grid as the clinic diary's, filtered to them.
-            "diary": selectors.clinic_day(day=chosen, now=timezone.now(), therapist=therapist),
+            "diary": clinic_wide.clinic_day(day=chosen, now=timezone.now(), therapist=therapist),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "monday": chosen - datetime.timedelta(days=chosen.weekday()),
@@ -144,7 +144,7 @@ def time_off(request):
             )
         except services.TimeOffClashesWithBookings as error:
             clashes = error.bookings
-            form.add_error(None, error)
+            form.add_error(None, error.message)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -261,7 +261,7 @@ def clinic_day(request, day: str | None = None):
         request,
         "bookings/diary/clinic_day.html",
         {
-            "diary": selectors.clinic_day(day=chosen, by=by, now=timezone.now()),
+            "diary": clinic_wide.clinic_day(day=chosen, by=by, now=timezone.now()),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "today": _today(),
@@ -281,7 +281,7 @@ def clinic_week(request, day: str | None = None):
         request,
         "bookings/diary/clinic_week.html",
         {
-            "week": selectors.clinic_week(monday=monday),
+            "week": clinic_wide.clinic_week(monday=monday),
             "previous_week": monday - datetime.timedelta(days=7),
             "next_week": monday + datetime.timedelta(days=7),
             "today": _today(),
@@ -310,6 +310,8 @@ def clinic_booking_room(request, pk: int):
         booking = booking_room_change(booking_id=pk, room_id=room_id)
     except Booking.DoesNotExist:
         raise Http404 from None
+    except RoomNotFree as refused:
+        messages.error(request, refused.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,3 +1,6 @@
+"""Which bookings a lapsed or suspended CNHC registration leaves without a bookable
+therapist: what the admins' copy of a registration email lists."""
+
 import datetime
 
 from django.db.models import QuerySet

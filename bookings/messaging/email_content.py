@@ -1,6 +1,7 @@
-"""What each booking email says and carries: the template context and attachments for an
-OutboundEmail row, by its kind. The outbox (bookings/outbox.py) decides when and whether to send;
-this module decides what. The words themselves are in templates/emails/<kind>-*.txt/html."""
+"""What each email says and carries (booking and registration emails alike): the template
+context, attachments and headers for an OutboundEmail row, by its kind. The outbox
+(bookings/messaging/outbox.py) decides when and whether to send; this module decides what. The
+words themselves are in templates/emails/<kind>-*.txt/html."""
 
 import datetime
 

@@ -1,28 +1,38 @@
 """The email outbox: rows in OutboundEmail are the schedule, Celery only carries ids.
 
-Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibility timeout
-and is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
-minute; the dispatcher queues due rows, a few ids to a task; the send task claims each row by
-re-checking its status under a row lock, so duplicate deliveries and racing workers send once.
+Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibility timeout and
+is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
+OUTBOX_DISPATCH_EVERY_SECONDS (30 s unless set); the dispatcher queues due rows, a few ids to a
+task; the send task claims each row by re-checking its status under a row lock, so duplicate
+deliveries and racing workers send once.
 
 Delivery is at least once. An email is recorded sent only after the server has accepted it
 (SMTP's 250), so nothing recorded sent was not accepted. A worker killed between the 250 and
-that record leaves the claim to run out (CLAIM_LEASE, a minute) and the email is sent again,
-with the same Message-ID, which mail systems and people recognise as one message. A send task
-stops starting emails well before its claim runs out (SEND_WITHIN), so an orphaned worker
-process never sends a row another worker has taken over. A row whose broker message was lost
-(Redis restarted empty, a worker killed before it acknowledged) is handed over again after
+that record leaves the claim to run out (CLAIM_LEASE, a minute unless set) and the email is
+sent again, with the same Message-ID, which mail systems and people recognise as one message. A
+send task stops starting emails well before its claim runs out (SEND_WITHIN), so an orphaned
+worker process never sends a row another worker has taken over. A row whose broker message was
+lost (Redis restarted empty, a worker killed before it acknowledged) is handed over again after
 REDISPATCH_AFTER. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are FAILED.
 Aftercare never leaves in London's quiet hours, whatever made it due.
+
+Beyond the rules written here (nothing about a cancelled booking; aftercare only after an
+attended session, never to an opted-out address, never at night) the outbox knows no booking
+rule. The rest is handed to it once, by BookingsConfig.ready(): the Celery task it queues ids
+on (publish_with), and for a kind of email that may stop being wanted before it is due ("book
+again" once consent is withdrawn), the check that says so (still_wanted_register). So it
+imports neither the tasks module nor the privacy room, both above it.
 """
 
 import datetime
 import logging
 import smtplib
 import time
+from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -31,7 +41,6 @@ from django.utils import timezone
 from bookings.clinical import aftercare
 from bookings.messaging import email_content
 from bookings.models import AftercareOptOut, Booking, OutboundEmail
-from bookings.privacy.marketing import book_again_still_wanted
 from clinic.emails import send_email
 
 logger = logging.getLogger(__name__)
@@ -55,8 +64,38 @@ RETRY_BACKOFF = [
 DISPATCH_BATCH = 1000
 # Emails per send task; small enough that a batch spreads over the worker's processes.
 SEND_BATCH = 50
-# One dispatcher run hands over at most this many; the next minute's run takes the rest.
+# One dispatcher run hands over at most this many; the next run takes the rest.
 DISPATCH_MAX_PER_RUN = 50_000
+
+# A check asked just before an email of its kind is sent: why it must not go, or None.
+StillWantedCheck = Callable[[OutboundEmail], str | None]
+
+# Set once by BookingsConfig.ready() (see the module's docstring).
+_send_task = None
+_still_wanted: dict[str, StillWantedCheck] = {}
+
+
+def publish_with(send_task) -> None:
+    """Sets the Celery task the dispatcher queues batches of ids on: one taking a list of
+    email ids and calling outbound_emails_send (bookings.tasks.send_outbound_emails)."""
+    global _send_task
+    _send_task = send_task
+
+
+def still_wanted_register(kind: str, check: StillWantedCheck) -> None:
+    """Has the outbox ask ``check`` about each email of ``kind`` just before sending it: an
+    answer (a reason) cancels the email with that reason as its error; None lets it go. One
+    check per kind; registering again replaces it."""
+    _still_wanted[kind] = check
+
+
+def _wired_send_task():
+    if _send_task is None:
+        raise ImproperlyConfigured(
+            "The outbox has no send task to queue emails on: BookingsConfig.ready() wires it with "
+            "outbox.publish_with(bookings.tasks.send_outbound_emails). Is bookings in INSTALLED_APPS?"
+        )
+    return _send_task
 
 
 def _due(now: datetime.datetime) -> Q:
@@ -128,6 +167,7 @@ def outbound_emails_dispatch(*, now: datetime.datetime | None = None) -> int:
     """Queues a send task for each due email not handed to the broker recently; returns how
     many. Works in batches, each marking its rows dispatched in its own transaction and
     sending the task ids only after commit, so overlapping runs never both queue a row."""
+    _wired_send_task()  # before any row is marked dispatched, not after the commit
     now = now or timezone.now()
     total = 0
     while total < DISPATCH_MAX_PER_RUN:
@@ -154,14 +194,13 @@ def _dispatch_batch(now: datetime.datetime) -> int:
 
 
 def _publish(ids: list[int]) -> None:
-    from bookings.tasks import send_outbound_emails
-
+    send_task = _wired_send_task()
     # One producer for the whole dispatch batch: acquiring one per task triples the cost of
     # queuing. Each task carries a few rows, so a worker pays Celery's per-task cost and the
     # claim's commit once per SEND_BATCH emails rather than once per email.
     with current_app.producer_or_acquire() as producer:
         for start in range(0, len(ids), SEND_BATCH):
-            send_outbound_emails.apply_async((ids[start : start + SEND_BATCH],), producer=producer)
+            send_task.apply_async((ids[start : start + SEND_BATCH],), producer=producer)
 
 
 def outbound_emails_claim(*, email_ids: list[int], now: datetime.datetime) -> list[int]:
@@ -185,7 +224,8 @@ def outbound_emails_claim(*, email_ids: list[int], now: datetime.datetime) -> li
 def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
     """Claims and sends the given emails; returns the new status of each one claimed (an id
     missing from the answer was taken by another task or is no longer due). An email about a
-    cancelled booking is never sent.
+    cancelled booking is never sent, nor one its kind's still-wanted check turns down: both
+    are CANCELLED, with the reason as last_error.
 
     Each email is recorded sent as soon as the server has accepted it, never at the end of
     the batch: a worker killed mid-batch leaves the emails it had sent recorded and the rest
@@ -225,18 +265,14 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
     return {pk: status for pk, status in results.items() if status is not None}
 
 
-def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
-    """Claims and sends one email; returns its new status, or "skipped" when another task has
-    it or it is no longer due."""
-    return outbound_emails_send(email_ids=[email_id], now=now).get(email_id, "skipped")
-
-
 class ServerUnavailable(Exception):
-    """The SMTP server is not answering; its argument says how."""
+    """The SMTP server is not answering; its argument says how. An infrastructure signal that
+    the send is retried later, not a refusal for a person to read: so not a ServiceError
+    (clinic.errors), and no page ever shows it."""
 
 
 def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: set[str]) -> str | None:
-    booking = email.booking  # None for a registration email, which nothing can make void
+    booking = email.booking  # None for a registration email: no booking can make it void
     if booking is not None:
         if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
             return _finish(email, Status.CANCELLED, error="The booking was cancelled.")
@@ -246,8 +282,8 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
             return _finish(
                 email, Status.CANCELLED, error="No aftercare: the session was not attended or the client opted out."
             )
-        if email.kind == OutboundEmail.Kind.BOOK_AGAIN and (reason := book_again_still_wanted(email)):
-            return _finish(email, Status.CANCELLED, error=reason)
+    if (check := _still_wanted.get(email.kind)) and (reason := check(email)):
+        return _finish(email, Status.CANCELLED, error=reason)
     try:
         context = email_content.email_context(email)
         send_email(

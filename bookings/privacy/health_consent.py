@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, HealthConsent
 from bookings.privacy.claims import bookings_for_account
+from clinic.errors import ServiceError
 
 WORDING_VERSION = "2026-12"
 WORDING = (
@@ -26,7 +27,7 @@ WORDING_ON_BEHALF = (
 )
 
 
-class ConsentError(Exception):
+class ConsentError(ServiceError):
     """Something the client should read: nothing was changed."""
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.clinical.aftercare import REBOOK_AFTER, within_sending_hours
+from bookings.messaging import outbox
 from bookings.models import Booking, MarketingConsent, OutboundEmail
 from clinic.london import wall_clock_to_utc
 
@@ -82,3 +83,9 @@ def book_again_still_wanted(email: OutboundEmail) -> str | None:
     ).exists():
         return "The client has booked again."
     return None
+
+
+def outbox_checks_register() -> None:
+    """Has the outbox ask book_again_still_wanted before each "book again" email goes. Called
+    once, from BookingsConfig.ready()."""
+    outbox.still_wanted_register(OutboundEmail.Kind.BOOK_AGAIN, book_again_still_wanted)

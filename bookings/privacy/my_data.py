@@ -23,14 +23,15 @@ from bookings.models import (
 )
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.marketing import marketing_consent_withdraw
+from clinic.errors import ServiceError
 from clinic.london import LONDON
-from therapists.models import Therapist
+from therapists.staff import is_staff_member
 
 ERASED_NAME = "Erased client"
 
 
-class ErasureRefused(Exception):
-    pass
+class ErasureRefused(ServiceError):
+    """An erasure that must not happen yet, or not from here; the message says why and what to do."""
 
 
 def _iso(value) -> str | None:
@@ -248,7 +249,7 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
     is closed and anonymised either way; the request records what was kept and why.
     """
     now = now or timezone.now()
-    if user.is_staff or Therapist.objects.filter(user=user).exists():
+    if is_staff_member(user):
         raise ErasureRefused("Staff accounts are closed by the clinic's admin, not from this page.")
     with transaction.atomic():
         bookings = list(bookings_for_account(user=user).select_related("session_note").select_for_update(of=("self",)))

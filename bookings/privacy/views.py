@@ -39,7 +39,7 @@ def my_data_erase(request):
         try:
             erasure = my_data.client_data_erase(user=request.user)
         except my_data.ErasureRefused as refused:
-            messages.error(request, str(refused))
+            messages.error(request, refused.message)
             return redirect("my_data")
         logout(request)
         return render(request, "bookings/my_data_erased.html", {"erasure": erasure})
@@ -57,7 +57,7 @@ def my_data_withdraw_consent(request):
         try:
             count = health_consent.health_consent_withdraw(user=request.user)
         except health_consent.ConsentError as refused:
-            messages.error(request, str(refused))
+            messages.error(request, refused.message)
         else:
             messages.success(
                 request,

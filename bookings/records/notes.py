@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from bookings.clinical import body_chart
 from bookings.models import SessionNote, SessionNoteAmendment
+from clinic.errors import ServiceError
 from therapists.models import Therapist
 
 
-class AmendmentRefused(Exception):
+class AmendmentRefused(ServiceError):
     """Something the therapist should read: nothing was changed."""
 
 

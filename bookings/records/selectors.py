@@ -10,19 +10,26 @@ from bookings.privacy.claims import bookings_for_account
 
 
 @dataclass(frozen=True)
-class EarlierFlare:
-    """An earlier session the client said made things worse, and the flare rule it sets."""
+class LastSession:
+    """The client's latest earlier session (attended, with notes) and the flare rule it sets."""
 
-    booking: Booking
-    advice: aftercare.FlareAdvice
+    booking: Booking  # its session_note loaded
+    flare: aftercare.FlareAdvice | None  # only when the client said this session made things worse
 
 
-def last_session_before(*, booking: Booking) -> Booking | None:
-    """The client's latest attended session with notes before this booking (by account, as
-    booking_earlier_flare), for the notes form's flare rule; None for a guest or a first visit."""
+def last_session(*, booking: Booking) -> LastSession | None:
+    """The client's latest attended session with notes before this booking, for the booking
+    page, the notes form and the pressure check; None for a guest or a first visit.
+
+    The flare rule follows this session alone: it applies when the client said it made things
+    worse. A flare two sessions ago that the session since answered without trouble is history
+    (the client record shows it), not a rule, so every page gives the same advice.
+
+    Earlier sessions are the same client's by identity (the account that verified the
+    booking's address), never by a typed email: anyone can type anyone's address."""
     if booking.client_id is None:
         return None
-    return (
+    earlier = (
         Booking.objects.filter(
             client_id=booking.client_id,
             status=Booking.Status.ATTENDED,
@@ -34,32 +41,15 @@ def last_session_before(*, booking: Booking) -> Booking | None:
         .order_by("-start")
         .first()
     )
-
-
-def booking_earlier_flare(*, booking: Booking) -> EarlierFlare | None:
-    """The client's latest earlier session, with notes, that they said made things worse; None
-    if there is none. The therapist's booking page shows its flare rule.
-
-    Earlier sessions are the same client's by identity (the account that verified the
-    booking's address), never by a typed email: anyone can type anyone's address."""
-    if booking.client_id is None:
-        return None
-    earlier = (
-        Booking.objects.filter(
-            client_id=booking.client_id,
-            status=Booking.Status.ATTENDED,
-            feedback__in=aftercare.FLARE_ANSWERS,
-            start__lt=booking.start,
-            session_note__isnull=False,
-        )
-        .select_related("session_note")
-        .order_by("-start")
-        .first()
-    )
     if earlier is None:
         return None
     note = earlier.session_note
-    return EarlierFlare(earlier, aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used))
+    flare = (
+        aftercare.flare_advice(problem=note.problem, pressure_used=note.pressure_used)
+        if earlier.feedback_is_flare
+        else None
+    )
+    return LastSession(earlier, flare)
 
 
 @dataclass(frozen=True)

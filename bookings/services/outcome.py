@@ -19,7 +19,7 @@ from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_c
 from bookings.models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
 from bookings.privacy.marketing import book_again_schedule
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
-from bookings.records.selectors import last_session_before
+from bookings.records.selectors import last_session
 from bookings.services.booking import BookingError
 from therapists.models import Therapist
 
@@ -72,8 +72,9 @@ def session_complete(
     consent, a "book again" email at the problem's rebooking interval.
 
     Rules: as booking_mark_no_show (own booking, started, confirmed, once); firm pressure on a
-    sensitive problem, or more than last time after the client reported a flare-up, needs a
-    reason (bookings.clinical.pressure); areas are body chart regions, none both worked and avoided. Raises
+    sensitive problem, or more than last time after the client said the last session made things
+    worse (the flare rule, bookings.records.selectors.last_session), needs a reason
+    (bookings.clinical.pressure); areas are body chart regions, none both worked and avoided. Raises
     Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
     booking that cannot be completed."""
     now = now or timezone.now()
@@ -93,12 +94,12 @@ def session_complete(
         note.full_clean(exclude=["booking", "written_by"])  # refuses unknown body regions
         note.areas_worked = body_chart.in_chart_order(areas_worked)
         note.areas_to_avoid = body_chart.in_chart_order(areas_to_avoid)
-        last = last_session_before(booking=booking)
+        last = last_session(booking=booking)
         warnings = pressure_warnings(
             problem=problem,
             pressure=pressure_used,
-            last_pressure=last.session_note.pressure_used if last else None,
-            flared=bool(last and last.feedback in FLARE_ANSWERS),
+            last_pressure=last.booking.session_note.pressure_used if last else None,
+            flared=bool(last and last.flare),
         )
         if warnings and not note.pressure_reason:
             raise ValidationError({"pressure_reason": [*warnings, "Say why, or choose a lighter pressure."]})

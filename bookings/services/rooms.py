@@ -1,8 +1,11 @@
-"""Writes about treatment rooms that must look at bookings: taking a room out of use, closing
-it for a while, and moving a booking to another room.
+"""Changes to treatment rooms that must look at bookings: the checks the admin's room forms
+run while they save (taking a room out of use, changing what it suits, closing it for a
+while), and moving a booking to another room.
 
 Each locks the room's row first (bookings.locks), the lock a booking that needs the room
-takes too, so "no booking is in the way" still holds when the write lands.
+takes too, so "no booking is in the way" still holds when the write lands: the admin saves a
+form inside one transaction and runs its clean() in it, so the lock is held until the change
+is saved.
 """
 
 import datetime
@@ -15,9 +18,9 @@ from django.utils import timezone
 from bookings.locks import rooms_lock, therapist_lock
 from bookings.models import Booking
 from bookings.slots.selectors import rooms_free_for
+from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON
-from clinic.models import Room, RoomClosure
 
 BUSY_MESSAGE = "That room is being changed somewhere else right now. Please try again in a moment."
 
@@ -27,9 +30,9 @@ def _when(booking: Booking) -> str:
     return f"{start:%a} {start.day} {start:%b %Y %H:%M} ({booking.session_type}, {booking.therapist})"
 
 
-class RoomInUse(ValidationError):
+class RoomInUse(ServiceError):
     """A change to a room was refused because bookings still to come need it as it is;
-    ``bookings`` lists them."""
+    ``bookings`` lists them. The admin's room form shows the message as its error."""
 
     def __init__(self, bookings: Sequence[Booking], *, doing: str):
         self.bookings = list(bookings)
@@ -71,19 +74,9 @@ def room_settings_check(*, room_id: int, active: bool, session_type_ids: Iterabl
         raise RoomInUse(stranded, doing=doing)
 
 
-def room_deactivate(*, room_id: int, now: datetime.datetime | None = None) -> Room:
-    """Takes a room out of use: no new booking is given it. Rules: no booking still to come
-    holds it. Raises RoomInUse listing those bookings."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        room_settings_check(room_id=room_id, active=False, session_type_ids=(), now=now)
-        Room.objects.filter(pk=room_id).update(active=False)
-        free_times_changed(therapist_id=None)  # every therapist's times may have used it
-        return Room.objects.get(pk=room_id)
-
-
-class RoomClosureClashesWithBookings(ValidationError):
-    """Time off for a room was refused because bookings hold the room then; ``bookings`` lists them."""
+class RoomClosureClashesWithBookings(ServiceError):
+    """Time off for a room was refused because bookings hold the room then; ``bookings`` lists
+    them. The admin's closure form shows the message as its error."""
 
     def __init__(self, bookings: Sequence[Booking]):
         self.bookings = list(bookings)
@@ -117,18 +110,8 @@ def room_closure_check(*, room_id: int, start: datetime.datetime, end: datetime.
         raise RoomClosureClashesWithBookings(clashes)
 
 
-def room_closure_add(*, room_id: int, start: datetime.datetime, end: datetime.datetime, note: str = "") -> RoomClosure:
-    """Closes a room from start to end (aware datetimes): no session is offered or booked in it
-    then. Rules: the end is after the start; no booking holds the room then. Raises
-    ValidationError, or RoomClosureClashesWithBookings listing the bookings."""
-    with transaction.atomic():
-        room_closure_check(room_id=room_id, start=start, end=end)
-        free_times_changed(therapist_id=None)
-        return RoomClosure.objects.create(room_id=room_id, start=start, end=end, note=note)
-
-
-class RoomNotFree(ValidationError):
-    pass
+class RoomNotFree(ServiceError):
+    """A booking could not move to that room; the message says why."""
 
 
 def booking_room_change(*, booking_id: int, room_id: int, now: datetime.datetime | None = None) -> Booking:
@@ -137,7 +120,8 @@ def booking_room_change(*, booking_id: int, room_id: int, now: datetime.datetime
     Rules: the booking can still change (Booking.is_changeable); the room is active, suits the
     session type, is open then and is free for the session plus its own turnover (no other
     booking, no time off). The room's turnover at the time of the move is what the booking
-    then holds. Raises Booking.DoesNotExist, or ValidationError (RoomNotFree) saying why."""
+    then holds. Raises Booking.DoesNotExist, RoomNotFree saying why, or ValidationError when the
+    lock is not had in time."""
     now = now or timezone.now()
     try:
         with transaction.atomic():

@@ -1,4 +1,6 @@
-"""Free start times for one therapist: pure arithmetic, no database.
+"""Free start times for one therapist, and why one start is not free (refusal): pure
+arithmetic, no database. bookings.slots.selectors feeds it rows; bookings.slots.refusals words
+its refusals.
 
 Working hours are London wall-clock times; everything else (busy ranges, "now", the answer) is
 an aware UTC instant. Each working stretch is turned into real instants for its own
@@ -20,7 +22,7 @@ import datetime
 import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from clinic.london import LONDON, UTC, NonexistentLocalTime, local_today, wall_clock_to_utc
@@ -83,9 +85,18 @@ class Rules:
     # Kept free after a new session. An existing booking's buffer is already in its Busy range.
     buffer_minutes: int = 0
 
+    def for_therapist(self, *, buffer_minutes: int | None, min_notice_minutes: int | None) -> "Rules":
+        """The clinic's rules with a therapist's own buffer and minimum notice, where they set one."""
+        return replace(
+            self,
+            buffer_minutes=self.buffer_minutes if buffer_minutes is None else buffer_minutes,
+            min_notice_minutes=self.min_notice_minutes if min_notice_minutes is None else min_notice_minutes,
+        )
+
 
 def last_bookable_day(now: datetime.datetime, rules: Rules, tz: ZoneInfo = LONDON) -> datetime.date:
-    """Clients may book up to ``horizon_days`` London days after today, inclusive."""
+    """Clients may book up to ``horizon_days`` London days after today, inclusive. The one
+    horizon rule: pages and services reach it through selectors.last_bookable_day."""
     return local_today(now, tz) + datetime.timedelta(days=rules.horizon_days)
 
 

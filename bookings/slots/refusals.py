@@ -1,9 +1,19 @@
+"""Why a start time is not free, and the sentence that tells the client so.
+
+slot_refusal applies available_slots' rules (bookings.slots.selectors) to one instant, for a
+time a booking service's re-check refused: a few queries, only after a refusal, so the client
+is told why (too soon, past the horizon, outside the therapist's hours...) instead of "just
+been taken". refusal_message and past_horizon_message put a refusal into words; the booking
+services raise them as SlotNotFree.
+"""
+
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bookings.models import Booking, BookingRules
 from bookings.slots import availability
+from bookings.slots.selectors import clinic_rules
 from clinic.models import SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
 
@@ -21,6 +31,16 @@ class SlotRefusal:
     reason: str
     therapist: Therapist | None
     rules: availability.Rules
+
+    @property
+    def therapist_unverified(self) -> bool:
+        """Not bookable on any day, rather than on that day: the therapist asked for has no
+        verified registration check (awaiting one, rejected, expired or suspended)."""
+        return (
+            self.reason == NOT_BOOKABLE
+            and self.therapist is not None
+            and self.therapist.registration_status != Therapist.RegistrationStatus.VERIFIED
+        )
 
 
 # For "first available": the reason of the therapist who came nearest to being free.
@@ -44,44 +64,55 @@ def slot_refusal(
     time says why instead of "just been taken". Only taken (another booking holds the time)
     means a real race. A few queries, only after a refusal. ``start`` must be an aware instant
     a London clock can show (the service checks)."""
-    rules = BookingRules.load()
-    clinic = availability.Rules(
-        step_minutes=rules.slot_step_minutes,
-        min_notice_minutes=rules.min_notice_minutes,
-        horizon_days=rules.horizon_days,
-        buffer_minutes=rules.buffer_minutes,
-    )
+    clinic = clinic_rules(BookingRules.load())
     day = start.astimezone(availability.LONDON).date()
     therapists = Therapist.objects.all() if therapist_id is None else Therapist.objects.filter(pk=therapist_id)
     rows = list(therapists.bookable(on=day).offering(session_type)) if therapist_id is None else list(therapists)
     chosen = rows[0] if therapist_id is not None and rows else None
-
-    def personal(therapist: Therapist | None) -> availability.Rules:
-        if therapist is None:
-            return clinic
-        return replace(
-            clinic,
-            buffer_minutes=clinic.buffer_minutes if therapist.buffer_minutes is None else therapist.buffer_minutes,
-            min_notice_minutes=clinic.min_notice_minutes
-            if therapist.min_notice_minutes is None
-            else therapist.min_notice_minutes,
-        )
+    chosen_rules = _own_rules(clinic, chosen)
 
     # About the time itself, whoever is asked: too soon, or past the horizon.
     timing = availability.refusal(
-        start=start, hours=[], rules=personal(chosen), session_minutes=session_type.duration_minutes, now=now
+        start=start, hours=[], rules=chosen_rules, session_minutes=session_type.duration_minutes, now=now
     )
     if timing in (availability.Refusal.TOO_SOON, availability.Refusal.PAST_HORIZON):
-        return SlotRefusal(timing.value, chosen, personal(chosen))
-    if therapist_id is not None:
-        if chosen is None or not Therapist.objects.bookable(on=day).filter(pk=chosen.pk).exists():
-            return SlotRefusal(NOT_BOOKABLE, chosen, personal(chosen))
-        if not Therapist.objects.filter(pk=chosen.pk).offering(session_type).exists():
-            return SlotRefusal(NOT_OFFERED, chosen, personal(chosen))
+        return SlotRefusal(timing.value, chosen, chosen_rules)
+    if therapist_id is not None and (reason := _not_bookable_or_offered(chosen, session_type, day)):
+        return SlotRefusal(reason, chosen, chosen_rules)
     if not rows:
         offered = Therapist.objects.offering(session_type).exists()
         return SlotRefusal(NOT_BOOKABLE if offered else NOT_OFFERED, None, clinic)
+    reasons = _reasons_on_the_day(rows, session_type, start, day, now, clinic)
+    return SlotRefusal(min(reasons, key=_NEAREST_FIRST.index), chosen, chosen_rules)
 
+
+def _own_rules(clinic: availability.Rules, therapist: Therapist | None) -> availability.Rules:
+    if therapist is None:
+        return clinic
+    return clinic.for_therapist(
+        buffer_minutes=therapist.buffer_minutes, min_notice_minutes=therapist.min_notice_minutes
+    )
+
+
+def _not_bookable_or_offered(chosen: Therapist | None, session_type: SessionType, day: datetime.date) -> str | None:
+    """NOT_BOOKABLE or NOT_OFFERED for the therapist asked for, or None: a query or two."""
+    if chosen is None or not Therapist.objects.bookable(on=day).filter(pk=chosen.pk).exists():
+        return NOT_BOOKABLE
+    if not Therapist.objects.filter(pk=chosen.pk).offering(session_type).exists():
+        return NOT_OFFERED
+    return None
+
+
+def _reasons_on_the_day(
+    rows: list[Therapist],
+    session_type: SessionType,
+    start: datetime.datetime,
+    day: datetime.date,
+    now: datetime.datetime,
+    clinic: availability.Rules,
+) -> list[str]:
+    """Each therapist's reason for refusing ``start``, by their hours, time off and bookings
+    that day (``day``, start's London date): three queries, however many therapists."""
     ids = [therapist.pk for therapist in rows]
     hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
     for row in WorkingHours.objects.filter(therapist_id__in=ids, weekday=day.weekday()).values_list(
@@ -109,11 +140,63 @@ def slot_refusal(
             hours=hours[therapist.pk],
             time_off=time_off[therapist.pk],
             bookings=bookings[therapist.pk],
-            rules=personal(therapist),
+            rules=_own_rules(clinic, therapist),
             session_minutes=session_type.duration_minutes,
             now=now,
         )
         # Free by the rules, yet refused: someone's booking came and went, or the lock moved on.
         reasons.append((reason or availability.Refusal.TAKEN).value)
-    reason = min(reasons, key=_NEAREST_FIRST.index)
-    return SlotRefusal(reason, chosen, personal(chosen))
+    return reasons
+
+
+def past_horizon_message(last_day: datetime.date) -> str:
+    """What a client is told about a day past the booking horizon, ``last_day`` being the last
+    one they may book (selectors.last_bookable_day)."""
+    return f"We take bookings up to {last_day.day} {last_day:%B %Y}. Please choose an earlier day."
+
+
+def minutes_in_words(minutes: int) -> str:
+    """A notice period as a client reads it: "90 minutes", "1 hour", "24 hours"."""
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def refusal_message(refused: SlotRefusal, *, session_type: SessionType, now: datetime.datetime) -> str:
+    """What a client is told when the time they chose was refused and it was not a race (for a
+    taken time the service says "just been taken"): the reason in words, and what to do."""
+    therapist = refused.therapist
+    who = therapist.display_name if therapist else "None of our therapists"
+    if refused.reason == NOT_OFFERED:
+        if therapist:
+            return f"{who} does not offer {session_type.name.lower()}. Please choose another therapist or session."
+        return f"None of our therapists offers {session_type.name.lower()} at the moment."
+    if refused.reason == NOT_BOOKABLE:
+        if refused.therapist_unverified:
+            return "That therapist cannot be booked at the moment. Please choose another."
+        if therapist:
+            return f"{who} cannot be booked on that day. Please choose an earlier day or another therapist."
+        return "None of our therapists can be booked on that day. Please choose an earlier day."
+    Refusal = availability.Refusal
+    match refused.reason:
+        case Refusal.TOO_SOON.value:
+            return (
+                f"That time is too soon to book: {'sessions with ' + who if therapist else 'sessions'} can be "
+                f"booked up to {minutes_in_words(refused.rules.min_notice_minutes)} before they start. "
+                "Please choose a later time."
+            )
+        case Refusal.PAST_HORIZON.value:
+            return past_horizon_message(availability.last_bookable_day(now, refused.rules))
+        case Refusal.OUTSIDE_HOURS.value:
+            if therapist:
+                return f"{who} is not working at that time. Please choose one of the times shown."
+            return "None of our therapists is working at that time. Please choose one of the times shown."
+        case Refusal.OFF_GRID.value:
+            return (
+                f"Sessions start every {refused.rules.step_minutes} minutes, and that time is not one of them. "
+                "Please choose one of the times shown."
+            )
+        case Refusal.AWAY.value:
+            return f"{who} {'is' if therapist else 'are'} away at that time. Please choose another."
+    raise AssertionError(refused.reason)

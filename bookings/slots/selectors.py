@@ -1,13 +1,42 @@
+"""Reads about free time that feed the booking pages and the booking services: the free starts
+for a search (available_slots), the one slot a service re-checks under its lock (free_slot_at)
+and the nearest free ones it offers instead (nearest_free_slots), the rooms a session may use,
+and the clinic's rules as the slot arithmetic takes them, the last bookable day among them.
+
+Each is a fixed number of queries, whatever the range or the number of therapists, rooms and
+bookings (the page query-count tests pin them); the arithmetic is bookings.slots.availability's.
+Why a start is refused, and the words for it, are in bookings.slots.refusals.
+"""
+
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.utils import timezone
 
 from bookings.models import Booking, BookingRules
 from bookings.slots import availability
 from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
+
+
+def clinic_rules(rules: BookingRules) -> availability.Rules:
+    """The clinic's BookingRules as the slot arithmetic takes them (before any therapist's own)."""
+    return availability.Rules(
+        step_minutes=rules.slot_step_minutes,
+        min_notice_minutes=rules.min_notice_minutes,
+        horizon_days=rules.horizon_days,
+        buffer_minutes=rules.buffer_minutes,
+    )
+
+
+def last_bookable_day(*, now: datetime.datetime, rules: BookingRules | None = None) -> datetime.date:
+    """The last London date a client may book: today plus the clinic's horizon. One query,
+    none when the page has loaded ``rules``. The booking pages' date pickers stop here, the
+    searches below offer nothing after it, and the booking services refuse a start after it,
+    so a day a form accepts is never one the search leaves empty for being too far ahead."""
+    return availability.last_bookable_day(now, clinic_rules(rules or BookingRules.load()))
 
 
 def session_type_list_active() -> QuerySet[SessionType]:
@@ -133,13 +162,7 @@ def available_slots(
     registration check holds, so a range never shows a day after a check lapses, nor hides
     the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them.
     """
-    rules = rules or BookingRules.load()
-    clinic = availability.Rules(
-        step_minutes=rules.slot_step_minutes,
-        min_notice_minutes=rules.min_notice_minutes,
-        horizon_days=rules.horizon_days,
-        buffer_minutes=rules.buffer_minutes,
-    )
+    clinic = clinic_rules(rules or BookingRules.load())
     date_from = max(date_from, availability.local_today(now))
     date_to = min(date_to, availability.last_bookable_day(now, clinic))
     if date_from > date_to:
@@ -147,62 +170,11 @@ def available_slots(
     rooms = rooms_for_session(session_type=session_type)
     if rooms.tracked and not rooms.rooms:
         return []  # the clinic keeps rooms, and none in use suits this session
-
-    therapists = Therapist.objects.bookable(on=date_from).offering(session_type)
-    if therapist_id is not None:
-        therapists = therapists.filter(pk=therapist_id)
-    personal = {}
-    last_day = {}
-    for pk, buffer, notice, check_holds_until in therapists.values_list(
-        "pk", "buffer_minutes", "min_notice_minutes", "registration_expires_on"
-    ):
-        personal[pk] = replace(
-            clinic,
-            buffer_minutes=clinic.buffer_minutes if buffer is None else buffer,
-            min_notice_minutes=clinic.min_notice_minutes if notice is None else notice,
-        )
-        last_day[pk] = min(date_to, check_holds_until)
+    personal, last_day = _therapists_searched(therapist_id, session_type, date_from, date_to, clinic)
     if not personal:
         return []
-
-    hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
-    for row in (
-        WorkingHours.objects.filter(therapist_id__in=personal)
-        .in_force(date_from, date_to)
-        .values_list("therapist_id", "weekday", "start_time", "end_time", "effective_from", "effective_until")
-    ):
-        hours[row[0]].append(availability.WeeklyHours(*row[1:]))
-
-    # Wide enough for any wall-clock day in the range.
-    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
-        hours=2
-    )
-    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(
-        days=1, hours=2
-    )
-    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
-    # same range the database's no-overlap constraint compares, so it joins the time off; the
-    # rooms' time off and bookings join the same query.
-    time_off = (
-        TimeOff.objects.filter(therapist_id__in=hours, start__lt=window_end, end__gt=window_start)
-        .annotate(kind=Value("therapist"))
-        .values_list("therapist_id", "start", "end", "kind")
-        .order_by()
-    )
-    bookings = (
-        Booking.objects.holding_time()
-        .filter(therapist_id__in=hours, start__lt=window_end, blocks_until__gt=window_start)
-        .annotate(kind=Value("therapist"))
-        .values_list("therapist_id", "start", "blocks_until", "kind")
-        .order_by()
-    )
-    parts = [bookings]
-    if rooms.rooms:
-        parts.extend(_room_busy_queries([room.id for room in rooms.rooms], window_start, window_end))
-    busy: dict[int, list[availability.Busy]] = defaultdict(list)
-    room_busy: dict[int, list[availability.Busy]] = defaultdict(list)
-    for pk, start, end, kind in time_off.union(*parts, all=True):
-        (busy if kind == "therapist" else room_busy)[pk].append(availability.Busy(start, end))
+    hours = _working_hours(personal, date_from, date_to)
+    busy, room_busy = _busy_between(hours, rooms, date_from, date_to)
 
     free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
     for pk, weekly in hours.items():
@@ -216,6 +188,93 @@ def available_slots(
             date_to=last_day[pk],
         ):
             free_for[start].append(pk)
+    return _with_free_rooms(free_for, rooms, room_busy, session_type)
+
+
+def _therapists_searched(
+    therapist_id: int | None,
+    session_type: SessionType,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    clinic: availability.Rules,
+) -> tuple[dict[int, availability.Rules], dict[int, datetime.date]]:
+    """One query: the therapists bookable on date_from who offer the session (only the one
+    asked for, if one was), each with their own rules and the last day of the range their
+    registration check holds."""
+    therapists = Therapist.objects.bookable(on=date_from).offering(session_type)
+    if therapist_id is not None:
+        therapists = therapists.filter(pk=therapist_id)
+    personal = {}
+    last_day = {}
+    for pk, buffer, notice, check_holds_until in therapists.values_list(
+        "pk", "buffer_minutes", "min_notice_minutes", "registration_expires_on"
+    ):
+        personal[pk] = clinic.for_therapist(buffer_minutes=buffer, min_notice_minutes=notice)
+        last_day[pk] = min(date_to, check_holds_until)
+    return personal, last_day
+
+
+def _working_hours(
+    therapist_ids, date_from: datetime.date, date_to: datetime.date
+) -> dict[int, list[availability.WeeklyHours]]:
+    """One query: the therapists' weekly hours in force on any day of the range; a therapist
+    with none is left out."""
+    hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
+    for row in (
+        WorkingHours.objects.filter(therapist_id__in=therapist_ids)
+        .in_force(date_from, date_to)
+        .values_list("therapist_id", "weekday", "start_time", "end_time", "effective_from", "effective_until")
+    ):
+        hours[row[0]].append(availability.WeeklyHours(*row[1:]))
+    return hours
+
+
+def _busy_between(
+    therapist_ids, rooms: RoomsForSession, date_from: datetime.date, date_to: datetime.date
+) -> tuple[dict[int, list[availability.Busy]], dict[int, list[availability.Busy]]]:
+    """One query: the therapists' and the rooms' time off and bookings around the range, as
+    busy ranges by therapist and by room."""
+    # Wide enough for any wall-clock day in the range.
+    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
+        hours=2
+    )
+    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(
+        days=1, hours=2
+    )
+    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
+    # same range the database's no-overlap constraint compares, so it joins the time off; the
+    # rooms' time off and bookings join the same query.
+    time_off = (
+        TimeOff.objects.filter(therapist_id__in=therapist_ids, start__lt=window_end, end__gt=window_start)
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "end", "kind")
+        .order_by()
+    )
+    bookings = (
+        Booking.objects.holding_time()
+        .filter(therapist_id__in=therapist_ids, start__lt=window_end, blocks_until__gt=window_start)
+        .annotate(kind=Value("therapist"))
+        .values_list("therapist_id", "start", "blocks_until", "kind")
+        .order_by()
+    )
+    parts = [bookings]
+    if rooms.rooms:
+        parts.extend(_room_busy_queries([room.id for room in rooms.rooms], window_start, window_end))
+    busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    room_busy: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, start, end, kind in time_off.union(*parts, all=True):
+        (busy if kind == "therapist" else room_busy)[pk].append(availability.Busy(start, end))
+    return busy, room_busy
+
+
+def _with_free_rooms(
+    free_for: dict[datetime.datetime, list[int]],
+    rooms: RoomsForSession,
+    room_busy: dict[int, list[availability.Busy]],
+    session_type: SessionType,
+) -> list[Slot]:
+    """The free starts in order as slots, each with the rooms free for it; a start no room
+    suiting the session is free for is dropped (no room tracked: every start is kept)."""
     starts = sorted(free_for)
     if not rooms.rooms:
         return [Slot(start, tuple(sorted(free_for[start]))) for start in starts]
@@ -227,3 +286,41 @@ def available_slots(
         for start, room_ids in zip(starts, free_rooms, strict=True)
         if room_ids
     ]
+
+
+def free_slot_at(
+    *, therapist_id: int | None, session_type: SessionType, start: datetime.datetime, now: datetime.datetime
+) -> Slot | None:
+    """The free slot that starts at ``start``, or None: its day searched with available_slots,
+    so a booking service re-checking under its locks takes a start only while it is still one
+    a page would offer."""
+    day = timezone.localtime(start).date()
+    for slot in available_slots(
+        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now
+    ):
+        if slot.start == start:
+            return slot
+    return None
+
+
+def nearest_free_slots(
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    count: int = 3,
+) -> list[Slot]:
+    """Up to ``count`` free slots nearest to ``start``, before or after it: what a client whose
+    time was refused is offered instead. One search of available_slots."""
+    # A week either side: a time refused because the therapist's check lapses before it still
+    # gets the nearest times before that day.
+    day = timezone.localtime(start).date()
+    slots = available_slots(
+        therapist_id=therapist_id,
+        session_type=session_type,
+        date_from=day - datetime.timedelta(days=7),
+        date_to=day + datetime.timedelta(days=7),
+        now=now,
+    )
+    return sorted(slots, key=lambda slot: abs(slot.start - start))[:count]

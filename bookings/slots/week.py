@@ -1,3 +1,8 @@
+"""Several days at a glance for the booking page: the week strip (which of seven days have a
+free start, and those starts) and the first day with a free start. Each is built on
+available_slots (bookings.slots.selectors) searched over many days at once, never day by day.
+"""
+
 import datetime
 from dataclasses import dataclass
 
@@ -25,7 +30,7 @@ def slot_days(
     rules: BookingRules | None = None,
 ) -> set[datetime.date]:
     """The London dates in the range with at least one free start: one multi-day search, so
-    four queries however many days."""
+    available_slots' four or five queries however many days."""
     found = available_slots(
         therapist_id=therapist_id, session_type=session_type, date_from=date_from, date_to=date_to, now=now, rules=rules
     )
@@ -78,7 +83,7 @@ def first_free_day(
     """The first London date from date_from with a free start, or None up to last_day.
 
     Searches a week, then windows doubling in length: the answer is usually in the first
-    week (four queries), and a therapist with nothing free for months costs a handful of
+    week (one search), and a therapist with nothing free for months costs a handful of
     searches, not one per day. Each search offers a therapist only up to the last day their
     registration check holds, so a check lapsing inside a window hides no day before it."""
     start, length = date_from, 7

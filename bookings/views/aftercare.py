@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.clinical import aftercare as advice
 from bookings.clinical.aftercare import Feedback
-from bookings.forms import CheckInScoresForm
 from bookings.messaging.tokens import NOT_VALID, link_booking_id
 from bookings.models import Booking, BookingLink
 from bookings.records import outcome_scores
+from bookings.records.forms import CheckInScoresForm
 from bookings.services import booking as booking_services
 from bookings.services import outcome
 

@@ -24,11 +24,12 @@ from bookings.privacy import marketing as marketing_services
 from bookings.privacy.health_consent import consent_withdrawn_on
 from bookings.records import outcome_scores
 from bookings.services import booking as booking_services
-from bookings.slots.selectors import available_slots, session_type_list_active
+from bookings.slots.selectors import available_slots, last_bookable_day, session_type_list_active
 from bookings.slots.week import first_free_day, week_strip
 from clinic.free_times import free_times_version
 from clinic.london import instant_in_range
 from therapists.models import Therapist
+from therapists.staff import is_staff_member
 
 
 def home(request):
@@ -39,7 +40,8 @@ def home(request):
 
 def therapist_slots(request, therapist_id: int):
     """A bookable therapist's free start times for one session type on one day."""
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     therapist = get_object_or_404(Therapist.objects.bookable(on=today), pk=therapist_id)
     # Only the sessions they offer: no other can be booked with them.
     session_types = list(session_type_list_active().filter(therapists=therapist))
@@ -48,7 +50,9 @@ def therapist_slots(request, therapist_id: int):
     if session_types:
         query.setdefault("session_type", str(session_types[0].pk))
     rules = BookingRules.load()
-    form = SlotSearchForm(query, today=today, last_day=last_bookable_day(today, rules), session_types=session_types)
+    form = SlotSearchForm(
+        query, today=today, last_day=last_bookable_day(now=now, rules=rules), session_types=session_types
+    )
     context = {"therapist": therapist, "form": form, "today": today, "offers_nothing": not session_types}
     if form.is_valid():
         day = form.cleaned_data["date"]
@@ -60,7 +64,7 @@ def therapist_slots(request, therapist_id: int):
                 session_type=form.cleaned_data["session_type"],
                 date_from=day,
                 date_to=day,
-                now=timezone.now(),
+                now=now,
                 rules=rules,
             ),
         )
@@ -68,10 +72,6 @@ def therapist_slots(request, therapist_id: int):
 
 
 SLOT_LIST_CACHE_SECONDS = 90
-
-
-def last_bookable_day(today: datetime.date, rules: BookingRules | None = None) -> datetime.date:
-    return today + datetime.timedelta(days=(rules or BookingRules.load()).horizon_days)
 
 
 def book_slots(request, session_type_id: int):
@@ -104,7 +104,7 @@ def book_slots(request, session_type_id: int):
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())
     rules = BookingRules.load()  # once, for the horizon and every search below
-    form = SlotPickForm(query, today=today, last_day=last_bookable_day(today, rules), therapists=therapists)
+    form = SlotPickForm(query, today=today, last_day=last_bookable_day(now=now, rules=rules), therapists=therapists)
     context = {"session_type": session_type, "form": form, "today": today, "therapist_value": query["therapist"]}
     if form.is_valid() and cached is None:
         context.update(
@@ -191,23 +191,9 @@ def book_details(request, session_type_id: int):
     on_behalf = "booked_by" in who_books
     if request.method == "POST":
         form = BookingDetailsForm(request.POST, on_behalf=on_behalf)
-    else:
-        initial = {
-            "therapist": request.GET.get("therapist", ANY_THERAPIST),
-            "start": request.GET.get("start"),
-            "idempotency_key": uuid.uuid4(),
-        }
-        if "client" in who_books:
-            initial.update(name=request.user.get_full_name(), email=request.user.email)
-            # A returning client rates the same activities as last time, so the trend means something.
-            for n, activity in enumerate(outcome_scores.activities_last_named(user=request.user), start=1):
-                initial[f"activity_{n}"] = activity
-        form = BookingDetailsForm(initial=initial, on_behalf=on_behalf)
-        probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
-        probe.is_valid()
-        if "start" in probe.errors or "therapist" in probe.errors:
-            messages.error(request, "Please choose a time first.")
-            return redirect("book_slots", session_type_id=session_type.pk)
+    elif (form := _unfilled_details_form(request, who_books)) is None:
+        messages.error(request, "Please choose a time first.")
+        return redirect("book_slots", session_type_id=session_type.pk)
     context = {
         "session_type": session_type,
         "form": form,
@@ -220,24 +206,7 @@ def book_details(request, session_type_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booking = booking_services.booking_create(
-                session_type_id=session_type.pk,
-                therapist_id=data["therapist"],
-                start=data["start"],
-                details=booking_services.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"]),
-                answers=booking_services.HealthAnswers(
-                    answered_yes=data["answered_yes"],
-                    main_problem=data["main_problem"],
-                    preferred_pressure=data["preferred_pressure"],
-                    notes=data["notes"],
-                    consent=data["consent"],
-                    doctor_ok=data["doctor_ok"],
-                    pregnancy_trimester=data["pregnancy_trimester"],
-                ),
-                idempotency_key=data["idempotency_key"],
-                ratings=data["ratings"],
-                **who_books,
-            )
+            booking = _booking_create(session_type, data, who_books)
         except booking_services.HealthScreenStops as stop:
             return render(
                 request,
@@ -245,36 +214,85 @@ def book_details(request, session_type_id: int):
                 {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
             )
         except booking_services.IdempotencyKeyReused as reused:
-            form.add_error(None, str(reused))
+            form.add_error(None, reused.message)
             # A fresh key: sending these details again is a new booking, made on purpose.
             form.data = form.data.copy()
             form.data["idempotency_key"] = str(uuid.uuid4())
         except booking_services.SlotNotFree as refused:
-            form.add_error(None, str(refused))
+            form.add_error(None, refused.message)
             context["alternatives"] = refused.alternatives
         except booking_services.BookingError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.message)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(FORM_FIELD_FOR.get(field), errors)
         else:
-            if on_behalf:
-                messages.success(
-                    request,
-                    f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
-                    "We've emailed them the confirmation.",
-                )
-                return redirect(_after_booking_on_behalf(request.user, booking))
-            if data.get("marketing"):
-                marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
-            messages.success(request, "You're booked in. We've emailed your confirmation.")
-            return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
+            return _booked(request, booking, marketing=bool(data.get("marketing")), on_behalf=on_behalf)
 
     start = form["start"].value()
     context["start"] = parse_start(start)
     therapist_id = parse_id(form["therapist"].value())
     context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if therapist_id is not None else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
+
+
+def _unfilled_details_form(request, who_books: dict) -> BookingDetailsForm | None:
+    """The details form as the slot page's link opens it: the time and therapist chosen there,
+    a new idempotency key and, for a logged-in client, their name, address and the activities
+    they rated last time. None when the link's time or therapist cannot be read."""
+    initial = {
+        "therapist": request.GET.get("therapist", ANY_THERAPIST),
+        "start": request.GET.get("start"),
+        "idempotency_key": uuid.uuid4(),
+    }
+    if "client" in who_books:
+        initial.update(name=request.user.get_full_name(), email=request.user.email)
+        # A returning client rates the same activities as last time, so the trend means something.
+        for n, activity in enumerate(outcome_scores.activities_last_named(user=request.user), start=1):
+            initial[f"activity_{n}"] = activity
+    probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
+    probe.is_valid()
+    if "start" in probe.errors or "therapist" in probe.errors:
+        return None
+    return BookingDetailsForm(initial=initial, on_behalf="booked_by" in who_books)
+
+
+def _booking_create(session_type, data: dict, who_books: dict):
+    """booking_create with the details form's cleaned data."""
+    return booking_services.booking_create(
+        session_type_id=session_type.pk,
+        therapist_id=data["therapist"],
+        start=data["start"],
+        details=booking_services.ClientDetails(name=data["name"], email=data["email"], phone=data["phone"]),
+        answers=booking_services.HealthAnswers(
+            answered_yes=data["answered_yes"],
+            main_problem=data["main_problem"],
+            preferred_pressure=data["preferred_pressure"],
+            notes=data["notes"],
+            consent=data["consent"],
+            doctor_ok=data["doctor_ok"],
+            pregnancy_trimester=data["pregnancy_trimester"],
+        ),
+        idempotency_key=data["idempotency_key"],
+        ratings=data["ratings"],
+        **who_books,
+    )
+
+
+def _booked(request, booking, *, marketing: bool, on_behalf: bool):
+    """Where a booking made from the form goes: staff back to their work, a client to the
+    booking's own page (through a manage link, as in the email), their marketing choice kept."""
+    if on_behalf:
+        messages.success(
+            request,
+            f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
+            "We've emailed them the confirmation.",
+        )
+        return redirect(_after_booking_on_behalf(request.user, booking))
+    if marketing:
+        marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
+    messages.success(request, "You're booked in. We've emailed your confirmation.")
+    return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
 
 
 def _after_booking_on_behalf(user, booking) -> str:
@@ -294,7 +312,7 @@ def _who_books(user) -> dict:
     client's behalf, so the booking is not theirs but records who made it."""
     if not user.is_authenticated:
         return {}
-    if user.is_staff or Therapist.objects.filter(user=user).exists():
+    if is_staff_member(user):
         return {"booked_by": user}
     return {"client": user}
 

@@ -17,9 +17,10 @@ from bookings.privacy import health_consent
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.health_consent import with_consent_withdrawn
 from bookings.services import booking as booking_services
-from bookings.slots.selectors import available_slots
+from bookings.services import booking_changes
+from bookings.slots.selectors import available_slots, last_bookable_day
 from bookings.views.aftercare import link_not_valid
-from bookings.views.book import last_bookable_day, parse_start
+from bookings.views.book import parse_start
 
 
 def _booking_for_token(token: str) -> Booking | None:
@@ -66,9 +67,9 @@ def _manage(request, booking: Booking, urls: dict):
     now = timezone.now()
     if request.method == "POST":
         try:
-            booking = booking_services.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
+            booking = booking_changes.booking_cancel(booking_id=booking.pk, cancelled_by=None, now=now)
         except booking_services.BookingError as error:
-            messages.error(request, str(error))
+            messages.error(request, error.message)
             return redirect(urls["manage_url"])
         messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
         # Cancelling revokes the email's link, so the page is shown here rather than at the
@@ -120,7 +121,7 @@ def _move(request, booking: Booking, urls: dict):
         try:
             booking_services.booking_reschedule(booking_id=booking.pk, start=start, now=now)
         except booking_services.BookingError as error:
-            messages.error(request, str(error))
+            messages.error(request, error.message)
             return redirect(f"{urls['move_url']}?date={timezone.localtime(start).date():%Y-%m-%d}")
         messages.success(request, "Your booking has moved. We've emailed you the new time.")
         return redirect(urls["manage_url"])
@@ -132,7 +133,7 @@ def _move(request, booking: Booking, urls: dict):
     form = SlotPickForm(
         query,
         today=today,
-        last_day=last_bookable_day(today),
+        last_day=last_bookable_day(now=now),
         therapists=[(booking.therapist.pk, booking.therapist.display_name)],
     )
     offered = booking.therapist.session_types.filter(pk=booking.session_type_id).exists()
@@ -176,7 +177,7 @@ def my_booking_consent_again(request, booking_id: int):
     try:
         health_consent.health_consent_give_again(user=request.user, booking_id=booking_id)
     except health_consent.ConsentError as refused:
-        messages.error(request, str(refused))
+        messages.error(request, refused.message)
     else:
         messages.success(request, "Thank you: your consent is in place again for that booking.")
     return redirect("my_bookings")

@@ -11,14 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from bookings.clinical import health, pressure
-from bookings.clinical.aftercare import FLARE_ANSWERS, PROBLEM_ADVICE, flare_advice
-from bookings.forms import AREAS_FOR_PROBLEM, SessionNoteAmendForm, SessionNoteForm
+from bookings.clinical.aftercare import PROBLEM_ADVICE
+from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
 from bookings.models import Booking, HealthDataAccess, SessionNote
 from bookings.privacy.health_access import health_data_access_record
 from bookings.records import notes
-from bookings.records.selectors import booking_earlier_flare, client_progress, client_record, last_session_before
+from bookings.records.forms import SessionNoteAmendForm, SessionNoteForm
+from bookings.records.selectors import client_progress, client_record, last_session
 from bookings.services import booking as booking_services
-from bookings.services import outcome
+from bookings.services import booking_changes, outcome
 from clinic.problems import Problem
 from therapists.models import Therapist
 
@@ -46,33 +47,35 @@ def booking_detail(request, booking_id: int):
         action = request.POST.get("action")
         try:
             if action == "accept" and booking.therapist.user_id == request.user.pk:
-                booking_services.booking_review_accept(
+                booking_changes.booking_review_accept(
                     booking_id=booking.pk,
                     therapist=booking.therapist,
                     doctor_ok_seen=request.POST.get("doctor_ok_seen") == "on",
                 )
                 messages.success(request, "Booking accepted. The client has been emailed their confirmation.")
             elif action == "cancel":
-                booking_services.booking_cancel(
+                booking_changes.booking_cancel(
                     booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, "Booking cancelled. The client has been emailed.")
             else:
                 messages.error(request, "That action is not available.")
         except booking_services.BookingError as error:
-            messages.error(request, str(error))
+            messages.error(request, error.message)
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
     consent = booking.health_consents.order_by("-given_at").first()
     health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.BOOKING_PAGE)
+    before = last_session(booking=booking)
     return render(
         request,
         "bookings/booking_detail.html",
         {
             "note": getattr(booking, "session_note", None),
-            "flare": booking_earlier_flare(booking=booking),
-            # The last session's body chart, before this one (what was worked, what to avoid).
-            "last": last_session_before(booking=booking),
+            # The session before this one: its body chart (what was worked, what to avoid) and
+            # the flare rule it sets, the same as the notes form's.
+            "last": before.booking if before else None,
+            "flare": before.flare if before else None,
             "booking": booking,
             "screen": screen,
             "consent": consent,
@@ -106,12 +109,9 @@ def session_complete(request, booking_id: int):
         raise Http404
     screen = getattr(booking, "health_screen", None)
     problem = screen.main_problem if screen else ""
-    last = last_session_before(booking=booking)
-    flare = (
-        flare_advice(problem=last.session_note.problem, pressure_used=last.session_note.pressure_used)
-        if last and last.feedback in FLARE_ANSWERS
-        else None
-    )
+    # The same session before, and the same flare rule, as the booking page shows.
+    before = last_session(booking=booking)
+    last, flare = (before.booking, before.flare) if before else (None, None)
     if request.method == "POST":
         form = SessionNoteForm(request.POST)
         if form.is_valid():
@@ -198,7 +198,7 @@ def session_note_amend(request, booking_id: int):
                     therapist=therapist, booking_id=booking_id, values=values, reason=form.cleaned_data["reason"]
                 )
             except notes.AmendmentRefused as refused:
-                form.add_error(None, str(refused))
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, "Notes amended. The original and your change are both on the record.")
                 return redirect("booking_client_record", booking_id=booking_id)

@@ -110,7 +110,7 @@ def test_admins_send_failed_emails_again_and_nothing_else(admin_client, bob, ali
 def test_a_bad_correction_is_refused_and_changes_nothing(bob, alice):
     from django.core.exceptions import ValidationError
 
-    from bookings.services import booking as services
+    from bookings.services import booking_changes as services
 
     booking = make_booking(therapist=bob, client=alice)
     before = (booking.client_name, booking.client_email)

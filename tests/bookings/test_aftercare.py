@@ -1,5 +1,4 @@
 import datetime as dt
-import re
 from html import escape
 
 import pytest
@@ -13,14 +12,14 @@ from bookings.clinical.aftercare import Step, plan, within_sending_hours
 from bookings.messaging import outbox
 from bookings.messaging.tokens import link_issue, links_revoke
 from bookings.models import AftercareOptOut, Booking, BookingLink, OutboundEmail, SessionNote
-from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show, session_complete
+from bookings.services.outcome import aftercare_feedback_record, booking_mark_no_show
 from clinic.london import LONDON
 from clinic.models import SessionType
 from clinic.problems import Problem
 
-from ..clock import NOW, TODAY, TOMORROW, at, days_from_now
-from ..factories import make_booking, make_session_type, make_user
-from ..outbox import send_due_emails
+from ..clock import NOW, TOMORROW, at, days_from_now
+from ..factories import aftercare_path, check_in_path, make_booking, make_user
+from ..outbox import outbound_email_send, send_due_emails
 
 # The plan's tables below name their own dates and times (the clocks change on some); the
 # tests with the database run at NOW, frozen, and write their dates relative to it.
@@ -94,28 +93,6 @@ def test_nothing_is_sent_between_eight_at_night_and_eight_in_the_morning(when, e
 # ---- with the database ----
 
 
-@pytest.fixture
-def attended(asha, alice):
-    def attend(kind="sports", problem=Problem.ACHILLES, pressure=6, tip="Heel raises on the stairs, slowly.", **fields):
-        session_type = make_session_type(f"{kind} 60", kind=kind)
-        booking = make_booking(
-            therapist=asha, client=alice, session_type=session_type, start=at(TODAY, "07:30"), **fields
-        )
-        return session_complete(
-            therapist=asha,
-            booking_id=booking.pk,
-            areas_worked=["back-calf-left"],
-            pressure_used=pressure,
-            problem=problem,
-            personal_tip=tip,
-            # Firm pressure on a sensitive problem is recorded only with a reason (bookings.clinical.pressure).
-            pressure_reason="The client asked for firm work." if pressure >= 8 else "",
-            now=NOW,
-        )
-
-    return attend
-
-
 def database_state():
     """Everything an aftercare link could change, to show that it did not."""
     return (
@@ -152,8 +129,8 @@ def test_a_client_who_stopped_aftercare_gets_none(attended):
 def test_a_duplicate_delivery_of_an_aftercare_email_sends_it_once(attended):
     email = attended().emails.get(kind=Kind.AFTERCARE_TODAY)
 
-    outbox.outbound_email_send(email_id=email.pk, now=NOW)
-    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+    outbound_email_send(email_id=email.pk, now=NOW)
+    outbound_email_send(email_id=email.pk, now=NOW)
 
     assert len(mail.outbox) == 1
 
@@ -211,16 +188,6 @@ def test_every_session_type_and_problem_renders_every_email_and_the_page_they_li
         booking.delete()
 
 
-def aftercare_path(message) -> str:
-    [path] = re.findall(r"https?://[^/\s]+(/aftercare/(?!stop/)[\w-]+/)", message.body)
-    return path
-
-
-def check_in_path(booking) -> str:
-    send_due_emails(at(days_from_now(3), "12:00"))
-    return aftercare_path(next(m for m in mail.outbox if m.subject.startswith("Two days on")))
-
-
 @pytest.mark.django_db
 def test_the_check_in_page_records_the_first_answer_only_and_a_flare_alerts_the_therapist(attended, client):
     booking = attended()
@@ -239,7 +206,7 @@ def test_the_check_in_page_records_the_first_answer_only_and_a_flare_alerts_the_
     alerts = booking.emails.filter(kind=Kind.THERAPIST_FLARE_ALERT)
     assert [a.to_email for a in alerts] == ["asha@example.com"]
     mail.outbox.clear()
-    outbox.outbound_email_send(email_id=alerts[0].pk, now=alerts[0].due_at)
+    outbound_email_send(email_id=alerts[0].pk, now=alerts[0].due_at)
     [alert] = mail.outbox
     # The alert says only that there is something to look at, and where (behind the login).
     assert "flared" not in alert.body.lower() and "worse" not in (alert.subject + alert.body).lower()

@@ -11,8 +11,8 @@ from bookings.clinical import aftercare
 from clinic.problems import Problem
 
 from ..clock import at, days_from_now
+from ..factories import aftercare_path
 from ..outbox import send_due_emails
-from .test_aftercare import aftercare_path, attended  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -63,7 +63,7 @@ def test_casual_athletes_are_told_how_often_to_come_back():
     assert "every 6 to 8 weeks" in aftercare.PROBLEM_ADVICE[Problem.GENERAL_TIGHTNESS].come_back
 
 
-def test_the_page_a_relaxation_client_opens_has_no_running_advice(attended, client):  # noqa: F811
+def test_the_page_a_relaxation_client_opens_has_no_running_advice(attended, client):
     attended(kind="relaxation", problem=Problem.ACHILLES, pressure=3, tip="")
     messages = send_due_emails(at(days_from_now(3), "12:00"))
 
@@ -77,7 +77,7 @@ def test_the_page_a_relaxation_client_opens_has_no_running_advice(attended, clie
     assert not TRAINING_WORDS.findall(visible), TRAINING_WORDS.findall(visible)
 
 
-def test_the_page_a_runner_opens_has_the_7_to_10_day_rule(attended, client):  # noqa: F811
+def test_the_page_a_runner_opens_has_the_7_to_10_day_rule(attended, client):
     attended(kind="sports", problem=Problem.ACHILLES, pressure=5)
     messages = send_due_emails(at(days_from_now(3), "12:00"))
 

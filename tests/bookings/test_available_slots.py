@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from bookings.models import Booking, BookingRules
+from bookings.models import Booking
 from bookings.slots.selectors import available_slots
 from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff
@@ -11,8 +11,12 @@ from ..clock import NOW, at, days_from_now
 from ..factories import make_bookable_therapist, make_booking, make_session_type, make_working_hours
 
 # The selector is told NOW; the clock stands at NOW too, so the therapists' checks (valid for
-# a year from "today") hold on the days asked about.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+# a year from "today") hold on the days asked about. The rules offer a start every hour.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("clock"),
+    pytest.mark.booking_rules(slot_step_minutes=60),
+]
 
 # Next Monday, in an ordinary (GMT) week.
 MONDAY = days_from_now(7 - NOW.weekday())
@@ -26,15 +30,6 @@ def work(therapist, *, start="09:00", end="12:00"):
 
 def starts(slots) -> list[str]:
     return [f"{slot.start.astimezone(LONDON):%H:%M}" for slot in slots]
-
-
-@pytest.fixture
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.slot_step_minutes = 60
-    rules.save()
-    return rules
 
 
 def one_day(therapist, session_type, day=MONDAY):

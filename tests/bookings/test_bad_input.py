@@ -11,13 +11,13 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from bookings.models import Booking, BookingRules, OutboundEmail
+from bookings.models import Booking, OutboundEmail
 from therapists.models import TimeOff
 
 from ..clock import at, days_from_now
 from ..factories import make_booking, manage_token
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
 TUESDAY = days_from_now(6)
 NON_ASCII_DIGITS = ["²", "١٢", "３", "1²"]
@@ -31,14 +31,6 @@ FAR_STARTS = [
     "0001-01-01 00:00",
 ]
 FAR_DAYS = ["9999-12-31", "0001-01-01"]
-
-
-@pytest.fixture(autouse=True)
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
-    return rules
 
 
 def messages_of(response) -> list[str]:

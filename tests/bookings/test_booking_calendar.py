@@ -3,45 +3,25 @@ therapist's review is a request (tentative in the calendar) until accepted; a mo
 cancellation update the same calendar event (one UID, a rising SEQUENCE); a decline says why
 and what next. The therapist's feed follows."""
 
-import uuid
-
 import icalendar
 import pytest
 
 from bookings.diary.feed import diary_calendar
 from bookings.messaging import email_content
-from bookings.models import Booking, OutboundEmail
-from bookings.services.booking import (
-    ClientDetails,
-    HealthAnswers,
-    booking_cancel,
-    booking_create,
-    booking_reschedule,
-    booking_review_accept,
-)
+from bookings.models import OutboundEmail
+from bookings.services.booking import HealthAnswers, booking_reschedule
+from bookings.services.booking_changes import booking_cancel, booking_review_accept
 from clinic.emails import render_email
 from clinic.problems import Problem
 
 from ..clock import NOW, at, days_from_now
+from ..factories import book
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 Kind = OutboundEmail.Kind
 NEEDS_REVIEW = HealthAnswers(("local_issues",), Problem.KNEE_PAIN, None, "", True)
-FINE = HealthAnswers((), Problem.KNEE_PAIN, None, "", True)
-DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
-
-
-def book(asha, sports, *, answers=FINE, hhmm="10:00") -> Booking:
-    return booking_create(
-        session_type_id=sports.pk,
-        therapist_id=asha.pk,
-        start=at(days_from_now(6), hhmm),
-        details=DETAILS,
-        answers=answers,
-        idempotency_key=uuid.uuid4(),
-        now=NOW,
-    )
+TUESDAY = days_from_now(6)  # next Tuesday
 
 
 def latest(booking, kind) -> OutboundEmail:
@@ -63,7 +43,7 @@ def rendered(email: OutboundEmail) -> tuple[str, str]:
 
 
 def test_a_booking_awaiting_review_is_emailed_as_a_request_and_is_tentative(asha, sports):
-    booking = book(asha, sports, answers=NEEDS_REVIEW)
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=NEEDS_REVIEW)
 
     assert not booking.emails.filter(kind=Kind.BOOKING_CONFIRMATION).exists()
     request = latest(booking, Kind.BOOKING_REQUESTED)
@@ -76,7 +56,7 @@ def test_a_booking_awaiting_review_is_emailed_as_a_request_and_is_tentative(asha
 
 
 def test_accepting_it_sends_the_confirmation_and_confirms_the_same_event(asha, sports):
-    booking = book(asha, sports, answers=NEEDS_REVIEW)
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=NEEDS_REVIEW)
     _, tentative = calendar_event(latest(booking, Kind.BOOKING_REQUESTED))
 
     booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW)
@@ -91,7 +71,7 @@ def test_accepting_it_sends_the_confirmation_and_confirms_the_same_event(asha, s
 
 
 def test_an_ordinary_booking_is_confirmed_at_once(asha, sports):
-    booking = book(asha, sports)
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
 
     assert not booking.emails.filter(kind=Kind.BOOKING_REQUESTED).exists()
     subject, _ = rendered(latest(booking, Kind.BOOKING_CONFIRMATION))
@@ -99,7 +79,7 @@ def test_an_ordinary_booking_is_confirmed_at_once(asha, sports):
 
 
 def test_a_move_sends_a_request_with_the_new_time_and_a_higher_sequence(asha, sports):
-    booking = book(asha, sports)
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
     _, first = calendar_event(latest(booking, Kind.BOOKING_CONFIRMATION))
 
     booking_reschedule(booking_id=booking.pk, start=at(days_from_now(6), "14:00"), now=NOW)
@@ -113,7 +93,7 @@ def test_a_move_sends_a_request_with_the_new_time_and_a_higher_sequence(asha, sp
 
 
 def test_a_cancellation_sends_a_calendar_cancel_for_the_same_event(asha, sports):
-    booking = book(asha, sports)
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
     booking_reschedule(booking_id=booking.pk, start=at(days_from_now(6), "14:00"), now=NOW)
     _, moved = calendar_event(latest(booking, Kind.BOOKING_MOVED))
 
@@ -126,7 +106,7 @@ def test_a_cancellation_sends_a_calendar_cancel_for_the_same_event(asha, sports)
 
 
 def test_a_therapist_declining_a_request_says_why_and_what_next(asha, sports):
-    booking = book(asha, sports, answers=NEEDS_REVIEW)
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=NEEDS_REVIEW)
 
     booking_cancel(
         booking_id=booking.pk, cancelled_by=asha.user, reason="I am not the right therapist for this.", now=NOW
@@ -141,7 +121,7 @@ def test_a_therapist_declining_a_request_says_why_and_what_next(asha, sports):
 
 
 def test_the_therapists_feed_shows_the_same_event_state(asha, sports):
-    booking = book(asha, sports, answers=NEEDS_REVIEW)
+    booking = book(sports, asha, at(TUESDAY, "10:00"), answers=NEEDS_REVIEW)
     booking_review_accept(booking_id=booking.pk, therapist=asha, now=NOW)
     booking_reschedule(booking_id=booking.pk, start=at(days_from_now(6), "15:00"), now=NOW)
     booking.refresh_from_db()

@@ -1,58 +1,25 @@
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from django.core import signing
 from django.urls import reverse
 
-from bookings.models import Booking, BookingLink, BookingRules, HealthScreen, OutboundEmail
+from bookings.models import Booking, BookingLink, HealthScreen, OutboundEmail
 
 from ..clock import YESTERDAY, at, days_from_now
-from ..factories import make_booking, make_session_type, make_user, manage_token
+from ..factories import details_url, form_data, make_booking, make_session_type, make_user, manage_token
 
-# The pages read the time themselves: frozen at NOW, before anyone logs in.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+# The pages read the time themselves: frozen at NOW, before anyone logs in. The rules keep no
+# buffer after a session, so a booking hides only the starts that overlap it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
 TUESDAY = days_from_now(6)  # next Tuesday
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def rules(db):
-    """No buffer after a session, so a booking hides only the starts that overlap it."""
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
-    return rules
-
-
 def slots_url(session_type, **query):
     return reverse("book_slots", args=[session_type.pk]) + "?" + "&".join(f"{k}={v}" for k, v in query.items())
-
-
-def details_url(session_type):
-    return reverse("book_details", args=[session_type.pk])
-
-
-def form_data(asha, start, **overrides):
-    data = {
-        "therapist": str(asha.pk),
-        "start": start.isoformat(),
-        "idempotency_key": str(uuid.uuid4()),
-        "health_urgent": ["none"],
-        "health_pain": ["none"],
-        "health_history": ["none"],
-        "main_problem": "shin_splints",
-        "preferred_pressure": "5",
-        "notes": "Left shin, half marathon in March",
-        "name": "Gina Guest",
-        "email": "gina@example.com",
-        "phone": "07700 900456",
-        "consent": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_slot_page_shows_the_free_times_of_the_day(client, asha, sports, alice):

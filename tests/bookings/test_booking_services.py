@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookings.clinical.health import Outcome
-from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
+from bookings.models import Booking, HealthScreen, OutboundEmail
 from bookings.services.booking import (
     BookingError,
     ClientDetails,
@@ -14,49 +14,36 @@ from bookings.services.booking import (
     IdempotencyKeyReused,
     SlotNotFree,
     SlotTaken,
-    booking_cancel,
     booking_create,
     booking_reschedule,
-    booking_review_accept,
 )
+from bookings.services.booking_changes import booking_cancel, booking_review_accept
 from clinic.problems import Problem
 from therapists.models import TimeOff
 
 from ..clock import NOW, TODAY, at, days_from_now
-from ..factories import make_booking, make_session_type, make_therapist, make_user, make_working_hours
+from ..factories import (
+    DETAILS,
+    FINE,
+    book,
+    make_booking,
+    make_session_type,
+    make_therapist,
+    make_user,
+    make_working_hours,
+)
 
 # The services are told NOW; the clock stands there too, so asha's check (valid for a year
-# from the day she is made) holds on the days booked.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+# from the day she is made) holds on the days booked. The rules keep the clinic's 15 minutes
+# after each session.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("clock", "rules"),
+    pytest.mark.booking_rules(buffer_minutes=15),
+]
 
 TUESDAY = days_from_now(6)  # next Tuesday: far enough ahead for both reminders
 Kind = OutboundEmail.Kind
-DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
-FINE = HealthAnswers(
-    answered_yes=(), main_problem=Problem.SHIN_SPLINTS, preferred_pressure=5, notes="Left shin", consent=True
-)
-
-
-@pytest.fixture(autouse=True)
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 15
-    rules.slot_step_minutes = 15
-    rules.save()
-    return rules
-
-
-def book(session_type, therapist, start, *, answers=FINE, key=None, now=NOW, **kwargs):
-    return booking_create(
-        session_type_id=session_type.pk,
-        therapist_id=therapist.pk if therapist else None,
-        start=start,
-        details=DETAILS,
-        answers=answers,
-        idempotency_key=key or uuid.uuid4(),
-        now=now,
-        **kwargs,
-    )
 
 
 def emails(booking):

@@ -12,8 +12,7 @@ from bookings.records.notes import session_note_amend
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW
-from ..factories import make_booking, make_user
-from .test_health_access import EVERYONE, MAY_READ, people  # noqa: F401 (a fixture)
+from ..factories import EVERYONE, MAY_READ, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -51,7 +50,7 @@ def record_page(client, booking):
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_only_the_therapist_and_permitted_staff_open_a_record(client, people, history, who):  # noqa: F811
+def test_only_the_therapist_and_permitted_staff_open_a_record(client, people, history, who):
     _, latest, _, _ = history
     if people[who]:
         client.force_login(people[who])
@@ -82,7 +81,7 @@ def test_the_therapist_sees_the_sessions_they_gave_with_the_trail(as_asha, histo
     assert "Day -20" in page and "Day -6" in page
 
 
-def test_staff_with_the_permission_see_every_session_and_each_look_is_logged(client, history, people):  # noqa: F811
+def test_staff_with_the_permission_see_every_session_and_each_look_is_logged(client, history, people):
     first, latest, with_bob, _ = history
     hana = people["staff with the permission"]
     client.force_login(hana)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bookings.messaging.email_content import email_context
-from bookings.models import BookingRules, OutboundEmail
+from bookings.models import OutboundEmail
 from bookings.slots.selectors import available_slots
 from clinic.emails import render_email
 from clinic.london import LONDON, clock_label
@@ -17,21 +17,11 @@ from therapists.models import WorkingHours
 
 from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.booking_rules(slot_step_minutes=30, min_notice_minutes=0)]
 
 SPRING_FORWARD = dt.date(2026, 3, 29)
 FALL_BACK = dt.date(2026, 10, 25)
 SUNDAY = 6
-
-
-@pytest.fixture
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.slot_step_minutes = 30
-    rules.min_notice_minutes = 0
-    rules.save()
-    return rules
 
 
 def sunday_hours(therapist, *stretches):

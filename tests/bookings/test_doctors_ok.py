@@ -7,13 +7,13 @@ from django.core import mail
 from django.urls import reverse
 
 from bookings.models import Booking, HealthScreen
-from bookings.services.booking import BookingError, HealthAnswers, booking_review_accept
+from bookings.services.booking import BookingError, HealthAnswers
+from bookings.services.booking_changes import booking_review_accept
 from clinic.problems import Problem
 
 from ..clock import NOW, at, days_from_now
+from ..factories import book, details_url, form_data
 from ..outbox import send_due_emails
-from .test_booking_pages import details_url, form_data
-from .test_booking_services import book
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

@@ -6,23 +6,17 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from bookings.models import Booking, HealthDataAccess, HealthScreen, OutboundEmail, SessionNote
-from bookings.records.selectors import booking_earlier_flare
+from bookings.records.selectors import last_session
 
 from ..clock import NOW
-from ..factories import make_booking, make_user
+from ..factories import EVERYONE, MAY_READ, make_booking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 SECRET = "blood thinners, takes warfarin"
-
-
-def with_permissions(user, *codenames):
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -30,36 +24,6 @@ def booking(asha, alice, sports):
     booking = make_booking(therapist=asha, client=alice, session_type=sports, start=NOW + dt.timedelta(days=2))
     HealthScreen.objects.create(booking=booking, main_problem="knee_pain", notes=SECRET, consent_given_at=NOW)
     return booking
-
-
-@pytest.fixture
-def people(alice, asha, bob, sam, admin_user):
-    """Everyone the matrix tries, by name: None is a visitor who is not logged in."""
-    return {
-        "anonymous": None,
-        "the client": alice,
-        "another client": make_user("erin"),
-        "the therapist": asha.user,
-        "another therapist": bob.user,
-        "staff without the permission": with_permissions(sam, "view_booking"),
-        "staff with the permission": with_permissions(
-            make_user("hana", is_staff=True), "view_booking", "view_health_data"
-        ),
-        "superuser": admin_user,
-    }
-
-
-MAY_READ = {"the therapist", "staff with the permission", "superuser"}
-EVERYONE = [
-    "anonymous",
-    "the client",
-    "another client",
-    "the therapist",
-    "another therapist",
-    "staff without the permission",
-    "staff with the permission",
-    "superuser",
-]
 
 
 @pytest.mark.parametrize("who", EVERYONE)
@@ -163,5 +127,5 @@ def test_a_typed_email_never_brings_another_clients_past_sessions(asha, bob, ali
     )
     own = make_booking(therapist=asha, client=alice, session_type=sports, start=NOW + dt.timedelta(days=2))
 
-    assert booking_earlier_flare(booking=impostor) is None
-    assert booking_earlier_flare(booking=own).booking == earlier
+    assert last_session(booking=impostor) is None
+    assert last_session(booking=own).booking == earlier

@@ -13,8 +13,7 @@ from bookings.privacy import health_consent
 from bookings.privacy.my_data import client_data_erase
 
 from ..clock import NOW, at, days_from_now
-from ..factories import make_booking, make_user
-from .test_booking_pages import details_url, form_data
+from ..factories import details_url, form_data, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

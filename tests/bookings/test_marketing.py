@@ -18,9 +18,8 @@ from bookings.services.outcome import session_complete
 from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, at, days_from_now, london
-from ..factories import make_booking
+from ..factories import details_url, form_data, make_booking
 from ..outbox import send_due_emails
-from .test_booking_pages import details_url, form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

@@ -10,6 +10,7 @@ from bookings.models import Booking, OutboundEmail
 
 from ..clock import NOW, at, days_from_now
 from ..factories import make_booking
+from ..outbox import outbound_email_send
 
 # The outbox is told NOW; the clock stands there too, as it would when the task runs.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -36,8 +37,8 @@ def reload(email):
 def test_a_due_email_is_sent_once_even_when_the_task_is_delivered_twice(booking):
     email = schedule(booking)
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.SENT
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
+    assert outbound_email_send(email_id=email.pk, now=NOW) == Status.SENT
+    assert outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
 
     assert len(mail.outbox) == 1
     assert reload(email).status == Status.SENT
@@ -48,7 +49,7 @@ def test_a_due_email_is_sent_once_even_when_the_task_is_delivered_twice(booking)
 def test_an_email_is_not_sent_before_it_is_due(booking):
     email = schedule(booking, due_at=NOW + datetime.timedelta(minutes=1))
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
+    assert outbound_email_send(email_id=email.pk, now=NOW) == "skipped"
     assert mail.outbox == []
     assert reload(email).status == Status.QUEUED
 
@@ -72,20 +73,20 @@ def test_an_email_about_a_cancelled_booking_is_never_sent(booking):
     booking.status = Booking.Status.CANCELLED
     booking.save()
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.CANCELLED
+    assert outbound_email_send(email_id=email.pk, now=NOW) == Status.CANCELLED
     assert mail.outbox == []
 
 
 def test_cancelling_a_booking_cancels_its_pending_emails_but_not_sent_ones(booking):
     sent = schedule(booking)
-    outbox.outbound_email_send(email_id=sent.pk, now=NOW)
+    outbound_email_send(email_id=sent.pk, now=NOW)
     pending = schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER, due_at=NOW + datetime.timedelta(days=6))
 
     assert outbox.outbound_emails_cancel(booking_id=booking.pk) == 1
 
     assert reload(pending).status == Status.CANCELLED
     assert reload(sent).status == Status.SENT
-    assert outbox.outbound_email_send(email_id=pending.pk, now=NOW + datetime.timedelta(days=7)) == "skipped"
+    assert outbound_email_send(email_id=pending.pk, now=NOW + datetime.timedelta(days=7)) == "skipped"
 
 
 def failing_with(monkeypatch, error):
@@ -99,13 +100,13 @@ def test_a_temporary_smtp_failure_waits_and_then_retries(booking, monkeypatch):
     email = schedule(booking)
     failing_with(monkeypatch, smtplib.SMTPResponseException(421, b"Try again later"))
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.AWAITING_RETRY
+    assert outbound_email_send(email_id=email.pk, now=NOW) == Status.AWAITING_RETRY
     assert reload(email).due_at == NOW + outbox.RETRY_BACKOFF[0]
     assert "421" in email.last_error
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(seconds=30)) == "skipped"
+    assert outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(seconds=30)) == "skipped"
 
     monkeypatch.undo()
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + outbox.RETRY_BACKOFF[0]) == Status.SENT
+    assert outbound_email_send(email_id=email.pk, now=NOW + outbox.RETRY_BACKOFF[0]) == Status.SENT
     assert reload(email).attempts == 2
     assert len(mail.outbox) == 1
 
@@ -116,9 +117,9 @@ def test_an_unreachable_server_is_retried_until_the_backoff_runs_out(booking, mo
 
     when = NOW
     for _ in outbox.RETRY_BACKOFF:
-        assert outbox.outbound_email_send(email_id=email.pk, now=when) == Status.AWAITING_RETRY
+        assert outbound_email_send(email_id=email.pk, now=when) == Status.AWAITING_RETRY
         when = reload(email).due_at
-    assert outbox.outbound_email_send(email_id=email.pk, now=when) == Status.FAILED
+    assert outbound_email_send(email_id=email.pk, now=when) == Status.FAILED
     assert reload(email).attempts == len(outbox.RETRY_BACKOFF) + 1
 
 
@@ -126,9 +127,9 @@ def test_a_permanent_smtp_failure_is_marked_failed_at_once(booking, monkeypatch)
     email = schedule(booking)
     failing_with(monkeypatch, smtplib.SMTPResponseException(550, b"No such user"))
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW) == Status.FAILED
+    assert outbound_email_send(email_id=email.pk, now=NOW) == Status.FAILED
     assert "550" in reload(email).last_error
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(days=1)) == "skipped"
+    assert outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(days=1)) == "skipped"
 
 
 def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(booking):
@@ -137,17 +138,17 @@ def test_an_email_claimed_by_a_worker_that_died_is_sent_after_the_lease(booking)
         email.pk
     ]  # ... and the worker is killed here
 
-    assert outbox.outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(minutes=1)) == "skipped"
+    assert outbound_email_send(email_id=email.pk, now=NOW + datetime.timedelta(minutes=1)) == "skipped"
     later = NOW + outbox.CLAIM_LEASE + datetime.timedelta(seconds=1)
     assert outbox.outbound_emails_dispatch(now=later) == 1
-    assert outbox.outbound_email_send(email_id=email.pk, now=later) == Status.SENT
+    assert outbound_email_send(email_id=email.pk, now=later) == Status.SENT
     assert len(mail.outbox) == 1
 
 
 def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
     email = schedule(booking)
 
-    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+    outbound_email_send(email_id=email.pk, now=NOW)
 
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]
@@ -170,7 +171,7 @@ def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
 def test_the_reminder_renders_without_the_calendar_file(booking):
     email = schedule(booking, kind=OutboundEmail.Kind.BOOKING_REMINDER)
 
-    outbox.outbound_email_send(email_id=email.pk, now=NOW)
+    outbound_email_send(email_id=email.pk, now=NOW)
 
     [message] = mail.outbox
     assert message.subject == "Monday 21 January: Sports massage with Bob Okafor at 09:30"

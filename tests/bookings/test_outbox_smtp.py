@@ -14,6 +14,7 @@ from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 
 from ..factories import make_booking
+from ..outbox import outbound_email_send
 from ..smtp import SMTPServer
 from ..workers import ROOT, wait_for, worker_env
 
@@ -42,7 +43,7 @@ def test_a_refused_message_is_never_recorded_sent(settings, reminder, reply, sta
     email = reminder
     with SMTPServer(refuse_with=reply) as server:
         use_smtp(settings, server)
-        assert outbox.outbound_email_send(email_id=email.pk) == status
+        assert outbound_email_send(email_id=email.pk) == status
 
     email.refresh_from_db()
     assert email.status == status
@@ -55,7 +56,7 @@ def test_an_accepted_message_is_recorded_sent_with_its_message_id(settings, remi
     email = reminder
     with SMTPServer() as server:
         use_smtp(settings, server)
-        assert outbox.outbound_email_send(email_id=email.pk) == Status.SENT
+        assert outbound_email_send(email_id=email.pk) == Status.SENT
 
         assert server.inbox.message_ids == {email.message_id: 1}
     email.refresh_from_db()
@@ -101,7 +102,7 @@ def test_a_worker_killed_before_sending_leaves_the_email_to_be_sent_once_after_t
         assert len(server.inbox) == 0
         use_smtp(settings, server)
         assert outbox.outbound_emails_dispatch(now=after_the_lease()) == 1
-        assert outbox.outbound_email_send(email_id=email.pk, now=after_the_lease()) == Status.SENT
+        assert outbound_email_send(email_id=email.pk, now=after_the_lease()) == Status.SENT
 
         assert server.inbox.message_ids == {email.message_id: 1}
 
@@ -118,7 +119,7 @@ def test_a_worker_killed_after_the_server_accepted_resends_the_same_message_id_a
         email.refresh_from_db()
         assert email.status == Status.INFLIGHT  # accepted, but the record of it died with the worker
         use_smtp(settings, server)
-        assert outbox.outbound_email_send(email_id=email.pk, now=after_the_lease()) == Status.SENT
+        assert outbound_email_send(email_id=email.pk, now=after_the_lease()) == Status.SENT
 
         # Never lost: the copy carries the same Message-ID, which mail systems recognise.
         assert server.inbox.message_ids == {email.message_id: 2}
@@ -129,7 +130,7 @@ def test_a_recipient_the_server_refuses_for_good_is_failed_for_the_admins_to_see
     email = reminder
     with SMTPServer(refuse_recipients=["Alice@example.com"]) as server:
         use_smtp(settings, server)
-        assert outbox.outbound_email_send(email_id=email.pk) == Status.FAILED
+        assert outbound_email_send(email_id=email.pk) == Status.FAILED
 
         assert server.inbox.refused_recipients == {"alice@example.com": 1}
         assert len(server.inbox) == 0
@@ -142,9 +143,9 @@ def test_a_temporary_refusal_is_retried_after_the_backoff_with_the_same_message_
     email = reminder
     with SMTPServer(temporary_share=1.0) as server:  # every message refused once, at its first attempt
         use_smtp(settings, server)
-        assert outbox.outbound_email_send(email_id=email.pk) == Status.AWAITING_RETRY
+        assert outbound_email_send(email_id=email.pk) == Status.AWAITING_RETRY
         email.refresh_from_db()
-        assert outbox.outbound_email_send(email_id=email.pk, now=email.due_at) == Status.SENT
+        assert outbound_email_send(email_id=email.pk, now=email.due_at) == Status.SENT
 
         assert server.inbox.attempts == {email.message_id: 2}
         assert server.inbox.refused_temporarily == {email.message_id: 1}

@@ -14,10 +14,8 @@ from bookings.models import Booking, OutcomeScore
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
 from ..clock import NOW, at, days_from_now
-from ..factories import make_booking
+from ..factories import check_in_path, details_url, form_data, make_booking
 from ..outbox import send_due_emails
-from .test_aftercare import attended, check_in_path  # noqa: F401 (a fixture)
-from .test_booking_pages import details_url, form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -66,7 +64,7 @@ def test_a_returning_client_rates_the_same_activities(client, asha, sports, alic
     assert 'name="activity_1" value="stairs"' in page.content.decode()
 
 
-def test_the_check_in_asks_again_and_keeps_the_first_answers_only(attended, client):  # noqa: F811
+def test_the_check_in_asks_again_and_keeps_the_first_answers_only(attended, client):
     booking = attended()
     outcome_scores_record(
         booking=booking, taken="booking", ratings=Ratings(pain=6, activities=(("running 5k", 2),)), now=NOW
@@ -81,7 +79,7 @@ def test_the_check_in_asks_again_and_keeps_the_first_answers_only(attended, clie
 
 
 @pytest.mark.parametrize("score", ["11", "-1", "x"])
-def test_a_check_in_score_out_of_range_records_nothing(attended, client, score):  # noqa: F811
+def test_a_check_in_score_out_of_range_records_nothing(attended, client, score):
     booking = attended()
     url = check_in_path(booking)
 
@@ -92,7 +90,7 @@ def test_a_check_in_score_out_of_range_records_nothing(attended, client, score):
     assert booking.feedback == "" and not OutcomeScore.objects.exists()
 
 
-def test_no_score_or_activity_goes_into_any_email(attended, client):  # noqa: F811
+def test_no_score_or_activity_goes_into_any_email(attended, client):
     booking = attended()
     outcome_scores_record(
         booking=booking, taken="booking", ratings=Ratings(pain=6, activities=(("kneeling to garden", 2),)), now=NOW

@@ -2,42 +2,22 @@
 order, and moving the booking finds it a room at the new time."""
 
 import datetime as dt
-import uuid
 
 import icalendar
 import pytest
 
-from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail
-from bookings.services.booking import (
-    ClientDetails,
-    HealthAnswers,
-    NoRoomSuits,
-    SlotTaken,
-    booking_create,
-    booking_reschedule,
-)
+from bookings.models import Booking, HealthScreen, OutboundEmail
+from bookings.services.booking import NoRoomSuits, SlotTaken, booking_reschedule
 from clinic.models import RoomClosure
-from clinic.problems import Problem
 from clinic.selectors import clinic_get
 
 from ..clock import NOW, at, days_from_now
-from ..factories import make_bookable_therapist, make_booking, make_room, make_session_type, make_working_hours
+from ..factories import book, make_bookable_therapist, make_booking, make_room, make_session_type, make_working_hours
 from ..outbox import send_due_emails
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
 TUESDAY = days_from_now(6)
-DETAILS = ClientDetails(name="Alice Walker", email="alice@example.com", phone="07700 900123")
-FINE = HealthAnswers((), Problem.SHIN_SPLINTS, 5, "", True)
-
-
-@pytest.fixture(autouse=True)
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.slot_step_minutes = 15
-    rules.save()
-    return rules
 
 
 @pytest.fixture
@@ -46,18 +26,6 @@ def carol(db):
     therapist = make_bookable_therapist("carol", display_name="Carol Jones")
     make_working_hours(therapist)
     return therapist
-
-
-def book(session_type, therapist, start):
-    return booking_create(
-        session_type_id=session_type.pk,
-        therapist_id=therapist.pk if therapist else None,
-        start=start,
-        details=DETAILS,
-        answers=FINE,
-        idempotency_key=uuid.uuid4(),
-        now=NOW,
-    )
 
 
 def test_a_booking_gets_the_first_free_room_in_the_clinics_order_held_through_its_turnover(asha, carol, sports):

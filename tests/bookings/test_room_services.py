@@ -1,20 +1,13 @@
 """A room with bookings still to come cannot be taken out of use, stop suiting them or close
-over them: the refusal lists the bookings and nothing changes. Staff move a booking to
+over them: the admin's refusal lists the bookings and nothing changes. Staff move a booking to
 another room that is free."""
 
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from bookings.models import Booking
-from bookings.services.rooms import (
-    RoomClosureClashesWithBookings,
-    RoomInUse,
-    booking_room_change,
-    room_closure_add,
-    room_deactivate,
-)
+from bookings.services.rooms import RoomNotFree, booking_room_change
 from clinic.models import Room, RoomClosure, RoomHours
 
 from ..clock import NOW, YESTERDAY, at, days_from_now
@@ -28,48 +21,6 @@ TUESDAY = days_from_now(6)
 @pytest.fixture
 def room(sports):
     return make_room("Room A", suits=[sports], display_order=1, turnover_minutes=15)
-
-
-def test_a_room_with_bookings_to_come_is_not_taken_out_of_use_and_the_refusal_lists_them(asha, bob, sports, room):
-    make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room)
-    make_booking(therapist=bob, session_type=sports, start=at(TUESDAY, "14:00"), room=room)
-
-    with pytest.raises(RoomInUse) as refusal:
-        room_deactivate(room_id=room.pk, now=NOW)
-
-    message = refusal.value.messages[0]
-    assert message.startswith("2 bookings still to come need this room: ")
-    assert "10:00 (Sports massage, Asha Patel)" in message and "14:00 (Sports massage, Bob Okafor)" in message
-    assert "Move them to another room first" in message
-    assert [b.start for b in refusal.value.bookings] == [at(TUESDAY, "10:00"), at(TUESDAY, "14:00")]
-    room.refresh_from_db()
-    assert room.active
-
-
-def test_a_room_whose_bookings_are_past_or_cancelled_is_taken_out_of_use(asha, sports, room):
-    make_booking(therapist=asha, session_type=sports, start=at(YESTERDAY, "10:00"), room=room)
-    make_booking(
-        therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room, status=Booking.Status.CANCELLED
-    )
-
-    assert room_deactivate(room_id=room.pk, now=NOW).active is False
-
-
-def test_room_time_off_over_a_booking_or_its_turnover_is_refused_with_the_list(asha, sports, room):
-    make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room)
-
-    # The session ends 11:00 and the room is turned over until 11:15.
-    with pytest.raises(RoomClosureClashesWithBookings, match=r"1 booking holds the room .*10:00 \(Sports massage"):
-        room_closure_add(room_id=room.pk, start=at(TUESDAY, "11:10"), end=at(TUESDAY, "13:00"))
-    assert not RoomClosure.objects.exists()
-
-    closure = room_closure_add(room_id=room.pk, start=at(TUESDAY, "11:15"), end=at(TUESDAY, "13:00"), note="Paint")
-    assert (closure.start, closure.note) == (at(TUESDAY, "11:15"), "Paint")
-
-
-def test_room_time_off_that_ends_before_it_starts_is_refused(room):
-    with pytest.raises(ValidationError, match="must end after it starts"):
-        room_closure_add(room_id=room.pk, start=at(TUESDAY, "13:00"), end=at(TUESDAY, "11:00"))
 
 
 def test_staff_move_a_booking_to_a_free_room_that_suits_it(asha, sports, room):
@@ -102,7 +53,7 @@ def test_a_move_to_a_room_that_cannot_take_the_session_is_refused_and_changes_no
         Room.objects.filter(pk=other.pk).update(active=False)
         expected = "is not in use"
 
-    with pytest.raises(ValidationError, match=expected):
+    with pytest.raises(RoomNotFree, match=expected):
         booking_room_change(booking_id=booking.pk, room_id=other.pk, now=NOW)
 
     booking.refresh_from_db()
@@ -113,7 +64,7 @@ def test_a_booking_that_has_started_keeps_its_room(asha, sports, room):
     other = make_room("Room B", suits=[sports])
     booking = make_booking(therapist=asha, session_type=sports, start=NOW - dt.timedelta(minutes=10), room=room)
 
-    with pytest.raises(ValidationError, match="its room stays"):
+    with pytest.raises(RoomNotFree, match="its room stays"):
         booking_room_change(booking_id=booking.pk, room_id=other.pk, now=NOW)
 
 
@@ -133,6 +84,17 @@ def change_form(room, **overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def closure_form(start: str, end: str, day=TUESDAY) -> dict:
+    return {
+        "closures-TOTAL_FORMS": "1",
+        "closures-0-start_0": f"{day:%Y-%m-%d}",
+        "closures-0-start_1": start,
+        "closures-0-end_0": f"{day:%Y-%m-%d}",
+        "closures-0-end_1": end,
+        "closures-0-note": "Paint",
+    }
+
+
 def test_in_the_admin_taking_a_booked_room_out_of_use_shows_the_bookings_and_saves_nothing(
     admin_client, asha, sports, room
 ):
@@ -145,6 +107,32 @@ def test_in_the_admin_taking_a_booked_room_out_of_use_shows_the_bookings_and_sav
     assert "Asha Patel" in page.content.decode()
     room.refresh_from_db()
     assert (room.active, room.name) == (True, "Room A")
+
+
+def test_in_the_admin_the_refusal_lists_every_booking_to_come_in_the_room(admin_client, asha, bob, sports, room):
+    make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room)
+    make_booking(therapist=bob, session_type=sports, start=at(TUESDAY, "14:00"), room=room)
+
+    page = admin_client.post(f"/admin/clinic/room/{room.pk}/change/", change_form(room, active=None)).content.decode()
+
+    assert "2 bookings still to come need this room: " in page
+    assert "10:00 (Sports massage, Asha Patel)" in page and "14:00 (Sports massage, Bob Okafor)" in page
+    assert "Move them to another room first" in page
+    room.refresh_from_db()
+    assert room.active
+
+
+def test_in_the_admin_a_room_whose_bookings_are_past_or_cancelled_is_taken_out_of_use(admin_client, asha, sports, room):
+    make_booking(therapist=asha, session_type=sports, start=at(YESTERDAY, "10:00"), room=room)
+    make_booking(
+        therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room, status=Booking.Status.CANCELLED
+    )
+
+    page = admin_client.post(f"/admin/clinic/room/{room.pk}/change/", change_form(room, active=None))
+
+    assert page.status_code == 302
+    room.refresh_from_db()
+    assert room.active is False
 
 
 def test_in_the_admin_a_room_stops_suiting_a_session_only_once_none_is_booked_in_it(admin_client, asha, sports, room):
@@ -183,6 +171,27 @@ def test_in_the_admin_room_time_off_over_a_booking_is_refused_with_the_list(admi
     page = admin_client.post(f"/admin/clinic/room/{room.pk}/change/", change_form(room, **closure))
     assert page.status_code == 302
     assert RoomClosure.objects.get().start == at(TUESDAY, "11:15")
+
+
+def test_in_the_admin_room_time_off_over_a_bookings_turnover_is_refused(admin_client, asha, sports, room):
+    make_booking(therapist=asha, session_type=sports, start=at(TUESDAY, "10:00"), room=room)
+
+    # The session ends 11:00 and the room is turned over until 11:15.
+    page = admin_client.post(
+        f"/admin/clinic/room/{room.pk}/change/", change_form(room, **closure_form("11:10", "13:00"))
+    )
+
+    assert "1 booking holds the room in that time (turnover included)" in page.content.decode()
+    assert not RoomClosure.objects.exists()
+
+
+def test_in_the_admin_room_time_off_that_ends_before_it_starts_is_refused(admin_client, room):
+    page = admin_client.post(
+        f"/admin/clinic/room/{room.pk}/change/", change_form(room, **closure_form("13:00", "11:00"))
+    )
+
+    assert "must end after it starts" in page.content.decode()
+    assert not RoomClosure.objects.exists()
 
 
 def test_admins_add_a_room_and_cannot_delete_one(admin_client, sports):

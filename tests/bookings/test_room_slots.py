@@ -5,27 +5,29 @@ import datetime as dt
 
 import pytest
 
-from bookings.models import Booking, BookingRules
+from bookings.models import Booking
 from bookings.slots.selectors import available_slots
 from clinic.london import LONDON
 from clinic.models import RoomClosure, RoomHours
 from therapists.models import TimeOff
 
 from ..clock import NOW, at, days_from_now
-from ..factories import make_bookable_therapist, make_booking, make_room, make_session_type, make_working_hours
+from ..factories import (
+    booking_rules,
+    make_bookable_therapist,
+    make_booking,
+    make_room,
+    make_session_type,
+    make_working_hours,
+)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("clock"),
+    pytest.mark.booking_rules(slot_step_minutes=30),
+]
 
 MONDAY = days_from_now(7 - NOW.weekday())
-
-
-@pytest.fixture
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.slot_step_minutes = 30
-    rules.save()
-    return rules
 
 
 def one_day(session_type, therapist=None, day=MONDAY, now=NOW):
@@ -209,9 +211,7 @@ FALL_BACK = dt.date(2026, 10, 25)
 )
 def test_slots_with_a_room_on_the_2026_clock_change_days(clock, alice, sports, day, expected):
     clock.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
-    rules = BookingRules.load()
-    rules.buffer_minutes, rules.slot_step_minutes, rules.min_notice_minutes, rules.horizon_days = 0, 30, 0, 300
-    rules.save()
+    booking_rules(slot_step_minutes=30, min_notice_minutes=0, horizon_days=300)
     room = make_room("Room 1", suits=[sports], turnover_minutes=30)
     dana, carol = make_bookable_therapist("dana"), make_bookable_therapist("carol")
     make_working_hours(dana, [(6, dt.time(0), dt.time(4))])

@@ -4,29 +4,23 @@ registration decision, the clinic's rules) makes the next request compute it afr
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from django.urls import reverse
 
 from bookings.diary.services import time_off_add, working_hours_set
 from bookings.models import Booking, BookingRules
-from bookings.services.booking import ClientDetails, HealthAnswers, booking_cancel, booking_create, booking_reschedule
+from bookings.services.booking import booking_reschedule
+from bookings.services.booking_changes import booking_cancel
 from bookings.slots.availability import WeeklyHours
 
 from ..clock import NOW, at, days_from_now
+from ..factories import book, booking_rules
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
 DAY = days_from_now(6)
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def no_buffer(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
 
 
 @pytest.fixture
@@ -50,20 +44,6 @@ def slot_list(client, session_type, therapist="any", day=DAY):
 
 def times(html: str) -> list[str]:
     return re.findall(r'<time datetime="[^"]+">(\d\d:\d\d)</time>', html)
-
-
-def book(session_type, therapist, start):
-    return booking_create(
-        session_type_id=session_type.pk,
-        therapist_id=therapist.pk,
-        start=start,
-        details=ClientDetails(name="Someone Else", email="else@example.com", phone="07700 900111"),
-        answers=HealthAnswers(
-            answered_yes=(), main_problem="shin_splints", preferred_pressure=None, notes="", consent=True
-        ),
-        idempotency_key=uuid.uuid4(),
-        now=NOW,
-    )
 
 
 def test_htmx_gets_the_slot_list_alone(client, asha, sports):
@@ -173,9 +153,7 @@ def test_a_change_to_the_clinics_rules_in_the_admin_changes_every_list(admin_cli
 def test_a_cached_list_is_not_shown_once_a_time_falls_inside_the_notice(client, asha, sports, clock):
     """A list is computed as at the end of its minute, the same answer for every moment in
     it (starts and notice are whole minutes), and the minute is part of its key."""
-    rules = BookingRules.load()
-    rules.min_notice_minutes = 30
-    rules.save()
+    booking_rules(min_notice_minutes=30)
     # NOW is 09:30. At 09:44:30, 10:15 is still more than 30 minutes away, and still is at 09:45:00.
     clock.move_to(NOW + dt.timedelta(minutes=14, seconds=30))
     assert times(slot_list(client, sports, therapist=asha.pk, day=NOW.date()))[0] == "10:15"

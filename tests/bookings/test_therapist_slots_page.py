@@ -2,22 +2,16 @@ import datetime as dt
 
 import pytest
 
-from bookings.models import BookingRules
 from therapists.models import TimeOff
 
 from ..clock import NOW, TODAY, TOMORROW, YESTERDAY, at
 from ..factories import make_booking, make_session_type
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
-
-
-@pytest.fixture
-def rules(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.slot_step_minutes = 60
-    rules.save()
-    return rules
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("clock", "rules"),
+    pytest.mark.booking_rules(slot_step_minutes=60),
+]
 
 
 def url(therapist, **query):

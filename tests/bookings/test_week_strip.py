@@ -12,7 +12,7 @@ from bookings.slots.week import first_free_day, week_strip
 from therapists.models import TimeOff
 
 from ..clock import NOW, TODAY, at, days_from_now, london
-from ..factories import make_booking, make_working_hours
+from ..factories import booking_rules, make_booking, make_working_hours
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -153,9 +153,7 @@ def test_the_page_query_count_does_not_grow_with_bookings(client, alice, asha, s
 def test_the_strip_counts_the_clock_change_sunday_as_one_day(clock, bob, sports, clocks_change, hours):
     clock.move_to(london(2026, clocks_change.month, clocks_change.day - 4, 8, 0))
     make_working_hours(bob, hours=hours)
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
+    booking_rules()
 
     strip = week_strip(
         therapist_id=bob.pk,

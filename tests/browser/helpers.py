@@ -1,11 +1,13 @@
 """What the browser journeys do over and over: log in, open the phone's menu, take a
-screenshot, scan a page with axe-core. The rig itself (Chromium, the viewports) is in conftest.py."""
+screenshot, scan a page with axe-core, choose a time and answer the health questions. The rig itself (Chromium, the viewports) is in conftest.py."""
 
+import datetime as dt
 import re
 import time
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, TOTP_SECRET
@@ -86,3 +88,34 @@ def log_out(page) -> None:
     open_menu_if_collapsed(page)
     page.get_by_role("button", name="Log out").click()
     expect(page.locator('a[href="/accounts/login/"]')).to_be_attached()  # hidden in the phone's closed menu
+
+
+# Booking ---------------------------------------------------------------------------------
+
+
+def in_three_days() -> dt.date:
+    """A day to book on the real clock (a browser test cannot freeze it): three days from today."""
+    return timezone.localdate() + dt.timedelta(days=3)
+
+
+def choose_a_time(page, day: dt.date, time: str) -> None:
+    """From the home page to the booking form: a sports massage with Asha at ``time`` on ``day``."""
+    page.goto("/")
+    page.get_by_role("link", name="Book Sports massage").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sports massage")
+    page.get_by_label("Therapist").select_option(label="Asha Patel")
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.get_by_label("Day", exact=True).dispatch_event("change")
+    expect(page.get_by_role("heading", name=f"Free times on {day:%A %-d %B}")).to_be_visible()
+    screenshot(page, f"book-slots-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"{time} on {day:%A %-d %B}").click()
+
+
+def answer_health_questions(page, *, red_flag: str | None = None) -> None:
+    """None of the health questions apply (or only ``red_flag``); here for shin splints."""
+    for legend in ("Right now, do you have any of these?", "Do any of these apply to you?"):
+        page.get_by_role("group", name=legend).get_by_label("None of these").check()
+    pain = page.get_by_role("group", name="About the pain or problem you are coming in with: do any of these apply?")
+    pain.get_by_label(red_flag or "None of these").check()
+    page.get_by_label("What would you like help with?").select_option(label="Shin splints")

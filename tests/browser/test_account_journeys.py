@@ -15,8 +15,15 @@ from playwright.sync_api import expect
 from bookings.models import Booking
 
 from ..factories import PASSWORD, make_bookable_therapist, make_booking, make_working_hours
-from .helpers import assert_accessible, log_out, open_menu_if_collapsed, screenshot
-from .test_booking_journey import answer_health_questions, choose_a_time, in_three_days
+from .helpers import (
+    answer_health_questions,
+    assert_accessible,
+    choose_a_time,
+    in_three_days,
+    log_out,
+    open_menu_if_collapsed,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,45 +5,19 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.messaging import outbox
 from bookings.models import Booking, OutboundEmail
 
-from .helpers import assert_accessible, log_in, screenshot
+from ..outbox import outbound_email_send
+from .helpers import answer_health_questions, assert_accessible, choose_a_time, in_three_days, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def in_three_days() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=3)
-
-
-def choose_a_time(page, day: dt.date, time: str) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Book Sports massage").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sports massage")
-    page.get_by_label("Therapist").select_option(label="Asha Patel")
-    page.get_by_label("Day", exact=True).fill(day.isoformat())
-    page.get_by_label("Day", exact=True).dispatch_event("change")
-    expect(page.get_by_role("heading", name=f"Free times on {day:%A %-d %B}")).to_be_visible()
-    screenshot(page, f"book-slots-{page.viewport_name}")
-    assert_accessible(page)
-    page.get_by_role("link", name=f"{time} on {day:%A %-d %B}").click()
-
-
-def answer_health_questions(page, *, red_flag: str | None = None) -> None:
-    for legend in ("Right now, do you have any of these?", "Do any of these apply to you?"):
-        page.get_by_role("group", name=legend).get_by_label("None of these").check()
-    pain = page.get_by_role("group", name="About the pain or problem you are coming in with: do any of these apply?")
-    pain.get_by_label(red_flag or "None of these").check()
-    page.get_by_label("What would you like help with?").select_option(label="Shin splints")
-
-
 def sent_manage_path() -> str:
     for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED):
-        outbox.outbound_email_send(email_id=email.pk)
+        outbound_email_send(email_id=email.pk)
     [confirmation] = [m for m in mail.outbox if m.subject.startswith("Booked:")]
     return re.search(r"https?://[^/\s]+(/booking/\S+/)", confirmation.body).group(1)
 

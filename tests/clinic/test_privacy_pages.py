@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from clinic.views import site_cookies
 
-from ..bookings.test_booking_pages import details_url, form_data
 from ..clock import at, days_from_now
-from ..factories import PASSWORD
+from ..factories import PASSWORD, details_url, form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

@@ -5,23 +5,15 @@ after a booking lands on a page the person may open."""
 import pytest
 from django.urls import reverse
 
-from bookings.models import Booking, BookingRules
+from bookings.models import Booking
 from therapists.models import Therapist
 
-from ..bookings.test_booking_pages import form_data
 from ..clock import at, days_from_now
-from ..factories import make_booking, make_working_hours
+from ..factories import form_data, make_booking, make_working_hours
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
 TUESDAY = days_from_now(6)
-
-
-@pytest.fixture(autouse=True)
-def no_buffer(db):
-    rules = BookingRules.load()
-    rules.buffer_minutes = 0
-    rules.save()
 
 
 def booking_form(therapist, start, **overrides):

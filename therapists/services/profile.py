@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 from clinic.models import SessionType
 from clinic.problems import Problem
@@ -14,7 +15,9 @@ from ..models import Therapist
 from .text import clean_choices, clean_text
 
 
-class NotATherapist(Exception):
+class NotATherapist(ServiceError):
+    """The account is not one the clinic has made a therapist; the page says how to join."""
+
     def __init__(self):
         super().__init__("Only therapists the clinic has added have a therapist profile.")
 

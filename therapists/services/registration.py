@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 
 from ..models import RegistrationEvent, Therapist
@@ -37,7 +38,7 @@ def renewal_limit_message(renews_on: datetime.date) -> str:
     )
 
 
-class RegistrationError(Exception):
+class RegistrationError(ServiceError):
     """A registration decision that is not allowed; the message is shown to the person."""
 
 
@@ -134,18 +135,7 @@ def registration_submit(
         old_certificate = therapist.certificate.name
         if certificate is not None:
             therapist.certificate = certificate
-        if needs_check:
-            therapist.registration_status = Status.AWAITING_CHECK
-            therapist.registration_expires_on = None
-            therapist.registration_submitted_at = timezone.now()
-        try:
-            with transaction.atomic():
-                therapist.save()
-        except IntegrityError:
-            # Another therapist took the number between our check and our write.
-            raise ValidationError(
-                {"cnhc_number": "Another therapist already has this CNHC registration number."}
-            ) from None
+        _save_submission(therapist, needs_check=needs_check)
         _record(
             therapist,
             Kind.SUBMITTED if needs_check else Kind.UPDATED,
@@ -196,6 +186,21 @@ def _submission_needs_check(therapist: Therapist, *, cnhc_number: str, cnhc_rene
     return therapist.registration_status == Status.VERIFIED and (
         cnhc_number != therapist.cnhc_number or cnhc_renews_on != therapist.cnhc_renews_on
     )
+
+
+def _save_submission(therapist: Therapist, *, needs_check: bool) -> None:
+    """Saves the submitted details, into the check queue when they need a check. The unique
+    number is the database's to enforce: a race lost to another therapist is a field error."""
+    if needs_check:
+        therapist.registration_status = Status.AWAITING_CHECK
+        therapist.registration_expires_on = None
+        therapist.registration_submitted_at = timezone.now()
+    try:
+        with transaction.atomic():
+            therapist.save()
+    except IntegrityError:
+        # Another therapist took the number between our check and our write.
+        raise ValidationError({"cnhc_number": "Another therapist already has this CNHC registration number."}) from None
 
 
 DECISIONS = [Kind.APPROVED, Kind.REJECTED, Kind.SUSPENDED]

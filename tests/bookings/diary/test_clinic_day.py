@@ -2,7 +2,6 @@
 therapist or by room, and move a booking to another room."""
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ from therapists.models import TimeOff
 
 from ...clock import at, days_from_now
 from ...factories import (
+    blocks,
+    crowd,
     grant_clinic_diary,
-    make_bookable_therapist,
     make_booking,
     make_room,
     make_user,
@@ -44,12 +44,6 @@ def page(client, day=TUESDAY, by="therapist") -> str:
     response = client.get(f"/diary/clinic/{day.isoformat()}/?by={by}")
     assert response.status_code == 200
     return response.content.decode()
-
-
-def blocks(html: str) -> list[str]:
-    """Each block's classes and words, squashed onto one line."""
-    found = re.findall(r'class="cd-block ([^"]+)"[^>]*>(.*?)</(?:a|div)>', html, re.S)
-    return [f"{classes} | {' '.join(re.sub(r'<[^>]+>', ' ', text).split())}" for classes, text in found]
 
 
 def test_reception_sees_a_column_per_therapist_with_bookings_sized_by_length_and_the_free_gaps(
@@ -180,34 +174,15 @@ def test_moving_a_booking_that_does_not_exist_is_not_found(as_rita):
     assert as_rita.post("/diary/clinic/bookings/999999/room/", {"room": "1"}).status_code == 404
 
 
-def crowd(name: str, therapists: int, rooms: int, bookings_each: int, session_type):
-    """Therapists with hours and time off, rooms with time off, and bookings, the first
-    therapists' in a room each."""
-    made_rooms = [make_room(f"{name} room {n}", suits=[session_type]) for n in range(rooms)]
-    for n in range(therapists):
-        therapist = make_bookable_therapist(f"{name}{n}")
-        make_working_hours(therapist)
-        TimeOff.objects.create(therapist=therapist, start=at(TUESDAY, "16:00"), end=at(TUESDAY, "17:00"))
-        for k in range(bookings_each):
-            make_booking(
-                therapist=therapist,
-                session_type=session_type,
-                start=at(TUESDAY, "09:00") + dt.timedelta(hours=k),
-                room=made_rooms[n] if n < rooms else None,
-            )
-    for room in made_rooms:
-        RoomClosure.objects.create(room=room, start=at(TUESDAY, "18:00"), end=at(TUESDAY, "19:00"))
-
-
 @pytest.mark.parametrize("by", ["therapist", "room"])
 def test_the_clinic_diary_query_count_does_not_grow_with_therapists_rooms_or_bookings(
     as_rita, sports, by, django_assert_max_num_queries
 ):
-    crowd("few", 1, 1, 1, sports)
+    crowd("few", 1, 1, 1, sports, day=TUESDAY)
     with django_assert_max_num_queries(14) as few:
         page(as_rita, by=by)
 
-    crowd("many", 12, 6, 5, sports)
+    crowd("many", 12, 6, 5, sports, day=TUESDAY)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = page(as_rita, by=by)
     assert html.count("cd-booking ") == 1 + 12 * 5

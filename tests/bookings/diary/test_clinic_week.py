@@ -9,8 +9,7 @@ import pytest
 from therapists.models import TimeOff
 
 from ...clock import THIS_MONDAY, at
-from ...factories import grant_clinic_diary, make_booking, make_user
-from .test_clinic_day import crowd
+from ...factories import crowd, grant_clinic_diary, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

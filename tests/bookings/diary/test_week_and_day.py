@@ -6,8 +6,7 @@ from bookings.models import Booking
 from therapists.models import TimeOff, WorkingHours
 
 from ...clock import THIS_MONDAY, at
-from ...factories import make_booking, make_room, make_user
-from .test_clinic_day import blocks
+from ...factories import blocks, make_booking, make_room, make_user
 
 # NOW is the Wednesday of the week starting THIS_MONDAY.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]

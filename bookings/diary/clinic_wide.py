@@ -1,0 +1,305 @@
+"""Reads for the clinic-wide diary the front desk works from: the day as a time grid (a column
+per therapist or per room, with bookings, time off and free gaps, and the day's bookings as a
+list with the rooms each could move to), which a therapist's own day view also draws filtered
+to them; and the week at a glance, a row per therapist and a cell per day.
+
+The grid's columns are drawn in bookings/diary/grid.py (no queries); the therapist's own
+diary, and the helpers both share, live in bookings/diary/selectors.py."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from bookings.diary import grid
+from bookings.diary.selectors import day_bounds, health_needs_reading, weekly_hours
+from bookings.models import Booking
+from bookings.slots import availability
+from clinic.london import LONDON
+from clinic.models import Room, RoomClosure, RoomHours
+from therapists.models import Therapist, TimeOff, WorkingHours
+
+
+@dataclass
+class AgendaItem:
+    booking: Booking
+    start: datetime.datetime  # London time
+    end: datetime.datetime
+    # The other rooms this booking could be moved to: active and suiting its session.
+    room_choices: list[Room] = field(default_factory=list)
+    red_flag: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return grid.STATUS_LABELS.get(self.booking.status, self.booking.get_status_display())
+
+
+@dataclass
+class ClinicDay:
+    day: datetime.date
+    by: str  # "therapist" or "room"
+    columns: list[grid.GridColumn]
+    hour_marks: list[tuple[int, datetime.datetime]]
+    last_row: int
+    agenda: list[AgendaItem]
+    late_cancellations: list[Booking]
+
+
+# The clinic-wide day ----------------------------------------------------------------------
+
+
+@dataclass
+class _Staff:
+    """The day's therapists with their working stretches (UTC, by therapist) and time off."""
+
+    therapists: list[Therapist]
+    open: dict[int, list[grid.Span]]
+    time_off: list[TimeOff]
+
+
+@dataclass
+class _Rooms:
+    """The day's rooms with their weekly hours and opening stretches (by room), closures, and
+    which rooms suit each session type (by session type)."""
+
+    rooms: list[Room]
+    hours: dict[int, list[availability.WeeklyHours]]
+    open: dict[int, list[grid.Span]]
+    closures: list[RoomClosure]
+    suits: dict[int, set[int]]
+
+
+def clinic_day(
+    *, day: datetime.date, by: str = "therapist", now: datetime.datetime, therapist: Therapist | None = None
+) -> ClinicDay:
+    """The whole clinic's London day as a time grid: a column per therapist (bookable that day,
+    or with a booking), or with ``by="room"`` a column per room (in use, or with a booking),
+    each with its bookings, time off and free gaps; and the day's bookings as a list with the
+    rooms each could move to. Eight queries whatever the number of therapists, rooms or
+    bookings.
+
+    With ``therapist``, the same grid filtered to them: their own diary's day, one column,
+    whether or not they can be booked that day, and no room moves (the front desk's job)."""
+    if therapist is not None:
+        by = "therapist"
+    bookings, late_cancellations = _day_bookings(day, therapist)
+    staff = _day_staff(day, [therapist] if therapist is not None else _day_therapists(day, bookings))
+    # A therapist's own grid needs no room data (the bookings carry their room's name), and
+    # empty room lists cost no queries.
+    rooms = _day_rooms(day, [] if therapist is not None else _rooms_in_view(bookings))
+    window = grid.window_for(
+        day,
+        [span for spans in staff.open.values() for span in spans]
+        + [span for spans in rooms.open.values() for span in spans]
+        + [(b.start, b.end) for b in bookings],
+    )
+    if by == "room":
+        columns = grid.room_columns(window, rooms.rooms, rooms.open, rooms.closures, bookings)
+    else:
+        columns = grid.therapist_columns(
+            window, staff.therapists, staff.open, staff.time_off, bookings, own=therapist is not None
+        )
+    return ClinicDay(
+        day=day,
+        by=by,
+        columns=columns,
+        hour_marks=window.hour_marks(),
+        last_row=grid.FIRST_ROW + window.rows - 1,
+        agenda=_agenda(bookings, rooms, now=now, rooms_movable=therapist is None),
+        late_cancellations=late_cancellations,
+    )
+
+
+def _day_bookings(day: datetime.date, therapist: Therapist | None) -> tuple[list[Booking], list[Booking]]:
+    """One query: the day's bookings (all, or the therapist's) that hold their time, and apart
+    from them its late cancellations."""
+    day_start, day_end = day_bounds(day)
+    in_view = Booking.objects.filter(therapist=therapist) if therapist is not None else Booking.objects.all()
+    day_bookings = list(
+        in_view.filter(start__lt=day_end, end__gt=day_start)
+        .filter(~Q(status=Booking.Status.CANCELLED) | Q(late_cancellation=True))
+        .select_related("session_type", "therapist", "room", "health_screen")
+        .order_by("start", "therapist__display_name")
+    )
+    bookings = [b for b in day_bookings if b.status != Booking.Status.CANCELLED]
+    return bookings, [b for b in day_bookings if b.status == Booking.Status.CANCELLED]
+
+
+def _day_therapists(day: datetime.date, bookings: list[Booking]) -> list[Therapist]:
+    """One query: the therapists bookable on the day, or with a booking in it."""
+    return list(
+        Therapist.objects.filter(
+            Q(pk__in=Therapist.objects.bookable(on=day).values("pk")) | Q(pk__in={b.therapist_id for b in bookings})
+        ).order_by("display_name", "pk")
+    )
+
+
+def _day_staff(day: datetime.date, therapists: list[Therapist]) -> _Staff:
+    """Two queries: the therapists' working hours in force on the day, and their time off."""
+    day_start, day_end = day_bounds(day)
+    hours: dict[int, list[availability.WeeklyHours]] = {}
+    for row in WorkingHours.objects.filter(therapist__in=therapists, weekday=day.weekday()).in_force(day, day):
+        hours.setdefault(row.therapist_id, []).append(weekly_hours(row))
+    return _Staff(
+        therapists=therapists,
+        open={t.pk: availability.stretches_on(day, hours.get(t.pk, [])) for t in therapists},
+        time_off=list(TimeOff.objects.filter(therapist__in=therapists, start__lt=day_end, end__gt=day_start)),
+    )
+
+
+def _rooms_in_view(bookings: list[Booking]) -> list[Room]:
+    """One query: the rooms in use, and any out of use that still has one of the bookings."""
+    return list(
+        Room.objects.filter(Q(active=True) | Q(pk__in={b.room_id for b in bookings if b.room_id})).order_by(
+            "display_order", "name", "pk"
+        )
+    )
+
+
+def _day_rooms(day: datetime.date, rooms: list[Room]) -> _Rooms:
+    """Three queries (none for no rooms): the rooms' hours on the day's weekday, their
+    closures that day, and the session types each suits."""
+    day_start, day_end = day_bounds(day)
+    hours: dict[int, list[availability.WeeklyHours]] = {}
+    for row in RoomHours.objects.filter(room__in=rooms, weekday=day.weekday()):
+        hours.setdefault(row.room_id, []).append(availability.WeeklyHours(row.weekday, row.start_time, row.end_time))
+    closures = list(RoomClosure.objects.filter(room__in=rooms, start__lt=day_end, end__gt=day_start))
+    suits: dict[int, set[int]] = {}
+    for room_id, session_type_id in Room.session_types.through.objects.filter(room__in=rooms).values_list(
+        "room_id", "sessiontype_id"
+    ):
+        suits.setdefault(session_type_id, set()).add(room_id)
+    return _Rooms(
+        rooms=rooms,
+        hours=hours,
+        open={r.pk: availability.stretches_on(day, hours.get(r.pk, [])) for r in rooms},
+        closures=closures,
+        suits=suits,
+    )
+
+
+def _agenda(bookings: list[Booking], rooms: _Rooms, *, now: datetime.datetime, rooms_movable: bool) -> list[AgendaItem]:
+    """The day's bookings as a list, each with the rooms it could move to when
+    ``rooms_movable`` (the front desk's grid): only rooms free for it (the service re-checks
+    under the room's lock)."""
+    room_busy = {room.pk: [(c.start, c.end) for c in rooms.closures if c.room_id == room.pk] for room in rooms.rooms}
+    for b in bookings:
+        if b.room_id in room_busy:
+            room_busy[b.room_id].append((b.start, b.room_until))
+    return [
+        AgendaItem(
+            booking=b,
+            start=b.start.astimezone(LONDON),
+            end=b.end.astimezone(LONDON),
+            room_choices=_free_rooms(b, rooms, room_busy, now) if rooms_movable else [],
+            red_flag=health_needs_reading(b),
+        )
+        for b in bookings
+    ]
+
+
+def _free_rooms(
+    booking: Booking, rooms: _Rooms, room_busy: dict[int, list[grid.Span]], now: datetime.datetime
+) -> list[Room]:
+    """The other active rooms that suit the booking's session and are free for it."""
+    if not (booking.is_changeable(now) and booking.session_type.needs_room):
+        return []
+    candidates = [
+        room
+        for room in rooms.rooms
+        if room.active and room.pk != booking.room_id and room.pk in rooms.suits.get(booking.session_type_id, set())
+    ]
+    (free,) = availability.rooms_free_at(
+        [booking.start],
+        rooms=[
+            availability.RoomTimes(
+                room.pk,
+                room.turnover_minutes,
+                rooms.hours.get(room.pk, ()),
+                [availability.Busy(*span) for span in room_busy[room.pk]],
+            )
+            for room in candidates
+        ],
+        session_minutes=booking.session_type.duration_minutes,
+    )
+    return [room for room in candidates if room.pk in free]
+
+
+# The clinic-wide week ---------------------------------------------------------------------
+
+
+@dataclass
+class WeekCell:
+    day: datetime.date
+    hours: str  # "09:00–17:00", or "" when not working
+    off: bool  # time off covers part or all of the day
+    bookings: list[AgendaItem] = field(default_factory=list)
+
+
+@dataclass
+class WeekRow:
+    therapist: Therapist
+    cells: list[WeekCell]
+
+
+@dataclass
+class ClinicWeek:
+    monday: datetime.date
+    days: list[datetime.date]
+    rows: list[WeekRow]
+    # Per day, how many sessions are booked across the clinic (cancelled ones left out).
+    totals: list[int]
+
+
+def clinic_week(*, monday: datetime.date) -> ClinicWeek:
+    """The whole clinic's London week for the front desk: a row per therapist (bookable on
+    some day of it, or with a booking in it) and a cell per day with their hours, whether
+    they are off, and their sessions with status. Four queries whatever the size."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    week_start, _ = day_bounds(days[0])
+    _, week_end = day_bounds(days[-1])
+    bookings = list(
+        Booking.objects.filter(start__lt=week_end, end__gt=week_start)
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("session_type", "room")
+        .order_by("start")
+    )
+    therapists = list(
+        Therapist.objects.filter(
+            Q(pk__in=Therapist.objects.bookable(on=days[0]).values("pk"))
+            | Q(pk__in=Therapist.objects.bookable(on=days[-1]).values("pk"))
+            | Q(pk__in={b.therapist_id for b in bookings})
+        ).order_by("display_name", "pk")
+    )
+    hours: dict[int, list[availability.WeeklyHours]] = {}
+    for row in WorkingHours.objects.filter(therapist__in=therapists).in_force(days[0], days[-1]).order_by("start_time"):
+        hours.setdefault(row.therapist_id, []).append(weekly_hours(row))
+    time_off = list(TimeOff.objects.filter(therapist__in=therapists, start__lt=week_end, end__gt=week_start))
+
+    rows = [
+        WeekRow(person, [_week_cell(day, person, hours.get(person.pk, []), time_off, bookings) for day in days])
+        for person in therapists
+    ]
+    totals = [sum(len(row.cells[n].bookings) for row in rows) for n in range(7)]
+    return ClinicWeek(monday=monday, days=days, rows=rows, totals=totals)
+
+
+def _week_cell(
+    day: datetime.date,
+    person: Therapist,
+    hours: list[availability.WeeklyHours],
+    time_off: list[TimeOff],
+    bookings: list[Booking],
+) -> WeekCell:
+    """A therapist's day in the week: their hours, whether they are off, and their sessions."""
+    day_start, day_end = day_bounds(day)
+    return WeekCell(
+        day=day,
+        hours=grid.describe_hours(availability.stretches_on(day, hours)),
+        off=any(t.therapist_id == person.pk and t.start < day_end and t.end > day_start for t in time_off),
+        bookings=[
+            AgendaItem(booking=b, start=b.start.astimezone(LONDON), end=b.end.astimezone(LONDON))
+            for b in bookings
+            if b.therapist_id == person.pk and day_start <= b.start < day_end
+        ],
+    )

@@ -1,0 +1,129 @@
+"""The changes to a booking that claim no new time: cancelling it, correcting the client's contact
+details, and the therapist accepting a booking whose health answers needed their review.
+Moving a booking claims a new time, so it is in bookings.services.booking with making one.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bookings.clinical import health
+from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
+from bookings.messaging.tokens import links_revoke
+from bookings.models import Booking, BookingLink, HealthScreen, OutboundEmail
+from bookings.services.booking import BookingError, changeable_booking
+from bookings.services.booking_writes import staff_notify
+from clinic.free_times import free_times_changed
+from therapists.models import Therapist
+
+Kind = OutboundEmail.Kind
+
+
+def booking_cancel(
+    *, booking_id: int, cancelled_by=None, reason: str = "", now: datetime.datetime | None = None
+) -> Booking:
+    """Cancels a booking that has not started.
+
+    Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
+    within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
+    but it is recorded as late; a cancellation by the therapist or an admin never is,
+    and needs a reason. Pending emails are cancelled and the links to manage the booking
+    revoked; client, therapist and admins are told.
+    Raises BookingError."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = changeable_booking(booking_id, now, lock=True)
+        by_staff = cancelled_by is not None and (
+            cancelled_by.is_staff
+            or getattr(getattr(cancelled_by, "therapist", None), "pk", None) == booking.therapist_id
+        )
+        if by_staff and not reason.strip():
+            raise BookingError("Please give the client a reason for cancelling.")
+        # A therapist cancelling a booking still waiting for their review is declining it.
+        declined = by_staff and booking.status == Booking.Status.AWAITING_REVIEW
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.cancelled_by = cancelled_by
+        booking.cancellation_reason = reason.strip()[:500]
+        booking.late_cancellation = not by_staff and booking.is_late_to_cancel(now)
+        booking.calendar_sequence += 1
+        booking.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancelled_by",
+                "cancellation_reason",
+                "late_cancellation",
+                "calendar_sequence",
+            ]
+        )
+        free_times_changed(therapist_id=booking.therapist_id)
+        outbound_emails_cancel(booking_id=booking.pk)
+        # The links in its emails stop working; the stop link stays, as a way out always should.
+        links_revoke(
+            booking_id=booking.pk, purposes=[BookingLink.Purpose.MANAGE, BookingLink.Purpose.AFTERCARE], now=now
+        )
+        outbound_email_schedule(
+            booking=booking,
+            kind=Kind.BOOKING_CANCELLED,
+            to_email=booking.client_email,
+            due_at=now,
+            extra={"declined": True} if declined else None,
+        )
+        staff_notify(booking=booking, kind=Kind.STAFF_CANCELLED, now=now)
+    return booking
+
+
+def booking_contact_update(*, booking_id: int, name: str, email: str, phone: str) -> Booking:
+    """Corrects the client's contact details (an admin fixing a mistyped address, say). The
+    client's emails not yet sent, or failed, go to the new address; sent ones keep the
+    address they went to, and the therapist's and admins' emails are untouched. Raises
+    ValidationError (by field) for an empty name or phone or an invalid address."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        old_email = booking.client_email
+        booking.client_name, booking.client_email, booking.client_phone = name.strip(), email.strip(), phone.strip()
+        booking.full_clean(validate_unique=False, validate_constraints=False)
+        booking.save(update_fields=["client_name", "client_email", "client_phone"])
+        if booking.client_email.lower() != old_email.lower():
+            booking.emails.filter(
+                to_email__iexact=old_email, status__in=[*OutboundEmail.PENDING, OutboundEmail.Status.FAILED]
+            ).exclude(kind__in=OutboundEmail.TO_STAFF).update(to_email=booking.client_email)
+    return booking
+
+
+def booking_review_accept(
+    *, booking_id: int, therapist: Therapist, doctor_ok_seen: bool = False, now: datetime.datetime | None = None
+) -> Booking:
+    """The therapist accepts a booking whose health answers needed their review; the client
+    is sent the confirmation, with the calendar entry now confirmed.
+
+    Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, a 404);
+    only a booking awaiting review that has not started; an answer needing a doctor's OK
+    (health.DOCTORS_OK) needs the therapist to have seen it, which is recorded with who and
+    when. Raises BookingError."""
+    now = now or timezone.now()
+    screen = HealthScreen.objects.filter(booking_id=booking_id, booking__therapist=therapist).first()
+    needs_ok = bool(screen and health.needs_doctors_ok(screen.answered_yes))
+    if needs_ok and not doctor_ok_seen:
+        raise BookingError("Record that you have seen the client's doctor's agreement before accepting.")
+    with transaction.atomic():
+        if needs_ok:
+            HealthScreen.objects.filter(pk=screen.pk).update(doctor_ok_seen_at=now, doctor_ok_seen_by=therapist.user)
+        updated = Booking.objects.filter(
+            pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
+        ).update(status=Booking.Status.CONFIRMED, calendar_sequence=F("calendar_sequence") + 1)
+        booking = Booking.objects.get(pk=booking_id, therapist=therapist)
+        if not updated:
+            raise BookingError(f"This booking is {booking.get_status_display().lower()}; there is nothing to accept.")
+        # The request said "your therapist will confirm": this is that confirmation.
+        outbound_email_schedule(
+            booking=booking,
+            kind=Kind.BOOKING_CONFIRMATION,
+            to_email=booking.client_email,
+            due_at=now,
+            extra={"accepted": True},
+        )
+    return booking
