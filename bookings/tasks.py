@@ -5,7 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from bookings.messaging import outbox, registration_notices
-from bookings.privacy import my_data
+from bookings.privacy import retention
 
 
 @shared_task(name="bookings.dispatch_outbound_emails")
@@ -28,4 +28,4 @@ def registration_reminders_daily() -> int:
 @shared_task(name="bookings.erase_expired_records_daily")
 def erase_expired_records_daily() -> int:
     """Daily (beat): erase held clinical records whose retention has ended. Idempotent."""
-    return my_data.erase_expired_records(today=timezone.localdate())
+    return retention.erase_expired_records(today=timezone.localdate())

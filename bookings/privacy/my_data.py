@@ -175,7 +175,7 @@ def _is_clinical_record(booking: Booking) -> bool:
     return booking.status == Booking.Status.ATTENDED or hasattr(booking, "session_note")
 
 
-def _erase_booking(booking: Booking) -> None:
+def booking_personal_data_erase(booking: Booking) -> None:
     """Removes the client's identity and health data from one booking; the booking row stays
     (anonymous) so the diary's history and the access log still add up. Its email links stop
     working."""
@@ -202,7 +202,7 @@ def _erase_or_hold(bookings: list[Booking], request: ErasureRequest, now: dateti
     held = [b for b in bookings if _is_clinical_record(b)]
     erased = [b for b in bookings if not _is_clinical_record(b)]
     for booking in erased:
-        _erase_booking(booking)
+        booking_personal_data_erase(booking)
     request.respond_by = _one_month_after(now.astimezone(LONDON).date())
     request.erased_bookings = len(erased)
     request.held_bookings = len(held)
@@ -303,25 +303,3 @@ def guest_data_erase(*, email: str, run_by, now: datetime.datetime | None = None
         _refuse_upcoming(bookings, now, whose=f"{email} has")
         _stop_mail_to([email], now)
         return _erase_or_hold(bookings, ErasureRequest(guest_email=email, run_by=run_by, requested_at=now), now)
-
-
-def erase_expired_records(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
-    """Erases the held clinical records whose retention ended by ``today`` (London). Running
-    it again the same day finds nothing more to do. Returns how many requests it completed."""
-    now = now or timezone.now()
-    completed = 0
-    for request_id in ErasureRequest.objects.filter(
-        status=ErasureRequest.Status.HOLDING, hold_until__lte=today
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            request = ErasureRequest.objects.select_for_update().get(pk=request_id)
-            if request.status != ErasureRequest.Status.HOLDING:
-                continue  # another run finished it
-            for booking in request.bookings_held.all():
-                _erase_booking(booking)
-            request.status = ErasureRequest.Status.DONE
-            request.completed_at = now
-            request.kept += f" Erased on {today:%-d %B %Y}, when the retention period ended."
-            request.save()
-            completed += 1
-    return completed

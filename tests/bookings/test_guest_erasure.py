@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from bookings.models import Booking, ErasureRequest, HealthScreen, SessionNote
-from bookings.privacy.my_data import ERASED_NAME, erase_expired_records
+from bookings.privacy.my_data import ERASED_NAME
+from bookings.privacy.retention import erase_expired_records
 
 from ..clock import NOW
 from ..factories import make_booking

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from bookings.models import ErasureRequest, HealthDataAccess, HealthScreen, OutboundEmail, SessionNote
-from bookings.privacy.my_data import ErasureRefused, client_data_erase, erase_expired_records
+from bookings.privacy.my_data import ErasureRefused, client_data_erase
+from bookings.privacy.retention import erase_expired_records
 from bookings.tasks import erase_expired_records_daily
 from clinic.london import LONDON
 
