@@ -1,4 +1,5 @@
-"""Staff sessions: a second factor before anything else, and an end after an idle spell."""
+"""Sessions that can reach clients' records: a second factor before anything else, and an end
+after an idle spell. Who that covers is therapists.staff's one rule (staff_standing)."""
 
 import time
 
@@ -12,7 +13,7 @@ from django.utils.http import urlencode
 
 from .staff import staff_standing
 
-# What a staff member without a second factor may still open: setting one up (which first
+# What someone who needs a second factor but has none may still open: setting one up (which first
 # asks for the password again), the recovery codes it produces, and logging out.
 SECOND_FACTOR_SETUP_URLS = {
     "mfa_activate_totp",
@@ -31,9 +32,10 @@ LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class StaffSecurityMiddleware:
-    """Holds every staff request (therapists, admins) to two rules:
+    """Holds every request of staff (therapists, admins) and of anyone else holding a sensitive
+    permission (therapists.staff.SENSITIVE_PERMISSIONS, directly or through a group) to two rules:
 
-    - no page opens until the account has an authenticator app set up: the staff member is
+    - no page opens until the account has an authenticator app set up: the person is
       sent to set one up, so a stolen password alone never reaches health data. allauth then
       asks for a code at every login of an account that has one;
     - a session idle for STAFF_IDLE_MINUTES ends, and the next request goes to the login page.
@@ -45,7 +47,7 @@ class StaffSecurityMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             standing = staff_standing(request.user)
-            if standing.is_staff_member:
+            if standing.needs_second_factor:
                 if self._idle_too_long(request):
                     return self._log_out_idle(request)
                 if not standing.has_second_factor and _url_name(request) not in SECOND_FACTOR_SETUP_URLS:

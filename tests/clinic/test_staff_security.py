@@ -1,21 +1,27 @@
-"""Staff (therapists and admins) read health data: a second factor before any page, the
-admin's login through the same guarded page, and an end to idle sessions. Guessing
-passwords is slowed to a crawl on both login pages."""
+"""Staff (therapists and admins), and anyone else who can reach clients' records (one rule:
+therapists.staff.SENSITIVE_PERMISSIONS, held directly or through a group): a second factor
+before any page, the admin's login through the same guarded page, and an end to idle
+sessions. Guessing passwords is slowed to a crawl on both login pages."""
 
 import datetime as dt
 import re
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, Permission
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from therapists.middleware import SECOND_FACTOR_SETUP_URLS
+from therapists.selectors import VERIFY_PERMISSION
+from therapists.staff import SENSITIVE_PERMISSIONS, staff_standing
 
 from ..clock import NOW
-from ..factories import PASSWORD, TOTP_SECRET, make_therapist, make_user
+from ..factories import PASSWORD, TOTP_SECRET, give_second_factor, make_booking, make_therapist, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +90,142 @@ def test_a_client_is_not_asked_for_a_second_factor(client, alice):
     client.force_login(alice)
 
     assert client.get(reverse("my_bookings")).status_code == 200
+
+
+# Who needs a second factor: one rule over every permission --------------------------------
+
+# Permissions beyond Django's add/change/delete/view ones that open nothing of a client's:
+# "app.codename" -> why. A new permission lands here or in SENSITIVE_PERMISSIONS, or the walk
+# below fails.
+NOT_SENSITIVE: dict[str, str] = {}
+# Django's own model permissions take effect only in the admin, and the admin opens for
+# is_staff alone, who need a second factor already; code outside the admin that checks one
+# makes it count like any other (classified explicitly).
+ADMIN_ACTIONS = ("add", "change", "delete", "view")
+ROOT = Path(django_settings.BASE_DIR)
+PERMISSION_NAME = re.compile(r"""["'](\w+\.\w+)["']|perms\.(\w+\.\w+)""")
+
+
+def checked_outside_the_admin() -> set[str]:
+    """Every "app.codename" the code or templates name, the admin's own files aside."""
+    files = [
+        *(f for app in ("clinic", "therapists", "bookings") for f in (ROOT / app).rglob("*.py")),
+        *(ROOT / "templates").rglob("*.html"),
+    ]
+    named = set()
+    for file in files:
+        if "migrations" in file.parts or file.name == "admin.py" or "admin" in file.relative_to(ROOT).parts[:2]:
+            continue
+        named |= {a or b for a, b in PERMISSION_NAME.findall(file.read_text())}
+    return named
+
+
+def unclassified_permissions() -> list[str]:
+    named = checked_outside_the_admin()
+    unclassified = []
+    for permission in Permission.objects.select_related("content_type"):
+        name = f"{permission.content_type.app_label}.{permission.codename}"
+        admin_only = permission.codename in {f"{action}_{permission.content_type.model}" for action in ADMIN_ACTIONS}
+        if name in SENSITIVE_PERMISSIONS or name in NOT_SENSITIVE or (admin_only and name not in named):
+            continue
+        unclassified.append(name)
+    return sorted(unclassified)
+
+
+def test_every_permission_in_the_database_is_classified():
+    assert Permission.objects.count() > 100
+    # The scan finds the checks the pages make, so a model permission read outside the admin counts.
+    assert {"bookings.view_health_data", "bookings.view_clinic_diary", VERIFY_PERMISSION} <= checked_outside_the_admin()
+    assert unclassified_permissions() == []
+
+
+def test_the_sensitive_list_names_real_permissions_and_nothing_twice():
+    existing = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")}
+
+    assert set(SENSITIVE_PERMISSIONS) <= existing
+    assert not set(SENSITIVE_PERMISSIONS) & set(NOT_SENSITIVE)
+    assert {"bookings.view_health_data", "bookings.erase_guest_data", "therapists.verify_registration"} <= set(
+        SENSITIVE_PERMISSIONS
+    )
+
+
+def test_a_new_permission_nobody_classified_fails_the_walk():
+    booking_type = Permission.objects.get(codename="view_health_data").content_type
+    Permission.objects.create(codename="export_everything", name="Can export everything", content_type=booking_type)
+
+    assert unclassified_permissions() == ["bookings.export_everything"]
+
+
+def holder(how: str, permission: str = "bookings.view_health_data", **fields):
+    """Nina: not staff, not a therapist, holding ``permission`` directly or through a group."""
+    nina = make_user("nina", **fields)
+    app_label, codename = permission.split(".")
+    granted = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    if how == "directly":
+        nina.user_permissions.add(granted)
+    else:
+        records = Group.objects.create(name="Records")
+        records.permissions.add(granted)
+        nina.groups.add(records)
+    return nina
+
+
+@pytest.mark.parametrize("how", ["directly", "through a group"])
+def test_a_non_staff_holder_of_the_health_permission_is_sent_to_set_up_an_authenticator(client, asha, how):
+    nina = holder(how)
+    booking = make_booking(therapist=asha)
+    client.force_login(nina)
+
+    for path in (reverse("booking_detail", args=[booking.pk]), reverse("my_bookings"), reverse("my_data")):
+        response = client.get(path)
+        assert (response.status_code, response.url) == (302, TOTP_SETUP)
+    assert client.get(TOTP_SETUP, follow=True).status_code == 200
+
+
+@pytest.mark.parametrize("permission", SENSITIVE_PERMISSIONS)
+def test_every_sensitive_permission_alone_needs_a_second_factor(permission):
+    standing = staff_standing(holder("through a group", permission))
+
+    assert (standing.is_staff_member, standing.needs_second_factor, standing.has_second_factor) == (False, True, False)
+
+
+def test_a_superuser_who_is_not_staff_needs_a_second_factor_too():
+    assert staff_standing(make_user("root", is_superuser=True)).needs_second_factor
+
+
+def test_a_client_in_a_group_with_harmless_permissions_is_not_asked(client, alice):
+    readers = Group.objects.create(name="Newsletter")
+    readers.permissions.add(Permission.objects.get(codename="view_sessiontype"))
+    alice.groups.add(readers)
+    client.force_login(alice)
+
+    assert not staff_standing(alice).needs_second_factor
+    assert client.get(reverse("my_bookings")).status_code == 200
+
+
+def test_the_standing_is_read_in_one_query(alice, django_assert_num_queries):
+    nina = holder("through a group")
+
+    with django_assert_num_queries(1):
+        staff_standing(nina)
+    with django_assert_num_queries(1):
+        staff_standing(alice)
+
+
+@pytest.mark.parametrize("how", ["directly", "through a group"])
+def test_a_non_staff_holder_of_the_health_permission_is_logged_out_when_idle(client, asha, time_machine, settings, how):
+    time_machine.move_to(NOW, tick=False)
+    nina = holder(how)
+    give_second_factor(nina)
+    booking = make_booking(therapist=asha)
+    client.force_login(nina)
+    assert client.get(reverse("booking_detail", args=[booking.pk])).status_code == 200
+
+    time_machine.shift(dt.timedelta(minutes=settings.STAFF_IDLE_MINUTES + 1))
+    response = client.get(reverse("booking_detail", args=[booking.pk]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_a_staff_member_without_a_second_factor_can_set_one_up(client):

@@ -241,7 +241,7 @@ def test_people_without_the_permission_cannot_open_the_queue(client, sam, alice,
     args = [tara.pk] if url_name == "therapists:check" else []
     url = reverse(url_name, args=args)
     assert client.get(url).status_code == 302  # anonymous: log in first
-    for person in (sam, tara.user, alice, grant_verify(make_user("nora"), staff=False)):
+    for person in (sam, tara.user, alice, grant_verify(make_user("nora", second_factor=True), staff=False)):
         login(client, person)
         assert client.get(url).status_code == 403
         assert (

@@ -9,7 +9,7 @@ from bookings.models import Booking
 from therapists.models import Therapist
 
 from ..clock import at, days_from_now
-from ..factories import form_data, make_booking, make_working_hours
+from ..factories import form_data, give_second_factor, grant_permissions, make_booking, make_user, make_working_hours
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
@@ -119,3 +119,19 @@ def test_reception_booking_a_client_in_lands_on_the_clinic_diary(client, asha, s
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("diary:clinic_day", args=[TUESDAY.isoformat()])
+
+
+def test_holding_the_health_permission_makes_nobody_staff_but_asks_for_a_second_factor(client, asha, sports):
+    nina = grant_permissions(make_user("nina", email="nina@example.com"), "view_health_data")
+    client.force_login(nina)
+    assert client.get(reverse("book_details", args=[sports.pk])).url == reverse("mfa_activate_totp")
+
+    give_second_factor(nina)
+    client.post(
+        reverse("book_details", args=[sports.pk]),
+        booking_form(asha, at(TUESDAY, "10:00"), name="Nina Shah", email="nina@example.com"),
+    )
+
+    # She books as a client, for herself: the permission reads records, it does not book for others.
+    booking = Booking.objects.get()
+    assert (booking.client, booking.booked_by) == (nina, None)
