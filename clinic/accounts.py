@@ -1,21 +1,72 @@
-"""How django-allauth speaks for the clinic: the lockout message names its wait."""
+"""How django-allauth speaks for the clinic: the lockout messages name their wait, and
+wrong passwords are counted so that nobody can lock someone else out from afar."""
+
+import secrets
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+
+# allauth keeps the usage it can roll back (after a right password) internal; its own
+# adapter uses this module the same way.
+from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest, HttpResponse
 
 from .selectors import clinic_get
+
+ACCOUNT_APP = "allauth.account"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     @property
     def error_messages(self) -> dict:
         messages = dict(super().error_messages)
+        wait = f"Please try again in {settings.LOGIN_LOCKOUT_MINUTES} minutes"
         # allauth says only "try again later"; someone locked out should know how long to wait.
-        messages["too_many_login_attempts"] = (
-            "Too many failed attempts to log in. Please try again in "
-            f"{settings.LOGIN_LOCKOUT_MINUTES} minutes, or reset your password."
-        )
+        messages["too_many_password_attempts"] = f"Too many failed attempts to log in. {wait}, or reset your password."
+        # With logins by password and links (no emailed codes) only the second factor's
+        # code, or a recovery code, is refused with this one.
+        messages["too_many_login_attempts"] = f"Too many wrong codes. {wait}."
         return messages
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Count a try at a password before it is checked; refuse it, counting nothing, once
+        one limit is reached: this address from this network, this network, or this address
+        from everywhere (settings.ACCOUNT_RATE_LIMITS). A right password takes its try back.
+        The network is the client's (settings.TRUSTED_PROXY_COUNT), an IPv6 one its /64."""
+        address = self._get_login_attempts_cache_key(request, **credentials)
+        counts = (
+            ("login_failed_here", f"{address}|{ratelimit.get_ip(request)}"),
+            ("login_failed_network", None),
+            ("login_failed_address", address),
+        )
+        used = ratelimit.RateLimitUsage(usage=[])
+        for action, key in counts:
+            usage = ratelimit.consume(request, app=ACCOUNT_APP, action=action, key=key)
+            if usage is None:
+                used.rollback()
+                raise self.validation_error("too_many_password_attempts")
+            used.usage.extend(usage.usage)
+        self._login_failed_rl_usage = used
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # After a password reset (itself limited) the address starts afresh, as in allauth;
+        # the network's count stays, so a reset cannot make room for guessing other accounts.
+        address = self._get_login_attempts_cache_key(request, **credentials)
+        ratelimit.clear(request, app=ACCOUNT_APP, action="login_failed_address", key=address)
+        ratelimit.clear(
+            request, app=ACCOUNT_APP, action="login_failed_here", key=f"{address}|{ratelimit.get_ip(request)}"
+        )
+
+    def respond_email_verification_sent(self, request: HttpRequest, user) -> HttpResponse:
+        # With no user, someone signed up with an address that already has an account: allauth
+        # emails its owner and answers as for a new one, but skips the one slow step a new
+        # account takes (hashing the password), so the answer came seconds sooner and told a
+        # stranger the address is a client's. Hashing a throwaway password costs the same.
+        if user is None:
+            make_password(secrets.token_urlsafe(16))
+        return super().respond_email_verification_sent(request, user)
 
     def render_mail(self, template_prefix, email, context, headers=None):
         # allauth renders without our context processors when it has no request.

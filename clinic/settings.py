@@ -111,7 +111,15 @@ MIDDLEWARE = [
     "therapists.middleware.StaffSecurityMiddleware",
     "clinic.middleware.PrivatePagesNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so nothing before it has read a body it refuses; its process_view needs messages.
+    "clinic.middleware.AdminDatesInRangeMiddleware",
+    "clinic.middleware.RequestBodyCapMiddleware",
 ]
+
+# The largest request body any page takes: Django's own limit for a form's fields (2.5 MB),
+# which the admin's 2 MB logo and its form fit. The upload views keep their own larger caps
+# (clinic.upload_limits). Over it: 413, before the body is read (clinic.middleware).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 2_621_440)
 
 # Content-Security-Policy: scripts, styles, fonts and images only from this site (Bootstrap's
 # form controls draw their icons as data: SVG images); no inline script or style is allowed,
@@ -216,18 +224,47 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # A changed password, email address or second factor is told to the account's address, so a
 # change nobody asked for is noticed.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-# Guessing passwords: after LOGIN_FAILURES_ALLOWED wrong ones for an address, or
-# LOGIN_FAILURES_PER_NETWORK from one network, logging in waits out LOGIN_LOCKOUT_MINUTES
-# (the admin's login is the same page, so the same limits hold there).
+# Guessing passwords. Each count runs over LOGIN_LOCKOUT_MINUTES and lives in the cache:
+# - LOGIN_FAILURES_ALLOWED wrong passwords for one address from one network stop that
+#   network trying that address: a stranger guessing elsewhere cannot keep the real person out;
+# - LOGIN_FAILURES_PER_NETWORK from one network, whatever the addresses, stop that network;
+# - LOGIN_FAILURES_PER_ADDRESS for one address from everywhere stop everyone trying it, so
+#   spreading guesses over networks stays slow, and a lock-out takes
+#   LOGIN_FAILURES_PER_ADDRESS / LOGIN_FAILURES_ALLOWED networks (10).
+# Wrong authenticator (or recovery) codes are counted apart, per account: only someone who
+# knew the password reaches that step (clinic.accounts says how each is counted).
+# The admin's login is the same page, so the same limits hold there.
 LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5)
 LOGIN_FAILURES_PER_NETWORK = env_int("LOGIN_FAILURES_PER_NETWORK", 20)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+SECOND_FACTOR_FAILURES_ALLOWED = env_int("SECOND_FACTOR_FAILURES_ALLOWED", 5)
+for _name in (
+    "LOGIN_FAILURES_ALLOWED",
+    "LOGIN_FAILURES_PER_NETWORK",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_LOCKOUT_MINUTES",
+    "SECOND_FACTOR_FAILURES_ALLOWED",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {globals()[_name]}.")
+_LOCKOUT = f"{LOGIN_LOCKOUT_MINUTES * 60}s"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": (
-        f"{LOGIN_FAILURES_PER_NETWORK}/{LOGIN_LOCKOUT_MINUTES * 60}s/ip,"
-        f"{LOGIN_FAILURES_ALLOWED}/{LOGIN_LOCKOUT_MINUTES * 60}s/key"
-    ),
+    "login_failed_here": f"{LOGIN_FAILURES_ALLOWED}/{_LOCKOUT}/key",
+    "login_failed_network": f"{LOGIN_FAILURES_PER_NETWORK}/{_LOCKOUT}/ip",
+    "login_failed_address": f"{LOGIN_FAILURES_PER_ADDRESS}/{_LOCKOUT}/key",
+    # allauth.mfa counts wrong codes under allauth's own name, keyed by the account.
+    "login_failed": f"{SECOND_FACTOR_FAILURES_ALLOWED}/{_LOCKOUT}/key",
 }
+# How many proxies of ours stand in front of the app and each add the address they were
+# reached from to X-Forwarded-For: the client's address is the one the outermost of them added
+# (1 behind one TLS proxy, as docker-compose.yml sets). With 0 the header is ignored and the
+# connection's address counts, since anyone can send the header. Set it only when the app is
+# reachable through those proxies alone: a client reaching it directly could name any address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Staff (therapists and admins) read health data: they sign in with a code from an
 # authenticator app as well as the password, and keep recovery codes for a lost phone.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -295,6 +332,28 @@ REMINDER_ON_THE_DAY_AT = datetime.time(REMINDER_ON_THE_DAY_HOUR)
 CLINICAL_RECORD_RETENTION_YEARS = env_int("CLINICAL_RECORD_RETENTION_YEARS", 8)
 if CLINICAL_RECORD_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("CLINICAL_RECORD_RETENTION_YEARS must be at least 1.")
+# What is not a clinical record goes sooner (bookings.privacy.retention; the README's health
+# data section states the same). A booking that never took place (cancelled, a no-show without
+# notes, never marked attended) loses the client's name, contacts and health answers a year
+# after its date: long enough to answer a question or a dispute about a late cancellation or a
+# no-show (card chargebacks run to 120 days), and no duty asks for more.
+NON_CLINICAL_RETENTION_DAYS = env_int("NON_CLINICAL_RETENTION_DAYS", 365)
+# Sent, failed and cancelled emails (each names an address) go 180 days after they were due:
+# enough to show what was sent when a booking or a payment is queried, no more.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 180)
+# The log of looks at health data lives as long as the clinical records it covers, so a client
+# can ask who read her record for as long as it is kept (and a claim over misuse of personal
+# data can be brought for six years: Limitation Act 1980).
+ACCESS_LOG_RETENTION_YEARS = env_int("ACCESS_LOG_RETENTION_YEARS", max(6, CLINICAL_RECORD_RETENTION_YEARS))
+# The most of each kind one daily run erases, so a first run over years of records stays short;
+# what is left goes the next day.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
+if min(NON_CLINICAL_RETENTION_DAYS, OUTBOX_RETENTION_DAYS, RETENTION_BATCH_SIZE) < 1:
+    raise ImproperlyConfigured(
+        "NON_CLINICAL_RETENTION_DAYS, OUTBOX_RETENTION_DAYS and RETENTION_BATCH_SIZE must be at least 1."
+    )
+if ACCESS_LOG_RETENTION_YEARS < 6:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_YEARS must be at least 6 (the Limitation Act's six years).")
 # Aftercare emails leave only between these London hours (24 = midnight at the day's end).
 AFTERCARE_SEND_FROM_HOUR = env_int("AFTERCARE_SEND_FROM_HOUR", 8)
 AFTERCARE_SEND_UNTIL_HOUR = env_int("AFTERCARE_SEND_UNTIL_HOUR", 20)

@@ -60,6 +60,10 @@ def upload_limit(max_file_bytes: int):
                     return _refused(request, max_file_bytes)
             return protected(request, *args, **kwargs)
 
+        # Marks the view for clinic.middleware.RequestBodyCapMiddleware, whose cap for every
+        # other view is smaller (REQUEST_BODY_MAX_BYTES): it leaves this view's body to the
+        # check above. functools.wraps carries the mark through outer decorators.
+        wrapper.request_body_max_bytes = max_file_bytes + FORM_FIELDS_ALLOWANCE
         return wrapper
 
     return decorator

@@ -35,16 +35,17 @@ def _parse_day(text: str) -> datetime.date:
         raise Http404 from None
 
 
-def _day_in_diary(request, text: str) -> datetime.date | None:
-    """The day in the URL, or None after telling the therapist it is outside the diary (year
-    9999 or 0001 in a typed URL: the week around it cannot even be worked out)."""
+def _day_in_diary(request, text: str, *, instead: str = "this week") -> datetime.date | None:
+    """The day in the URL, or None after telling the reader it is outside the diary (year
+    9999 or 0001 in a typed URL: the week around it cannot even be worked out, and the day
+    cannot be turned into UTC). ``instead`` names the page the caller sends them to."""
     day = _parse_day(text)
     if day_in_range(day):
         return day
     messages.error(
         request,
         f"The diary covers {EARLIEST_DAY.day} {EARLIEST_DAY:%B %Y} to {LATEST_DAY.day} {LATEST_DAY:%B %Y}: "
-        f"{day.isoformat()} is outside it. Here is this week.",
+        f"{day.isoformat()} is outside it. Here is {instead}.",
     )
     return None
 
@@ -255,7 +256,9 @@ def _clinic_staff(request) -> None:
 @login_required
 def clinic_day(request, day: str | None = None):
     _clinic_staff(request)
-    chosen = _parse_day(day) if day else _today()
+    chosen = _day_in_diary(request, day, instead="today") if day else _today()
+    if chosen is None:
+        return redirect("diary:clinic_today")
     by = "room" if request.GET.get("by") == "room" else "therapist"
     return render(
         request,

@@ -65,8 +65,11 @@ def booking_detail(request, booking_id: int):
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
     consent = booking.health_consents.order_by("-given_at").first()
-    health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.BOOKING_PAGE)
     before = last_session(booking=booking)
+    # The session before is another booking's notes (often another therapist's): its look is
+    # logged against it too, so its own access log is whole.
+    for shown in (booking, before.booking) if before else (booking,):
+        health_data_access_record(user=request.user, booking=shown, via=HealthDataAccess.Via.BOOKING_PAGE)
     return render(
         request,
         "bookings/booking_detail.html",
@@ -135,7 +138,8 @@ def session_complete(request, booking_id: int):
                 "areas_worked": [area for area in AREAS_FOR_PROBLEM.get(problem, []) if area not in avoid],
             }
         )
-    health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.NOTES_FORM)
+    for shown in (booking, last) if last else (booking,):
+        health_data_access_record(user=request.user, booking=shown, via=HealthDataAccess.Via.NOTES_FORM)
     return render(
         request,
         "bookings/session_complete.html",

@@ -60,3 +60,11 @@ def test_app_services_set_only_variables_the_settings_read_and_all_required_ones
         assert environment["DEBUG"] == "false"
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
+
+
+def test_the_web_app_trusts_its_one_proxy_and_is_reached_only_through_it():
+    web = compose()["services"]["web"]
+
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    # Reachable from outside, a client could forge the address the login limits count.
+    assert all(port.startswith("127.0.0.1:") for port in web["ports"])
