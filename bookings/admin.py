@@ -10,6 +10,7 @@ from bookings.messaging import outbox
 from bookings.models import (
     HEALTH_DATA_PERMISSION,
     Booking,
+    BookingContactChange,
     BookingRules,
     ErasureRequest,
     HealthConsent,
@@ -42,10 +43,7 @@ class HealthScreenInline(admin.StackedInline):
         return False
 
 
-class OutboundEmailInline(admin.TabularInline):
-    model = OutboundEmail
-    fields = ["kind", "to_email", "due_at", "status", "attempts", "sent_at", "last_error"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     extra = 0
 
@@ -53,8 +51,50 @@ class OutboundEmailInline(admin.TabularInline):
         return False
 
 
+class OutboundEmailInline(ReadOnlyInline):
+    model = OutboundEmail
+    fields = readonly_fields = ["kind", "to_email", "due_at", "status", "attempts", "sent_at", "last_error"]
+
+
+class ContactChangeInline(ReadOnlyInline):
+    model = BookingContactChange
+    fields = readonly_fields = ["at", "changed_by", "old_email", "new_email", "reason"]
+    verbose_name_plural = "Changes to the contact details (who, when and why)"
+
+
+CONTACT_FIELDS = ["client_name", "client_email", "client_phone"]
+
+
+class BookingChangeForm(forms.ModelForm):
+    """The booking's contact details, and why they are being changed (logged with who)."""
+
+    change_reason = forms.CharField(
+        label="Why are you changing the contact details?",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Logged with your name. A new email address does not move the booking to another account.",
+    )
+    changed_by = None  # the signed-in user, set by BookingAdmin.get_form
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and not self.errors and set(CONTACT_FIELDS) & set(self.changed_data):
+            try:
+                booking_changes.booking_contact_change_check(
+                    booking=self.instance,
+                    new_email=data.get("client_email", ""),
+                    changed_by=self.changed_by,
+                    reason=data.get("change_reason", ""),
+                )
+            except booking_changes.ContactChangeRefused as refused:
+                raise ValidationError(refused.message) from refused
+        return data
+
+
 @admin.register(Booking)
 class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
+    form = BookingChangeForm
     list_display = ["start", "therapist", "room", "session_type", "client_name", "status"]
     list_filter = ["status", "therapist", "room"]
     list_select_related = ["therapist", "session_type", "room"]
@@ -83,7 +123,7 @@ class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
         "idempotency_key",
         "created_at",
     ]
-    inlines = [HealthScreenInline, OutboundEmailInline]
+    inlines = [HealthScreenInline, OutboundEmailInline, ContactChangeInline]
 
     def has_add_permission(self, request):
         return False
@@ -108,10 +148,20 @@ class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
             health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.ADMIN)
         return response
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"changed_by": request.user})
+
     def save_model(self, request, obj, form, change):
-        booking_changes.booking_contact_update(
-            booking_id=obj.pk, name=obj.client_name, email=obj.client_email, phone=obj.client_phone
-        )
+        if set(CONTACT_FIELDS) & set(form.changed_data):
+            booking_changes.booking_contact_update(
+                booking_id=obj.pk,
+                name=obj.client_name,
+                email=obj.client_email,
+                phone=obj.client_phone,
+                changed_by=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
 
 
 @admin.register(HealthDataAccess)

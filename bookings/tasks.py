@@ -26,6 +26,6 @@ def registration_reminders_daily() -> int:
 
 
 @shared_task(name="bookings.erase_expired_records_daily")
-def erase_expired_records_daily() -> int:
-    """Daily (beat): erase held clinical records whose retention has ended. Idempotent."""
-    return retention.erase_expired_records(today=timezone.localdate())
+def erase_expired_records_daily() -> dict[str, int]:
+    """Daily (beat): apply the retention periods to every client, held records included. Idempotent."""
+    return retention.retention_apply(today=timezone.localdate()).counts()

@@ -4,6 +4,7 @@ stay those of bookings)."""
 from bookings.models.booking import (
     HEALTH_DATA_PERMISSION,
     Booking,
+    BookingContactChange,
     BookingLink,
     BookingQuerySet,
     BookingRules,
@@ -16,6 +17,7 @@ from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, Ses
 __all__ = [
     "AftercareOptOut",
     "Booking",
+    "BookingContactChange",
     "BookingLink",
     "BookingQuerySet",
     "BookingRules",

@@ -237,3 +237,24 @@ class BookingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for booking {self.booking_id}"
+
+
+class BookingContactChange(models.Model):
+    """One correction of a booking's contact details: who made it, when, why, and the address
+    before and after. A changed address never moves the booking to another account (see
+    bookings.privacy.claims), and the row is written in the same transaction as the change."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="contact_changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "booking contact change"
+        verbose_name_plural = "booking contact changes"
+
+    def __str__(self) -> str:
+        return f"{self.changed_by} changed the contact details of booking {self.booking_id}"

@@ -1,157 +1,122 @@
-"""A client's own data: everything the clinic holds on them, to take away, and erasure
-within the law's limits (clinical records are kept for the retention period first)."""
+"""A client's own data: everything the clinic holds on them, to take away (bookings.privacy.export),
+and erasure within the law's limits (clinical records are kept for the retention period first).
 
+CLIENT_DATA is the inventory: every model of the bookings app that holds a client's data, with
+where the download shows it and what erasure does to it. A test walks the app's models and fails
+when one is missing, so a new model is given a place here before it ships."""
+
+import dataclasses
 import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from bookings.clinical import body_chart, health
 from bookings.messaging.tokens import links_revoke
 from bookings.models import (
     AftercareOptOut,
     Booking,
+    BookingContactChange,
     ErasureRequest,
     HealthConsent,
     HealthDataAccess,
     HealthScreen,
     MarketingConsent,
     OutboundEmail,
+    OutcomeScore,
     SessionNote,
 )
 from bookings.privacy.claims import bookings_for_account
+from bookings.privacy.export import my_data_export
 from bookings.privacy.marketing import marketing_consent_withdraw
 from clinic.errors import ServiceError
 from clinic.london import LONDON
 from therapists.staff import is_staff_member
 
+__all__ = ["CLIENT_DATA", "ERASED_NAME", "ErasureRefused", "booking_personal_data_erase", "my_data_export"]
+
 ERASED_NAME = "Erased client"
+# Erased rows that must keep an address (the field is required) get one that reaches no one.
+ERASED_DOMAIN = "erased.invalid"
+
+
+@dataclasses.dataclass(frozen=True)
+class Held:
+    """How one model's rows about a client are handed over and erased.
+
+    ``exported_as`` is the download's key that carries them ("bookings[].outcome_scores": a
+    key of each booking), or None with ``not_exported_because``. ``erased`` is DELETED,
+    ANONYMISED (the row stays, nothing in it names the client) or KEPT, with ``why``."""
+
+    exported_as: str | None
+    erased: str
+    why: str
+    not_exported_because: str = ""
+
+
+DELETED, ANONYMISED, KEPT = "deleted", "anonymised", "kept"
+
+CLIENT_DATA: dict[str, Held] = {
+    "bookings.Booking": Held(
+        "bookings",
+        ANONYMISED,
+        "Name, email, phone, account, feedback and reason erased; the row keeps the diary whole.",
+    ),
+    "bookings.HealthScreen": Held(
+        "bookings[].health_answers", DELETED, "Health answers, the doctor's OK and the trimester go together."
+    ),
+    "bookings.OutcomeScore": Held("bookings[].outcome_scores", DELETED, "Pain and activities in her own words."),
+    "bookings.SessionNote": Held("bookings[].session_notes", DELETED, "The therapist's notes."),
+    "bookings.SessionNoteAmendment": Held(
+        "bookings[].session_notes.amendments", DELETED, "Deleted with the note they amend."
+    ),
+    "bookings.HealthConsent": Held(
+        "bookings[].health_consents", ANONYMISED, "Unlinked from the account; the wording stays as evidence."
+    ),
+    "bookings.HealthDataAccess": Held(
+        "bookings[].health_data_looked_at",
+        ANONYMISED,
+        "Kept as the record of who looked, with the client's address replaced.",
+    ),
+    "bookings.OutboundEmail": Held(
+        "bookings[].emails_sent_to_you", ANONYMISED, "Address, extra facts and any error text replaced."
+    ),
+    "bookings.BookingContactChange": Held(
+        "bookings[].contact_changes", ANONYMISED, "Kept as the record of who changed what, without the addresses."
+    ),
+    "bookings.BookingLink": Held(
+        None,
+        KEPT,
+        "Revoked; a row holds only a hash of the token, which names no one.",
+        not_exported_because="only a hash of a link already in her emails",
+    ),
+    "bookings.MarketingConsent": Held(
+        "marketing_consents", ANONYMISED, "Withdrawn, then its address replaced; the wording stays as evidence."
+    ),
+    "bookings.AftercareOptOut": Held("aftercare_emails_stopped", DELETED, "Nothing is sent to an erased address."),
+    "bookings.ErasureRequest": Held(
+        "erasure_requests",
+        KEPT,
+        "The record that erasure was asked for and done: an anonymous account, or the guest's "
+        "address replaced once nothing is held.",
+    ),
+    "bookings.ErasureRequest_bookings_held": Held(
+        None,
+        KEPT,
+        "Links a request to the (anonymous) bookings it held.",
+        not_exported_because="the request's own entry says what was held",
+    ),
+}
+
+
+def erased_address(booking_id: int) -> str:
+    return f"erased-{booking_id}@{ERASED_DOMAIN}"
 
 
 class ErasureRefused(ServiceError):
     """An erasure that must not happen yet, or not from here; the message says why and what to do."""
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def my_data_export(*, user) -> dict:
-    """Everything held on ``user``, and only on them: the account, every booking they may list
-    as theirs with its health answers, session notes, the emails sent to them about it and
-    every recorded look at its health data, their aftercare opt-out and erasure requests."""
-    emails = list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary"))
-    addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
-    bookings = list(
-        bookings_for_account(user=user)
-        .select_related("health_screen", "session_note")
-        .prefetch_related("emails", "health_consents", "session_note__amendments__amended_by")
-    )
-    accesses = {}
-    for access in HealthDataAccess.objects.filter(booking__in=bookings).select_related("accessed_by"):
-        accesses.setdefault(access.booking_id, []).append(
-            {
-                "at": _iso(access.at),
-                "by": access.accessed_by.get_full_name() or "clinic staff",
-                "via": access.get_via_display(),
-            }
-        )
-    return {
-        "account": {
-            "name": user.get_full_name(),
-            "email_addresses": emails,
-            "joined": _iso(user.date_joined),
-        },
-        "bookings": [_booking_export(booking, addresses, accesses.get(booking.pk, [])) for booking in bookings],
-        "aftercare_emails_stopped": AftercareOptOut.objects.filter(email__in=addresses).exists(),
-        "marketing_consents": [
-            {
-                "email": consent.email,
-                "wording": consent.wording,
-                "given_at": _iso(consent.given_at),
-                "given_how": consent.given_how,
-                "withdrawn_at": _iso(consent.withdrawn_at),
-                "withdrawn_how": consent.withdrawn_how,
-            }
-            for consent in MarketingConsent.objects.filter(email__in=addresses).order_by("given_at")
-        ],
-        "erasure_requests": [
-            {"requested_at": _iso(r.requested_at), "status": r.get_status_display(), "kept": r.kept}
-            for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
-        ],
-    }
-
-
-def _booking_export(booking: Booking, addresses: set[str], accesses: list[dict]) -> dict:
-    screen: HealthScreen | None = getattr(booking, "health_screen", None)
-    note: SessionNote | None = getattr(booking, "session_note", None)
-    return {
-        "session": booking.session_type.name,
-        "therapist": booking.therapist.display_name,
-        "when": f"{booking.start.astimezone(LONDON):%a %-d %b %Y, %H:%M}",
-        "start": _iso(booking.start),
-        "end": _iso(booking.end),
-        "status": booking.get_status_display(),
-        "name": booking.client_name,
-        "email": booking.client_email,
-        "phone": booking.client_phone,
-        "made_at": _iso(booking.created_at),
-        "cancelled_at": _iso(booking.cancelled_at),
-        "your_answer_after_the_session": booking.get_feedback_display() if booking.feedback else None,
-        "health_answers": {
-            "answered_yes": [health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS],
-            "main_problem": screen.get_main_problem_display(),
-            "preferred_pressure": screen.preferred_pressure,
-            "notes": screen.notes,
-            "consent_given_at": _iso(screen.consent_given_at),
-        }
-        if screen
-        else None,
-        "session_notes": {
-            "areas_worked": body_chart.labels(note.areas_worked),
-            "areas_to_avoid": body_chart.labels(note.areas_to_avoid),
-            "pressure_used": note.pressure_used,
-            "problem": note.get_problem_display(),
-            "tip": note.personal_tip,
-            "written_at": _iso(note.written_at),
-            "pressure_reason": note.pressure_reason,
-            "amendments": [
-                {
-                    "at": _iso(amendment.amended_at),
-                    "by": amendment.amended_by.get_full_name() or "your therapist",
-                    "changes": amendment.changes,
-                    "reason": amendment.reason,
-                }
-                for amendment in note.amendments.all()
-            ],
-        }
-        if note
-        else None,
-        "emails_sent_to_you": [
-            {
-                "kind": email.get_kind_display(),
-                "to": email.to_email,
-                "status": email.get_status_display(),
-                "sent_at": _iso(email.sent_at),
-            }
-            for email in booking.emails.all()
-            if email.to_email.lower() in addresses
-        ],
-        "health_data_looked_at": accesses,
-        "health_consents": [
-            {
-                "wording": consent.wording,
-                "wording_version": consent.wording_version,
-                "given_at": _iso(consent.given_at),
-                "given_how": consent.given_how,
-                "withdrawn_at": _iso(consent.withdrawn_at),
-                "withdrawn_how": consent.withdrawn_how,
-            }
-            for consent in sorted(booking.health_consents.all(), key=lambda consent: consent.given_at)
-        ],
-    }
 
 
 def _one_month_after(day: datetime.date) -> datetime.date:
@@ -176,20 +141,31 @@ def _is_clinical_record(booking: Booking) -> bool:
 
 
 def booking_personal_data_erase(booking: Booking) -> None:
-    """Removes the client's identity and health data from one booking; the booking row stays
-    (anonymous) so the diary's history and the access log still add up. Its email links stop
-    working."""
+    """Removes the client's identity and health data from one booking, as CLIENT_DATA says:
+    health answers (the doctor's OK and the trimester with them), outcome scores and notes
+    are deleted; the booking row, its emails, contact changes, access log and consents stay
+    anonymous so the diary's history and the log still add up. Its email links stop
+    working, and an erasure request that held it no longer names a guest."""
+    address = erased_address(booking.pk)
     links_revoke(booking_id=booking.pk)
     HealthScreen.objects.filter(booking=booking).delete()
+    OutcomeScore.objects.filter(booking=booking).delete()
     # The consent rows stay as evidence of what was agreed, and name no one once unlinked.
     HealthConsent.objects.filter(booking=booking).update(client=None)
     SessionNote.objects.filter(booking=booking).delete()
-    OutboundEmail.objects.filter(booking=booking).update(to_email=f"erased-{booking.pk}@erased.invalid", extra={})
-    HealthDataAccess.objects.filter(booking=booking).update(client_email=f"erased-{booking.pk}@erased.invalid")
+    # An SMTP error quotes the address it could not reach.
+    OutboundEmail.objects.filter(booking=booking).update(to_email=address, extra={}, last_error="")
+    HealthDataAccess.objects.filter(booking=booking).update(client_email=address)
+    BookingContactChange.objects.filter(booking=booking).update(
+        old_email=address, new_email=address, reason="Erased with the client's data."
+    )
+    ErasureRequest.objects.filter(bookings_held=booking).exclude(guest_email="").update(guest_email=address)
+    # A client who cancelled for themselves is named by that link too; staff who did stay named.
+    Booking.objects.filter(pk=booking.pk, cancelled_by=F("client")).update(cancelled_by=None)
     Booking.objects.filter(pk=booking.pk).update(
         client=None,
         client_name=ERASED_NAME,
-        client_email=f"erased-{booking.pk}@erased.invalid",
+        client_email=address,
         client_phone="",
         feedback="",
         cancellation_reason="",
@@ -218,6 +194,9 @@ def _erase_or_hold(bookings: list[Booking], request: ErasureRequest, now: dateti
     else:
         request.status = ErasureRequest.Status.DONE
         request.completed_at = now
+        if request.guest_email:
+            # Nothing is held: the request stays as the record that it was done, naming no one.
+            request.guest_email = erased_address(erased[0].pk)
     request.save()
     request.bookings_held.set(held)
     return request
@@ -227,6 +206,10 @@ def _stop_mail_to(addresses: list[str], now: datetime.datetime) -> None:
     AftercareOptOut.objects.filter(email__in=addresses).delete()
     for address in addresses:
         marketing_consent_withdraw(email=address, how="erasure of the client's data", now=now)
+        # Withdrawn, the row is evidence of what was agreed and when; the address adds nothing.
+        MarketingConsent.objects.filter(email__iexact=address, withdrawn_at__isnull=False).update(
+            email=f"erased@{ERASED_DOMAIN}"
+        )
 
 
 def _refuse_upcoming(bookings: list[Booking], now: datetime.datetime, *, whose: str) -> None:

@@ -12,7 +12,16 @@ from django.utils import timezone
 from bookings.clinical import health
 from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
 from bookings.messaging.tokens import links_revoke
-from bookings.models import Booking, BookingLink, HealthScreen, OutboundEmail
+from bookings.models import (
+    HEALTH_DATA_PERMISSION,
+    Booking,
+    BookingContactChange,
+    BookingLink,
+    HealthScreen,
+    OutboundEmail,
+    OutcomeScore,
+    SessionNote,
+)
 from bookings.services.booking import BookingError, changeable_booking
 from bookings.services.booking_writes import staff_notify
 from clinic.free_times import free_times_changed
@@ -76,22 +85,77 @@ def booking_cancel(
     return booking
 
 
-def booking_contact_update(*, booking_id: int, name: str, email: str, phone: str) -> Booking:
+class ContactChangeRefused(BookingError):
+    """A change to a booking's contact details that was refused: nothing was changed."""
+
+
+def booking_contact_update(
+    *,
+    booking_id: int,
+    name: str,
+    email: str,
+    phone: str,
+    changed_by,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> Booking:
     """Corrects the client's contact details (an admin fixing a mistyped address, say). The
     client's emails not yet sent, or failed, go to the new address; sent ones keep the
-    address they went to, and the therapist's and admins' emails are untouched. Raises
-    ValidationError (by field) for an empty name or phone or an invalid address."""
+    address they went to, and the therapist's and admins' emails are untouched.
+
+    Rules: a reason is given; a new address on a booking holding health data (health answers,
+    session notes or outcome scores) needs bookings.view_health_data, since its emails and
+    links would go to whoever holds that address; the booking stays linked to the account it
+    was (a guest's stays a guest's: see privacy.claims), and each change is logged as a
+    BookingContactChange with who, when, why and the address before and after.
+    Raises ContactChangeRefused, or ValidationError (by field) for an empty name or phone or an
+    invalid address."""
+    now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         old_email = booking.client_email
+        reason = booking_contact_change_check(booking=booking, new_email=email, changed_by=changed_by, reason=reason)
         booking.client_name, booking.client_email, booking.client_phone = name.strip(), email.strip(), phone.strip()
         booking.full_clean(validate_unique=False, validate_constraints=False)
+        email_changed = booking.client_email.lower() != old_email.lower()
         booking.save(update_fields=["client_name", "client_email", "client_phone"])
-        if booking.client_email.lower() != old_email.lower():
+        BookingContactChange.objects.create(
+            booking=booking,
+            changed_by=changed_by,
+            at=now,
+            old_email=old_email,
+            new_email=booking.client_email,
+            reason=reason,
+        )
+        if email_changed:
             booking.emails.filter(
                 to_email__iexact=old_email, status__in=[*OutboundEmail.PENDING, OutboundEmail.Status.FAILED]
             ).exclude(kind__in=OutboundEmail.TO_STAFF).update(to_email=booking.client_email)
     return booking
+
+
+def booking_contact_change_check(*, booking: Booking, new_email: str, changed_by, reason: str) -> str:
+    """The rules of booking_contact_update, for a form to check before it saves: ``booking``
+    as it is now, ``new_email`` the address asked for. Returns the reason, tidied. Raises
+    ContactChangeRefused."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ContactChangeRefused("Say why the contact details are being changed: the change is logged.")
+    email_changed = new_email.strip().lower() != booking.client_email.lower()
+    if email_changed and _holds_health_data(booking) and not changed_by.has_perm(HEALTH_DATA_PERMISSION):
+        raise ContactChangeRefused(
+            "This booking holds health data, so only staff allowed to read health data can change its "
+            "email address. Nothing was changed."
+        )
+    return reason
+
+
+def _holds_health_data(booking: Booking) -> bool:
+    return (
+        HealthScreen.objects.filter(booking=booking).exists()
+        or SessionNote.objects.filter(booking=booking).exists()
+        or OutcomeScore.objects.filter(booking=booking).exists()
+    )
 
 
 def booking_review_accept(

@@ -31,7 +31,7 @@ def _booking_for_token(token: str) -> Booking | None:
 
 
 def _own_booking(request, booking_id: int) -> Booking | None:
-    # The bookings My bookings lists: linked to the account, or made with an address it verified.
+    # The bookings My bookings lists: those linked to the account (never matched by address).
     return bookings_for_account(user=request.user).filter(pk=booking_id).first()
 
 

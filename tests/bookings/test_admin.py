@@ -30,6 +30,10 @@ def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admi
             "health_screen-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
+            # A contact change is logged with who and why (test_links_not_matches).
+            "change_reason": "The client rang to correct it.",
+            "contact_changes-TOTAL_FORMS": "0",
+            "contact_changes-INITIAL_FORMS": "0",
         },
     )
 
@@ -60,6 +64,10 @@ def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails
             "health_screen-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
+            # A contact change is logged with who and why (test_links_not_matches).
+            "change_reason": "The client rang to correct it.",
+            "contact_changes-TOTAL_FORMS": "0",
+            "contact_changes-INITIAL_FORMS": "0",
         },
     )
 
@@ -116,7 +124,14 @@ def test_a_bad_correction_is_refused_and_changes_nothing(bob, alice):
     before = (booking.client_name, booking.client_email)
 
     with pytest.raises(ValidationError) as refused:
-        services.booking_contact_update(booking_id=booking.pk, name=" ", email="not an address", phone="07700 900123")
+        services.booking_contact_update(
+            booking_id=booking.pk,
+            name=" ",
+            email="not an address",
+            phone="07700 900123",
+            changed_by=alice,
+            reason="Typo",
+        )
 
     assert set(refused.value.message_dict) == {"client_name", "client_email"}
     booking.refresh_from_db()

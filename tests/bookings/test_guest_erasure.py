@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import serializers
 from django.urls import reverse
 
-from bookings.models import Booking, ErasureRequest, HealthScreen, SessionNote
+from bookings.models import Booking, ErasureRequest, HealthScreen, OutcomeScore, SessionNote
 from bookings.privacy.my_data import ERASED_NAME
 from bookings.privacy.retention import erase_expired_records
 
@@ -78,6 +79,33 @@ def test_the_held_record_is_erased_on_its_date_once(as_admin, ginas_history):
     attended.refresh_from_db()
     assert attended.client_name == ERASED_NAME
     assert not SessionNote.objects.exists()
+
+
+def test_once_released_no_row_names_her_and_her_scores_are_gone(as_admin, ginas_history):
+    attended, cancelled = ginas_history
+    for booking in (attended, cancelled):
+        OutcomeScore.objects.create(
+            booking=booking, taken="booking", kind="activity", measure="Parkrun at Hackney", score=4, taken_at=NOW
+        )
+    erase(as_admin)
+    assert not OutcomeScore.objects.filter(booking=cancelled).exists()
+
+    erase_expired_records(today=ErasureRequest.objects.get().hold_until)
+
+    assert not OutcomeScore.objects.exists()
+    for model in (Booking, ErasureRequest, HealthScreen):
+        dumped = serializers.serialize("json", model.objects.all()).lower()
+        assert "gina" not in dumped and "hackney" not in dumped, model
+
+
+def test_a_request_with_nothing_held_names_no_one_once_done(as_admin, ginas_history):
+    attended, _ = ginas_history
+    attended.delete()  # only the cancelled booking: nothing to hold
+
+    erase(as_admin)
+
+    erasure = ErasureRequest.objects.get()
+    assert erasure.status == "done" and erasure.guest_email.endswith("@erased.invalid")
 
 
 @pytest.mark.parametrize(

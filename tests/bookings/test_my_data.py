@@ -189,10 +189,10 @@ def test_the_beat_task_erases_on_the_hold_date_in_london(alice, alices_history, 
     midnight_in_london = dt.datetime.combine(hold, dt.time(0), tzinfo=LONDON)
 
     time_machine.move_to(midnight_in_london - dt.timedelta(minutes=1))
-    assert erase_expired_records_daily() == 0
+    assert erase_expired_records_daily()["erasure_requests_completed"] == 0
     time_machine.move_to(midnight_in_london + dt.timedelta(minutes=1))
-    assert erase_expired_records_daily() == 1
-    assert erase_expired_records_daily() == 0
+    assert erase_expired_records_daily()["erasure_requests_completed"] == 1
+    assert erase_expired_records_daily()["erasure_requests_completed"] == 0
 
     attended.refresh_from_db()
     assert attended.client_name == "Erased client"

@@ -39,5 +39,5 @@ def test_an_admin_erases_a_guests_data_after_checking_who_asks(page, admin_user,
     page.get_by_role("button", name="Erase this guest's data").click()
     expect(page.get_by_text("Erased: 1 booking(s) now; nothing held.")).to_be_visible()
     screenshot(page, f"admin-erase-guest-done-{v}")
-    assert ErasureRequest.objects.get().guest_email == "gina@example.com"
+    assert ErasureRequest.objects.get().guest_email.endswith("@erased.invalid")  # done, it names no one
     assert Booking.objects.get().client_name == "Erased client"

@@ -1,0 +1,184 @@
+"""A client's own data to take away: everything the clinic holds on them, and only that, in a
+fixed number of queries however long their history (the My data page and its download).
+
+bookings.privacy.my_data.CLIENT_DATA says, for every model that holds a client's data, where
+it appears here; a test holds the two together."""
+
+from allauth.account.models import EmailAddress
+from django.db.models import Prefetch
+
+from bookings.clinical import body_chart, health
+from bookings.models import (
+    AftercareOptOut,
+    Booking,
+    BookingContactChange,
+    ErasureRequest,
+    HealthDataAccess,
+    HealthScreen,
+    MarketingConsent,
+    OutboundEmail,
+    SessionNote,
+)
+from bookings.privacy.claims import bookings_for_account
+from clinic.london import LONDON
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _name(user, fallback: str) -> str:
+    return (user.get_full_name() if user else "") or fallback
+
+
+def my_data_export(*, user) -> dict:
+    """Everything held on ``user``, and only on them: the account, every booking linked to it
+    with its health answers (the doctor's OK and the trimester included), outcome scores,
+    session notes, consents, contact changes, the emails sent to them about it (never their
+    content) and every recorded look at its health data; their aftercare opt-out, marketing
+    consents and erasure requests."""
+    emails = list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary"))
+    addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
+    bookings = list(
+        bookings_for_account(user=user)
+        .select_related("health_screen__doctor_ok_seen_by", "session_note")
+        .prefetch_related(
+            Prefetch("emails", OutboundEmail.objects.exclude(kind__in=OutboundEmail.TO_STAFF)),
+            "health_consents",
+            "outcome_scores",
+            Prefetch("contact_changes", BookingContactChange.objects.select_related("changed_by")),
+            Prefetch("health_accesses", HealthDataAccess.objects.select_related("accessed_by").order_by("at")),
+            "session_note__amendments__amended_by",
+        )
+    )
+    return {
+        "account": {
+            "name": user.get_full_name(),
+            "email_addresses": emails,
+            "joined": _iso(user.date_joined),
+        },
+        "bookings": [_booking_export(booking) for booking in bookings],
+        "aftercare_emails_stopped": AftercareOptOut.objects.filter(email__in=addresses).exists(),
+        "marketing_consents": [
+            {
+                "email": consent.email,
+                "wording": consent.wording,
+                "given_at": _iso(consent.given_at),
+                "given_how": consent.given_how,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_how": consent.withdrawn_how,
+            }
+            for consent in MarketingConsent.objects.filter(email__in=addresses).order_by("given_at")
+        ],
+        "erasure_requests": [
+            {"requested_at": _iso(r.requested_at), "status": r.get_status_display(), "kept": r.kept}
+            for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
+        ],
+    }
+
+
+def _booking_export(booking: Booking) -> dict:
+    return {
+        "session": booking.session_type.name,
+        "therapist": booking.therapist.display_name,
+        "when": f"{booking.start.astimezone(LONDON):%a %-d %b %Y, %H:%M}",
+        "start": _iso(booking.start),
+        "end": _iso(booking.end),
+        "status": booking.get_status_display(),
+        "name": booking.client_name,
+        "email": booking.client_email,
+        "phone": booking.client_phone,
+        "made_at": _iso(booking.created_at),
+        "cancelled_at": _iso(booking.cancelled_at),
+        "your_answer_after_the_session": booking.get_feedback_display() if booking.feedback else None,
+        "health_answers": _health_answers(getattr(booking, "health_screen", None)),
+        "outcome_scores": [
+            {
+                "taken": score.get_taken_display(),
+                "kind": score.get_kind_display(),
+                # The activity in the client's own words; pain is stored under a fixed name.
+                "measure": "Pain" if score.kind == score.Kind.PAIN else score.measure,
+                "score": score.score,
+                "taken_at": _iso(score.taken_at),
+            }
+            for score in sorted(booking.outcome_scores.all(), key=lambda score: (score.taken_at, score.pk))
+        ],
+        "session_notes": _session_notes(getattr(booking, "session_note", None)),
+        # The kind, address and dates only: the content is rebuilt from the booking when sent.
+        "emails_sent_to_you": [
+            {
+                "kind": email.get_kind_display(),
+                "to": email.to_email,
+                "status": email.get_status_display(),
+                "due_at": _iso(email.due_at),
+                "sent_at": _iso(email.sent_at),
+            }
+            for email in booking.emails.all()
+        ],
+        "contact_changes": [
+            {
+                "at": _iso(change.at),
+                "by": _name(change.changed_by, "clinic staff"),
+                "from": change.old_email,
+                "to": change.new_email,
+                "reason": change.reason,
+            }
+            for change in booking.contact_changes.all()
+        ],
+        "health_data_looked_at": [
+            {"at": _iso(access.at), "by": _name(access.accessed_by, "clinic staff"), "via": access.get_via_display()}
+            for access in booking.health_accesses.all()
+        ],
+        "health_consents": [
+            {
+                "wording": consent.wording,
+                "wording_version": consent.wording_version,
+                "given_at": _iso(consent.given_at),
+                "given_how": consent.given_how,
+                "withdrawn_at": _iso(consent.withdrawn_at),
+                "withdrawn_how": consent.withdrawn_how,
+            }
+            for consent in sorted(booking.health_consents.all(), key=lambda consent: consent.given_at)
+        ],
+    }
+
+
+def _health_answers(screen: HealthScreen | None) -> dict | None:
+    if screen is None:
+        return None
+    return {
+        "answered_yes": [health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS],
+        "main_problem": screen.get_main_problem_display(),
+        "preferred_pressure": screen.preferred_pressure,
+        "notes": screen.notes,
+        "pregnancy_trimester": screen.get_pregnancy_trimester_display() if screen.pregnancy_trimester else None,
+        "doctors_ok": {
+            "you_said_your_doctor_agreed": screen.doctor_ok_confirmed,
+            "therapist_saw_it_at": _iso(screen.doctor_ok_seen_at),
+            "therapist_saw_it": _name(screen.doctor_ok_seen_by, "your therapist") if screen.doctor_ok_seen_at else None,
+        },
+        "consent_given_at": _iso(screen.consent_given_at),
+    }
+
+
+def _session_notes(note: SessionNote | None) -> dict | None:
+    if note is None:
+        return None
+    return {
+        "areas_worked": body_chart.labels(note.areas_worked),
+        "areas_to_avoid": body_chart.labels(note.areas_to_avoid),
+        "pressure_used": note.pressure_used,
+        "problem": note.get_problem_display(),
+        "tip": note.personal_tip,
+        "written_at": _iso(note.written_at),
+        "pressure_reason": note.pressure_reason,
+        "amendments": [
+            {
+                "at": _iso(amendment.amended_at),
+                "by": _name(amendment.amended_by, "your therapist"),
+                "changes": amendment.changes,
+                "reason": amendment.reason,
+            }
+            for amendment in note.amendments.all()
+        ],
+    }
