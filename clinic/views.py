@@ -98,11 +98,24 @@ def site_cookies() -> list[tuple[str, str, str]]:
     ]
 
 
+# The periods the privacy notice states, by the names of the settings that hold them. One a
+# deployment lacks is worded without a number rather than given a made-up one.
+NOTICE_PERIODS = (
+    "CLINICAL_RECORD_RETENTION_YEARS",
+    "NON_CLINICAL_RETENTION_DAYS",
+    "OUTBOX_RETENTION_DAYS",
+    "ACCESS_LOG_RETENTION_YEARS",
+    "LOGIN_LOCKOUT_MINUTES",
+)
+
+
 def privacy_notice(request):
+    periods = {name.lower(): getattr(settings, name, None) for name in NOTICE_PERIODS}
     return render(
         request,
         "clinic/privacy.html",
         {
+            **periods,
             "retention_years": settings.CLINICAL_RECORD_RETENTION_YEARS,
             "staff_idle_minutes": settings.STAFF_IDLE_MINUTES,
         },

@@ -47,7 +47,7 @@ def test_a_client_signs_up_verifies_books_and_sees_every_booking(page, asha, spo
     screenshot(page, f"account-sign-up-{page.viewport_name}")
     assert_accessible(page)
     page.get_by_role("button", name="Make my account").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     screenshot(page, f"account-verify-sent-{page.viewport_name}")
 
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
