@@ -435,7 +435,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.registration_reminders_daily",
         "schedule": crontab(hour=6, minute=5),
     },
-    # Erase clinical records whose retention has ended (idempotent); 03:30 London.
+    # Apply the retention periods to every client (bookings.privacy.retention); idempotent;
+    # 03:30 London.
     "erase-expired-records-daily": {
         "task": "bookings.erase_expired_records_daily",
         "schedule": crontab(hour=3, minute=30),

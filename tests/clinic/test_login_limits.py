@@ -111,6 +111,9 @@ def test_a_hop_that_is_no_address_is_refused_and_nothing_is_written(alice, behin
         response = through_proxy("alice@example.com", PASSWORD, forwarded=f"{HOME}, {hop}")
 
     assert response.status_code == 403
+    page = response.content.decode()
+    assert "This is not open to you" in page and "nothing was changed" in page
+    assert hop not in page
     assert response.client.get(reverse("my_bookings")).status_code == 302
     assert list(User.objects.values_list("pk", "last_login")) == users_before
     assert PASSWORD not in caplog.text
