@@ -9,6 +9,7 @@ a 60-minute sports massage. The clinic's booking rules: ``rules``. A session ash
 given alice: ``attended``. Everyone the health-data matrix tries: ``people``.
 """
 
+import hashlib
 import os
 
 import pytest
@@ -39,6 +40,12 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Runs side by side on one PostgreSQL (each with its own VAR_DIR, as SQLite's test file
+    # already is) get test databases of their own instead of dropping each other's.
+    database = settings.DATABASES["default"]
+    if "VAR_DIR" in os.environ and "sqlite" not in database["ENGINE"]:
+        run = hashlib.sha256(os.environ["VAR_DIR"].encode()).hexdigest()[:8]
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{run}"
     config.addinivalue_line(
         "markers", "booking_rules(**values): the clinic's booking rules a module or test needs (the rules fixture)"
     )

@@ -215,14 +215,15 @@ def test_looks_at_health_data_are_logged_for_as_long_as_the_records_last(clock, 
 
 
 @pytest.fixture
-def a_due_day(alice, asha):
-    """Alice and Gina, each with a session over 8 years ago and a booking cancelled then, an
-    email and a look at their data: everything is due on TODAY."""
+def a_due_day(alice, asha, bob):
+    """Alice (with asha) and Gina (with bob, at the same times), each with a session over 8
+    years ago and a booking cancelled then, an email and a look at their data: everything is
+    due on TODAY."""
     long_ago = days_from_now(-9 * 366)
     alices = session(asha, long_ago, client=alice)
-    session(asha, long_ago)
+    session(bob, long_ago)
     session(asha, long_ago + dt.timedelta(days=1), client=alice, status="cancelled", notes=False)
-    session(asha, long_ago + dt.timedelta(days=1), status="cancelled", notes=False)
+    session(bob, long_ago + dt.timedelta(days=1), status="cancelled", notes=False)
     OutboundEmail.objects.create(
         booking=alices, kind="booking_confirmation", to_email=alice.email, due_at=at(long_ago, "09:00"), status="sent"
     )
