@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from bookings.admin_held import HeldBookingsAdminMixin, HeldRowsHiddenMixin
 from bookings.messaging import outbox
 from bookings.models import (
     HEALTH_DATA_PERMISSION,
@@ -20,7 +21,6 @@ from bookings.models import (
     OutboundEmail,
 )
 from bookings.privacy import my_data
-from bookings.privacy.health_access import health_data_access_record
 from bookings.services import booking_changes
 from bookings.services import rooms as room_services
 from clinic.admin import RecordAdmin
@@ -93,9 +93,9 @@ class BookingChangeForm(forms.ModelForm):
 
 
 @admin.register(Booking)
-class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
+class BookingAdmin(HeldBookingsAdminMixin, FreeTimesAdminMixin, admin.ModelAdmin):
     form = BookingChangeForm
-    list_display = ["start", "therapist", "room", "session_type", "client_name", "status"]
+    list_display = ["start", "therapist", "room", "session_type", "client_or_held", "status"]
     list_filter = ["status", "therapist", "room"]
     list_select_related = ["therapist", "session_type", "room"]
     search_fields = ["client_name", "client_email"]
@@ -141,13 +141,6 @@ class BookingAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
             if not isinstance(inline, HealthScreenInline) or request.user.has_perm(HEALTH_DATA_PERMISSION)
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        booking = self.get_object(request, object_id)
-        if booking is not None and response.status_code == 200 and request.user.has_perm(HEALTH_DATA_PERMISSION):
-            health_data_access_record(user=request.user, booking=booking, via=HealthDataAccess.Via.ADMIN)
-        return response
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"changed_by": request.user})
@@ -177,7 +170,7 @@ class HealthDataAccessAdmin(RecordAdmin):
 
 
 @admin.register(HealthConsent)
-class HealthConsentAdmin(RecordAdmin):
+class HealthConsentAdmin(HeldRowsHiddenMixin, RecordAdmin):
     """Each consent to keep a client's health answers, with the words shown, and its
     withdrawal: search by the client's email. Written by the booking and My data pages only."""
 
@@ -264,7 +257,7 @@ class ErasureRequestAdmin(RecordAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(HeldRowsHiddenMixin, admin.ModelAdmin):
     """Every email the app sends, booking and registration alike: admins watch here for ones
     that failed for good, send them again once the cause is fixed, or send a copy of one."""
 

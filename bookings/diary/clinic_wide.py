@@ -114,7 +114,9 @@ def _day_bookings(day: datetime.date, therapist: Therapist | None) -> tuple[list
     """One query: the day's bookings (all, or the therapist's) that hold their time, and apart
     from them its late cancellations."""
     day_start, day_end = day_bounds(day)
-    in_view = Booking.objects.filter(therapist=therapist) if therapist is not None else Booking.objects.all()
+    # Records held after an erasure request are restricted: no staff list shows them.
+    in_view = Booking.objects.not_restricted()
+    in_view = in_view.filter(therapist=therapist) if therapist is not None else in_view
     day_bookings = list(
         in_view.filter(start__lt=day_end, end__gt=day_start)
         .filter(~Q(status=Booking.Status.CANCELLED) | Q(late_cancellation=True))
@@ -259,7 +261,8 @@ def clinic_week(*, monday: datetime.date) -> ClinicWeek:
     week_start, _ = day_bounds(days[0])
     _, week_end = day_bounds(days[-1])
     bookings = list(
-        Booking.objects.filter(start__lt=week_end, end__gt=week_start)
+        Booking.objects.not_restricted()
+        .filter(start__lt=week_end, end__gt=week_start)
         .exclude(status=Booking.Status.CANCELLED)
         .select_related("session_type", "room")
         .order_by("start")

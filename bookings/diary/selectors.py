@@ -66,7 +66,7 @@ def weekly_hours(row: WorkingHours) -> availability.WeeklyHours:
 
 def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> list[DiaryDay]:
     """The therapist's diary for ``days`` London days from ``first_day``: working hours,
-    time off and bookings (cancelled ones left out). Three queries whatever the range."""
+    time off and bookings (cancelled ones, and records held after erasure, left out). Three queries whatever the range."""
     last_day = first_day + datetime.timedelta(days=days - 1)
     range_start, _ = day_bounds(first_day)
     _, range_end = day_bounds(last_day)
@@ -79,6 +79,7 @@ def diary_days(*, therapist: Therapist, first_day: datetime.date, days: int) -> 
     time_off = list(therapist.time_off.filter(start__lt=range_end, end__gt=range_start))
     bookings = list(
         Booking.objects.holding_time()
+        .not_restricted()
         .filter(therapist=therapist, start__lt=range_end, end__gt=range_start)
         .select_related("session_type", "health_screen")
         .order_by("start")
@@ -159,7 +160,8 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
     """Bookings for the calendar feed: from 90 days back onwards, cancelled ones included so
     calendar apps can strike them out."""
     return list(
-        Booking.objects.filter(therapist=therapist, start__gte=now - FEED_HISTORY)
+        Booking.objects.not_restricted()
+        .filter(therapist=therapist, start__gte=now - FEED_HISTORY)
         .select_related("session_type", "room")
         .order_by("start")
     )

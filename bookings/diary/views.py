@@ -182,7 +182,9 @@ def booking_no_show(request, pk: int):
     POST from that page marks the no-show."""
     therapist = _own_therapist(request)
     if request.method != "POST":
-        booking = Booking.objects.filter(pk=pk, therapist=therapist).select_related("session_type").first()
+        booking = (
+            Booking.objects.not_restricted().filter(pk=pk, therapist=therapist).select_related("session_type").first()
+        )
         if booking is None:
             raise Http404
         return render(

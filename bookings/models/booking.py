@@ -64,6 +64,11 @@ class BookingQuerySet(models.QuerySet):
         status added later (say, awaiting the therapist's review) blocks the diary too."""
         return self.exclude(status=Booking.Status.CANCELLED)
 
+    def not_restricted(self) -> "BookingQuerySet":
+        """Leaves out clinical records held after the client asked for erasure (restricted
+        processing): what every staff list and search shows."""
+        return self.filter(restricted_until__isnull=True)
+
 
 class Booking(models.Model):
     """One client's session with one therapist, from start to end (stored in UTC)."""
@@ -125,6 +130,10 @@ class Booking(models.Model):
     feedback = models.CharField(max_length=10, blank=True, choices=Feedback.choices)
     feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the client asked for erasure and this clinical record must be kept: the London
+    # date it is erased. Until then it is restricted (bookings.privacy.held): left out of
+    # staff lists and searches, opened only with the health permission and a logged reason.
+    restricted_until = models.DateField(null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -189,6 +198,11 @@ class Booking(models.Model):
         therapist, or staff holding bookings.view_health_data (superusers hold every
         permission). Being staff alone is not enough."""
         return self.therapist.user_id == user.pk or (user.is_active and user.has_perm(HEALTH_DATA_PERMISSION))
+
+    @property
+    def is_restricted(self) -> bool:
+        """Held after an erasure request: see restricted_until."""
+        return self.restricted_until is not None
 
     def is_changeable(self, now: datetime.datetime) -> bool:
         """Whether the booking can still be moved or cancelled: it is going ahead and has not

@@ -54,6 +54,7 @@ class HealthDataAccess(models.Model):
         ADMIN = "admin", "Admin booking page (health answers)"
         CLIENT_RECORD = "client_record", "Client's record (all their sessions)"
         NOTES_AMEND = "notes_amend", "Amending session notes"
+        HELD_OPEN = "held_open", "Opening a record held after erasure (with a reason)"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     accessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -61,6 +62,9 @@ class HealthDataAccess(models.Model):
     # Whose data it was, kept with the row so the log reads the same after contact details change.
     client_email = models.EmailField()
     via = models.CharField(max_length=20, choices=Via.choices)
+    # Why a record held after an erasure request was opened (bookings.privacy.held); empty
+    # for an ordinary look.
+    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = "health data access"

@@ -22,7 +22,9 @@ def bookings_claim(*, user, email: str) -> int:
     many were linked; running it again links nothing more."""
     changed_to_this_address = BookingContactChange.objects.filter(booking=OuterRef("pk"), new_email__iexact=email)
     return (
-        Booking.objects.filter(client__isnull=True, client_email__iexact=email)
+        # A guest's record held after their erasure request joins no account: it is restricted.
+        Booking.objects.not_restricted()
+        .filter(client__isnull=True, client_email__iexact=email)
         .exclude(Exists(changed_to_this_address))
         .update(client=user)
     )

@@ -169,6 +169,7 @@ def booking_personal_data_erase(booking: Booking) -> None:
         client_phone="",
         feedback="",
         cancellation_reason="",
+        restricted_until=None,
     )
 
 
@@ -199,6 +200,9 @@ def _erase_or_hold(bookings: list[Booking], request: ErasureRequest, now: dateti
             request.guest_email = erased_address(erased[0].pk)
     request.save()
     request.bookings_held.set(held)
+    # Restricted while held (bookings.privacy.held): marked, out of staff lists, opened only
+    # with a reason.
+    Booking.objects.filter(pk__in=[b.pk for b in held]).update(restricted_until=request.hold_until)
     return request
 
 

@@ -35,6 +35,9 @@ def last_session(*, booking: Booking) -> LastSession | None:
             status=Booking.Status.ATTENDED,
             start__lt=booking.start,
             session_note__isnull=False,
+            # Held after erasure or not, as the booking itself is: a held record is never
+            # shown from another booking's page.
+            restricted_until__isnull=not booking.is_restricted,
         )
         .exclude(pk=booking.pk)
         .select_related("session_note")
@@ -104,6 +107,9 @@ def _record_sessions(*, booking: Booking, viewer) -> QuerySet[Booking]:
     sessions = bookings_for_account(user=booking.client) if booking.client_id else Booking.objects.filter(pk=booking.pk)
     if not viewer.has_perm(HEALTH_DATA_PERMISSION):
         sessions = sessions.filter(therapist__user=viewer)
+    if not booking.is_restricted:
+        # A record held after erasure shows only once opened with a reason, from itself.
+        sessions = sessions.not_restricted()
     return sessions.exclude(status=Booking.Status.CANCELLED)
 
 

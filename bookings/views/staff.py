@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,6 +15,7 @@ from bookings.clinical import health, pressure
 from bookings.clinical.aftercare import PROBLEM_ADVICE
 from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
 from bookings.models import Booking, HealthDataAccess, SessionNote
+from bookings.privacy import held
 from bookings.privacy.health_access import health_data_access_record
 from bookings.records import notes
 from bookings.records.forms import SessionNoteAmendForm, SessionNoteForm
@@ -31,9 +33,55 @@ def _booking_for_staff(request, booking_id: int) -> Booking:
         Booking.objects.select_related("therapist__user", "session_type", "room", "health_screen", "session_note"),
         pk=booking_id,
     )
-    if not booking.is_open_to_staff(request.user):
+    if not booking.is_open_to_staff(request.user) or (booking.is_restricted and not held.held_may_open(request.user)):
         raise Http404
     return booking
+
+
+def _held_gate(request, booking: Booking, page: str):
+    """For a booking held after erasure and not yet opened in this session: the redirect to
+    the page that asks why (then back to ``page``). None when the page may be shown."""
+    if held.held_is_open(booking=booking, session=request.session, now=timezone.now()):
+        return None
+    return redirect(f"{reverse('held_booking_open', args=[booking.pk])}?next={page}")
+
+
+# Where the held record's gate may send its opener back to: a name, never a URL.
+HELD_PAGES = {"record": "booking_client_record", "booking": "booking_detail", "admin": "admin:bookings_booking_change"}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def held_booking_open(request, booking_id: int):
+    """A record held after the client asked for erasure: a GET says so and asks why it is
+    needed; a POST with a reason records it in the health data access log and opens the
+    record for a few minutes. Staff without the health permission get 404."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("therapist", "session_type"), pk=booking_id, restricted_until__isnull=False
+    )
+    if not held.held_may_open(request.user):
+        raise Http404
+    page = request.GET.get("next") if request.GET.get("next") in HELD_PAGES else "booking"
+    if request.method == "POST":
+        try:
+            held.held_record_open(
+                user=request.user,
+                booking=booking,
+                reason=request.POST.get("reason", ""),
+                session=request.session,
+                now=timezone.now(),
+            )
+        except held.HeldOpenRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            return redirect(HELD_PAGES[page], booking.pk)
+    return render(
+        request,
+        "bookings/held_open.html",
+        {"booking": booking, "next": page, "reason": request.POST.get("reason", "")},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @never_cache
@@ -43,6 +91,8 @@ def booking_detail(request, booking_id: int):
     """Who is coming and why: the booking, the client's health answers, its emails; the
     therapist accepts a booking awaiting review, and the therapist or an admin can cancel."""
     booking = _booking_for_staff(request, booking_id)
+    if gate := _held_gate(request, booking, "booking"):
+        return gate
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -103,7 +153,10 @@ def session_complete(request, booking_id: int):
     therapist = Therapist.objects.filter(user=request.user).first()
     booking = (
         get_object_or_404(
-            Booking.objects.select_related("session_type", "health_screen"), pk=booking_id, therapist=therapist
+            # A record held after erasure is kept, not worked on.
+            Booking.objects.not_restricted().select_related("session_type", "health_screen"),
+            pk=booking_id,
+            therapist=therapist,
         )
         if therapist
         else None
@@ -162,6 +215,8 @@ def booking_client_record(request, booking_id: int):
     """The client's record: every session the viewer may read, with answers, check-ins and
     notes with their amendments. Each session shown is a look at health data, logged."""
     booking = _booking_for_staff(request, booking_id)
+    if gate := _held_gate(request, booking, "record"):
+        return gate
     record = client_record(booking=booking, viewer=request.user)
     HealthDataAccess.objects.bulk_create(
         HealthDataAccess(
@@ -183,7 +238,7 @@ def session_note_amend(request, booking_id: int):
     therapist = Therapist.objects.filter(user=request.user).first()
     note = (
         SessionNote.objects.select_related("booking__session_type", "booking__therapist")
-        .filter(booking_id=booking_id, booking__therapist=therapist)
+        .filter(booking_id=booking_id, booking__therapist=therapist, booking__restricted_until__isnull=True)
         .first()
         if therapist
         else None

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Booking, ErasureRequest
+from bookings.models import Booking, ErasureRequest, HealthDataAccess
+from bookings.privacy.my_data import guest_data_erase
 
 from ..factories import make_booking
 from .helpers import assert_accessible, log_in, screenshot
@@ -41,3 +42,33 @@ def test_an_admin_erases_a_guests_data_after_checking_who_asks(page, admin_user,
     screenshot(page, f"admin-erase-guest-done-{v}")
     assert ErasureRequest.objects.get().guest_email.endswith("@erased.invalid")  # done, it names no one
     assert Booking.objects.get().client_name == "Erased client"
+
+
+def test_a_held_record_opens_only_with_a_reason_that_is_logged(page, admin_user, asha, sports):
+    held = make_booking(
+        therapist=asha,
+        session_type=sports,
+        start=timezone.now() - dt.timedelta(days=8),
+        status=Booking.Status.ATTENDED,
+        client_email="gina@example.com",
+        client_name="Gina Guest",
+    )
+    guest_data_erase(email="gina@example.com", run_by=admin_user)
+    v = page.viewport_name
+
+    log_in(page, "admin")
+    page.goto(f"/bookings/{held.pk}/")
+    expect(page.get_by_role("heading", name="Held record")).to_be_visible()
+    expect(page.get_by_text("This record is held after the client asked for erasure, until")).to_be_visible()
+    page.get_by_role("button", name="Open the held record").click()
+    expect(page.get_by_text("Give a reason to open this held record")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"held-record-reason-refused-{v}")
+
+    page.get_by_label("Why do you need to open it?").fill("The insurer asked about this session.")
+    page.get_by_role("button", name="Open the held record").click()
+    expect(page.get_by_role("heading", name="Gina Guest")).to_be_visible()
+    expect(page.get_by_text("Held after erasure.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"held-record-opened-{v}")
+    assert HealthDataAccess.objects.get(via="held_open").reason == "The insurer asked about this session."
