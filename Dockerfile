@@ -15,4 +15,4 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-o
 RUN useradd --create-home clinic && mkdir -p /app/var && chown clinic /app/var
 USER clinic
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "clinic/gunicorn.py", "clinic.wsgi", "--bind", "0.0.0.0:8000"]

@@ -182,10 +182,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The longest one query may run on PostgreSQL, in seconds (0: no limit, for a migration that
+# builds an index on a big table). Past the 5 s lock timeout of a booking, under the 10 s in
+# which every request must be answered even with the server silent (clinic.db).
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 8)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that is down or silent must fail a request in seconds (a 503 page), not hang
-    # a web worker for the operating system's TCP timeout of minutes.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # A database that is down, gone or silent must fail a request in seconds (a 503 page), not
+    # hang a web worker for the operating system's TCP timeout of minutes: connecting is
+    # bounded, every query is bounded on the server (statement_timeout) and on the client
+    # (clinic.db, for a server that no longer runs at all), and keepalives with
+    # tcp_user_timeout drop a pooled connection whose server's machine has gone.
+    DATABASES["default"]["ENGINE"] = "clinic.db"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=3,
+        tcp_user_timeout=10_000,
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
     # A file, not memory, so a Celery worker process started by a test can share it.

@@ -1,22 +1,18 @@
 """When the database is down or silent: a plain 503 with Retry-After instead of a bare 500,
 /healthz naming what is down, and the pages that need no database still served."""
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connections
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..web_server import collect_static, free_port, production_env, start_gunicorn, stop, wait_until_serving
 
 
 @pytest.fixture
@@ -24,8 +20,9 @@ def database_down(db):
     def refuse(*args, **kwargs):
         raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
 
-    # Undone before the db fixture's teardown, which needs the connection back.
-    with mock.patch.object(connection, "ensure_connection", refuse):
+    # On the class, so the thread /healthz asks on is refused too; undone before the db
+    # fixture's teardown, which needs the connection back.
+    with mock.patch.object(type(connections["default"]), "ensure_connection", refuse):
         yield
 
 
@@ -118,51 +115,18 @@ class SilentServer:
             conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.parametrize("database", ["silent", "refusing"])
 def test_a_real_server_answers_503_within_seconds_when_postgresql_is_gone(database, tmp_path):
     silent = SilentServer() if database == "silent" else None
     db_port = silent.port if silent else free_port()
     web_port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_HOST": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/clinic",
-        "DATABASE_CONNECT_TIMEOUT": "2",
-        "CELERY_BROKER_URL": "filesystem://",
-        "VAR_DIR": str(tmp_path),
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    # Production pages need the collected, hashed static files (the error pages do not).
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "clinic.wsgi", "-b", f"127.0.0.1:{web_port}", "-w", "1", "-t", "30"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = production_env(tmp_path, f"postgres://postgres@127.0.0.1:{db_port}/clinic", DATABASE_CONNECT_TIMEOUT="2")
+    collect_static(env)
+    server = start_gunicorn(env, web_port, "-w", "1", "-t", "30")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", web_port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-
-        # The first request loads Django; time only the one that meets the database.
-        urllib.request.urlopen(f"http://127.0.0.1:{web_port}/accounts/login/", timeout=15)
+        # The first request loads Django, which takes long on a busy machine: wait for it,
+        # then time only the request that meets the database.
+        wait_until_serving(server, web_port)
         started = time.monotonic()
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=15)
@@ -175,7 +139,6 @@ def test_a_real_server_answers_503_within_seconds_when_postgresql_is_gone(databa
         with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/static/css/clinic.css", timeout=5) as static:
             assert static.status == 200
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
         if silent:
             silent.close()

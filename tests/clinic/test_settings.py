@@ -59,7 +59,9 @@ def test_production_values_switch_to_postgres_redis_and_smtp(monkeypatch):
     settings = load_settings(monkeypatch, **PRODUCTION_ENV)
 
     assert settings["DEBUG"] is False
-    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend, with every wait on the server bounded.
+    assert settings["DATABASES"]["default"]["ENGINE"] == "clinic.db"
+    assert "statement_timeout=8000" in settings["DATABASES"]["default"]["OPTIONS"]["options"]
     assert settings["DATABASES"]["default"]["NAME"] == "clinic"
     assert settings["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/0"
     assert settings["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/0"
