@@ -6,10 +6,13 @@ therapist then queue, and a check made after the lock ("the slot is still free",
 fall in this time off") still holds when the write lands; writers for different therapists
 never wait for each other.
 
-A room's row is the lock on the room's time in the same way. Two bookings with different
-therapists can race for one room, so a booking that needs a room locks the rooms that suit it
-too. The order is always the therapist first, then rooms by id, and never a therapist after a
-room: two writers then never hold what the other waits for.
+A room's row guards the room. A booking that needs a room takes a share lock on the one room
+it claims (bookings.services.booking_claims), so bookings for other rooms, or for this room at
+other times, never wait on it; the room exclusion constraint settles two bookings racing for
+one room's time. The admin's room changes lock the row for update (rooms_lock), so they wait
+for those bookings and the bookings wait for them. The order is always the therapist first,
+then the room, never a therapist after a room: two writers then never hold what the other
+waits for.
 """
 
 from django.db import connection

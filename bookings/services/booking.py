@@ -4,24 +4,28 @@ health review are in bookings.services.booking_changes; the rows and emails thes
 what booking_create takes (ClientDetails, HealthAnswers, imported here too), in
 bookings.services.booking_writes.
 
-Every write that takes a therapist's time follows one pattern: lock the therapist's row (and,
-for a session held in a treatment room, then the rooms that suit it), re-check the slot with
-the same selector that offered it, write, and let the database's no-overlap constraints
-(PostgreSQL: one per therapist, one per room) refuse anything that slipped past. Emails are outbox rows
-written in the same transaction, so a rolled-back booking sends nothing.
+Every write that takes a therapist's time follows one pattern: lock the therapist's row,
+re-check the slot with the same selector that offered it, and, for a session held in a
+treatment room, claim only the room it takes (bookings.services.booking_claims: the rooms in the
+clinic's order, one at a time, the next when one is taken), write, and let the database's
+no-overlap constraints (PostgreSQL: one per therapist, one per room) refuse anything that
+slipped past. Emails are outbox rows written in the same transaction, so a rolled-back booking
+sends nothing.
 """
 
 import datetime
 import uuid
+from collections.abc import Callable
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from bookings.clinical import health
-from bookings.locks import rooms_lock, therapist_lock
+from bookings.locks import therapist_lock
 from bookings.models import Booking
 from bookings.records.outcome_scores import Ratings
+from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
 from bookings.services.booking_writes import (
     ClientDetails,
     HealthAnswers,
@@ -45,7 +49,6 @@ from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range
 from clinic.models import Room, SessionType
-from therapists.models import Therapist
 
 
 class BookingError(ServiceError):
@@ -112,10 +115,11 @@ def booking_create(
 
     Rules: the session type is active; the therapist is bookable (Therapist.objects.bookable) on the
     day and offers it ("Sessions you offer"); the start is still one of the free slots (hours, time
-    off, other bookings and buffers, notice, horizon) when re-checked under a lock on the therapist,
-    and a session that needs a room gets the first free room that suits it, in the clinic's order,
-    re-checked under a lock on those rooms; the health screen allows online booking ("work around"
-    or "doctor's OK" answers put the booking in therapist review) and consent to hold the answers
+    off, other bookings and buffers, notice, horizon) when re-checked under a lock on the therapist
+    (for "any therapist", on the one it books only), and a session that needs a room gets the
+    first free room that suits it, in the clinic's order, re-checked under a share lock on that
+    room only (booking_claims); the health screen allows online booking ("work around" or
+    "doctor's OK" answers put the booking in therapist review) and consent to hold the answers
     was given. The same idempotency key with the same details returns the booking it made the first
     time; with other details it raises IdempotencyKeyReused, so a replayed key never opens someone
     else's booking. A booking made by a guest or by staff for a client is linked to no account: a
@@ -144,13 +148,12 @@ def booking_create(
 
     try:
         with transaction.atomic():
-            therapist = _lock_free_therapist(session_type, therapist_id, start, now)
-            room = _claim_room(rooms, session_type, therapist.pk, start, now)
-            booking = booking_insert(
-                session_type=session_type,
-                therapist=therapist,
-                room=room,
-                start=start,
+            booking = _claim_and_insert(
+                session_type,
+                rooms,
+                therapist_id,
+                start,
+                now,
                 details=details,
                 assessment=assessment,
                 idempotency_key=idempotency_key,
@@ -171,6 +174,28 @@ def booking_create(
             return existing
         raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
     return booking
+
+
+def _claim_and_insert(
+    session_type: SessionType,
+    rooms: RoomsForSession,
+    therapist_id: int | None,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    **fields,
+) -> Booking:
+    """Inside booking_create's transaction: claims a free therapist (the one named, or the first
+    free one) and then a room, and writes the booking row (``fields``: the rest of
+    booking_insert's). Raises SlotNotFree saying why, or SlotTaken."""
+    claimed = therapist_claim(session_type=session_type, therapist_id=therapist_id, start=start, now=now, rooms=rooms)
+    if claimed is None:
+        raise _not_free(session_type, therapist_id, start, now)
+    therapist, slot = claimed
+
+    def write(room: Room | None) -> Booking:
+        return booking_insert(session_type=session_type, therapist=therapist, room=room, start=start, **fields)
+
+    return _with_room(rooms, slot, session_type, therapist_id, start, now, write)
 
 
 def _health_screen_check(answers: HealthAnswers) -> health.Assessment:
@@ -211,23 +236,6 @@ def _booking_for_key(idempotency_key: uuid.UUID, submitted: str) -> Booking | No
     return existing
 
 
-def _lock_free_therapist(
-    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
-) -> Therapist:
-    """Finds a therapist free at start and locks their row until the transaction ends.
-
-    Two bookings of one therapist queue on this lock, so the re-check after it sees every
-    booking committed before ours."""
-    candidates = [therapist_id] if therapist_id is not None else _free_therapist_ids(session_type, None, start, now)
-    for candidate in candidates:
-        therapist = therapist_lock(therapist_id=candidate)
-        if therapist is None:
-            break
-        if candidate in _free_therapist_ids(session_type, candidate, start, now):
-            return therapist
-    raise _not_free(session_type, therapist_id, start, now)
-
-
 def _check_start_in_reach(start: datetime.datetime, now: datetime.datetime) -> None:
     """Refuses, before any arithmetic on it, a start that has passed, lies past the booking
     horizon, or that no London clock could show (year 1 or 9999 in a tampered form)."""
@@ -256,34 +264,26 @@ def _not_free(
     return SlotNotFree(refusal_message(refused, session_type=session_type, now=now), alternatives)
 
 
-def _claim_room(
+def _with_room(
     rooms: RoomsForSession,
+    slot: Slot,
     session_type: SessionType,
-    therapist_id: int,
+    therapist_id: int | None,
     start: datetime.datetime,
     now: datetime.datetime,
+    write: Callable[[Room | None], Booking],
     keep: int | None = None,
-) -> Room | None:
-    """The room the session gets: ``keep`` if it is free, else the first free one in the
-    clinic's order; None when the clinic does not track rooms for it. Locks the rooms that suit
-    the session (after the therapist's lock, as bookings.locks orders them), so two bookings
-    with different therapists racing for the last room queue here, and the re-check after
-    the lock sees every booking committed before ours."""
-    if not rooms.tracked:
-        return None
-    locked = {room.pk: room for room in rooms_lock(room_ids=[room.id for room in rooms.rooms])}
-    slot = free_slot_at(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
-    free = [pk for pk in (slot.room_ids if slot and therapist_id in slot.therapist_ids else ()) if pk in locked]
-    if not free:
-        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now))
-    return locked[keep if keep in free else free[0]]
-
-
-def _free_therapist_ids(
-    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
-) -> tuple[int, ...]:
-    slot = free_slot_at(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
-    return slot.therapist_ids if slot else ()
+) -> Booking:
+    """``write`` with the room the session gets (bookings.services.booking_claims.room_claim:
+    ``keep`` if it is free, else the first free one in the clinic's order, locking only that
+    one), or with none when the clinic tracks no room for it. Raises SlotTaken when the last
+    room went to another booking first."""
+    try:
+        return room_claim(
+            rooms=rooms, room_ids=slot.room_ids, session_type=session_type, start=start, write=write, keep=keep
+        )
+    except RoomsTaken:
+        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
 
 
 def _nearest_alternatives(
@@ -319,19 +319,27 @@ def booking_reschedule(
                 raise NoRoomSuits(booking.session_type)
             # Free the booking's own time for the re-check, inside this transaction only.
             Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
-            if booking.therapist_id not in _free_therapist_ids(booking.session_type, booking.therapist_id, start, now):
-                raise _not_free(booking.session_type, booking.therapist_id, start, now)
-            room = _claim_room(rooms, booking.session_type, booking.therapist_id, start, now, keep=booking.room_id)
-            held = booking.blocks_until - booking.end
-            booking.start = start
-            booking.end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
-            booking.blocks_until = booking.end + held
-            booking.room = room
-            booking.room_until = booking.end + datetime.timedelta(minutes=room.turnover_minutes) if room else None
-            booking.calendar_sequence += 1
-            booking.save(
-                update_fields=["start", "end", "blocks_until", "room", "room_until", "status", "calendar_sequence"]
+            slot = free_slot_at(
+                therapist_id=booking.therapist_id, session_type=booking.session_type, start=start, now=now
             )
+            if slot is None or booking.therapist_id not in slot.therapist_ids:
+                raise _not_free(booking.session_type, booking.therapist_id, start, now)
+            held = booking.blocks_until - booking.end
+            end = start + datetime.timedelta(minutes=booking.session_type.duration_minutes)
+            sequence = booking.calendar_sequence + 1
+
+            def write(room: Room | None) -> Booking:
+                # Set whole each time: a room the database refuses leaves this for the next.
+                booking.start, booking.end, booking.blocks_until = start, end, end + held
+                booking.room = room
+                booking.room_until = end + datetime.timedelta(minutes=room.turnover_minutes) if room else None
+                booking.calendar_sequence = sequence
+                booking.save(
+                    update_fields=["start", "end", "blocks_until", "room", "room_until", "status", "calendar_sequence"]
+                )
+                return booking
+
+            _with_room(rooms, slot, booking.session_type, booking.therapist_id, start, now, write, keep=booking.room_id)
             free_times_changed(therapist_id=booking.therapist_id)
             moved_emails_schedule(booking=booking, previous_start=previous_start, now=now)
     except OperationalError as error:

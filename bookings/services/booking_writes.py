@@ -115,7 +115,13 @@ def booking_insert(
         idempotency_details=submitted,
         booked_by=booked_by,
     )
-    booking.full_clean(exclude=["client", "booked_by", "cancelled_by", "room"], validate_constraints=False)
+    # The related rows were just read (the therapist locked) and the idempotency key's
+    # uniqueness is the database's to refuse (the caller then returns the booking it made):
+    # no query for any of them here, as a booking retried in the next room repeats this.
+    booking.full_clean(
+        exclude=["client", "booked_by", "cancelled_by", "room", "therapist", "session_type", "idempotency_key"],
+        validate_constraints=False,
+    )
     booking.save()
     free_times_changed(therapist_id=therapist.pk)
     return booking

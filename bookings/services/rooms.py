@@ -2,10 +2,11 @@
 run while they save (taking a room out of use, changing what it suits, closing it for a
 while), and moving a booking to another room.
 
-Each locks the room's row first (bookings.locks), the lock a booking that needs the room
-takes too, so "no booking is in the way" still holds when the write lands: the admin saves a
-form inside one transaction and runs its clean() in it, so the lock is held until the change
-is saved.
+Each locks the room's row for update first (bookings.locks), which waits for every booking
+that holds a share lock on it while it takes the room (bookings.services.booking_claims) and
+keeps new ones waiting, so "no booking is in the way" still holds when the write lands: the
+admin saves a form inside one transaction and runs its clean() in it, so the lock is held until
+the change is saved.
 """
 
 import datetime

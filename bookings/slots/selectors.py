@@ -149,6 +149,7 @@ def available_slots(
     date_to: datetime.date,
     now: datetime.datetime,
     rules: BookingRules | None = None,
+    rooms: RoomsForSession | None = None,
 ) -> list[Slot]:
     """Free starts for a session type on London dates date_from..date_to, for one therapist or,
     with therapist_id None, for any bookable therapist who offers that session type, and, for a
@@ -160,14 +161,15 @@ def available_slots(
     rooms' time off and bookings together (four for a session that needs no room). A
     therapist is offered from the first day of the range up to the last day their
     registration check holds, so a range never shows a day after a check lapses, nor hides
-    the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them.
+    the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them;
+    ``rooms``: rooms_for_session's answer, when the caller has it (one query fewer).
     """
     clinic = clinic_rules(rules or BookingRules.load())
     date_from = max(date_from, availability.local_today(now))
     date_to = min(date_to, availability.last_bookable_day(now, clinic))
     if date_from > date_to:
         return []
-    rooms = rooms_for_session(session_type=session_type)
+    rooms = rooms if rooms is not None else rooms_for_session(session_type=session_type)
     if rooms.tracked and not rooms.rooms:
         return []  # the clinic keeps rooms, and none in use suits this session
     personal, last_day = _therapists_searched(therapist_id, session_type, date_from, date_to, clinic)
@@ -289,14 +291,19 @@ def _with_free_rooms(
 
 
 def free_slot_at(
-    *, therapist_id: int | None, session_type: SessionType, start: datetime.datetime, now: datetime.datetime
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    rooms: RoomsForSession | None = None,
 ) -> Slot | None:
     """The free slot that starts at ``start``, or None: its day searched with available_slots,
     so a booking service re-checking under its locks takes a start only while it is still one
     a page would offer."""
     day = timezone.localtime(start).date()
     for slot in available_slots(
-        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now
+        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now, rooms=rooms
     ):
         if slot.start == start:
             return slot
