@@ -1,7 +1,7 @@
 from django.urls import path
 
 from bookings.privacy import views as privacy_views
-from bookings.views import aftercare, book, manage, marketing, staff
+from bookings.views import aftercare, book, booking_calendar, manage, marketing, staff
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -10,9 +10,11 @@ urlpatterns = [
     path("book/<int:session_type_id>/details/", book.book_details, name="book_details"),
     path("booking/<str:token>/", manage.booking_manage, name="booking_manage"),
     path("booking/<str:token>/move/", manage.booking_move, name="booking_move"),
+    path("booking/<str:token>/booking.ics", booking_calendar.booking_ics, name="booking_ics"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
     path("my-bookings/<int:booking_id>/", manage.my_booking_manage, name="my_booking_manage"),
     path("my-bookings/<int:booking_id>/move/", manage.my_booking_move, name="my_booking_move"),
+    path("my-bookings/<int:booking_id>/booking.ics", booking_calendar.my_booking_ics, name="my_booking_ics"),
     path("my-bookings/<int:booking_id>/aftercare/", aftercare.my_aftercare, name="my_aftercare"),
     path("my-data/", privacy_views.my_data_page, name="my_data"),
     path("my-data/download/", privacy_views.my_data_download, name="my_data_download"),

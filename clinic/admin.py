@@ -7,11 +7,25 @@ from .selectors import clinic_forget
 from .uploads import validate_logo
 
 
+class SessionTypeRowForm(forms.ModelForm):
+    """One row of the session list, edited in place. The admin draws its inputs without labels
+    (the column heading is not one): each gets a name a screen reader says, the session's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.instance.name
+        self.fields["display_order"].widget.attrs["aria-label"] = f"Order of {name}"
+        self.fields["active"].widget.attrs["aria-label"] = f"{name} is active"
+
+
 @admin.register(SessionType)
 class SessionTypeAdmin(FreeTimesAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "duration_minutes", "price", "active", "needs_room"]
+    list_display = ["name", "display_order", "kind", "duration_minutes", "price", "active", "needs_room"]
     list_filter = ["kind", "active", "needs_room"]
-    list_editable = ["active"]
+    list_editable = ["display_order", "active"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=SessionTypeRowForm, **kwargs)
 
 
 class ClinicForm(forms.ModelForm):

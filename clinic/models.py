@@ -36,9 +36,14 @@ class SessionType(models.Model):
     needs_room = models.BooleanField(
         default=True, help_text="Held in a treatment room (not, say, a home visit or a video call)."
     )
+    # The clinic's own order for its menu (as Room.display_order is for rooms): the session it
+    # sells most first, say, not the alphabet's choice.
+    display_order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sessions are listed in this order (lowest first)."
+    )
 
     class Meta:
-        ordering = ["kind", "duration_minutes", "name"]
+        ordering = ["display_order", "kind", "duration_minutes", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=10, duration_minutes__lte=240),
@@ -49,6 +54,14 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_unless_named(self) -> str:
+        """The kind for a subtitle, or "" when the name already says it: "Sports massage"
+        under "Sports massage", or "Deep tissue massage" under "Deep tissue 90", reads as a
+        mistake; "Sports massage" under "Marathon recovery" tells the client something."""
+        kind = self.get_kind_display()
+        return "" if kind.lower().removesuffix(" massage") in self.name.lower() else kind
 
 
 class Room(models.Model):

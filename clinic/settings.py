@@ -288,6 +288,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # or a code typed as it changed, should not lock a therapist out. Each code still works once.
 MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env_str("CLINIC_NAME", "Clinic")
+# Setting up or removing an authenticator asks for the password again unless it was given
+# this recently; a login counts (clinic.accounts), so set-up straight after one does not ask.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # A staff session left alone this long ends; clients keep Django's usual two weeks.
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
 if STAFF_IDLE_MINUTES < 1:

@@ -137,21 +137,19 @@ def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) 
     week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
     week = week_strip(date_from=week_start, last_day=form.last_day, **search)
     strip = week.days
-    free_in_strip = [entry.day for entry in strip if entry.free]
-    if week_start == today:
-        next_available = free_in_strip[0] if free_in_strip else None
-        if next_available is None:
-            after = week_start + datetime.timedelta(days=7)
-            next_available = first_free_day(date_from=after, last_day=form.last_day, **search)
-    else:
-        next_available = first_free_day(date_from=today, last_day=form.last_day, **search)
+    # "Next available" is always the first day after the one shown with free times, so the
+    # button and the sentence under it name the same day and never point back. The strip
+    # answers it when it can; a search beyond the strip only when none of its later days can.
+    next_available = next((entry.day for entry in strip if entry.free and entry.day > day), None)
+    if next_available is None and strip and strip[-1].day < form.last_day:
+        after = strip[-1].day + datetime.timedelta(days=1)
+        next_available = first_free_day(date_from=after, last_day=form.last_day, **search)
     return {
         "day": day,
         "last_day": form.last_day,
         "slots": week.slots_on(day),
         "strip": strip,
         "next_available": next_available,
-        "later_free_day": next((free for free in free_in_strip if free > day), None),
         "previous_week": week_start - datetime.timedelta(days=7) if week_start > today else None,
         "next_week": week_start + datetime.timedelta(days=7) if strip and strip[-1].day < form.last_day else None,
     }
@@ -282,16 +280,33 @@ def _booking_create(session_type, data: dict, who_books: dict):
 def _booked(request, booking, *, marketing: bool, on_behalf: bool):
     """Where a booking made from the form goes: staff back to their work, a client to the
     booking's own page (through a manage link, as in the email), their marketing choice kept."""
+    # The message says what happened: a booking awaiting the therapist's review is a request,
+    # not yet booked, and its email says so too.
+    awaiting_review = booking.status == booking.Status.AWAITING_REVIEW
     if on_behalf:
-        messages.success(
-            request,
-            f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
-            "We've emailed them the confirmation.",
-        )
+        if awaiting_review:
+            messages.info(
+                request,
+                f"{booking.client_name}'s request with {booking.therapist.display_name} awaits the therapist's "
+                "review. We've emailed them that it is not confirmed yet.",
+            )
+        else:
+            messages.success(
+                request,
+                f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
+                "We've emailed them the confirmation.",
+            )
         return redirect(_after_booking_on_behalf(request.user, booking))
     if marketing:
         marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
-    messages.success(request, "You're booked in. We've emailed your confirmation.")
+    if awaiting_review:
+        messages.info(
+            request,
+            "We have your booking request. It is not confirmed yet: we've emailed you a copy, "
+            "and will email you again when your therapist confirms it.",
+        )
+    else:
+        messages.success(request, "You're booked in. We've emailed your confirmation.")
     return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
 
 

@@ -37,7 +37,12 @@ def _own_booking(request, booking_id: int) -> Booking | None:
 
 def _urls(manage_name: str, move_name: str, key) -> dict:
     """The page's own links: through the emailed token, or through the login (My bookings)."""
-    return {"manage_url": reverse(manage_name, args=[key]), "move_url": reverse(move_name, args=[key])}
+    calendar_name = "booking_ics" if manage_name == "booking_manage" else "my_booking_ics"
+    return {
+        "manage_url": reverse(manage_name, args=[key]),
+        "move_url": reverse(move_name, args=[key]),
+        "calendar_url": reverse(calendar_name, args=[key]),
+    }
 
 
 @never_cache

@@ -75,20 +75,22 @@ def test_any_therapist_marks_a_day_anyone_has_free(client, asha, bob_fridays, sp
     assert "Next available: Fri 18 Jan" in html
 
 
-def test_today_is_first_when_it_has_free_times(client, asha, sports):
+def test_a_day_with_free_times_points_on_to_the_next_day_with_some(client, asha, sports):
     html = page(client, sports, therapist=asha.pk, date=TODAY.isoformat())
 
-    assert "This is the first day with free times." in html
+    assert f'date={days_from_now(1).isoformat()}">Next available: Thu 17 Jan</a>' in html
     assert f'href="?therapist={asha.pk}&amp;date={TODAY.isoformat()}" aria-current="date"' in html
 
 
-def test_a_later_week_steps_back_and_forth_and_still_jumps_to_the_first_free_day(client, bob_fridays, sports):
+def test_a_later_week_steps_back_and_forth_and_jumps_forward_never_back(client, bob_fridays, sports):
     html = page(client, sports, therapist=bob_fridays.pk, date=days_from_now(9).isoformat())
 
     assert list(marked(html)) == [days_from_now(n).isoformat() for n in range(7, 14)]
     assert f'date={days_from_now(0).isoformat()}"><span aria-hidden="true">&larr;</span>' in html
     assert f'date={days_from_now(14).isoformat()}"><span aria-hidden="true">&rarr;</span>' in html
-    assert "Next available: Fri 18 Jan" in html
+    # Friday 25th is shown and has times: the next are a week on, not back on the 18th.
+    assert "Next available: Fri 1 Feb" in html
+    assert "Next available: Fri 18 Jan" not in html
 
 
 def test_the_strip_stops_at_the_booking_horizon(client, asha, sports):

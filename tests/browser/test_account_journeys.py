@@ -88,10 +88,7 @@ def test_a_therapist_sets_up_an_authenticator_app_and_logs_in_with_its_code(page
     # Nothing opens before a second factor is set up: he lands on the setup page.
     expect(page.get_by_text("Staff accounts need a second step at login.")).to_be_visible()
     page.goto("/diary/")
-    # Setting one up asks for the password again first.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
-    page.get_by_label("Password*", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
+    # Straight to the set-up: the password he has just typed is not asked for again.
     expect(page.get_by_role("heading", level=1)).to_have_text("Activate Authenticator App")
     secret = page.get_by_label("Authenticator secret").input_value()
     screenshot(page, f"account-totp-setup-{page.viewport_name}")
@@ -101,6 +98,10 @@ def test_a_therapist_sets_up_an_authenticator_app_and_logs_in_with_its_code(page
     expect(page.get_by_role("heading", level=1)).to_have_text("Recovery Codes")
     assert len(page.get_by_label("Unused codes").input_value().split()) == 10
     screenshot(page, f"account-recovery-codes-{page.viewport_name}")
+    assert_accessible(page)
+    # The last step of the set-up goes on to where his logins land: today in his diary.
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your diary")
 
     log_out(page)
     page.goto("/accounts/login/")
@@ -112,6 +113,7 @@ def test_a_therapist_sets_up_an_authenticator_app_and_logs_in_with_its_code(page
     cache.clear()
     page.get_by_label("Code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     page.get_by_role("button", name="Continue").click()
-    page.goto("/diary/")
+    # A therapist's login lands on today in their diary.
+    expect(page).to_have_url(re.compile(rf"/diary/day/{timezone.localdate().isoformat()}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your diary")
     screenshot(page, f"account-diary-after-code-{page.viewport_name}")

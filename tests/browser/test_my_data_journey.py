@@ -55,7 +55,7 @@ def test_a_client_books_downloads_her_data_and_asks_for_erasure(page, alice, ash
     expect(page.get_by_text(re.compile(r"; withdrawn \d{4}-\d\d-\d\d, My data page"))).to_be_visible()
     assert HealthConsent.objects.get().withdrawn_at is not None
     open_menu_if_collapsed(page)
-    page.get_by_role("link", name="My bookings").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My bookings").click()
     screenshot(page, f"my-bookings-consent-withdrawn-{page.viewport_name}")
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("I agree: give consent again")).click()
