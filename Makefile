@@ -9,16 +9,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
 PYTEST_ARGS ?=
-WORKER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=2
+# Two workers: one sends (the default "celery" queue), one runs only the outbox's dispatcher
+# (its own "dispatch" queue, clinic/settings.py), so a backlog of sends never delays the
+# dispatch that brings a crashed worker's emails back.
+WORKER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=2 -Q celery -n send@%h
+DISPATCHER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=1 -Q dispatch -n dispatch@%h
 BEAT := $(CELERY) -A clinic beat --loglevel=INFO
 
 .PHONY: help setup run test worker beat lint format clean
 
 help:
-	@echo "make run    - set up, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make run    - set up, migrate, load demo data, serve http://127.0.0.1:8000 with the Celery workers (send, dispatch) and beat"
 	@echo "make test   - set up and run the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch)"
 	@echo "make lint   - ruff: lint and check formatting (make format rewrites the files)"
-	@echo "make worker - a Celery worker alone (for a separate web server, or docker-compose's shape)"
+	@echo "make worker - the Celery workers alone, send and dispatch (for a separate web server, or docker-compose's shape)"
 	@echo "make beat   - Celery beat alone"
 
 .uv/bin/uv:
@@ -42,13 +46,14 @@ setup: $(VENV)/.synced
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Emails are written to var/outbox/. Ctrl-C stops the web server, worker and beat."
+	@echo "Emails are written to var/outbox/. Ctrl-C stops the web server, workers and beat."
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT; \
-	$(WORKER) & $(BEAT) & \
+	$(WORKER) & $(DISPATCHER) & $(BEAT) & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 worker: setup
-	$(WORKER)
+	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT; \
+	$(WORKER) & $(DISPATCHER) & wait -n
 
 beat: setup
 	$(BEAT)

@@ -10,6 +10,8 @@ from bookings.privacy import retention
 
 @shared_task(name="bookings.dispatch_outbound_emails")
 def dispatch_outbound_emails() -> int:
+    """Every 30 s (beat), on a queue and a worker of its own (CELERY_TASK_ROUTES): behind the
+    send tasks it would wait out their whole backlog."""
     return outbox.outbound_emails_dispatch()
 
 

@@ -45,7 +45,8 @@ def send_email(
 ) -> None:
     """Renders and sends one email through the configured Django backend; returns once the
     server has accepted it (SMTP's 250). Errors propagate so the caller can retry or record
-    them. A reused connection the server has closed is reopened once."""
+    them. A reused connection the server has closed is reopened once, unless the message had
+    begun to go (DeliveryUncertain: the server may have it, and a second try would be a copy)."""
     subject, text, html = render_email(name, context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), headers=headers or {})
     message.attach_alternative(html, "text/html")
@@ -53,16 +54,49 @@ def send_email(
         message.attach(filename, content, mimetype)
     try:
         try:
-            _connection().send_messages([message])
+            _send_once(message)
         except smtplib.SMTPServerDisconnected:
-            # Usually the server closed our idle connection before this message began; open a
-            # new one and try once more. If it dropped after taking the message, this sends a
-            # copy with the same Message-ID: at least once, never lost.
+            # The server closed our idle connection before this message's DATA began (after
+            # it, _send_once raises DeliveryUncertain instead): nothing of it reached the
+            # server, so open a new connection and try once more.
             _close_connection()
-            _connection().send_messages([message])
+            _send_once(message)
     except Exception:
         _close_connection()
         raise
+
+
+class DeliveryUncertain(Exception):
+    """The connection failed once the message had gone to the server (its DATA had begun),
+    before the server's answer: it may have stored the message and will deliver it. Sending
+    it again would make a second copy, so send_email never does; the caller decides."""
+
+
+def _send_once(message: EmailMultiAlternatives) -> None:
+    connection = _connection()
+    smtp = getattr(connection, "connection", None)  # smtplib's client, for the SMTP backend
+    if smtp is not None:
+        smtp.clinic_data_began = False
+    try:
+        connection.send_messages([message])
+    except smtplib.SMTPResponseException:
+        raise  # the server answered: refused, not uncertain
+    except OSError as error:  # disconnected or timed out (smtplib's errors are OSErrors too)
+        if getattr(smtp, "clinic_data_began", False):
+            raise DeliveryUncertain(repr(error)) from error
+        raise
+
+
+def _noting_data(smtp: smtplib.SMTP) -> None:
+    """Marks on the client when a message's DATA begins: a failure after that point may come
+    after the server stored the message, so it must not be sent again in the same attempt."""
+    data = smtp.data
+
+    def noted(msg):
+        smtp.clinic_data_began = True
+        return data(msg)
+
+    smtp.data = noted
 
 
 def _connection():
@@ -70,6 +104,8 @@ def _connection():
     if connection is None:
         connection = get_connection(fail_silently=False)
         connection.open()
+        if isinstance(getattr(connection, "connection", None), smtplib.SMTP):
+            _noting_data(connection.connection)
         _local.connection = connection
     return connection
 

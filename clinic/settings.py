@@ -435,10 +435,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The outbox's dispatcher has a queue, and a worker, of its own (make run, docker-compose's
+# dispatcher service): in the send tasks' queue it waited behind thousands of them, so the
+# emails a killed worker left stranded came back minutes late. Everything else uses "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+OUTBOX_DISPATCH_QUEUE = "dispatch"
+CELERY_TASK_ROUTES = {"bookings.dispatch_outbound_emails": {"queue": OUTBOX_DISPATCH_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbound-emails": {
         "task": "bookings.dispatch_outbound_emails",
         "schedule": OUTBOX_DISPATCH_EVERY_SECONDS,
+        # A run its worker could not start in time is dropped, not run late in a pile: the
+        # next one, a moment later, does the same work.
+        "options": {"expires": OUTBOX_DISPATCH_EVERY_SECONDS},
     },
     "clear-expired-sessions": {
         "task": "clinic.clear_expired_sessions",

@@ -4,6 +4,7 @@ context, attachments and headers for an OutboundEmail row, by its kind. The outb
 words themselves are in templates/emails/<kind>-*.txt/html."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.urls import reverse
@@ -99,6 +100,23 @@ def email_attachments(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
     if email.kind in WITH_CALENDAR:
         return [("booking.ics", booking_ics_for_client(email.booking), "text/calendar")]
     return []
+
+
+ICS_METHOD = re.compile(rb"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def email_parts(email: OutboundEmail) -> list[tuple[str, bytes, str]]:
+    """The attachments as sent. A calendar's Content-Type names its iTIP method (text/calendar;
+    method=REQUEST or CANCEL; charset=utf-8), as RFC 6047 requires: without it some mail
+    clients show the invitation with no accept or decline buttons. Django builds a text part's
+    Content-Type from the mimetype given, then adds the charset."""
+    parts = []
+    for filename, content, mimetype in email_attachments(email):
+        method = ICS_METHOD.search(content) if mimetype == "text/calendar" else None
+        if method is not None:
+            mimetype = f"text/calendar; method={method.group(1).decode()}"
+        parts.append((filename, content, mimetype))
+    return parts
 
 
 def _registration_context(email: OutboundEmail) -> dict:

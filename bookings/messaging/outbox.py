@@ -2,8 +2,9 @@
 
 Why rows and not broker ETAs: a task delayed for a day outlives Redis's visibility timeout and
 is delivered again, and a broker restart can lose it. Here beat runs the dispatcher every
-OUTBOX_DISPATCH_EVERY_SECONDS (30 s unless set); the dispatcher queues due rows, a few ids to a
-task; the send task claims each row by re-checking its status under a row lock, so duplicate
+OUTBOX_DISPATCH_EVERY_SECONDS (30 s unless set), on a queue and a worker of its own
+(CELERY_TASK_ROUTES), so it never waits behind a backlog of sends; the dispatcher queues due
+rows, a few ids to a task; the send task claims each row by re-checking its status under a row lock, so duplicate
 deliveries and racing workers send once.
 
 Delivery is at least once. An email is recorded sent only after the server has accepted it
@@ -14,14 +15,20 @@ send task stops starting emails well before its claim runs out (SEND_WITHIN), so
 worker process never sends a row another worker has taken over. A row whose broker message was
 lost (Redis restarted empty, a worker killed before it acknowledged) is handed over again after
 REDISPATCH_AFTER. Temporary SMTP failures wait out RETRY_BACKOFF; permanent ones are FAILED.
-Aftercare never leaves in London's quiet hours, whatever made it due.
+One attempt sends at most once: a connection lost once the message's DATA has begun is not
+retried within the attempt (the server may have stored it), and a second such loss ends the
+row FAILED and marked "may have arrived" for an admin to check, instead of sending more copies.
+What the clinic sends on its own schedule (OutboundEmail.SENDING_HOURS_ONLY: reminders,
+aftercare, "book again") never leaves in London's quiet hours, whatever made it due: checked
+when a row is dispatched or claimed, and again just before each email goes to the server.
 
 Beyond the rules written here (nothing about a cancelled booking; aftercare only after an
-attended session, never to an opted-out address, never at night) the outbox knows no booking
-rule. The rest is handed to it once, by BookingsConfig.ready(): the Celery task it queues ids
-on (publish_with), and for a kind of email that may stop being wanted before it is due ("book
-again" once consent is withdrawn), the check that says so (still_wanted_register). So it
-imports neither the tasks module nor the privacy room, both above it.
+attended session, never to an opted-out address; nothing unasked-for at night) the outbox
+knows no booking rule. The rest is handed to it once, by BookingsConfig.ready(): the Celery
+task it queues ids on (publish_with), and for a kind of email that may stop being wanted
+before it is due ("book again" once consent is withdrawn), the check that says so
+(still_wanted_register). So it imports neither the tasks module nor the privacy room, both
+above it.
 """
 
 import datetime
@@ -41,7 +48,7 @@ from django.utils import timezone
 from bookings.clinical import aftercare
 from bookings.messaging import email_content
 from bookings.models import AftercareOptOut, Booking, OutboundEmail
-from clinic.emails import send_email
+from clinic.emails import DeliveryUncertain, send_email
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +112,7 @@ def _due(now: datetime.datetime) -> Q:
     if aftercare.is_quiet_time(now):
         # Checked when sending, not only when planning: a late note, a retry or an admin's
         # "send again" must not wake a client at night either.
-        due &= ~Q(kind__in=OutboundEmail.AFTERCARE)
+        due &= ~Q(kind__in=OutboundEmail.SENDING_HOURS_ONLY)
     return due
 
 
@@ -251,11 +258,15 @@ def outbound_emails_send(*, email_ids: list[int], now: datetime.datetime | None 
     results: dict[int, str | None] = {}
     started = time.monotonic()
     for position, email in enumerate(emails):
-        if time.monotonic() - started >= SEND_WITHIN.total_seconds():
+        elapsed = time.monotonic() - started
+        if elapsed >= SEND_WITHIN.total_seconds():
             _release(emails[position:])
             break
         try:
-            results[email.pk] = _send_claimed(email, now, opted_out=opted_out)
+            # The clock as this email reaches the server, not as the batch was claimed: a
+            # batch claimed at 19:59:50 may still be sending at 20:00:30.
+            at = now + datetime.timedelta(seconds=elapsed)
+            results[email.pk] = _send_claimed(email, now, at=at, opted_out=opted_out)
         except ServerUnavailable as unavailable:
             # No point trying the rest against a server that is not answering: they wait
             # out the same backoff as this one.
@@ -271,7 +282,9 @@ class ServerUnavailable(Exception):
     (clinic.errors), and no page ever shows it."""
 
 
-def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: set[str]) -> str | None:
+def _send_claimed(
+    email: OutboundEmail, now: datetime.datetime, *, at: datetime.datetime, opted_out: set[str]
+) -> str | None:
     booking = email.booking  # None for a registration email: no booking can make it void
     if booking is not None:
         if booking.status == Booking.Status.CANCELLED and email.kind in OutboundEmail.VOID_WHEN_CANCELLED:
@@ -284,17 +297,21 @@ def _send_claimed(email: OutboundEmail, now: datetime.datetime, *, opted_out: se
             )
     if (check := _still_wanted.get(email.kind)) and (reason := check(email)):
         return _finish(email, Status.CANCELLED, error=reason)
+    if email.kind in OutboundEmail.SENDING_HOURS_ONLY and aftercare.is_quiet_time(at):
+        return _hold_for_the_morning(email, at)
     try:
         context = email_content.email_context(email)
         send_email(
             email.kind,
             to=[email.to_email],
             context=context,
-            attachments=email_content.email_attachments(email),
+            attachments=email_content.email_parts(email),
             # The same Message-ID on every attempt lets mail systems and people recognise a
             # resend after a crash as the same message.
             headers={"Message-ID": email.message_id, **email_content.email_headers(email, context)},
         )
+    except DeliveryUncertain as error:
+        return _maybe_delivered(email, now, str(error))
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
             return _retry_or_fail(email, now, f"{error.smtp_code} {error.smtp_error!r}")
@@ -328,18 +345,47 @@ def _release(emails: list[OutboundEmail]) -> None:
     ).update(status=Status.QUEUED, claimed_at=None, dispatched_at=None, attempts=F("attempts") - 1)
 
 
-def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str) -> str | None:
-    if email.attempts > len(RETRY_BACKOFF):
+def _hold_for_the_morning(email: OutboundEmail, at: datetime.datetime) -> str | None:
+    """Puts an email that reached the server's door in quiet hours back, due when they end,
+    unsent and with the attempt not counted (its last error, if any, kept)."""
+    return _finish(
+        email,
+        Status.QUEUED,
+        error=None,
+        due_at=aftercare.within_sending_hours(at),
+        attempts=F("attempts") - 1,
+        claimed_at=None,
+    )
+
+
+def _maybe_delivered(email: OutboundEmail, now: datetime.datetime, error: str) -> str | None:
+    """The server may have stored the email (the connection failed after its DATA). The first
+    time, it is retried after the backoff like a temporary refusal, with the same Message-ID;
+    the second time it is FAILED, so a server that keeps storing and dropping gets two copies
+    at most. Either way the row says it may have arrived, for an admin to check before
+    sending it again."""
+    error = f"The server may have received this email: the connection failed before it confirmed ({error})."
+    if email.maybe_delivered:
         return _finish(email, Status.FAILED, error=error)
+    return _retry_or_fail(email, now, error, maybe_delivered=True)
+
+
+def _retry_or_fail(email: OutboundEmail, now: datetime.datetime, error: str, **fields) -> str | None:
+    if email.attempts > len(RETRY_BACKOFF):
+        return _finish(email, Status.FAILED, error=error, **fields)
     logger.warning("Email %s will be retried: %s", email.pk, error)
-    return _finish(email, Status.AWAITING_RETRY, error=error, due_at=now + RETRY_BACKOFF[email.attempts - 1])
+    due_at = now + RETRY_BACKOFF[email.attempts - 1]
+    return _finish(email, Status.AWAITING_RETRY, error=error, due_at=due_at, **fields)
 
 
-def _finish(email: OutboundEmail, status: str, *, error: str = "", **fields) -> str | None:
-    """Records the outcome of our claim; returns None if the claim was no longer ours (the
-    lease ran out and another worker took the row over: its result wins)."""
+def _finish(email: OutboundEmail, status: str, *, error: str | None = "", **fields) -> str | None:
+    """Records the outcome of our claim (error None keeps the last error); returns None if the
+    claim was no longer ours (the lease ran out and another worker took the row over: its
+    result wins)."""
     fields.setdefault("sent_at", None)
+    if error is not None:
+        fields["last_error"] = error
     updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.INFLIGHT, claimed_at=email.claimed_at).update(
-        status=status, last_error=error, dispatched_at=None, **fields
+        status=status, dispatched_at=None, **fields
     )
     return status if updated else None

@@ -56,6 +56,23 @@ class OutboundEmail(models.Model):
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
+    # When each kind may leave. Only in London's sending hours (AFTERCARE_SEND_FROM_HOUR to
+    # AFTERCARE_SEND_UNTIL_HOUR): what the clinic sends a client on its own schedule, which
+    # they did not just ask for (reminders, aftercare, "book again"). At any hour: a direct
+    # answer to what the client has just done, or news of a change to their booking that may
+    # not wait for the morning (a therapist cancelling tomorrow's 08:30), and the staff's own
+    # email (notices of bookings and changes, a client's check-in saying it got worse, CNHC
+    # registration news, which the daily check sends at 06:00, before the first sessions).
+    # Every kind is in exactly one list (a test fails on a new kind nobody placed).
+    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN]
+    ANY_HOUR = [
+        Kind.BOOKING_CONFIRMATION,
+        Kind.BOOKING_REQUESTED,
+        Kind.BOOKING_MOVED,
+        Kind.BOOKING_CANCELLED,
+        *TO_STAFF,
+        *REGISTRATION,
+    ]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [
         Kind.BOOKING_CONFIRMATION,
@@ -85,6 +102,13 @@ class OutboundEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The connection failed after the server had the whole message and before its answer: it
+    # may have stored it and delivered it. Shown to admins, and it caps the attempts left.
+    maybe_delivered = models.BooleanField(
+        "may have arrived",
+        default=False,
+        help_text="The server dropped the connection after receiving the message, before confirming it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -160,7 +160,7 @@ def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
     assert mimetype == "text/html"
     assert "Monday 21 January 2030, 09:30 to 10:30" in html
     [(filename, ics, ics_type)] = message.attachments
-    assert (filename, ics_type) == ("booking.ics", "text/calendar")
+    assert (filename, ics_type) == ("booking.ics", "text/calendar; method=REQUEST")
     ics = ics.decode() if isinstance(ics, bytes) else ics
     assert f"UID:booking-{booking.pk}@" in ics
     assert "DTSTART;TZID=Europe/London:20300121T093000" in ics

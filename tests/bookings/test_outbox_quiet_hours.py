@@ -1,13 +1,18 @@
-"""No aftercare leaves between 20:00 and 08:00 London, whatever made it due: a late note, a
-retry after a temporary refusal, an admin's "send again". Booking confirmations are not held."""
+"""Nothing the clinic sends on its own schedule (aftercare, reminders, "book again") leaves
+between 20:00 and 08:00 London, whatever made it due: a late note, a retry after a temporary
+refusal, an admin's "send again", a batch still sending as the clock passes 20:00. Booking
+confirmations are not held. (Every kind, one by one: test_outbox_quiet_hours_every_kind.py.)"""
 
 import datetime
+import types
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from bookings.messaging import outbox
 from bookings.models import OutboundEmail
+from bookings.privacy.marketing import marketing_consent_give
 from clinic.london import LONDON
 
 from ..factories import make_booking
@@ -91,3 +96,46 @@ def test_a_batch_hands_back_what_it_could_not_start_in_time(booking, monkeypatch
     for email in emails:
         email.refresh_from_db()
         assert (email.status, email.attempts, email.claimed_at, email.dispatched_at) == (Status.QUEUED, 0, None, None)
+
+
+def test_a_book_again_retry_that_falls_due_after_eight_at_night_waits(booking):
+    # Refused with a 451 at 19:59:30; the backoff made it due at 20:00:40 (issue 27 saw it go).
+    marketing_consent_give(email="alice@example.com", how="test")
+    retry = schedule(booking, Kind.BOOK_AGAIN, due_at=london(2026, 11, 24, 20, 0, 40))
+    OutboundEmail.objects.filter(pk=retry.pk).update(status=Status.AWAITING_RETRY, attempts=1)
+
+    assert outbox.outbound_emails_send(email_ids=[retry.pk], now=london(2026, 11, 24, 20, 0, 40)) == {}
+    assert mail.outbox == []
+    assert outbox.outbound_emails_send(email_ids=[retry.pk], now=london(2026, 11, 25, 8, 0)) == {retry.pk: Status.SENT}
+
+
+def test_an_admins_send_again_of_a_reminder_at_night_waits_for_the_morning(booking):
+    failed = schedule(booking, Kind.BOOKING_REMINDER, due_at=london(2026, 11, 24, 12), status=Status.FAILED)
+
+    assert outbox.outbound_emails_send_again(email_ids=[failed.pk], now=london(2026, 11, 24, 22, 15)) == 1
+    assert outbox.outbound_emails_dispatch(now=london(2026, 11, 24, 22, 15)) == 0
+    assert outbox.outbound_emails_send(email_ids=[failed.pk], now=london(2026, 11, 24, 22, 15)) == {}
+    assert mail.outbox == []
+
+
+def test_a_batch_still_sending_at_eight_holds_the_rest_of_its_aftercare_and_sends_its_confirmations(
+    booking, monkeypatch
+):
+    # Claimed at 19:59:50; each email takes six seconds to reach the server, so the second
+    # reaches it at 20:00:02 (the outbox's own clock, read at the start and once per email).
+    readings = iter(range(0, 6000, 6))
+    monkeypatch.setattr(outbox, "time", types.SimpleNamespace(monotonic=lambda: float(next(readings))))
+    Booking = type(booking)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.ATTENDED)
+    early, late, confirmation = (
+        schedule(booking, kind, due_at=london(2026, 11, 24, 19, 0))
+        for kind in (Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.BOOKING_CONFIRMATION)
+    )
+    ids = [early.pk, late.pk, confirmation.pk]
+
+    results = outbox.outbound_emails_send(email_ids=ids, now=london(2026, 11, 24, 19, 59, 50))
+
+    assert results == {early.pk: Status.SENT, late.pk: Status.QUEUED, confirmation.pk: Status.SENT}
+    late.refresh_from_db()
+    assert (late.due_at, late.attempts) == (london(2026, 11, 25, 8, 0), 0)
+    assert len(mail.outbox) == 2

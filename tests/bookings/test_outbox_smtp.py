@@ -1,12 +1,15 @@
 """The outbox against a real SMTP server: what the server answers, and a worker killed on
 either side of the moment the server accepts a message. Delivery is at least once: nothing
-recorded sent was not accepted, and a resend carries the same Message-ID."""
+recorded sent was not accepted, and a resend carries the same Message-ID. One attempt sends
+once: a server that stores a message and drops the connection before its 250 gets no second
+copy in the same attempt, and two at most. The calendar part is read back as sent."""
 
 import datetime
 import signal
 import subprocess
 import sys
 
+import icalendar
 import pytest
 from django.utils import timezone
 
@@ -15,7 +18,7 @@ from bookings.models import OutboundEmail
 
 from ..factories import make_booking
 from ..outbox import outbound_email_send
-from ..smtp import SMTPServer
+from ..smtp import Inbox, SMTPServer
 from ..workers import ROOT, wait_for, worker_env
 
 Status = OutboundEmail.Status
@@ -150,3 +153,66 @@ def test_a_temporary_refusal_is_retried_after_the_backoff_with_the_same_message_
         assert server.inbox.attempts == {email.message_id: 2}
         assert server.inbox.refused_temporarily == {email.message_id: 1}
         assert server.inbox.message_ids == {email.message_id: 1}
+
+
+class StoresThenDrops(Inbox):
+    """A server that stores each message, then drops the connection before its 250."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        server.transport.close()
+        return "250 never heard"
+
+
+def storing_then_dropping() -> SMTPServer:
+    server = SMTPServer()
+    server.inbox = server.controller.handler.inbox = StoresThenDrops()
+    return server
+
+
+@pytest.mark.django_db
+def test_a_server_that_stores_then_drops_gets_one_copy_an_attempt_and_two_at_most(settings, reminder):
+    email = reminder
+    with storing_then_dropping() as server:
+        use_smtp(settings, server)
+        assert outbound_email_send(email_id=email.pk) == Status.AWAITING_RETRY
+        assert server.inbox.message_ids == {email.message_id: 1}  # no second DATA in the attempt
+        email.refresh_from_db()
+        assert email.maybe_delivered and "may have received" in email.last_error
+
+        assert outbound_email_send(email_id=email.pk, now=email.due_at) == Status.FAILED
+        assert server.inbox.message_ids == {email.message_id: 2}
+        # Failed for good: an admin checks with the client before sending it again.
+        assert outbox.outbound_emails_dispatch(now=after_the_lease() + datetime.timedelta(days=1)) == 0
+    email.refresh_from_db()
+    assert (email.status, email.maybe_delivered, email.attempts) == (Status.FAILED, True, 2)
+
+
+@pytest.mark.django_db
+def test_admins_see_which_failed_emails_may_have_arrived(admin_client, settings, reminder):
+    with storing_then_dropping() as server:
+        use_smtp(settings, server)
+        outbound_email_send(email_id=reminder.pk)
+
+    page = admin_client.get("/admin/bookings/outboundemail/?maybe_delivered__exact=1").content.decode()
+
+    assert "May have arrived" in page and reminder.to_email in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cancelled, method", [(False, "REQUEST"), (True, "CANCEL")])
+def test_the_invitation_part_names_its_method_as_rfc_6047_asks(settings, bob, alice, cancelled, method):
+    booking = make_booking(therapist=bob, client=alice)
+    if cancelled:
+        type(booking).objects.filter(pk=booking.pk).update(status=type(booking).Status.CANCELLED)
+    kind = OutboundEmail.Kind.BOOKING_CANCELLED if cancelled else OutboundEmail.Kind.BOOKING_CONFIRMATION
+    email = outbox.outbound_email_schedule(booking=booking, kind=kind, to_email=alice.email, due_at=timezone.now())
+    with SMTPServer() as server:
+        use_smtp(settings, server)
+        assert outbound_email_send(email_id=email.pk) == Status.SENT
+        [message] = server.inbox.messages
+
+    [part] = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert (part.get_param("method"), part.get_content_charset()) == (method, "utf-8")
+    assert part.get_filename() == "booking.ics"
+    assert icalendar.Calendar.from_ical(part.get_payload(decode=True))["method"] == method

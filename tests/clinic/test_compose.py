@@ -9,7 +9,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
-APP_SERVICES = {"web", "worker", "beat"}
+APP_SERVICES = {"web", "worker", "dispatcher", "beat"}
 
 
 def compose() -> dict:
@@ -38,7 +38,7 @@ def test_it_validates_against_the_compose_specification():
 
 def test_it_runs_the_production_shape_with_health_checks():
     services = compose()["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "web", "worker", "dispatcher", "beat"}
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     for name, service in services.items():
@@ -68,3 +68,19 @@ def test_the_web_app_trusts_its_one_proxy_and_is_reached_only_through_it():
     assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
     # Reachable from outside, a client could forge the address the login limits count.
     assert all(port.startswith("127.0.0.1:") for port in web["ports"])
+
+
+def test_the_outbox_dispatcher_has_a_worker_of_its_own_that_sends_nothing():
+    # Behind thousands of send tasks in one queue, the dispatch that brings a crashed
+    # worker's emails back waited minutes (issue 27).
+    from django.conf import settings
+
+    services = compose()["services"]
+    queue = settings.CELERY_TASK_ROUTES["bookings.dispatch_outbound_emails"]["queue"]
+
+    def consumes(name: str) -> str:
+        command = services[name]["command"]
+        return command[command.index("-Q") + 1]
+
+    assert consumes("dispatcher") == queue
+    assert consumes("worker") == settings.CELERY_TASK_DEFAULT_QUEUE != queue
