@@ -3,39 +3,19 @@ reads it: a 50 MB POST to the login page, the booking form or the admin costs it
 and nothing more, answers 413, and writes nothing. A body streamed without a length is
 refused too (411). The upload views keep their own larger caps."""
 
-import io
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from bookings.models import Booking, OutboundEmail
 
+from ..request_bodies import MB, CountingInput
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
-
-MB = 1024 * 1024
-
-
-class CountingInput(io.BytesIO):
-    """A small request body standing in for a large one, counting what the app reads."""
-
-    def __init__(self, data: bytes = b"email=a%40example.com&password=x"):
-        super().__init__(data)
-        self.bytes_read = 0
-
-    def read(self, size=-1):
-        chunk = super().read(size)
-        self.bytes_read += len(chunk)
-        return chunk
-
-    def readline(self, size=-1):
-        line = super().readline(size)
-        self.bytes_read += len(line)
-        return line
 
 
 def declared_post(client, path: str, *, length: str | None, **headers):
-    stream = CountingInput()
+    stream = CountingInput(b"email=a%40example.com&password=x")
     extra = {"wsgi.input": stream, "CONTENT_TYPE": "application/x-www-form-urlencoded", **headers}
     if length is not None:
         extra["CONTENT_LENGTH"] = length

@@ -18,29 +18,10 @@ from therapists.models import Therapist
 from therapists.services import registration
 
 from ..factories import grant_verify, make_user
+from ..request_bodies import MB, CountingInput
 from ..uploads import PDF, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "media_root")]
-
-MB = 1024 * 1024
-
-
-class CountingInput(io.BytesIO):
-    """The request body as the server would stream it, counting what the app reads."""
-
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.bytes_read = 0
-
-    def read(self, size=-1):
-        chunk = super().read(size)
-        self.bytes_read += len(chunk)
-        return chunk
-
-    def readline(self, size=-1):
-        line = super().readline(size)
-        self.bytes_read += len(line)
-        return line
 
 
 def streamed_post(user, path: str, data: dict, *, declared_length: int | None = None):
