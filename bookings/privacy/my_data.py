@@ -216,12 +216,13 @@ def _stop_mail_to(addresses: list[str], now: datetime.datetime) -> None:
         )
 
 
-def _refuse_upcoming(bookings: list[Booking], now: datetime.datetime, *, whose: str) -> None:
+def _refuse_upcoming(bookings: list[Booking], now: datetime.datetime, *, whose: str, where: str = "") -> None:
     upcoming = [b for b in bookings if b.start > now and b.status in Booking.OPEN_STATUSES]
     if upcoming:
+        one = len(upcoming) == 1
         raise ErasureRefused(
-            f"{whose} {len(upcoming)} upcoming booking{'s' if len(upcoming) != 1 else ''}. "
-            "Please cancel them first, then ask again."
+            f"{whose} {len(upcoming)} upcoming booking{'' if one else 's'}. "
+            f"Please cancel {'it' if one else 'each of them'}{where} first, then ask again."
         )
 
 
@@ -240,7 +241,7 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
         raise ErasureRefused("Staff accounts are closed by the clinic's admin, not from this page.")
     with transaction.atomic():
         bookings = list(bookings_for_account(user=user).select_related("session_note").select_for_update(of=("self",)))
-        _refuse_upcoming(bookings, now, whose="You have")
+        _refuse_upcoming(bookings, now, whose="You have", where=" from My bookings")
         _stop_mail_to([e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)], now)
         EmailAddress.objects.filter(user=user).delete()
         user.username = f"erased-{user.pk}"

@@ -154,7 +154,7 @@ def test_erasure_waits_for_upcoming_bookings_to_be_cancelled(client, alice, asha
 
     response = client.post(reverse("my_data_erase"), follow=True)
 
-    assert "Please cancel them first" in response.content.decode()
+    assert "You have 1 upcoming booking. Please cancel it from My bookings first" in response.content.decode()
     assert not ErasureRequest.objects.exists()
     assert get_user_model().objects.get(pk=alice.pk).is_active
 

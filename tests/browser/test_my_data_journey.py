@@ -69,7 +69,7 @@ def test_a_client_books_downloads_her_data_and_asks_for_erasure(page, alice, ash
     screenshot(page, f"my-data-erase-{page.viewport_name}")
     assert_accessible(page)
     page.get_by_role("button", name="Erase my data and close my account").click()
-    expect(page.get_by_text("Please cancel them first, then ask again.")).to_be_visible()
+    expect(page.get_by_text("Please cancel it from My bookings first, then ask again.")).to_be_visible()
     assert not ErasureRequest.objects.exists()
 
     Booking.objects.update(status=Booking.Status.CANCELLED)
