@@ -339,8 +339,9 @@ def booking_reschedule(
                 )
                 return booking
 
+            previous_room_id = booking.room_id
             _with_room(rooms, slot, booking.session_type, booking.therapist_id, start, now, write, keep=booking.room_id)
-            free_times_changed(therapist_id=booking.therapist_id)
+            free_times_changed(therapist_id=booking.therapist_id, room_ids=[previous_room_id, booking.room_id])
             moved_emails_schedule(booking=booking, previous_start=previous_start, now=now)
     except OperationalError as error:
         raise ClinicBusy() from error

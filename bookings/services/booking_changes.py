@@ -68,7 +68,7 @@ def booking_cancel(
                 "calendar_sequence",
             ]
         )
-        free_times_changed(therapist_id=booking.therapist_id)
+        free_times_changed(therapist_id=booking.therapist_id, room_ids=[booking.room_id])
         outbound_emails_cancel(booking_id=booking.pk)
         # The links in its emails stop working; the stop link stays, as a way out always should.
         links_revoke(

@@ -123,7 +123,7 @@ def booking_insert(
         validate_constraints=False,
     )
     booking.save()
-    free_times_changed(therapist_id=therapist.pk)
+    free_times_changed(therapist_id=therapist.pk, room_ids=[booking.room_id])
     return booking
 
 

@@ -150,10 +150,11 @@ def booking_room_change(*, booking_id: int, room_id: int, now: datetime.datetime
                 session_type=booking.session_type, start=booking.start, ignore_booking_id=booking.pk
             ):
                 raise RoomNotFree(f"{room} is not free then (another session, its turnover, time off or closed).")
+            # The therapist's time stays; the room it leaves and the room it takes change.
+            free_times_changed(therapist_id=None, room_ids=[booking.room_id, room.pk])
             booking.room = room
             booking.room_until = booking.end + datetime.timedelta(minutes=room.turnover_minutes)
             booking.save(update_fields=["room", "room_until"])
-            free_times_changed(therapist_id=None)  # the freed room may open times for others
     except OperationalError as error:
         raise ValidationError(BUSY_MESSAGE) from error
     except IntegrityError:

@@ -2,25 +2,30 @@
 
 slot_refusal applies available_slots' rules (bookings.slots.selectors) to one instant, for a
 time a booking service's re-check refused: a few queries, only after a refusal, so the client
-is told why (too soon, past the horizon, outside the therapist's hours...) instead of "just
-been taken". refusal_message and past_horizon_message put a refusal into words; the booking
-services raise them as SlotNotFree.
+is told why (too soon, past the horizon, outside the therapist's hours, no treatment room
+open or turned over yet...) instead of "just been taken". refusal_message and
+past_horizon_message put a refusal into words; the booking services raise them as SlotNotFree.
 """
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bookings.models import Booking, BookingRules
 from bookings.slots import availability
-from bookings.slots.selectors import clinic_rules
-from clinic.models import SessionType
+from bookings.slots.selectors import clinic_rules, rooms_for_session
+from clinic.models import RoomClosure, SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
 
 NOT_OFFERED = "not_offered"  # the therapist does not offer this session type
 
 
 NOT_BOOKABLE = "not_bookable"  # no verified registration check covers that day
+
+# The therapist is free, but no treatment room is, for a reason other than another session in it:
+NO_ROOM_SUITS = "no_room_suits"  # no room in use suits the session
+ROOM_CLOSED = "room_closed"  # every room that suits it is outside its hours or has time off then
+ROOM_TURNOVER = "room_turnover"  # a room is free but for the turnover after a session, or its own
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,9 @@ def slot_refusal(
         offered = Therapist.objects.offering(session_type).exists()
         return SlotRefusal(NOT_BOOKABLE if offered else NOT_OFFERED, None, clinic)
     reasons = _reasons_on_the_day(rows, session_type, start, day, now, clinic)
+    if None in reasons:
+        # Free by a therapist's own rules, yet refused: a room, or someone's booking came and went.
+        return SlotRefusal(_room_reason(session_type, start) or availability.Refusal.TAKEN.value, chosen, chosen_rules)
     return SlotRefusal(min(reasons, key=_NEAREST_FIRST.index), chosen, chosen_rules)
 
 
@@ -110,9 +118,10 @@ def _reasons_on_the_day(
     day: datetime.date,
     now: datetime.datetime,
     clinic: availability.Rules,
-) -> list[str]:
+) -> list[str | None]:
     """Each therapist's reason for refusing ``start``, by their hours, time off and bookings
-    that day (``day``, start's London date): three queries, however many therapists."""
+    that day (``day``, start's London date), None for one free by them: three queries, however
+    many therapists."""
     ids = [therapist.pk for therapist in rows]
     hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
     for row in WorkingHours.objects.filter(therapist_id__in=ids, weekday=day.weekday()).values_list(
@@ -144,9 +153,49 @@ def _reasons_on_the_day(
             session_minutes=session_type.duration_minutes,
             now=now,
         )
-        # Free by the rules, yet refused: someone's booking came and went, or the lock moved on.
-        reasons.append((reason or availability.Refusal.TAKEN).value)
+        reasons.append(reason.value if reason else None)
     return reasons
+
+
+def _room_reason(session_type: SessionType, start: datetime.datetime) -> str | None:
+    """Why no room that suits the session is free from ``start``, if it is not for another
+    session in the room (that is a time taken): no room suits it, every one is closed then (its
+    hours, its time off), or one is free but for a turnover. None when a room is free, or the
+    session needs none. Up to three queries."""
+    rooms = rooms_for_session(session_type=session_type)
+    if not rooms.tracked:
+        return None
+    if not rooms.rooms:
+        return NO_ROOM_SUITS
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    ids = [room.id for room in rooms.rooms]
+    closed: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, busy_start, busy_end in RoomClosure.objects.filter(
+        room_id__in=ids, start__lt=end + datetime.timedelta(days=1), end__gt=start - datetime.timedelta(days=1)
+    ).values_list("room_id", "start", "end"):
+        closed[pk].append(availability.Busy(busy_start, busy_end))
+    in_use: dict[int, list[availability.Busy]] = defaultdict(list)
+    for pk, busy_start, busy_end in (
+        Booking.objects.holding_time()
+        .filter(room_id__in=ids, start__lt=end + datetime.timedelta(days=1), room_until__gt=start)
+        .values_list("room_id", "start", "end")
+    ):
+        in_use[pk].append(availability.Busy(busy_start, busy_end))
+
+    def any_free(*, turnover: bool, busy: dict[int, list[availability.Busy]]) -> bool:
+        rooms_then = [
+            replace(room, turnover_minutes=room.turnover_minutes if turnover else 0, busy=busy[room.id])
+            for room in rooms.rooms
+        ]
+        (free,) = availability.rooms_free_at([start], rooms=rooms_then, session_minutes=session_type.duration_minutes)
+        return bool(free)
+
+    if not any_free(turnover=False, busy=closed):
+        return ROOM_CLOSED
+    sessions_only = {pk: closed[pk] + in_use[pk] for pk in ids}
+    if not any_free(turnover=False, busy=sessions_only):
+        return None  # another session holds every room then: taken
+    return ROOM_TURNOVER
 
 
 def past_horizon_message(last_day: datetime.date) -> str:
@@ -156,11 +205,18 @@ def past_horizon_message(last_day: datetime.date) -> str:
 
 
 def minutes_in_words(minutes: int) -> str:
-    """A notice period as a client reads it: "90 minutes", "1 hour", "24 hours"."""
-    if minutes % 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    return "1 hour" if hours == 1 else f"{hours} hours"
+    """A notice period as a client reads it, in days, hours and minutes: "45 minutes",
+    "2 hours", "1 day, 7 hours and 28 minutes" (no zero parts; "0 minutes" for none)."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{count} {unit}{'' if count == 1 else 's'}"
+        for count, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if count
+    ]
+    if not parts:
+        return "0 minutes"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def refusal_message(refused: SlotRefusal, *, session_type: SessionType, now: datetime.datetime) -> str:
@@ -199,4 +255,18 @@ def refusal_message(refused: SlotRefusal, *, session_type: SessionType, now: dat
             )
         case Refusal.AWAY.value:
             return f"{who} {'is' if therapist else 'are'} away at that time. Please choose another."
-    raise AssertionError(refused.reason)
+    return _room_message(refused.reason, session_type)
+
+
+def _room_message(reason: str, session_type: SessionType) -> str:
+    session = session_type.name.lower()
+    if reason == NO_ROOM_SUITS:
+        return f"None of our treatment rooms is set up for {session} at the moment. Please choose another session."
+    if reason == ROOM_CLOSED:
+        return f"None of our treatment rooms for {session} is open at that time. Please choose one of the times shown."
+    if reason == ROOM_TURNOVER:
+        return (
+            f"No treatment room for {session} is free at that time: each needs time after a session to be "
+            "made ready. Please choose one of the times shown."
+        )
+    raise AssertionError(reason)

@@ -162,8 +162,9 @@ def _end_of_minute(now: datetime.datetime) -> datetime.datetime:
 
 def _slot_list_key(session_type_id: int, query, now: datetime.datetime, *, boosted: bool) -> str | None:
     """The cache key of a slot list: the search, the minute, and the free-times versions of
-    what it depends on (the therapist's and everyone's, clinic.free_times), so any booking,
-    cancellation, move, time off, hours or registration change makes a new key at once.
+    what it depends on (the therapist's or "any", the session type's rooms' and everyone's,
+    clinic.free_times), so a booking, cancellation, move, time off, hours or registration
+    change that could change the list makes a new key at once, and leaves the others.
     None for a search that is not plainly one therapist (or any) and one ISO date: those go
     through the form and its messages."""
     therapist = query.get("therapist", ANY_THERAPIST)
@@ -172,7 +173,9 @@ def _slot_list_key(session_type_id: int, query, now: datetime.datetime, *, boost
         return None
     if not (len(day) == 10 and day.isascii() and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit()):
         return None
-    version = free_times_version(therapist_id=None if therapist == ANY_THERAPIST else int(therapist))
+    version = free_times_version(
+        therapist_id=None if therapist == ANY_THERAPIST else int(therapist), session_type_id=session_type_id
+    )
     if version is None:
         return None
     # A strip link (boosted) also moves the day picker, so its answer differs by that field.

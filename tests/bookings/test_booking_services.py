@@ -187,7 +187,7 @@ def test_a_therapists_own_longer_notice_is_the_one_quoted(asha, sports):
     asha.min_notice_minutes = 24 * 60
     asha.save(update_fields=["min_notice_minutes"])
 
-    with pytest.raises(SlotNotFree, match="sessions with Asha Patel can be booked up to 24 hours before"):
+    with pytest.raises(SlotNotFree, match="sessions with Asha Patel can be booked up to 1 day before"):
         book(sports, asha, at(days_from_now(1), "09:00"))
 
 

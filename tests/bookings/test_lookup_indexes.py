@@ -6,11 +6,15 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bookings.models import AftercareOptOut, Booking, OutboundEmail
+from bookings.privacy.claims import bookings_claim, bookings_for_account
+from bookings.privacy.my_data import guest_data_erase
 from therapists.models import Therapist, TimeOff
 
 from ..clock import NOW
+from ..factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +76,53 @@ def test_postgresql_serves_the_pages_lookups_from_the_indexes(asha):
     for queryset, index in cases:
         explained = plan(queryset)
         assert "Index" in explained and index in explained, explained
+
+
+def plans_of_email_lookups(run) -> list[str]:
+    """Runs ``run`` as the app would, then asks the planner (sequential scans priced out) about
+    every statement it sent that looks bookings up by address: the real SQL, not a copy."""
+    with CaptureQueriesContext(connection) as sent:
+        run()
+    statements = [
+        query["sql"] for query in sent.captured_queries if "client_email" in query["sql"].partition(" WHERE ")[2]
+    ]
+    assert statements, "no lookup by address was sent"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = []
+        for statement in statements:
+            cursor.execute(f"EXPLAIN {statement}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_verifying_an_address_finds_its_guest_bookings_by_the_index(asha, alice):
+    for n in range(3):
+        make_booking(therapist=asha, client_email=f"guest{n}@example.com", start=NOW + dt.timedelta(days=n + 1))
+
+    plans = plans_of_email_lookups(lambda: bookings_claim(user=alice, email="Guest1@Example.com"))
+
+    assert len(plans) == 1
+    assert "booking_client_email_upper" in plans[0], plans[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_a_guests_erasure_finds_their_bookings_by_the_index(asha, admin_user):
+    make_booking(therapist=asha, client_email="guest@example.com", start=NOW - dt.timedelta(days=40))
+
+    plans = plans_of_email_lookups(lambda: guest_data_erase(email="Guest@Example.com", run_by=admin_user, now=NOW))
+
+    assert len(plans) == 2  # does an account hold the address, then the guest's bookings
+    for plan in plans:
+        assert "booking_client_email_upper" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_my_bookings_are_found_by_the_account_not_the_address(asha, alice):
+    make_booking(therapist=asha, client=alice)
+
+    explained = plan(bookings_for_account(user=alice))
+
+    assert "client_email" not in explained.partition("Index Cond")[2]
+    assert "bookings_booking_client_id" in explained, explained
