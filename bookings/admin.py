@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings import admin_outbox  # noqa: F401  (registers the outbox's admin)
 from bookings.admin_held import HeldBookingsAdminMixin, HeldRowsHiddenMixin
+from bookings.admin_notes import HealthDataReadOnlyInline, SessionNoteInline, TreatmentConsentInline
 from bookings.models import (
     HEALTH_DATA_PERMISSION,
     Booking,
@@ -132,7 +133,13 @@ class BookingAdmin(HeldBookingsAdminMixin, FreeTimesAdminMixin, admin.ModelAdmin
         "idempotency_key",
         "created_at",
     ]
-    inlines = [HealthScreenInline, OutboundEmailInline, ContactChangeInline]
+    inlines = [
+        HealthScreenInline,
+        TreatmentConsentInline,
+        SessionNoteInline,
+        OutboundEmailInline,
+        ContactChangeInline,
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -147,7 +154,8 @@ class BookingAdmin(HeldBookingsAdminMixin, FreeTimesAdminMixin, admin.ModelAdmin
         return [
             inline
             for inline in super().get_inline_instances(request, obj)
-            if not isinstance(inline, HealthScreenInline) or request.user.has_perm(HEALTH_DATA_PERMISSION)
+            if not isinstance(inline, (HealthScreenInline, HealthDataReadOnlyInline))
+            or request.user.has_perm(HEALTH_DATA_PERMISSION)
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

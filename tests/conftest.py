@@ -20,6 +20,7 @@ from clinic.problems import Problem
 from .clock import NOW, TODAY, at
 from .factories import (
     booking_rules,
+    consent_given,
     grant_permissions,
     grant_verify,
     make_bookable_therapist,
@@ -150,8 +151,8 @@ def attended(asha, alice):
 
     def attend(kind="sports", problem=Problem.ACHILLES, pressure=6, tip="Heel raises on the stairs, slowly.", **fields):
         session_type = make_session_type(f"{kind} 60", kind=kind)
-        booking = make_booking(
-            therapist=asha, client=alice, session_type=session_type, start=at(TODAY, "07:30"), **fields
+        booking = consent_given(
+            make_booking(therapist=asha, client=alice, session_type=session_type, start=at(TODAY, "07:30"), **fields)
         )
         return session_complete(
             therapist=asha,

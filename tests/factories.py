@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, BookingRules
+from bookings.models import Booking, BookingRules, TreatmentConsent
 from bookings.services.booking import ClientDetails, HealthAnswers, booking_create
 from clinic.models import Room, RoomClosure, SessionType
 from clinic.problems import Problem
@@ -304,3 +304,15 @@ def blocks(html: str) -> list[str]:
     """Each block of a diary page, its classes and words squashed onto one line."""
     found = re.findall(r'class="cd-block ([^"]+)"[^>]*>(.*?)</(?:a|div)>', html, re.S)
     return [f"{classes} | {' '.join(re.sub(r'<[^>]+>', ' ', text).split())}" for classes, text in found]
+
+
+def consent_given(booking: Booking) -> Booking:
+    """The booking's therapist confirmed the client's consent to treatment at its start, as they
+    must before writing notes (bookings.records.consent)."""
+    TreatmentConsent.objects.create(
+        booking=booking,
+        confirmed_at=booking.start,
+        confirmed_by=booking.therapist.user,
+        wording=TreatmentConsent.WORDING,
+    )
+    return booking

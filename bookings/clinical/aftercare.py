@@ -199,6 +199,9 @@ FLARE_ANSWERS = {Feedback.WORSE, Feedback.FLARED}
 # The flare rule: after a session that made things worse, the next goes this many points
 # lighter (on the 0-10 scale) and works more on the muscle that loads the painful area.
 FLARE_PRESSURE_DROP = 2
+# DOMAIN.md's band for a flared area: the next session starts inside it, and never firmer than
+# the session that flared (the pressure rule would refuse that without a reason).
+FLARED_BAND = (2, 4)
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,7 @@ def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
     return FlareAdvice(
         pressure_used=pressure_used,
         pressure_drop=FLARE_PRESSURE_DROP,
-        suggested_pressure=max(0, pressure_used - FLARE_PRESSURE_DROP),
+        suggested_pressure=min(max(pressure_used - FLARE_PRESSURE_DROP, FLARED_BAND[0]), FLARED_BAND[1], pressure_used),
         focus=PROBLEM_ADVICE[Problem(problem)].loading_muscle,
     )
 

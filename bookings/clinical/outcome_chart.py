@@ -1,7 +1,12 @@
 """The client's outcome scores across sessions as an SVG line chart: pure geometry, no database,
 no JavaScript. Each measure (pain, or an activity in the client's words) is a line over the
-readings in time order; a change of MEANINGFUL points or more between the first and the latest
-reading is marked and said in words (down is better for pain, up for an activity)."""
+readings in time order. Each is compared first-to-latest and, from three readings, with the
+reading before the latest, and a change is called meaningful at the published figures: pain 2
+points and 30% of where it started (9 -> 7 is not), one activity 3 points, the average of
+several activities 2 (a patient-specific functional scale). Down is better for pain, up for an
+activity; a meaningful change for the worse is listed apart, for the therapist to discuss and
+consider referral (worsening pain is a red flag).
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -10,7 +15,11 @@ from clinic.london import LONDON
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 40
-MEANINGFUL = 2
+# Published minimal important changes (DOMAIN.md's outcome measures).
+PAIN_POINTS = 2
+PAIN_SHARE = 0.30
+ONE_ACTIVITY_POINTS = 3
+ACTIVITY_AVERAGE_POINTS = 2
 # Colour and dash both tell the lines apart, for readers who do not see the colours.
 STYLES = [("#b02a37", ""), ("#0b5d57", "6 4"), ("#6a4a00", "2 3")]
 
@@ -43,7 +52,9 @@ class Line:
     dash: str
     change: int  # latest minus first
     meaningful: bool
-    summary: str
+    summary: str  # first to latest, in words
+    since_before: str = ""  # the latest against the reading before it, from three readings
+    worse: bool = False  # a meaningful change for the worse, either way compared
 
     @property
     def polyline(self) -> str:
@@ -57,10 +68,17 @@ class Chart:
     lines: list[Line]
     y_ticks: list[tuple[float, int]]
     x_labels: list[tuple[float, str]]
+    # The average of several activities, compared as one measure (None with fewer than two).
+    average: "Line | None" = None
     plot_left: int = LEFT
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def worse(self) -> list["Line"]:
+        """The measures meaningfully worse, first-to-latest or since the reading before."""
+        return [line for line in (*self.lines, self.average) if line and line.worse]
 
 
 def y_for(score: int) -> float:
@@ -72,21 +90,78 @@ def _when(at: datetime.datetime) -> str:
     return f"{local.day} {local:%b}"
 
 
-def _summary(name: str, is_pain: bool, first: Reading, latest: Reading) -> tuple[int, bool, str]:
-    change = latest.score - first.score
+def is_meaningful(change: int, *, first: int, is_pain: bool, threshold: int) -> bool:
+    """Whether ``change`` (latest minus first) reaches the published figure. For pain an
+    improvement must also be PAIN_SHARE of where it started; a worsening of PAIN_POINTS counts
+    from any start, since worsening pain is a red flag."""
+    if abs(change) < threshold:
+        return False
+    if is_pain and change < 0:
+        return abs(change) >= PAIN_SHARE * first
+    return True
+
+
+@dataclass(frozen=True)
+class Comparison:
+    change: int
+    meaningful: bool
+    better: bool
+    words: str  # "down 3 points, a meaningful change for the better"
+
+
+def _compare(earlier: Reading, later: Reading, *, is_pain: bool, threshold: int) -> Comparison:
+    change = later.score - earlier.score
     better = change < 0 if is_pain else change > 0
-    meaningful = abs(change) >= MEANINGFUL
-    if change == 0:
-        trend = "no change"
-    else:
-        trend = f"{'down' if change < 0 else 'up'} {abs(change)} point{'s' if abs(change) != 1 else ''}"
+    meaningful = is_meaningful(change, first=earlier.score, is_pain=is_pain, threshold=threshold)
+    trend = "no change" if change == 0 else f"{'down' if change < 0 else 'up'} {_points(abs(change))}"
     verdict = (
-        f"a meaningful change for the {'better' if better else 'worse'}"
-        if meaningful
-        else "not a meaningful change yet"
+        f"a meaningful change for the {'better' if better else 'worse'}" if meaningful else "not a meaningful change"
     )
-    words = f"{name}: {first.score} on {_when(first.at)}, {latest.score} on {_when(latest.at)} ({trend}, {verdict})."
-    return change, meaningful, words
+    return Comparison(change, meaningful, better, f"{trend}, {verdict}")
+
+
+def _points(n) -> str:
+    return f"{n:g} point{'s' if n != 1 else ''}"
+
+
+def _score(score) -> str:
+    return f"{score:g}"
+
+
+def _line_words(name: str, readings: list, *, is_pain: bool, threshold: int) -> tuple[Comparison, str, str, bool]:
+    """The first-to-latest comparison and its words, the latest against the reading before
+    (from three readings), and whether either is a meaningful change for the worse."""
+    first, before, latest = readings[0], readings[-2], readings[-1]
+    overall = _compare(first, latest, is_pain=is_pain, threshold=threshold)
+    summary = (
+        f"{name}: {_score(first.score)} on {_when(first.at)}, {_score(latest.score)} on {_when(latest.at)} "
+        f"({overall.words})."
+    )
+    recent = _compare(before, latest, is_pain=is_pain, threshold=threshold) if len(readings) >= 3 else None
+    since = (
+        f"Since the reading before ({_score(before.score)} on {_when(before.at)}): {recent.words}." if recent else ""
+    )
+    worse = any(c and c.meaningful and not c.better for c in (overall, recent))
+    return overall, summary, since, worse
+
+
+def _activity_average(series: dict[tuple[str, bool], list[Reading]]) -> Line | None:
+    """Several activities as one measure: their mean at each moment all of them were rated,
+    judged at ACTIVITY_AVERAGE_POINTS. None with fewer than two activities or two such moments."""
+    activities = [readings for (_, is_pain), readings in series.items() if not is_pain]
+    if len(activities) < 2:
+        return None
+    by_moment = [{r.at: r for r in readings} for readings in activities]
+    shared = sorted(set.intersection(*(set(moments) for moments in by_moment)))
+    if len(shared) < 2:
+        return None
+    averages = [
+        Reading(at, round(sum(m[at].score for m in by_moment) / len(by_moment), 1), by_moment[0][at].taken)
+        for at in shared
+    ]
+    name = f"Activities (the average of {len(activities)})"
+    overall, summary, since, worse = _line_words(name, averages, is_pain=False, threshold=ACTIVITY_AVERAGE_POINTS)
+    return Line(name, False, [], "", "", overall.change, overall.meaningful, summary, since, worse)
 
 
 def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None:
@@ -111,8 +186,11 @@ def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None
             )
             for r in readings
         ]
-        change, meaningful, words = _summary(name, is_pain, readings[0], readings[-1])
-        lines.append(Line(name, is_pain, points, colour, dash, change, meaningful, words))
+        threshold = PAIN_POINTS if is_pain else ONE_ACTIVITY_POINTS
+        overall, summary, since, worse = _line_words(name, readings, is_pain=is_pain, threshold=threshold)
+        lines.append(
+            Line(name, is_pain, points, colour, dash, overall.change, overall.meaningful, summary, since, worse)
+        )
     return Chart(
         width=WIDTH,
         height=HEIGHT,
@@ -120,4 +198,5 @@ def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None
         y_ticks=[(y_for(score), score) for score in (0, 5, 10)],
         # At most eight dates under the axis, so they never overlap; every point has its own label.
         x_labels=[(x_of[at], _when(at)) for at in moments[:: -(-len(moments) // 8)]],
+        average=_activity_average(series),
     )

@@ -50,6 +50,22 @@ WORK_ON = {
 # firm pressure there is recorded only with a reason.
 SENSITIVE = {Problem.ACHILLES, Problem.KNEE_PAIN, Problem.PLANTAR_FASCIITIS, Problem.SHIN_SPLINTS}
 FIRM_FROM = 8
+# Where the notes start without a stated preference: the top of the light band on a sensitive
+# problem (irritable tendons, heels and shins), the middle of the scale otherwise.
+START_SENSITIVE = 4
+START_OTHERWISE = 5
+
+
+def start_pressure(*, problem: str, preferred: int | None, flared_start: int | None) -> int:
+    """The pressure the notes form starts on: after a flare-up the flare rule's (inside the
+    flared band, bookings.clinical.aftercare.flare_advice), else the client's stated preference,
+    else light on a sensitive problem and moderate otherwise. A starting point, never a value
+    the pressure rule would refuse without a reason unless the client asked for it."""
+    if flared_start is not None:
+        return flared_start
+    if preferred is not None:
+        return preferred
+    return START_SENSITIVE if problem in SENSITIVE else START_OTHERWISE
 
 
 def pressure_warnings(*, problem: str, pressure: int, last_pressure: int | None, flared: bool) -> list[str]:

@@ -12,7 +12,7 @@ from bookings.models.booking import (
 )
 from bookings.models.messaging import AftercareOptOut, OutboundEmail
 from bookings.models.privacy import ConsentRecord, ErasureRequest, HealthConsent, HealthDataAccess, MarketingConsent
-from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, SessionNoteAmendment
+from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, SessionNoteAmendment, TreatmentConsent
 
 __all__ = [
     "AftercareOptOut",
@@ -32,5 +32,6 @@ __all__ = [
     "OutcomeScore",
     "SessionNote",
     "SessionNoteAmendment",
+    "TreatmentConsent",
     "TsTzRange",
 ]

@@ -82,6 +82,24 @@ class OutcomeScore(models.Model):
         return f"{self.measure} {self.score}/10 ({self.get_taken_display().lower()}, booking {self.booking_id})"
 
 
+class TreatmentConsent(models.Model):
+    """The client's consent to this session's treatment, confirmed by the therapist at its
+    start: the areas and the pressure were explained and the client agreed. Separate from consent
+    to holding health data (HealthConsent). Without it the session is not marked attended and
+    no notes are written (bookings.services.outcome)."""
+
+    WORDING = "I explained the areas I will work and the pressure I will use, and the client agreed to the treatment."
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="treatment_consent")
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The words the therapist confirmed, as they stood then.
+    wording = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Consent to treatment for booking {self.booking_id}"
+
+
 class SessionNote(models.Model):
     """What the therapist did in the session, written when they mark it attended. It shapes
     the client's aftercare and, after a flare-up, the next session."""
@@ -100,13 +118,31 @@ class SessionNote(models.Model):
         max_length=500,
         help_text="Why, when the pressure was firm on a sensitive problem or firmer than last time after a flare-up.",
     )
+    # What a panel or an insurer reads: what was found and done, how the client took it, and
+    # what they were told. Staff-only; never in an email.
+    findings = models.TextField(blank=True, max_length=2000, help_text="What you found: tissue, tenderness, movement.")
+    techniques = models.TextField(blank=True, max_length=2000, help_text="Techniques used, and where.")
+    client_response = models.TextField(
+        blank=True, max_length=2000, help_text="How the client responded during and after the work."
+    )
+    advice_given = models.TextField(blank=True, max_length=2000, help_text="Advice given: self-care, load, referral.")
     written_at = models.DateTimeField(default=timezone.now)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
+    WRITTEN_MAX = 2000
+    WRITTEN = ("findings", "techniques", "client_response", "advice_given")
     # The fields a therapist can correct later, each change kept as a SessionNoteAmendment.
-    AMENDABLE = ("areas_worked", "areas_to_avoid", "pressure_used", "problem", "personal_tip")
+    AMENDABLE = (
+        "areas_worked",
+        "areas_to_avoid",
+        "pressure_used",
+        "pressure_reason",
+        "problem",
+        "personal_tip",
+        *WRITTEN,
+    )
     # Within this time of writing, the author corrects without giving a reason (the change is
     # still recorded); after it, the notes are locked against silent edits.
     SILENT_EDIT_WINDOW = datetime.timedelta(hours=24)

@@ -18,6 +18,7 @@ from bookings.models import (
     MarketingConsent,
     OutboundEmail,
     SessionNote,
+    TreatmentConsent,
 )
 from bookings.privacy.claims import bookings_for_account
 from clinic.london import LONDON
@@ -41,7 +42,7 @@ def my_data_export(*, user) -> dict:
     addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
     bookings = list(
         bookings_for_account(user=user)
-        .select_related("health_screen__doctor_ok_seen_by", "session_note")
+        .select_related("health_screen__doctor_ok_seen_by", "session_note", "treatment_consent__confirmed_by")
         .prefetch_related(
             Prefetch("emails", OutboundEmail.objects.exclude(kind__in=OutboundEmail.TO_STAFF)),
             "health_consents",
@@ -103,6 +104,7 @@ def _booking_export(booking: Booking) -> dict:
             }
             for score in sorted(booking.outcome_scores.all(), key=lambda score: (score.taken_at, score.pk))
         ],
+        "consent_to_treatment": _treatment_consent(getattr(booking, "treatment_consent", None)),
         "session_notes": _session_notes(getattr(booking, "session_note", None)),
         # The kind, address and dates only: the content is rebuilt from the booking when sent.
         "emails_sent_to_you": [
@@ -161,6 +163,16 @@ def _health_answers(screen: HealthScreen | None) -> dict | None:
     }
 
 
+def _treatment_consent(consent: TreatmentConsent | None) -> dict | None:
+    if consent is None:
+        return None
+    return {
+        "confirmed_at": _iso(consent.confirmed_at),
+        "confirmed_by": _name(consent.confirmed_by, "your therapist"),
+        "wording": consent.wording,
+    }
+
+
 def _session_notes(note: SessionNote | None) -> dict | None:
     if note is None:
         return None
@@ -172,6 +184,10 @@ def _session_notes(note: SessionNote | None) -> dict | None:
         "tip": note.personal_tip,
         "written_at": _iso(note.written_at),
         "pressure_reason": note.pressure_reason,
+        "findings": note.findings,
+        "techniques": note.techniques,
+        "your_response": note.client_response,
+        "advice_given": note.advice_given,
         "amendments": [
             {
                 "at": _iso(amendment.amended_at),

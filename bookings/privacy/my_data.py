@@ -27,6 +27,7 @@ from bookings.models import (
     OutboundEmail,
     OutcomeScore,
     SessionNote,
+    TreatmentConsent,
 )
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.export import my_data_export
@@ -71,6 +72,9 @@ CLIENT_DATA: dict[str, Held] = {
     "bookings.SessionNote": Held("bookings[].session_notes", DELETED, "The therapist's notes."),
     "bookings.SessionNoteAmendment": Held(
         "bookings[].session_notes.amendments", DELETED, "Deleted with the note they amend."
+    ),
+    "bookings.TreatmentConsent": Held(
+        "bookings[].consent_to_treatment", DELETED, "Part of the clinical record: kept and erased with the notes."
     ),
     "bookings.HealthConsent": Held(
         "bookings[].health_consents", ANONYMISED, "Unlinked from the account; the wording stays as evidence."
@@ -153,6 +157,7 @@ def booking_personal_data_erase(booking: Booking) -> None:
     # The consent rows stay as evidence of what was agreed, and name no one once unlinked.
     HealthConsent.objects.filter(booking=booking).update(client=None)
     SessionNote.objects.filter(booking=booking).delete()
+    TreatmentConsent.objects.filter(booking=booking).delete()
     # An SMTP error quotes the address it could not reach.
     OutboundEmail.objects.filter(booking=booking).update(to_email=address, extra={}, last_error="")
     HealthDataAccess.objects.filter(booking=booking).update(client_email=address)

@@ -4,6 +4,7 @@ scores a client gives when booking and again at the check-in."""
 from django import forms
 
 from bookings.clinical import body_chart
+from bookings.models import SessionNote, TreatmentConsent
 from bookings.records import outcome_scores
 from clinic.problems import Problem
 
@@ -61,6 +62,31 @@ NOT_A_REGION = {
 }
 
 
+PRIVATE = "For the clinical record only: never sent to the client by email."
+
+
+def written_note_field(label: str, help_text: str) -> forms.CharField:
+    """One of the written notes (SessionNote.WRITTEN): free text, optional, held to the model's
+    length limit so the form says so before the database would."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=SessionNote.WRITTEN_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"{help_text} {PRIVATE}",
+    )
+
+
+class TreatmentConsentForm(forms.Form):
+    """At the start of the session: the therapist explained the areas and pressure, and the
+    client agreed (bookings.records.consent)."""
+
+    agreed = forms.BooleanField(
+        label=TreatmentConsent.WORDING,
+        error_messages={"required": "Tick the box to confirm the client agreed to the treatment. Nothing was saved."},
+    )
+
+
 class BodyChartWidget(forms.CheckboxSelectMultiple):
     """Regions marked on the body chart, as areas worked or areas to avoid (``marks``). Pages
     draw it with {% body_chart_input %}: the figure, and the same regions as a checkbox list
@@ -91,6 +117,16 @@ class SessionNoteForm(forms.Form):
     )
     pressure_used = forms.TypedChoiceField(label="Pressure used (0-10)", coerce=int, choices=ZERO_TO_TEN)
     problem = forms.ChoiceField(label="The client's problem", choices=[("", "Choose one")] + Problem.choices)
+    findings = written_note_field(
+        "What you found", "Tissue, tenderness, range of movement; anything new since last time."
+    )
+    techniques = written_note_field(
+        "Techniques used", "What you did, and where: effleurage, trigger points, stretches."
+    )
+    client_response = written_note_field(
+        "The client's response", "How they responded during the session and at the end."
+    )
+    advice_given = written_note_field("Advice given", "Self-care, load, and any referral you suggested.")
     personal_tip = forms.CharField(
         label="A tip for the client (goes in their aftercare email)",
         required=False,
@@ -118,7 +154,8 @@ class SessionNoteAmendForm(SessionNoteForm):
 
     def __init__(self, *args, locked: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["pressure_reason"]  # an amendment gives its reason below
+        # A pressure raised into what needs a reason needs one here too (bookings.records.notes).
+        self.fields["pressure_reason"].help_text += " Change it when you raise the pressure."
         # The service enforces it too; the form says so before anyone types.
         self.fields["reason"].required = locked
         self.fields["reason"].error_messages["required"] = (

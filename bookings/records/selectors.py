@@ -70,7 +70,11 @@ class NoteVersion:
         """(label, words) per field, in the form's order (PostgreSQL's jsonb keeps no key
         order): the values as written, or "old → new" for an amendment."""
         if self.changes is None:
-            return [(label, _describe(f, self.values[f])) for f, label in NOTE_FIELD_LABELS.items() if f in self.values]
+            return [
+                (label, _describe(f, self.values[f]))
+                for f, label in NOTE_FIELD_LABELS.items()
+                if f in self.values and (self.values[f] or f not in SHOWN_ONLY_WHEN_WRITTEN)
+            ]
         return [
             (label, f"{_describe(f, self.changes[f][0])} → {_describe(f, self.changes[f][1])}")
             for f, label in NOTE_FIELD_LABELS.items()
@@ -83,6 +87,8 @@ class RecordEntry:
     booking: Booking
     answers: list[str]  # the health questions answered yes, in words
     notes: list[NoteVersion]  # the original first, then each amendment in order
+    # Consent to treatment: when the therapist confirmed it, and who; None if never confirmed.
+    consent: tuple[datetime.datetime, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,9 +138,18 @@ NOTE_FIELD_LABELS = {
     "areas_worked": "Areas worked",
     "areas_to_avoid": "Areas to avoid",
     "pressure_used": "Pressure used",
+    "pressure_reason": "Why this pressure",
     "problem": "Problem",
+    "findings": "Found",
+    "techniques": "Techniques used",
+    "client_response": "The client's response",
+    "advice_given": "Advice given",
     "personal_tip": "Tip for the client",
 }
+
+
+# Optional free text: left out of the notes as written when empty, rather than shown as "None".
+SHOWN_ONLY_WHEN_WRITTEN = {"pressure_reason", *SessionNote.WRITTEN}
 
 
 def _describe(field: str, value) -> str:
@@ -153,6 +168,11 @@ def _author(user) -> str:
         return "the session's therapist"
     therapist = getattr(user, "therapist", None)
     return therapist.display_name if therapist else (user.get_full_name() or user.get_username())
+
+
+def _consent(session: Booking) -> tuple[datetime.datetime, str] | None:
+    consent = getattr(session, "treatment_consent", None)
+    return (consent.confirmed_at, _author(consent.confirmed_by)) if consent else None
 
 
 def note_history(note) -> list[NoteVersion]:
@@ -187,7 +207,13 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
     linked = booking.client_id is not None
     sessions = (
         _record_sessions(booking=booking, viewer=viewer)
-        .select_related("therapist", "session_type", "health_screen", "session_note__written_by__therapist")
+        .select_related(
+            "therapist",
+            "session_type",
+            "health_screen",
+            "session_note__written_by__therapist",
+            "treatment_consent__confirmed_by__therapist",
+        )
         .prefetch_related("session_note__amendments__amended_by__therapist")
         .order_by("-start")
     )
@@ -202,6 +228,7 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
                 if screen
                 else [],
                 notes=note_history(note) if note else [],
+                consent=_consent(session),
             )
         )
     return ClientRecord(entries=entries, linked=linked, progress=client_progress(booking=booking, viewer=viewer))

@@ -18,6 +18,7 @@ from bookings.clinical.pressure import pressure_warnings
 from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
 from bookings.models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
 from bookings.privacy.marketing import book_again_schedule
+from bookings.records.consent import NOT_YET_GIVEN, treatment_consent_given
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
 from bookings.records.selectors import last_session
 from bookings.services.booking import BookingError
@@ -65,6 +66,7 @@ def session_complete(
     personal_tip: str = "",
     pressure_reason: str = "",
     now: datetime.datetime | None = None,
+    **written: str,
 ) -> Booking:
     """The therapist marks a session attended with their notes, which plans the client's
     aftercare: up to three outbox emails at London times (aftercare.plan; fewer when the notes
@@ -74,12 +76,18 @@ def session_complete(
     Rules: as booking_mark_no_show (own booking, started, confirmed, once); firm pressure on a
     sensitive problem, or more than last time after the client said the last session made things
     worse (the flare rule, bookings.records.selectors.last_session), needs a reason
-    (bookings.clinical.pressure); areas are body chart regions, none both worked and avoided. Raises
-    Booking.DoesNotExist for someone else's booking and ValidationError for bad notes or a
-    booking that cannot be completed."""
+    (bookings.clinical.pressure); areas are body chart regions, none both worked and avoided; the
+    therapist confirmed the client's consent to treatment first (bookings.records.consent).
+    ``written`` holds the written notes (SessionNote.WRITTEN: findings, techniques, the client's
+    response, advice given), each optional. Raises Booking.DoesNotExist for someone else's
+    booking and ValidationError for bad notes, no consent, or a booking that cannot be completed."""
     now = now or timezone.now()
+    if unknown := set(written) - set(SessionNote.WRITTEN):
+        raise TypeError(f"Not a written note: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.ATTENDED, now=now)
+        if not treatment_consent_given(booking_id=booking.pk):
+            raise ValidationError(NOT_YET_GIVEN)  # rolls the status back with the transaction
         note = SessionNote(
             booking=booking,
             areas_worked=list(areas_worked),
@@ -90,6 +98,7 @@ def session_complete(
             written_by=therapist.user,
             written_at=now,
             pressure_reason=pressure_reason.strip(),
+            **{field: value.strip() for field, value in written.items()},
         )
         note.full_clean(exclude=["booking", "written_by"])  # refuses unknown body regions
         note.areas_worked = body_chart.in_chart_order(areas_worked)

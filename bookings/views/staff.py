@@ -17,8 +17,8 @@ from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
 from bookings.models import Booking, HealthDataAccess, SessionNote
 from bookings.privacy import held
 from bookings.privacy.health_access import health_data_access_record
-from bookings.records import notes
-from bookings.records.forms import SessionNoteAmendForm, SessionNoteForm
+from bookings.records import consent, notes
+from bookings.records.forms import SessionNoteAmendForm, SessionNoteForm, TreatmentConsentForm
 from bookings.records.selectors import client_progress, client_record, last_session
 from bookings.services import booking as booking_services
 from bookings.services import booking_changes, outcome
@@ -145,30 +145,69 @@ def booking_detail(request, booking_id: int):
     )
 
 
+def _notes_start(*, screen, problem: str, last: Booking | None, flare) -> dict:
+    """The notes form's starting values: the pressure rule's start (bookings.clinical.pressure),
+    the areas to avoid carried forward until a therapist unticks them, and the problem's usual
+    areas worked, less those."""
+    avoid = last.session_note.areas_to_avoid if last else []
+    start = pressure.start_pressure(
+        problem=problem,
+        preferred=screen.preferred_pressure if screen else None,
+        flared_start=flare.suggested_pressure if flare else None,
+    )
+    return {
+        "problem": problem,
+        "pressure_used": str(start),
+        "areas_to_avoid": avoid,
+        "areas_worked": [area for area in AREAS_FOR_PROBLEM.get(problem, []) if area not in avoid],
+    }
+
+
+def _own_booking_to_complete(request, booking_id: int) -> tuple[Therapist, Booking]:
+    therapist = Therapist.objects.filter(user=request.user).first()
+    if therapist is None:
+        raise Http404
+    # A record held after erasure is kept, not worked on.
+    booking = get_object_or_404(
+        Booking.objects.not_restricted().select_related("session_type", "health_screen", "treatment_consent"),
+        pk=booking_id,
+        therapist=therapist,
+    )
+    return therapist, booking
+
+
+def _consent_confirm(request, therapist: Therapist, booking: Booking):
+    """The consent step's POST: recorded, back to the notes; refused, the page again with why."""
+    form = TreatmentConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            consent.treatment_consent_record(therapist=therapist, booking_id=booking.pk, agreed=True)
+        except consent.ConsentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "Consent to treatment recorded. Write the notes when the session ends.")
+            return redirect("session_complete", booking_id=booking.pk), form
+    return None, form
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_complete(request, booking_id: int):
-    """The therapist marks a session attended with notes; that plans the client's aftercare."""
-    therapist = Therapist.objects.filter(user=request.user).first()
-    booking = (
-        get_object_or_404(
-            # A record held after erasure is kept, not worked on.
-            Booking.objects.not_restricted().select_related("session_type", "health_screen"),
-            pk=booking_id,
-            therapist=therapist,
-        )
-        if therapist
-        else None
-    )
-    if booking is None:
-        raise Http404
+    """The therapist confirms the client's consent to treatment at the start, then marks the
+    session attended with notes; that plans the client's aftercare."""
+    therapist, booking = _own_booking_to_complete(request, booking_id)
     screen = getattr(booking, "health_screen", None)
     problem = screen.main_problem if screen else ""
     # The same session before, and the same flare rule, as the booking page shows.
     before = last_session(booking=booking)
     last, flare = (before.booking, before.flare) if before else (None, None)
-    if request.method == "POST":
+    consent_form, form = TreatmentConsentForm(), None
+    if request.method == "POST" and request.POST.get("action") == "consent":
+        done, consent_form = _consent_confirm(request, therapist, booking)
+        if done:
+            return done
+    elif request.method == "POST":
         form = SessionNoteForm(request.POST)
         if form.is_valid():
             try:
@@ -178,19 +217,7 @@ def session_complete(request, booking_id: int):
             else:
                 messages.success(request, f"{booking.client_first_name}: attended. Aftercare emails are on their way.")
                 return redirect("diary:day", day=timezone.localtime(booking.start).date().isoformat())
-    else:
-        preferred = screen.preferred_pressure if screen and screen.preferred_pressure is not None else 5
-        avoid = last.session_note.areas_to_avoid if last else []
-        form = SessionNoteForm(
-            initial={
-                "problem": problem,
-                # After a flare-up the notes start 2 points lighter than that session (the flare rule).
-                "pressure_used": str(flare.suggested_pressure if flare else preferred),
-                # Areas to avoid carry forward until a therapist unticks them.
-                "areas_to_avoid": avoid,
-                "areas_worked": [area for area in AREAS_FOR_PROBLEM.get(problem, []) if area not in avoid],
-            }
-        )
+    form = form or SessionNoteForm(initial=_notes_start(screen=screen, problem=problem, last=last, flare=flare))
     for shown in (booking, last) if last else (booking,):
         health_data_access_record(user=request.user, booking=shown, via=HealthDataAccess.Via.NOTES_FORM)
     return render(
@@ -199,13 +226,15 @@ def session_complete(request, booking_id: int):
         {
             "booking": booking,
             "form": form,
+            "consent_form": consent_form,
+            "consent": getattr(booking, "treatment_consent", None),
             "flare": flare,
             "last": last,
             "bands": pressure.BANDS,
             "work_on": pressure.WORK_ON.get(problem),
             "problem_words": PROBLEM_ADVICE[Problem(problem)].name if problem else "",
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or consent_form.errors else 200,
     )
 
 
@@ -251,7 +280,6 @@ def session_note_amend(request, booking_id: int):
         form = SessionNoteAmendForm(request.POST, locked=locked)
         if form.is_valid():
             values = {field: form.cleaned_data[field] for field in SessionNote.AMENDABLE}
-            values["personal_tip"] = values["personal_tip"].strip()
             try:
                 notes.session_note_amend(
                     therapist=therapist, booking_id=booking_id, values=values, reason=form.cleaned_data["reason"]

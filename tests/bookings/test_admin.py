@@ -28,6 +28,10 @@ def test_admins_correct_a_clients_contact_details_but_cannot_move_a_booking(admi
             "status": "cancelled",
             "health_screen-TOTAL_FORMS": "0",
             "health_screen-INITIAL_FORMS": "0",
+            "treatment_consent-TOTAL_FORMS": "0",
+            "treatment_consent-INITIAL_FORMS": "0",
+            "session_note-TOTAL_FORMS": "0",
+            "session_note-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
             # A contact change is logged with who and why (test_links_not_matches).
@@ -62,6 +66,10 @@ def test_correcting_the_clients_address_redirects_their_unsent_and_failed_emails
             "client_phone": booking.client_phone,
             "health_screen-TOTAL_FORMS": "0",
             "health_screen-INITIAL_FORMS": "0",
+            "treatment_consent-TOTAL_FORMS": "0",
+            "treatment_consent-INITIAL_FORMS": "0",
+            "session_note-TOTAL_FORMS": "0",
+            "session_note-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
             # A contact change is logged with who and why (test_links_not_matches).

@@ -18,7 +18,7 @@ from clinic.models import SessionType
 from clinic.problems import Problem
 
 from ..clock import NOW, TOMORROW, at, days_from_now
-from ..factories import aftercare_path, check_in_path, make_booking, make_user
+from ..factories import aftercare_path, check_in_path, consent_given, make_booking, make_user
 from ..outbox import outbound_email_send, send_due_emails
 
 # The plan's tables below name their own dates and times (the clocks change on some); the
@@ -309,7 +309,8 @@ def test_the_next_booking_shows_the_flare_rule_to_the_therapist(attended, asha, 
     page = client.get(reverse("booking_detail", args=[following.pk])).content.decode()
 
     assert "Flare rule" in page
-    assert "go about 2 points lighter (around <strong>5</strong>)" in page
+    # 7 less 2 is 5, moderate: a flared area starts in the light band (DOMAIN.md: 2-4).
+    assert "start in the light band for a flared area (around <strong>4</strong>)" in page
     assert "the calf and soleus" in page
 
 
@@ -361,7 +362,7 @@ def test_confirming_the_stop_link_stops_aftercare_and_my_bookings_turns_it_back_
 
 @pytest.mark.django_db
 def test_only_the_bookings_therapist_can_complete_it_and_bad_notes_change_nothing(asha, bob, alice, client):
-    booking = make_booking(therapist=asha, client=alice, start=at(days_from_now(-4), "10:00"))
+    booking = consent_given(make_booking(therapist=asha, client=alice, start=at(days_from_now(-4), "10:00")))
     url = reverse("session_complete", args=[booking.pk])
     client.force_login(bob.user)
     assert client.get(url).status_code == 404

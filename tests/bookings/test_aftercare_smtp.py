@@ -11,7 +11,7 @@ from bookings.models import OutboundEmail
 from bookings.services.outcome import session_complete
 from clinic.problems import Problem
 
-from ..factories import make_booking
+from ..factories import consent_given, make_booking
 from ..smtp import SMTPServer
 from ..workers import start_worker, stop_worker, wait_for, worker_env
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alice, sending_all_day):
-    booking = make_booking(therapist=asha, client=alice, start=timezone.now() - dt.timedelta(days=3))
+    booking = consent_given(make_booking(therapist=asha, client=alice, start=timezone.now() - dt.timedelta(days=3)))
     session_complete(
         therapist=asha,
         booking_id=booking.pk,

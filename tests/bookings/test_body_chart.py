@@ -17,7 +17,7 @@ from bookings.records.selectors import note_history
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW
-from ..factories import make_booking
+from ..factories import consent_given, make_booking
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -75,7 +75,9 @@ def test_a_list_in_chart_order_is_known_regions_once_each_head_to_foot_front_fir
 @pytest.fixture
 def todays(asha, alice, sports):
     """Alice's sports massage with asha this morning, not yet written up."""
-    return make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    return consent_given(
+        make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    )
 
 
 def write_notes(client, booking, **fields):

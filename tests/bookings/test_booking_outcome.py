@@ -11,7 +11,7 @@ from clinic.london import LONDON
 from clinic.problems import Problem
 
 from ..clock import NOW
-from ..factories import make_booking
+from ..factories import consent_given, make_booking
 
 # The diary's buttons read the time themselves: frozen at NOW, before anyone logs in.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 @pytest.fixture
 def booking(asha, alice, sports):
     """Alice's session with asha, which started two hours ago."""
-    return make_booking(client=alice, therapist=asha, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    return consent_given(
+        make_booking(client=alice, therapist=asha, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    )
 
 
 def complete(therapist, booking, now=NOW):

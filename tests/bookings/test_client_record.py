@@ -12,7 +12,7 @@ from bookings.records.notes import session_note_amend
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW
-from ..factories import EVERYONE, MAY_READ, make_booking, make_user
+from ..factories import EVERYONE, MAY_READ, consent_given, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -20,7 +20,9 @@ NOTES = {"areas_worked": ["back-calf-left"], "pressure_used": 6, "problem": "ach
 
 
 def attended(therapist, client, days_ago: int, **fields) -> Booking:
-    booking = make_booking(therapist=therapist, client=client, start=NOW - dt.timedelta(days=days_ago), **fields)
+    booking = consent_given(
+        make_booking(therapist=therapist, client=client, start=NOW - dt.timedelta(days=days_ago), **fields)
+    )
     HealthScreen.objects.create(
         booking=booking, main_problem="achilles", notes=f"Day -{days_ago}", consent_given_at=NOW
     )

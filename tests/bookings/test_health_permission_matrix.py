@@ -21,7 +21,7 @@ from clinic.problems import Problem
 from therapists.models import Therapist
 
 from ..clock import NOW
-from ..factories import EVERYONE, MAY_READ, grant_permissions, make_booking, make_user
+from ..factories import EVERYONE, MAY_READ, consent_given, grant_permissions, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -73,7 +73,9 @@ def everyone(people):
 @pytest.fixture
 def session(asha, alice, sports):
     """Alice's session with asha yesterday: her health answers, and asha's notes."""
-    booking = make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(days=1))
+    booking = consent_given(
+        make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(days=1))
+    )
     HealthScreen.objects.create(booking=booking, main_problem=Problem.ACHILLES, notes=SECRET, consent_given_at=NOW)
     return session_complete(
         therapist=asha,

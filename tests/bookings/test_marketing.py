@@ -18,7 +18,7 @@ from bookings.services.outcome import session_complete
 from clinic.problems import Problem
 
 from ..clock import NOW, TODAY, at, days_from_now, london
-from ..factories import details_url, form_data, make_booking
+from ..factories import consent_given, details_url, form_data, make_booking
 from ..outbox import send_due_emails
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -27,7 +27,7 @@ Kind = OutboundEmail.Kind
 
 
 def attended(asha, *, email="alice@example.com", problem=Problem.ACHILLES) -> Booking:
-    booking = make_booking(therapist=asha, client_email=email, start=at(TODAY, "07:30"))
+    booking = consent_given(make_booking(therapist=asha, client_email=email, start=at(TODAY, "07:30")))
     return session_complete(
         therapist=asha,
         booking_id=booking.pk,

@@ -35,7 +35,7 @@ from bookings.privacy.my_data import CLIENT_DATA, DELETED, Held, client_data_era
 from bookings.privacy.retention import erase_expired_records
 
 from ..clock import NOW
-from ..factories import make_booking, make_user
+from ..factories import consent_given, make_booking, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -148,6 +148,7 @@ def everything(priya, asha, sports, admin_user):
         OutcomeScore.objects.create(
             booking=attended, taken=taken, kind="activity", measure=ACTIVITY, score=activity, taken_at=NOW
         )
+    consent_given(attended)
     note = SessionNote.objects.create(
         booking=attended, areas_worked=["front-thigh-right"], pressure_used=6, problem="knee_pain", written_by=asha.user
     )

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from bookings.clinical import outcome_chart
-from bookings.clinical.outcome_chart import MEANINGFUL, Reading, y_for
+from bookings.clinical.outcome_chart import ONE_ACTIVITY_POINTS, PAIN_POINTS, Reading, y_for
 from bookings.models import Booking, OutcomeScore
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
@@ -125,7 +125,7 @@ def test_the_chart_puts_each_reading_at_its_score_in_time_order():
     assert (pain.change, pain.meaningful) == (-4, True)
     assert "a meaningful change for the better" in pain.summary
     assert (running.change, running.meaningful) == (1, False)
-    assert MEANINGFUL == 2
+    assert (PAIN_POINTS, ONE_ACTIVITY_POINTS) == (2, 3)
 
 
 def test_a_measure_with_fewer_than_two_readings_draws_no_chart():

@@ -12,7 +12,7 @@ from bookings.models import Booking, HealthScreen, SessionNote
 from clinic.problems import Problem
 
 from ..clock import NOW
-from ..factories import make_booking
+from ..factories import consent_given, make_booking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -41,7 +41,9 @@ def test_when_a_pressure_needs_a_reason(problem, pressure, last, flared, expecte
 @pytest.fixture
 def todays(asha, alice, sports):
     """Alice's Achilles session with asha this morning, not yet written up."""
-    booking = make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    booking = consent_given(
+        make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    )
     HealthScreen.objects.create(booking=booking, main_problem="achilles", preferred_pressure=6, consent_given_at=NOW)
     return booking
 
@@ -94,11 +96,11 @@ def test_firm_pressure_on_a_tendon_needs_a_reason_and_without_one_nothing_is_sav
     assert SessionNote.objects.get().pressure_reason == "Calf only, well away from the tendon; client asked."
 
 
-def test_after_a_flare_up_the_notes_start_two_lighter_and_say_why(as_asha, todays, flared_last_time):
+def test_after_a_flare_up_the_notes_start_in_the_flared_band_and_say_why(as_asha, todays, flared_last_time):
     page = as_asha.get(reverse("session_complete", args=[todays.pk])).content.decode()
 
     assert 'value="4" selected' in page
-    assert "The pressure below starts 2 points lighter (4/10)" in page
+    assert "The pressure below starts in the light band for a flared area (4/10)" in page
     assert "work more on the calf and soleus" in page
 
 

@@ -14,7 +14,7 @@ from bookings.records.selectors import note_history
 from bookings.services.outcome import session_complete
 
 from ..clock import NOW
-from ..factories import make_booking
+from ..factories import consent_given, make_booking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -29,7 +29,9 @@ NOTES = {
 @pytest.fixture
 def noted(asha, alice, sports):
     """Alice's session with asha this morning, marked attended with notes at NOW."""
-    booking = make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    booking = consent_given(
+        make_booking(therapist=asha, client=alice, session_type=sports, start=NOW - dt.timedelta(hours=2))
+    )
     session_complete(therapist=asha, booking_id=booking.pk, now=NOW, **NOTES)
     return booking
 
@@ -155,7 +157,12 @@ def test_two_amendments_at_once_are_both_kept_in_order(noted, asha):
     note = SessionNote.objects.get()
     assert (note.pressure_used, note.personal_tip) == (4, "Heat, not ice")
     assert sorted(list(a.changes) for a in SessionNoteAmendment.objects.all()) == [["personal_tip"], ["pressure_used"]]
-    assert note_history(note)[0].values == {**NOTES, "areas_to_avoid": []}
+    assert note_history(note)[0].values == {
+        **NOTES,
+        "areas_to_avoid": [],
+        "pressure_reason": "",
+        **dict.fromkeys(SessionNote.WRITTEN, ""),
+    }
 
 
 def test_the_clients_download_holds_the_amendments(client, noted, asha, alice):

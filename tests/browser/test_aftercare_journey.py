@@ -42,6 +42,9 @@ def test_aftercare_reaches_the_client_and_a_flare_reaches_the_therapist(page, tm
     page.goto(f"/diary/day/{timezone.localtime(start).date().isoformat()}/")
     page.get_by_role("link", name=re.compile("Attended: add notes")).click()
     expect(page.get_by_role("heading", name="Session notes")).to_be_visible()
+    # At the start of the session: the client's consent to treatment, before any notes.
+    page.get_by_label("the client agreed to the treatment").check()
+    page.get_by_role("button", name="Confirm consent").click()
     page.get_by_role("group", name="Areas worked: body chart").get_by_role(
         "checkbox", name="Calf and Achilles, left"
     ).check()

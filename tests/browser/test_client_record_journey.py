@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Booking, HealthScreen, SessionNote, SessionNoteAmendment
+from bookings.models import Booking, HealthScreen, SessionNote, SessionNoteAmendment, TreatmentConsent
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
 from ..factories import make_booking
@@ -54,6 +54,15 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     log_in(page, "asha")
     page.goto(f"/bookings/{today.pk}/complete/")
     expect(page.get_by_text("Pressure guide for Achilles pain")).to_be_visible()
+    # Notes before the client's consent to treatment: refused, nothing saved.
+    page.get_by_role("button", name="Save and mark attended").click()
+    expect(page.get_by_text("Confirm the client's consent to treatment first").first).to_be_visible()
+    assert Booking.objects.get(pk=today.pk).status == Booking.Status.CONFIRMED
+    screenshot(page, "notes-form-consent-first-tablet")
+    page.get_by_label(TreatmentConsent.WORDING).check()
+    page.get_by_role("button", name="Confirm consent").click()
+    expect(page.get_by_text("Consent to treatment recorded.")).to_be_visible()
+    expect(page.get_by_test_id("consent-recorded")).to_contain_text("Confirmed by Asha Patel")
     worked = page.get_by_role("group", name="Areas worked: body chart")
     avoid = page.get_by_role("group", name="Areas to avoid next time: body chart")
     # Achilles pain marks both calves to start with; the last session's area to avoid carries over.
@@ -81,9 +90,16 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     assert_accessible(page)
     screenshot(page, "notes-form-pressure-reason-tablet")
     page.get_by_label("Pressure used (0-10)").select_option("5")
+    page.get_by_label("What you found").fill("Right calf tight and tender mid-belly; tendon not touched.")
+    page.get_by_label("Techniques used").fill("Effleurage, then slow petrissage to both calves.")
+    page.get_by_label("The client's response").fill("Eased; heel raise pain-free at the end.")
+    page.get_by_label("Advice given").fill("Flat runs only for a week; calf raises daily.")
+    page.get_by_label("Advice given").scroll_into_view_if_needed()
+    screenshot(page, "notes-form-written-notes-tablet")
     page.get_by_role("button", name="Save and mark attended").click()
     expect(page.get_by_text("Alice: attended.")).to_be_visible()
     note = SessionNote.objects.get(booking=today)
+    assert note.findings == "Right calf tight and tender mid-belly; tendon not touched."
     assert (note.areas_worked, note.areas_to_avoid) == (
         ["back-hamstring-right", "back-calf-right"],
         ["front-shin-left"],
@@ -101,6 +117,9 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     sessions = page.get_by_role("article")
     expect(sessions).to_have_count(2)
     expect(sessions.first).to_contain_text("Right heel, mornings")
+    expect(sessions.first).to_contain_text("Consent to treatment: confirmed by Asha Patel")
+    expect(sessions.first).to_contain_text("Effleurage, then slow petrissage to both calves.")
+    expect(sessions.first).to_contain_text("Flat runs only for a week; calf raises daily.")
     expect(sessions.nth(1)).to_contain_text("7/10")
     expect(sessions.first.get_by_role("figure")).to_contain_text(
         "Worked: Hamstring, right; Calf and Achilles, right To avoid: Shin, left"
@@ -146,6 +165,8 @@ def test_without_javascript_the_body_chart_is_a_checkbox_list(phone_page_without
     )
     log_in(page, "asha")
     page.goto(f"/bookings/{booking.pk}/complete/")
+    page.get_by_label(TreatmentConsent.WORDING).check()
+    page.get_by_role("button", name="Confirm consent").click()
     # The figure shows what is marked but is not a control; the list is open and does the work.
     expect(page.get_by_role("group", name="Areas worked: body chart")).to_have_count(0)
     page.get_by_role("group", name="Areas worked").get_by_label("Knee, left").check()

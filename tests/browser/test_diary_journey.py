@@ -118,6 +118,9 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
     expect(page.get_by_role("link", name="Attended: add notes for Alice at 10:00")).to_be_in_viewport()
     assert_accessible(page)
     page.get_by_role("link", name="Attended: add notes for Alice at 10:00").click()
+    # The client's consent to treatment comes before any notes.
+    page.get_by_label("the client agreed to the treatment").check()
+    page.get_by_role("button", name="Confirm consent").click()
     page.get_by_role("group", name="Areas worked: body chart").get_by_role(
         "checkbox", name="Calf and Achilles, left"
     ).check()
