@@ -1,9 +1,11 @@
 """Browser-test rig: Debian's Chromium driven by Playwright against live_server.
 
-Every test using ``page`` runs twice, on a phone and on a desktop viewport; ``tablet_page`` is
-a tablet, for the treatment room. A failing test
-leaves a screenshot in test-artifacts/. The steps journeys share (log in, screenshot, the
-axe-core scan) are in helpers.py.
+Every test using ``page`` runs on a phone: the product is mobile-first, and a journey's steps
+prove the same things at any size. A test whose layout differs meaningfully on a desk (a grid
+that scrolls sideways on a phone, columns side by side, the menu not collapsed) is marked
+``desktop_too`` and runs on a desktop viewport as well. ``tablet_page`` is a tablet, for the
+treatment room. A failing test leaves a screenshot in test-artifacts/. The steps journeys
+share (log in, screenshot, the axe-core scan) are in helpers.py.
 """
 
 import os
@@ -62,7 +64,13 @@ def _page(request, browser, live_server, name: str, settings: dict):
     context.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS))
+def pytest_generate_tests(metafunc):
+    if "page" in metafunc.fixturenames:
+        wanted = metafunc.definition.get_closest_marker("desktop_too")
+        metafunc.parametrize("page", list(VIEWPORTS) if wanted else ["phone"], indirect=True)
+
+
+@pytest.fixture
 def page(request, browser, live_server):
     yield from _page(request, browser, live_server, request.param, VIEWPORTS[request.param])
 

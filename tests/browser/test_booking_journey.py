@@ -1,4 +1,4 @@
-"""A client books, moves and cancels on a phone (and a desktop), as a person would."""
+"""A client books, moves and cancels on a phone, as a person would."""
 
 import datetime as dt
 import re

@@ -11,7 +11,8 @@ from bookings.models import Booking, HealthScreen
 from ..factories import make_booking
 from .helpers import log_in, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The desktop is where the days stand side by side; the phone stacks them.
+pytestmark = [pytest.mark.browser, pytest.mark.desktop_too, pytest.mark.django_db(transaction=True)]
 
 
 def test_status_and_health_badges_stay_inside_their_day(page, asha, sports, alice):

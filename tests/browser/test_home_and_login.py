@@ -7,6 +7,8 @@ from .helpers import enter_code_if_asked, open_menu_if_collapsed, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# A desktop's menu is never collapsed: this journey also reaches Log in and Admin from the open one.
+@pytest.mark.desktop_too
 def test_a_visitor_sees_the_sessions_and_an_admin_logs_in(page, admin_user, sports):
     make_session_type("Relaxation massage", kind="relaxation", duration_minutes=45)
 

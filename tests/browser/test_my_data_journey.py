@@ -1,4 +1,4 @@
-"""A client on a phone (and a desktop) books, downloads her data and asks for erasure."""
+"""A client on a phone books, downloads her data and asks for erasure."""
 
 import json
 import re

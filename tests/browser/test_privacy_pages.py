@@ -1,4 +1,4 @@
-"""The privacy notice and the cookie list, reached from the footer on a phone and a desktop."""
+"""The privacy notice and the cookie list, reached from the footer on a phone."""
 
 import pytest
 from playwright.sync_api import expect

@@ -1,4 +1,4 @@
-"""Real-browser journeys through the CNHC registration check, on a phone and a desktop."""
+"""Real-browser journeys through the CNHC registration check, on a phone."""
 
 import datetime
 
