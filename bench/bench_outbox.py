@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/bench_outbox.py --mode throughput   (no faults: unde
      .venv/bin/python bench/bench_outbox.py --mode kill         (the worker SIGKILLed 5 times)
      .venv/bin/python bench/bench_outbox.py --mode redis        (Redis stopped, restarted empty)
      .venv/bin/python bench/bench_outbox.py --mode refuse       (20% answered 451 once, some 550)
+     .venv/bin/python bench/bench_outbox.py --mode freeze       (PostgreSQL SIGSTOPped for 60 s)
      (--kill is the old spelling of --mode kill.)
 
 The mix: for every sixth of the emails, a booking confirmation (with its .ics attachment), a
@@ -38,6 +39,20 @@ same queue, as beat's first tick would, so a run does not open with 30 s of wait
   550 to every message for one client in 50 (refused at RCPT); those must end FAILED and show
   in the admin's changelist of outbound emails filtered by status, read by an admin who logs in
   as staff must: password, then a code from the authenticator app (computed from its secret).
+- freeze: the run uses a PostgreSQL server of its own (tests/private_postgres.py: initdb in a
+  temporary folder, a free port, run as the postgres user when the bench runs as root), so the
+  machine's server is never touched. When 30% have arrived, it and every backend get SIGSTOP
+  (as a stalled machine or disk would leave them: connections stay open, nothing answers) for
+  BENCH_FREEZE_SECONDS (60), then SIGCONT; the send worker, the dispatcher's worker and beat run
+  on throughout. Target: 0 lost, 0 duplicates, every email delivered, and the last delivery
+  within 120 s of the wake-up; it also prints how long after the wake-up the first email was
+  accepted, and how many arrived during the freeze (sends already past the database). Expected
+  lines (figures vary):
+
+      fault: PostgreSQL frozen (SIGSTOP) at 9.8 s with 3012 arrived, woken at 69.8 s ...
+      recovery after the wake-up: first email accepted 1.2 s after it, the last 31.0 s after it
+      delivered unique: 10000 of 10000 due to arrive; duplicates (same Message-ID): 0 ...
+      OK
 
 Each mode prints: emails, delivered unique, duplicates (the same Message-ID accepted again),
 lost (due and never accepted), failed, time to deliver, time from the last fault to the last
@@ -54,7 +69,7 @@ lasts a few seconds). Every loop and wait is bounded.
 
 import argparse
 import atexit
-import datetime as dt
+import contextlib
 import faulthandler
 import os
 import signal
@@ -62,32 +77,22 @@ import subprocess
 import sys
 import time
 import warnings
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from outbox_measure import (  # noqa: E402 - a sibling module, found from bench/
-    admin_failed_changelist,
-    dispatch_through_the_queue,
-    dispatcher_runs,
-    sample,
-    statuses,
-    unfinished,
-)
+from outbox_measure import dispatch_through_the_queue, sample, unfinished  # noqa: E402 - siblings in bench/
+from outbox_report import collect, judge, report  # noqa: E402
 from outbox_rig import (  # noqa: E402
-    CONCURRENCY,
     COUNT,
     DEADLINE,
-    FINAL,
+    FREEZE_AT,
+    FREEZE_SECONDS,
     KILL_AT,
     LOG_DIR,
     MODES,
-    PREFETCH,
-    RECOVERY_TARGET,
     REDIS_DOWN_AT,
-    TARGET,
     TEMPORARY_SHARE,
     bounced_addresses,
     django_env,
@@ -105,269 +110,205 @@ from tests.smtp import SMTPServer  # noqa: E402
 
 
 def main() -> int:
+    mode = parsed_mode()
+    prepare_process(mode)
+    refusals = (
+        {"refuse_recipients": bounced_addresses(), "temporary_share": TEMPORARY_SHARE} if mode == "refuse" else {}
+    )
+    with SMTPServer(**refusals) as smtp, database_for(mode) as database:
+        prepare(django_env(smtp, database.url()) if database else django_env(smtp))
+        run = Run(mode, smtp, database)
+        run.start_services()
+        try:
+            run.drive()
+        finally:
+            run.stop_services()
+        outcome = collect(run)
+    report(outcome)
+    problems = judge(outcome)
+    print("OK" if not problems else "FELL SHORT: " + "; ".join(problems))
+    return 0 if not problems else 1
+
+
+def parsed_mode() -> str:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=MODES, default="throughput")
     parser.add_argument("--kill", action="store_true", help="the same as --mode kill")
     args = parser.parse_args()
+    return "kill" if args.kill else args.mode
+
+
+def prepare_process(mode: str) -> None:
     # kill -USR1 <bench pid> prints every thread's stack: what a stalled run is waiting on.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    mode = "kill" if args.kill else args.mode
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-
     sys.stdout.reconfigure(line_buffering=True)
     # The admin check runs with DEBUG off and no collected static files; it needs none.
     warnings.filterwarnings("ignore", message="No directory at")
     # A SIGTERM or SIGHUP (timeout, a closed terminal) unwinds like Ctrl-C, so the workers and
-    # beat are stopped and, in the redis mode, Redis started again.
+    # beat are stopped, a frozen database thawed and, in the redis mode, Redis started again.
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(1))
     if mode == "redis":
         # Whatever happens (an error, Ctrl-C, a SIGTERM), Redis is running when the bench ends.
         atexit.register(redis_start)
 
-    refusals = (
-        {"refuse_recipients": bounced_addresses(), "temporary_share": TEMPORARY_SHARE} if mode == "refuse" else {}
-    )
-    with SMTPServer(**refusals) as smtp:
-        env = django_env(smtp)
-        prepare(env)
 
+@contextlib.contextmanager
+def database_for(mode: str):
+    """The freeze mode's own PostgreSQL server (None in the other modes: the machine's)."""
+    if mode != "freeze":
+        yield None
+        return
+    from tests.private_postgres import PrivatePostgres
+
+    server = PrivatePostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()  # thaws it first, whatever state it was left in
+
+
+class Run:
+    """The services as `make run` starts them, the faults of the mode, and what happened."""
+
+    def __init__(self, mode: str, smtp: SMTPServer, database):
         from django.conf import settings
         from django.utils import timezone
 
         from bookings.clinical import aftercare
         from bookings.models import OutboundEmail
 
-        rows = {
+        self.mode, self.smtp, self.database, self.settings = mode, smtp, database, settings
+        self.env = django_env(smtp, database.url()) if database else django_env(smtp)
+        self.stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.rows = {
             email.message_id: (email.pk, email.kind, email.to_email)
             for email in OutboundEmail.objects.only("pk", "kind", "to_email")
         }
-        if not rows:
+        if not self.rows:
             raise RuntimeError("no emails to send (BENCH_EMAILS is 0?): the bench would measure nothing")
-        aftercare_ids = {mid for mid, (_, kind, _) in rows.items() if kind in OutboundEmail.SENDING_HOURS_ONLY}
-        started_london = timezone.localtime()
-        quiet_at_start = aftercare.is_quiet_time(timezone.now())
-
-        logs = []
-
-        def new_worker() -> subprocess.Popen:
-            logs.append(LOG_DIR / f"{stamp}-{mode}-worker-{len(logs)}.log")
-            return start_worker(env, logs[-1])
-
-        # As `make run` and docker-compose run them: the dispatcher's worker and beat, which
-        # no fault here touches, and the send worker, which the kill mode kills.
-        dispatcher_log, beat_log = LOG_DIR / f"{stamp}-{mode}-dispatcher.log", LOG_DIR / f"{stamp}-{mode}-beat.log"
-        dispatcher = start_worker(env, dispatcher_log, queue=settings.OUTBOX_DISPATCH_QUEUE, concurrency=1)
-        beat = start_beat(env, beat_log, LOG_DIR / f"{stamp}-{mode}-beat-schedule")
-        worker = new_worker()
-        faults: list[str] = []
-        last_fault = None
+        self.started_london = timezone.localtime()
+        self.quiet_at_start = self.quiet = aftercare.is_quiet_time(timezone.now())
+        self.logs: list[Path] = []
+        self.faults: list[str] = []
+        self.last_fault: float | None = None
+        self.woke_wall: float | None = None
+        self.arrived_frozen = 0
         # Rows a killed worker had claimed and not recorded: they come back only by the lease
         # and beat's dispatcher, which is what the kill mode measures.
-        stranded: set[int] = set()
+        self.stranded: set[int] = set()
+        self.kills_done, self.redis_done, self.frozen_done = 0, False, False
+        self.timeline: list[str] = []
+
+    def log(self, name: str) -> Path:
+        return LOG_DIR / f"{self.stamp}-{self.mode}-{name}"
+
+    def new_worker(self) -> subprocess.Popen:
+        self.logs.append(self.log(f"worker-{len(self.logs)}.log"))
+        return start_worker(self.env, self.logs[-1])
+
+    def start_services(self) -> None:
+        """As `make run` and docker-compose run them: the dispatcher's worker and beat, which
+        no fault here touches, and the send worker, which the kill mode kills."""
+        self.dispatcher_log, self.beat_log = self.log("dispatcher.log"), self.log("beat.log")
+        self.dispatcher = start_worker(
+            self.env, self.dispatcher_log, queue=self.settings.OUTBOX_DISPATCH_QUEUE, concurrency=1
+        )
+        self.beat = start_beat(self.env, self.beat_log, self.log("beat-schedule"))
+        self.worker = self.new_worker()
+
+    def stop_services(self) -> None:
+        for process in (self.worker, self.beat, self.dispatcher):
+            stop(process)
+        if self.mode == "redis":
+            redis_start()
+
+    def drive(self) -> None:
+        """Starts the clock, applies the mode's faults as the emails arrive, and returns when
+        everything due is finished (or at the mode's deadline)."""
+        if not workers_ready(2, timeout=90):
+            raise RuntimeError("the send and dispatch workers did not both answer a ping within 90 s")
+        self.load_before = _loadavg()
+        self.began, self.began_wall = time.monotonic(), time.time()
+        dispatch_through_the_queue()  # beat's first tick, which would come 30 s after it started
+        last_sample, deadline = self.began, self.began + DEADLINE[self.mode]
+        while time.monotonic() < deadline:
+            self.apply_faults(len(self.smtp.inbox.message_ids))
+            self.quiet = _quiet_now()
+            if time.monotonic() - last_sample >= 2:
+                last_sample = time.monotonic()
+                self.timeline.append(sample(last_sample - self.began, len(self.smtp.inbox)))
+            if not self.faults_pending() and unfinished(self.quiet) == 0:
+                break
+            time.sleep(0.5)
+        self.ended, self.load_after = time.monotonic(), _loadavg()
+
+    def faults_pending(self) -> bool:
+        return (
+            (self.mode == "kill" and self.kills_done < len(KILL_AT))
+            or (self.mode == "redis" and not self.redis_done)
+            or (self.mode == "freeze" and not self.frozen_done)
+        )
+
+    def apply_faults(self, arrived: int) -> None:
+        if self.mode == "kill" and self.kills_done < len(KILL_AT) and arrived >= KILL_AT[self.kills_done] * COUNT:
+            self.kill_worker(arrived)
+        if self.mode == "redis" and not self.redis_done and arrived >= REDIS_DOWN_AT * COUNT:
+            down, up = redis_restart_empty()
+            self.redis_done, self.last_fault = True, up
+            self.faults.append(
+                f"Redis shut down (nosave) at {down - self.began:.1f} s with {arrived} arrived, "
+                f"running again (empty) at {up - self.began:.1f} s: {up - down:.1f} s without Redis"
+            )
+        if self.mode == "freeze" and not self.frozen_done and arrived >= FREEZE_AT * COUNT:
+            self.freeze_database(arrived)
+
+    def kill_worker(self, arrived: int) -> None:
+        from bookings.models import OutboundEmail
+
+        killed_at = time.monotonic()
+        members = kill_group(self.worker)
+        self.stranded |= set(OutboundEmail.objects.filter(status="inflight").values_list("pk", flat=True))
+        self.worker = self.new_worker()
+        self.last_fault = time.monotonic()
+        self.kills_done += 1
+        self.faults.append(
+            f"SIGKILL {self.kills_done} to the send worker's group ({members} processes) at "
+            f"{killed_at - self.began:.1f} s with {arrived} arrived; new one started at {self.last_fault - self.began:.1f} s"
+        )
+
+    def freeze_database(self, arrived: int) -> None:
+        """SIGSTOP to the server and its backends for FREEZE_SECONDS, then SIGCONT. The bench
+        asks the database nothing meanwhile (it would wait too); it counts arrivals only."""
+        frozen_at = time.monotonic()
+        self.database.freeze()
         try:
-            if not workers_ready(2, timeout=90):
-                raise RuntimeError("the send and dispatch workers did not both answer a ping within 90 s")
-            load_before = os.getloadavg()
-            began, began_wall = time.monotonic(), time.time()
-            dispatch_through_the_queue()  # beat's first tick, which would come 30 s after it started
-            kills_done = 0
-            last_sample, timeline = began, []
-            redis_done = False
-            deadline = began + DEADLINE[mode]
-            quiet = quiet_at_start
-            while time.monotonic() < deadline:
-                arrived = len(smtp.inbox.message_ids)
-                if mode == "kill" and kills_done < len(KILL_AT) and arrived >= KILL_AT[kills_done] * COUNT:
-                    killed_at = time.monotonic()
-                    members = kill_group(worker)
-                    stranded |= set(OutboundEmail.objects.filter(status="inflight").values_list("pk", flat=True))
-                    worker = new_worker()
-                    last_fault = time.monotonic()
-                    kills_done += 1
-                    faults.append(
-                        f"SIGKILL {kills_done} to the send worker's group ({members} processes) at "
-                        f"{killed_at - began:.1f} s with {arrived} arrived; new one started at {last_fault - began:.1f} s"
-                    )
-                if mode == "redis" and not redis_done and arrived >= REDIS_DOWN_AT * COUNT:
-                    down, up = redis_restart_empty()
-                    redis_done, last_fault = True, up
-                    faults.append(
-                        f"Redis shut down (nosave) at {down - began:.1f} s with {arrived} arrived, "
-                        f"running again (empty) at {up - began:.1f} s: {up - down:.1f} s without Redis"
-                    )
-                quiet = aftercare.is_quiet_time(timezone.now())
-                if time.monotonic() - last_sample >= 2:
-                    last_sample = time.monotonic()
-                    timeline.append(sample(last_sample - began, len(smtp.inbox)))
-                faults_pending = (mode == "kill" and kills_done < len(KILL_AT)) or (mode == "redis" and not redis_done)
-                if not faults_pending and unfinished(quiet) == 0:
-                    break
-                time.sleep(0.5)
-            ended = time.monotonic()
-            load_after = os.getloadavg()
+            while time.monotonic() - frozen_at < FREEZE_SECONDS:
+                time.sleep(1)
+                at = time.monotonic() - self.began
+                self.timeline.append(f"{at:6.1f} s  arrived {len(self.smtp.inbox)}  (PostgreSQL frozen)")
         finally:
-            for process in (worker, beat, dispatcher):
-                stop(process)
-            if mode == "redis":
-                redis_start()
-        dispatches = dispatcher_runs(dispatcher_log, began_wall)
-
-        final = statuses()
-        attempts_per_row = Counter(OutboundEmail.objects.values_list("attempts", flat=True))
-        accepted = dict(smtp.inbox.message_ids)
-        attempts = dict(smtp.inbox.attempts)
-        accepted_at = {mid: list(times) for mid, times in smtp.inbox.accepted_at.items()}
-        refused_451 = set(smtp.inbox.refused_temporarily)
-        refused_451_at = dict(smtp.inbox.refused_temporarily_at)
-        sent_ids = {email.message_id for email in OutboundEmail.objects.filter(status="sent").only("pk")}
-        failed = list(OutboundEmail.objects.filter(status="failed").values_list("to_email", "last_error"))
-        waiting_aftercare = {
-            email.message_id
-            for email in OutboundEmail.objects.filter(kind__in=OutboundEmail.SENDING_HOURS_ONLY)
-            .exclude(status__in=FINAL)
-            .only("pk")
-        }
-        retried_rows = OutboundEmail.objects.filter(pk__in=[rows[mid][0] for mid in refused_451 if mid in rows])
-        retried_sent_twice = retried_rows.filter(status="sent", attempts=2).count()
-        admin = admin_failed_changelist() if mode == "refuse" else None
-        confirmation_ids = {mid for mid, (_, kind, _) in rows.items() if kind == "booking_confirmation"}
-        with_ics = {
-            message["Message-ID"]
-            for message in smtp.inbox.messages
-            if message["Message-ID"] in confirmation_ids
-            and any(part.get_content_type() == "text/calendar" for part in message.walk())
-        }
-        lease, redispatch = settings.OUTBOX_CLAIM_LEASE_SECONDS, settings.OUTBOX_REDISPATCH_SECONDS
-
-    bounced = set(bounced_addresses()) if mode == "refuse" else set()
-    expected_failed = sum(1 for _, _, to in rows.values() if to in bounced)
-    # Due to arrive: every row but those to refused addresses, and aftercare rightly waiting
-    # for 08:00 when the run ends in quiet hours.
-    due = {mid for mid, (_, _, to) in rows.items() if to not in bounced} - (waiting_aftercare if quiet else set())
-    due_to_arrive = len(due)
-    foreign = set(accepted) - set(rows)
-    duplicates = sum(count - 1 for count in accepted.values() if count > 1)
-    unique = len(set(accepted) & set(rows))
-    lost = len(due - set(accepted))
-    sent_not_accepted = len(sent_ids - set(accepted))
-    all_times = [t for times in accepted_at.values() for t in times]
-    last_delivery = max(all_times) - began_wall if all_times else float("nan")
-    aftercare_at_night = sum(
-        1
-        for mid in aftercare_ids & set(accepted_at)
-        for t in accepted_at[mid]
-        if aftercare.is_quiet_time(dt.datetime.fromtimestamp(t, tz=dt.UTC))
-    )
-    failed_550 = sum(1 for _, error in failed if "550" in error)
-    kinds = Counter(kind for _, kind, _ in rows.values())
-
-    print(
-        f"Mode {mode}: {COUNT} due emails, started {started_london:%Y-%m-%d %H:%M} London "
-        f"({'IN quiet hours: aftercare rightly waits' if quiet_at_start else 'outside quiet hours'}); "
-        f"lease {lease} s, redispatch {redispatch} s, dispatcher every {settings.OUTBOX_DISPATCH_EVERY_SECONDS} s; "
-        f"worker {CONCURRENCY} processes, prefetch {PREFETCH}"
-    )
-    print(
-        f"  machine: 2 cores shared with other work; load averages (1, 5, 15 min) "
-        f"{' '.join(f'{n:.2f}' for n in load_before)} at the start, {' '.join(f'{n:.2f}' for n in load_after)} at the end"
-    )
-    print("  mix: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
-    print(f"  confirmations accepted with their .ics (text/calendar) attachment: {len(with_ics)}")
-    for fault in faults:
-        print(f"  fault: {fault}")
-    print(
-        f"  dispatcher runs by beat through its own queue and worker ({len(dispatches)}; s, rows handed over): "
-        + ", ".join(f"{at:.0f} s: {n}" for at, n in dispatches)
-    )
-    print(
-        f"  delivered unique: {unique} of {due_to_arrive} due to arrive; duplicates (same Message-ID): {duplicates}"
-        f" on {sum(1 for c in accepted.values() if c > 1)} emails; Message-IDs matching no row: {len(foreign)}"
-    )
-    print(
-        f"  lost: {lost}; recorded sent but never accepted: {sent_not_accepted}; failed: {final['failed']}"
-        f" ({failed_550} with 550, {expected_failed} expected)"
-    )
-    print(
-        f"  final statuses: {dict(sorted(final.items()))}; attempts per row: {dict(sorted(attempts_per_row.items()))}"
-    )
-    print(
-        f"  time to deliver: {last_delivery:.1f} s (first dispatch to the last acceptance); run ended at {ended - began:.1f} s"
-    )
-    recovery = None
-    if stranded:
-        # When the last of them reached the server (its first acceptance: a copy came later).
-        by_pk = {pk: mid for mid, (pk, _, _) in rows.items()}
-        firsts = [min(accepted_at[by_pk[pk]]) for pk in stranded if by_pk[pk] in accepted_at]
-        stranded_recovery = max(firsts) - (began_wall + (last_fault - began)) if firsts else float("nan")
-        print(
-            f"  stranded by the kills (claimed, not recorded): {len(stranded)}, {len(firsts)} delivered; "
-            f"the last of them {stranded_recovery:.1f} s after the last restart (target under {RECOVERY_TARGET} s)"
+            self.database.thaw()
+        self.last_fault, self.woke_wall, self.frozen_done = time.monotonic(), time.time(), True
+        self.arrived_frozen = len(self.smtp.inbox.message_ids) - arrived
+        self.faults.append(
+            f"PostgreSQL frozen (SIGSTOP) at {frozen_at - self.began:.1f} s with {arrived} arrived, woken (SIGCONT)"
+            f" at {self.last_fault - self.began:.1f} s; {self.arrived_frozen} more arrived while it was frozen"
         )
-    if last_fault is not None:
-        recovery = max(all_times) - (began_wall + (last_fault - began))
-        print(f"  time from last fault to last delivery: {recovery:.1f} s (target under {RECOVERY_TARGET} s)")
-    if refused_451_at:
-        # The faults here are the 451s: how long after the last one the last email arrived,
-        # and how long each refused email waited for its retry to be accepted.
-        waits = sorted(accepted_at[mid][0] - at for mid, at in refused_451_at.items() if mid in accepted_at)
-        print(
-            f"  time from the last 451 to the last delivery: {max(all_times) - max(refused_451_at.values()):.1f} s; "
-            f"from each 451 to its retry accepted: {waits[0]:.0f} to {waits[-1]:.0f} s, median {waits[len(waits) // 2]:.0f} s"
-        )
-    print(
-        f"  kept to sending hours (reminders, aftercare): {len(aftercare_ids & set(accepted))} of {len(aftercare_ids)} accepted, {aftercare_at_night}"
-        f" accepted in quiet hours, {len(waiting_aftercare)} still waiting"
-        + (" (quiet hours: due at 08:00 London, not runnable now)" if quiet and waiting_aftercare else "")
-    )
-    if mode == "refuse":
-        retried_ok = sum(1 for mid in refused_451 if accepted.get(mid, 0) >= 1)
-        print(
-            f"  451: {len(refused_451)} emails refused once ({len(refused_451) / COUNT:.1%}); "
-            f"{retried_ok} of them accepted on a later attempt; {retried_sent_twice} rows sent with attempts=2; "
-            f"server attempts: {sum(attempts.values())} for {len(attempts)} Message-IDs"
-        )
-        status, stated, listed, with_550 = admin
-        print(
-            f"  admin: /admin/bookings/outboundemail/?status__exact=failed answered {status}, states {stated} "
-            f"failed, first page lists {listed} rows, {with_550} showing a 550"
-        )
-    timeline_file = LOG_DIR / f"{stamp}-{mode}-timeline.txt"
-    timeline_file.write_text("\n".join(timeline) + "\n")
-    print(
-        f"  logs: {', '.join(str(log.relative_to(ROOT)) for log in [*logs, dispatcher_log, beat_log])}; "
-        f"timeline: {timeline_file.relative_to(ROOT)}"
-    )
 
-    problems = []
-    if not unique:
-        problems.append("nothing was delivered: the bench measured nothing")
-    if not dispatches:
-        problems.append("beat's dispatcher never ran on its worker")
-    if lost:
-        problems.append(f"{lost} lost")
-    if sent_not_accepted:
-        problems.append(f"{sent_not_accepted} recorded sent but never accepted")
-    if foreign:
-        problems.append(f"{len(foreign)} Message-IDs matching no row")
-    if aftercare_at_night:
-        problems.append(f"{aftercare_at_night} emails kept to sending hours accepted in quiet hours")
-    if mode == "throughput" and duplicates:
-        problems.append(f"{duplicates} duplicates with no fault")
-    if mode in TARGET and last_delivery >= TARGET[mode]:
-        problems.append(f"{last_delivery:.1f} s is over the {TARGET[mode]} s target")
-    if recovery is not None and recovery >= RECOVERY_TARGET:
-        problems.append(f"{recovery:.1f} s from the last fault is over {RECOVERY_TARGET} s")
-    if final["failed"] != expected_failed or failed_550 != expected_failed:
-        problems.append(f"{final['failed']} failed where {expected_failed} (the 550s) were expected")
-    if mode == "refuse":
-        if any(accepted.get(mid, 0) < 1 for mid in refused_451):
-            problems.append("a 451 was never retried")
-        if admin[0] != 200 or admin[1] != expected_failed:
-            problems.append("the admin's failed list does not show every 550")
-    print("OK" if not problems else "FELL SHORT: " + "; ".join(problems))
-    return 0 if not problems else 1
+
+def _loadavg() -> tuple[float, ...]:
+    return os.getloadavg()
+
+
+def _quiet_now() -> bool:
+    from django.utils import timezone
+
+    from bookings.clinical import aftercare
+
+    return aftercare.is_quiet_time(timezone.now())
 
 
 if __name__ == "__main__":

@@ -25,14 +25,16 @@ COUNT = int(os.environ.get("BENCH_EMAILS", 10_000))
 # per core keep both cores busy (eight measured no faster, only more memory).
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 4))
 PREFETCH = int(os.environ.get("BENCH_PREFETCH", 1))
-MODES = ("throughput", "kill", "redis", "refuse")
+MODES = ("throughput", "kill", "redis", "refuse", "freeze")
 # The longest a run may take before it gives up, generously above each target.
-DEADLINE = {"throughput": 300, "kill": 480, "redis": 420, "refuse": 420}
+DEADLINE = {"throughput": 300, "kill": 480, "redis": 420, "refuse": 420, "freeze": 480}
 TARGET = {"throughput": 60}  # seconds to deliver everything
 RECOVERY_TARGET = 120  # seconds from the last fault to the last delivery
 KILL_AT = (0.10, 0.25, 0.40, 0.55, 0.70)  # shares of the emails arrived
 REDIS_DOWN_AT = 0.30
 REDIS_OUTAGE = 3.0  # seconds with no Redis at all
+FREEZE_AT = 0.30  # share of the emails arrived when PostgreSQL is frozen
+FREEZE_SECONDS = float(os.environ.get("BENCH_FREEZE_SECONDS", 60))
 TEMPORARY_SHARE = 0.20
 BOUNCE_EVERY = 50  # one client address in this many is refused with 550
 THERAPISTS = 20
@@ -82,7 +84,7 @@ def bounced_addresses() -> list[str]:
     ]
 
 
-def django_env(smtp: SMTPServer) -> dict[str, str]:
+def django_env(smtp: SMTPServer, database_url: str = DATABASE_URL) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -90,7 +92,7 @@ def django_env(smtp: SMTPServer) -> dict[str, str]:
         if key not in {"OUTBOX_CLAIM_LEASE_SECONDS", "OUTBOX_REDISPATCH_SECONDS", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(
-        DATABASE_URL=DATABASE_URL,
+        DATABASE_URL=database_url,
         CELERY_BROKER_URL=BROKER_URL,
         CELERY_RESULT_BACKEND=BROKER_URL,
         # Production settings: DEBUG on would also record every query the worker runs.
@@ -236,12 +238,15 @@ def workers_ready(count: int, timeout: float) -> bool:
 
 
 def prepare(env) -> None:
+    """Recreates the bench's database on the machine's PostgreSQL (a private server's is new
+    already), empties the broker's database, and builds the rows."""
     import psycopg
     import redis
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS clinic_bench_outbox WITH (FORCE)")
-        conn.execute("CREATE DATABASE clinic_bench_outbox")
+    if env["DATABASE_URL"] == DATABASE_URL:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS clinic_bench_outbox WITH (FORCE)")
+            conn.execute("CREATE DATABASE clinic_bench_outbox")
     redis.Redis.from_url(BROKER_URL).flushdb()
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings"

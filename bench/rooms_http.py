@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 200))
 ANY_CLIENTS = 25
-REPEATS = int(os.environ.get("BENCH_REPEATS", 2))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 4))  # pairs of rounds per size (rooms_load.py)
 SIZES = (100, 200)
 PORT = int(os.environ.get("BENCH_PORT", 8301))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_rooms")
@@ -77,41 +77,15 @@ def query(sql: str, params=()) -> list[tuple]:
 @contextlib.contextmanager
 def serve():
     """gunicorn on 127.0.0.1:PORT, as bench_booking_race.py runs it; yields its base URL."""
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "clinic.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "4",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    base = f"http://127.0.0.1:{PORT}"
+    from tests.web_server import start_gunicorn, stop, wait_until_serving
+
+    options = ("--workers", "4", "--threads", "8", "--worker-class", "gthread", "--timeout", "120")
+    server = start_gunicorn(ENV, PORT, *options, "--log-level", "warning")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=5)
-                break
-            except OSError:  # refused or timed out while it starts
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.3)
-        yield base
+        wait_until_serving(server, PORT, "/healthz")
+        yield f"http://127.0.0.1:{PORT}"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
