@@ -2,6 +2,7 @@
 BookingsConfig.ready() hands send_outbound_emails to the outbox, which queues it."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from bookings.messaging import outbox, registration_notices
@@ -15,7 +16,23 @@ def dispatch_outbound_emails() -> int:
     return outbox.outbound_emails_dispatch()
 
 
-@shared_task(name="bookings.send_outbound_emails")
+# A database that does not answer (stopped, frozen, restarting) fails a send at once
+# (clinic/db); without a retry the queue empties while it is down and the rows wait for the
+# dispatcher's next hand-over, a minute or more after it is back. Retried every 10 s for up to
+# 5 minutes, they go out within seconds of it waking. A retry claims its rows like any send, so
+# one delivered twice sends each email once.
+SEND_RETRY_SECONDS = 10
+SEND_RETRIES = 30
+
+
+@shared_task(
+    name="bookings.send_outbound_emails",
+    autoretry_for=(OperationalError, InterfaceError),
+    default_retry_delay=SEND_RETRY_SECONDS,
+    max_retries=SEND_RETRIES,
+    retry_backoff=False,
+    retry_jitter=False,
+)
 def send_outbound_emails(email_ids: list[int]) -> dict[int, str]:
     return outbox.outbound_emails_send(email_ids=email_ids)
 
