@@ -305,7 +305,9 @@ def free_slot_at(
     for slot in available_slots(
         therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now, rooms=rooms
     ):
-        if slot.start == start:
+        # Compare instants: an aware datetime in the repeated October hour with fold=1 is not
+        # == the same instant in UTC (PEP 495), so datetime equality would refuse a free time.
+        if slot.start.timestamp() == start.timestamp():
             return slot
     return None
 

@@ -10,7 +10,7 @@ import pytest
 
 from bookings.messaging.email_content import email_context
 from bookings.models import OutboundEmail
-from bookings.slots.selectors import available_slots
+from bookings.slots.selectors import available_slots, free_slot_at
 from clinic.emails import render_email
 from clinic.london import LONDON, clock_label
 from therapists.models import WorkingHours
@@ -114,6 +114,19 @@ def test_a_booking_in_the_first_01_00_leaves_the_second_free(asha, sports, rules
     )
 
     assert [clock_label(slot.start) for slot in slots] == ["00:00", "01:00 GMT", "01:30 GMT", "02:00"]
+
+
+@pytest.mark.parametrize("fold, utc_hour", [(0, 0), (1, 1)], ids=["01:30 BST (fold=0)", "01:30 GMT (fold=1)"])
+def test_free_slot_at_finds_each_reading_of_the_repeated_01_30(asha, sports, rules, fold, utc_hour):
+    # PEP 495: an aware datetime in the repeated hour is never == another zone's datetime, so
+    # the re-check under the booking lock must compare instants.
+    sunday_hours(asha, ("00:00", "03:00"))
+    start = dt.datetime(2026, 10, 25, 1, 30, tzinfo=LONDON, fold=fold)
+
+    for therapist_id in (asha.pk, None):
+        slot = free_slot_at(therapist_id=therapist_id, session_type=sports, start=start, now=the_week_before(FALL_BACK))
+        assert slot is not None
+        assert slot.start == dt.datetime(2026, 10, 25, utc_hour, 30, tzinfo=dt.UTC)
 
 
 def shown_times(page: str) -> list[str]:
