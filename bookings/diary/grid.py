@@ -163,10 +163,13 @@ def therapist_columns(
     therapist), time off, and bookings labelled with their room. ``own``: a therapist's own
     grid, where a missing room is noise rather than worth the front desk's notice."""
     no_room = "" if own else "No room"
+    # Grouped once: a column per therapist is then a lookup, not a pass over the whole day.
+    held_by = _grouped(bookings, "therapist_id")
+    off_by = _grouped(time_off, "therapist_id")
     columns = []
     for person in therapists:
-        held = [b for b in bookings if b.therapist_id == person.pk]
-        off = [(t.start, t.end) for t in time_off if t.therapist_id == person.pk]
+        held = held_by.get(person.pk, [])
+        off = [(t.start, t.end) for t in off_by.get(person.pk, [])]
         opening = open_spans[person.pk]
         column = GridColumn(person.display_name, describe_hours(opening) or "Not working", therapist_id=person.pk)
         free = free_gaps(opening, [(b.start, b.blocks_until) for b in held] + off)
@@ -189,10 +192,12 @@ def room_columns(
     """A column per room: free gaps in its opening (``open_spans`` by room; the whole window
     when it keeps no hours of its own), closures, and bookings labelled with their therapist;
     then the "No room" columns."""
+    held_by = _grouped(bookings, "room_id")
+    off_by = _grouped(closures, "room_id")
     columns = []
     for room in rooms:
-        held = [b for b in bookings if b.room_id == room.pk]
-        off = [(c.start, c.end) for c in closures if c.room_id == room.pk]
+        held = held_by.get(room.pk, [])
+        off = [(c.start, c.end) for c in off_by.get(room.pk, [])]
         column = GridColumn(
             room.name + ("" if room.active else " (out of use)"),
             describe_hours(open_spans[room.pk]) if open_spans[room.pk] else "Open with the therapists",
@@ -204,6 +209,14 @@ def room_columns(
         column.blocks += [block for b in held if (block := _booking_block(window, b, b.therapist.display_name))]
         columns.append(column)
     return columns + _no_room_columns(window, bookings)
+
+
+def _grouped(rows: Iterable, key: str) -> dict[int, list]:
+    """Rows by the value of their attribute ``key``, each list in the order given."""
+    groups: dict[int, list] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
 
 
 def _no_room_columns(window: Window, bookings: Sequence[Booking]) -> list[GridColumn]:

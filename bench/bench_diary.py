@@ -1,0 +1,162 @@
+"""The clinic-wide diary at scale: CPU per request of the clinic week and the clinic day.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench_diary .venv/bin/python bench/bench_diary.py
+
+Recreates the data in the database named (use one of its own: it is flushed), then, in this
+process through Django's test client logged in as an admin, asks for the clinic week and the
+clinic day BENCH_REPEATS times each (5) with the cache off, and prints the CPU time per request
+(median and max, time.process_time: the page's own work, whatever else the machine runs), the
+queries per request, the response size and /proc/loadavg. BENCH_THERAPISTS (200) work 08:00-20:00
+every day; BENCH_BOOKINGS (50,000) are spread over four weeks from tomorrow, one an hour per
+therapist, those of the first therapists each day in the clinic's four rooms. Goals: the week
+under 150 ms and the day under 60 ms of CPU per request. Exits non-zero when a goal is missed or
+a page shows no bookings (a bench fails when its work is empty).
+"""
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "200"))
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "50000"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+GOALS_MS = {"clinic week": 150, "clinic day": 60}
+
+
+def setup_django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    django.setup()
+    from django.conf import settings
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def seed() -> tuple[object, dt.date]:
+    """The admin who looks, and the first day with bookings."""
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bookings.models import Booking
+    from clinic.london import wall_clock_to_utc
+    from clinic.models import Clinic, Room, SessionType, clinic_placeholder_details
+    from therapists.models import Therapist, WorkingHours
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)  # the flush emptied the clinic's details row too
+    Clinic.objects.get_or_create(pk=1, defaults=clinic_placeholder_details())
+    sports = SessionType.objects.create(
+        kind="sports", name="Sports massage", description="Bench.", duration_minutes=50, price=55, needs_room=True
+    )
+    rooms = [Room.objects.create(name=f"Room {n}", display_order=n) for n in range(4)]
+    for room in rooms:
+        room.session_types.add(sports)
+    today = timezone.localdate()
+    therapists = []
+    for n in range(THERAPISTS):
+        user = get_user_model().objects.create(username=f"t{n}", email=f"t{n}@example.com")
+        therapist = Therapist.objects.create(
+            user=user,
+            display_name=f"Therapist {n:03d}",
+            registration_status=Therapist.RegistrationStatus.VERIFIED,
+            registration_expires_on=today + dt.timedelta(days=365),
+        )
+        therapist.session_types.add(sports)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=dt.time(8), end_time=dt.time(20))
+            for day in range(7)
+        )
+        therapists.append(therapist)
+    rows = []
+    for n in range(BOOKINGS):
+        index = n // THERAPISTS  # the therapist's nth booking: a different hour and day each
+        day = today + dt.timedelta(days=1 + index % 28)
+        hour = (index // 28) % 12
+        start = wall_clock_to_utc(day, dt.time(8 + hour))
+        end = start + dt.timedelta(minutes=50)
+        room = rooms[n % THERAPISTS] if n % THERAPISTS < len(rooms) else None
+        rows.append(
+            Booking(
+                client_name=f"Client {n}",
+                client_email=f"c{n}@example.com",
+                client_phone="07700 900000",
+                therapist=therapists[n % THERAPISTS],
+                session_type=sports,
+                start=start,
+                end=end,
+                blocks_until=end,
+                room=room,
+                room_until=end + dt.timedelta(minutes=room.turnover_minutes) if room else None,
+                status=Booking.Status.CONFIRMED,
+                idempotency_key=uuid.uuid4(),
+            )
+        )
+    Booking.objects.bulk_create(rows, batch_size=2000)
+    admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.com", "unused")
+    # Staff pages want an authenticator set up (therapists.middleware); the login itself is not measured.
+    TOTP.activate(admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return admin, today + dt.timedelta(days=1)
+
+
+def measure(client, name: str, url: str, must_show: str) -> tuple[list[float], int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cpu_ms, queries, size = [], 0, 0
+    for _ in range(REPEATS + 1):
+        with CaptureQueriesContext(connection) as sent:
+            began = time.process_time()
+            response = client.get(url)
+            spent = (time.process_time() - began) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {url} answered {response.status_code}")
+        if must_show not in response.content.decode():
+            raise SystemExit(f"{name}: {url} shows no bookings ({must_show!r} not on the page): it measured nothing")
+        cpu_ms.append(spent)
+        queries, size = len(sent.captured_queries), len(response.content)
+    return cpu_ms[1:], queries, size  # the first warms Python's own caches (templates, imports)
+
+
+def main() -> int:
+    setup_django()
+    from django.test import Client
+    from django.urls import reverse
+
+    began = time.monotonic()
+    admin, day = seed()
+    print(f"seeded {THERAPISTS} therapists, {BOOKINGS} bookings in {time.monotonic() - began:.0f} s")
+    client = Client()
+    client.force_login(admin)
+    monday = day - dt.timedelta(days=day.weekday())
+    pages = [
+        ("clinic week", reverse("diary:clinic_week", args=[monday.isoformat()])),
+        ("clinic day", reverse("diary:clinic_day", args=[day.isoformat()])),
+    ]
+    failed = False
+    for name, url in pages:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        cpu_ms, queries, size = measure(client, name, url, "Therapist 199" if THERAPISTS >= 200 else "Therapist 0")
+        median = statistics.median(cpu_ms)
+        verdict = "OK" if median < GOALS_MS[name] else "MISSED"
+        failed |= verdict != "OK"
+        print(
+            f"{name:<12} {url}: CPU per request median {median:.0f} ms, max {max(cpu_ms):.0f} ms "
+            f"(goal < {GOALS_MS[name]} ms: {verdict}); {queries} queries; {size / 1024:.0f} KB; "
+            f"load {' '.join(load)}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
