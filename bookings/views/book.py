@@ -98,8 +98,13 @@ def book_slots(request, session_type_id: int):
         return HttpResponse(cached)
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     today = timezone.localdate(now)
-    # Names for the picker only: a clinic may list a couple of hundred therapists.
-    therapists = Therapist.objects.bookable(on=today).offering(session_type).values_list("pk", "display_name")
+    # Who may be picked. Their names only for the whole page's picker: the htmx slot list
+    # renders no picker, and a clinic may list a couple of hundred therapists.
+    offering = Therapist.objects.bookable(on=today).offering(session_type)
+    if request.htmx:
+        therapists = [(pk, "") for pk in offering.values_list("pk", flat=True)]
+    else:
+        therapists = offering.values_list("pk", "display_name")
     query = request.GET.copy()
     query.setdefault("therapist", ANY_THERAPIST)
     query.setdefault("date", today.isoformat())

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.diary.services import time_off_add, working_hours_set
@@ -258,3 +260,15 @@ def test_a_message_waiting_for_one_visitor_is_shown_to_them_and_to_nobody_else(c
     assert "Please choose a time first." in whole_page(client, sports, therapist=asha.pk)
     assert "Please choose a time first." not in whole_page(client.__class__(), sports, therapist=asha.pk)
     assert "Please choose a time first." not in whole_page(client, sports, therapist=asha.pk)  # shown once
+
+
+def test_the_slot_list_alone_reads_no_therapist_names_it_does_not_show(client, asha, bob, sports):
+    with CaptureQueriesContext(connection) as sent:
+        html = slot_list(client, sports, therapist=asha.pk)
+
+    assert times(html)
+    selected = [query["sql"].partition(" FROM ")[0] for query in sent.captured_queries]
+    assert not [columns for columns in selected if "display_name" in columns]
+    # The whole page still names them in its picker.
+    page = client.get(reverse("book_slots", args=[sports.pk]) + f"?therapist={asha.pk}&date={DAY.isoformat()}")
+    assert "Asha Patel</option>" in page.content.decode()
