@@ -10,7 +10,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from bookings.diary import grid
 from bookings.diary.selectors import day_bounds, health_needs_reading, weekly_hours
@@ -44,6 +46,19 @@ class ClinicDay:
     last_row: int
     agenda: list[AgendaItem]
     late_cancellations: list[Booking]
+    # By therapist at the front desk: which of the day's therapists this page shows.
+    page: Page | None = None
+
+
+# A page of therapists: a clinic of 200 shows them 20 at a time, so a page costs the same
+# however many work there (and the grid stays within the columns its stylesheet draws).
+THERAPISTS_PER_PAGE = 20
+
+
+def _page_of(therapists: list[Therapist], page: str | int | None) -> Page:
+    """The page asked for (the first for anything that is not a page number, the last for one
+    past the end)."""
+    return Paginator(therapists, THERAPISTS_PER_PAGE, allow_empty_first_page=True).get_page(page)
 
 
 # The clinic-wide day ----------------------------------------------------------------------
@@ -71,20 +86,31 @@ class _Rooms:
 
 
 def clinic_day(
-    *, day: datetime.date, by: str = "therapist", now: datetime.datetime, therapist: Therapist | None = None
+    *,
+    day: datetime.date,
+    by: str = "therapist",
+    now: datetime.datetime,
+    therapist: Therapist | None = None,
+    page: str | int | None = None,
 ) -> ClinicDay:
     """The whole clinic's London day as a time grid: a column per therapist (bookable that day,
-    or with a booking), or with ``by="room"`` a column per room (in use, or with a booking),
-    each with its bookings, time off and free gaps; and the day's bookings as a list with the
-    rooms each could move to. Eight queries whatever the number of therapists, rooms or
-    bookings.
+    or with a booking; ``page``: THERAPISTS_PER_PAGE of them at a time), or with ``by="room"`` a
+    column per room (in use, or with a booking), each with its bookings, time off and free
+    gaps; and the bookings shown as a list with the rooms each could move to. Eight queries
+    whatever the number of therapists, rooms or bookings.
 
     With ``therapist``, the same grid filtered to them: their own diary's day, one column,
     whether or not they can be booked that day, and no room moves (the front desk's job)."""
+    shown: Page | None = None
     if therapist is not None:
-        by = "therapist"
-    bookings, late_cancellations = _day_bookings(day, therapist)
-    staff = _day_staff(day, [therapist] if therapist is not None else _day_therapists(day, bookings))
+        by, people = "therapist", [therapist]
+    elif by == "therapist":
+        shown = _page_of(_day_therapists(day), page)
+        people = list(shown.object_list)
+    bookings, late_cancellations = _day_bookings(day, people if by == "therapist" else None)
+    if by == "room":
+        people = _day_therapists(day)
+    staff = _day_staff(day, people)
     # A therapist's own grid needs no room data (the bookings carry their room's name), and
     # empty room lists cost no queries.
     rooms = _day_rooms(day, [] if therapist is not None else _rooms_in_view(bookings))
@@ -108,31 +134,42 @@ def clinic_day(
         last_row=grid.FIRST_ROW + window.rows - 1,
         agenda=_agenda(bookings, rooms, now=now, rooms_movable=therapist is None),
         late_cancellations=late_cancellations,
+        page=shown,
     )
 
 
-def _day_bookings(day: datetime.date, therapist: Therapist | None) -> tuple[list[Booking], list[Booking]]:
-    """One query: the day's bookings (all, or the therapist's) that hold their time, and apart
-    from them its late cancellations."""
+def _in_view_on(day: datetime.date):
+    """The day's bookings a diary shows: holding their time, or cancelled late (records held
+    after an erasure request are restricted: no staff list shows them)."""
     day_start, day_end = day_bounds(day)
-    # Records held after an erasure request are restricted: no staff list shows them.
-    in_view = Booking.objects.not_restricted()
-    in_view = in_view.filter(therapist=therapist) if therapist is not None else in_view
-    day_bookings = list(
-        in_view.filter(start__lt=day_end, end__gt=day_start)
+    return (
+        Booking.objects.not_restricted()
+        .filter(start__lt=day_end, end__gt=day_start)
         .filter(~Q(status=Booking.Status.CANCELLED) | Q(late_cancellation=True))
-        .select_related("session_type", "therapist", "room", "health_screen")
-        .order_by("start", "therapist__display_name")
+    )
+
+
+def _day_bookings(day: datetime.date, therapists: list[Therapist] | None) -> tuple[list[Booking], list[Booking]]:
+    """One query: the day's bookings (all, or those of ``therapists``) that hold their time, and
+    apart from them its late cancellations."""
+    in_view = _in_view_on(day)
+    if therapists is not None:
+        in_view = in_view.filter(therapist__in=therapists)
+    day_bookings = list(
+        in_view.select_related("session_type", "therapist", "room", "health_screen").order_by(
+            "start", "therapist__display_name"
+        )
     )
     bookings = [b for b in day_bookings if b.status != Booking.Status.CANCELLED]
     return bookings, [b for b in day_bookings if b.status == Booking.Status.CANCELLED]
 
 
-def _day_therapists(day: datetime.date, bookings: list[Booking]) -> list[Therapist]:
+def _day_therapists(day: datetime.date) -> list[Therapist]:
     """One query: the therapists bookable on the day, or with a booking in it."""
     return list(
         Therapist.objects.filter(
-            Q(pk__in=Therapist.objects.bookable(on=day).values("pk")) | Q(pk__in={b.therapist_id for b in bookings})
+            Q(pk__in=Therapist.objects.bookable(on=day).values("pk"))
+            | Q(pk__in=_in_view_on(day).exclude(status=Booking.Status.CANCELLED).values("therapist_id"))
         ).order_by("display_name", "pk")
     )
 
@@ -255,29 +292,32 @@ class ClinicWeek:
     rows: list[WeekRow]
     # Per day, how many sessions are booked across the clinic (cancelled ones left out).
     totals: list[int]
+    page: Page | None = None
 
 
-def clinic_week(*, monday: datetime.date) -> ClinicWeek:
+def clinic_week(*, monday: datetime.date, page: str | int | None = None) -> ClinicWeek:
     """The whole clinic's London week for the front desk: a row per therapist (bookable on
-    some day of it, or with a booking in it) and a cell per day with their hours, whether
-    they are off, and their sessions with status. Four queries whatever the size."""
+    some day of it, or with a booking in it; ``page``: THERAPISTS_PER_PAGE of them at a time)
+    and a cell per day with their hours, whether they are off, and their sessions with status;
+    and each day's sessions counted across the whole clinic. Five queries whatever the size."""
     days = [monday + datetime.timedelta(days=n) for n in range(7)]
     week_start, _ = day_bounds(days[0])
     _, week_end = day_bounds(days[-1])
-    bookings = list(
+    in_week = (
         Booking.objects.not_restricted()
         .filter(start__lt=week_end, end__gt=week_start)
         .exclude(status=Booking.Status.CANCELLED)
-        .select_related("session_type", "room")
-        .order_by("start")
     )
-    therapists = list(
+    everyone = list(
         Therapist.objects.filter(
             Q(pk__in=Therapist.objects.bookable(on=days[0]).values("pk"))
             | Q(pk__in=Therapist.objects.bookable(on=days[-1]).values("pk"))
-            | Q(pk__in={b.therapist_id for b in bookings})
+            | Q(pk__in=in_week.values("therapist_id"))
         ).order_by("display_name", "pk")
     )
+    shown = _page_of(everyone, page)
+    therapists = list(shown.object_list)
+    bookings = list(in_week.filter(therapist__in=therapists).select_related("session_type", "room").order_by("start"))
     hours: dict[int, list[availability.WeeklyHours]] = {}
     for row in WorkingHours.objects.filter(therapist__in=therapists).in_force(days[0], days[-1]).order_by("start_time"):
         hours.setdefault(row.therapist_id, []).append(weekly_hours(row))
@@ -299,8 +339,18 @@ def clinic_week(*, monday: datetime.date) -> ClinicWeek:
         )
         for person in therapists
     ]
-    totals = [sum(len(row.cells[n].bookings) for row in rows) for n in range(7)]
-    return ClinicWeek(monday=monday, days=days, rows=rows, totals=totals)
+    return ClinicWeek(monday=monday, days=days, rows=rows, totals=_sessions_a_day(in_week, days), page=shown)
+
+
+def _sessions_a_day(in_week, days: list[datetime.date]) -> list[int]:
+    """One query: each day's sessions across the whole clinic, counted by London date of start."""
+    counted = dict(
+        in_week.annotate(day=TruncDate("start", tzinfo=LONDON))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    return [counted.get(day, 0) for day in days]
 
 
 def _week_cell(

@@ -266,7 +266,7 @@ def clinic_day(request, day: str | None = None):
         request,
         "bookings/diary/clinic_day.html",
         {
-            "diary": clinic_wide.clinic_day(day=chosen, by=by, now=timezone.now()),
+            "diary": clinic_wide.clinic_day(day=chosen, by=by, now=timezone.now(), page=request.GET.get("page")),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "today": _today(),
@@ -286,7 +286,7 @@ def clinic_week(request, day: str | None = None):
         request,
         "bookings/diary/clinic_week.html",
         {
-            "week": clinic_wide.clinic_week(monday=monday),
+            "week": clinic_wide.clinic_week(monday=monday, page=request.GET.get("page")),
             "previous_week": monday - datetime.timedelta(days=7),
             "next_week": monday + datetime.timedelta(days=7),
             "today": _today(),
