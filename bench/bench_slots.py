@@ -1,6 +1,7 @@
 """Measure the slot list htmx asks for against a bare Django view, side by side in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench .venv/bin/python bench/bench_slots.py
+    BENCH_COLD=1 ...   (no cache at all: the engine's own figures)
     BENCH_THERAPISTS=200 BENCH_BOOKINGS=50000 BENCH_CONNECTIONS=32 DATABASE_URL=... .venv/bin/python bench/bench_slots.py
 
 Needs wrk (Debian: apt-get install wrk).
@@ -30,6 +31,9 @@ THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "20"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "500"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+# BENCH_COLD=1: the server runs with no cache (Django's dummy cache), so every figure is the
+# engine's own: what issue 28's goals are about.
+COLD = os.environ.get("BENCH_COLD") == "1"
 # wrk's --latency table stops at 50/75/90/99; its Lua hook gives any percentile.
 PERCENTILES_LUA = """
 done = function(summary, latency, requests)
@@ -156,6 +160,7 @@ def main() -> None:
         "STATIC_ROOT": str(var / "static"),
         "DJANGO_SETTINGS_MODULE": "bench_slots_site",
         "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}",
+        "BENCH_CACHE": "off" if COLD else "on",
     }
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
@@ -210,21 +215,32 @@ def main() -> None:
             capture_output=True,
             text=True,
         ).stdout
-        # What is measured is the real list: the section, its times, and nothing of the page around it.
+        # What is measured is the real list: the section, its times, and nothing of the page
+        # around it; a search that offers no start measures nothing, and fails the bench.
         assert '<section id="slots"' in partial and "<time " in partial and "<select" not in partial, partial[:500]
+        for _, url, headers, _ in runs[1:-1]:
+            answer = subprocess.run(
+                ["curl", "-sf", *sum((["-H", h] for h in headers), []), url], capture_output=True, text=True
+            ).stdout
+            if "<time " not in answer:
+                sys.exit(f"{url} offers no start: the bench would measure nothing")
         results = [(name, wrk(url, *headers, lua=lua)) for name, url, headers, lua in runs]
     finally:
         server.terminate()
         server.wait(timeout=10)
     bare = (results[0][1]["rps"] + results[-1][1]["rps"]) / 2
     print(
-        f"{THERAPISTS} therapists, {BOOKINGS} bookings; gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {SECONDS} s each"
+        f"{THERAPISTS} therapists, {BOOKINGS} bookings; gunicorn 2 sync workers, wrk {CONNECTIONS} connections,"
+        f" {SECONDS} s each; cache {'OFF (cold)' if COLD else 'on (warm where a search repeats)'};"
+        f" load {Path('/proc/loadavg').read_text().split()[:3]}"
     )
     for name, result in results:
         print(
             f"{name:45} {result['rps']:8.0f} req/s  {100 * result['rps'] / bare:5.1f}% of bare"
             f"  p50 {result['p50']}  p95 {result['p95']}  p99 {result['p99']}  non-2xx {result['non2xx']}"
         )
+    if any(result["non2xx"] for _, result in results):
+        sys.exit("some answers were not 2xx or 3xx")
 
 
 if __name__ == "__main__":
