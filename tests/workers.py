@@ -30,6 +30,10 @@ def worker_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_DATA_FOLDER": str(settings.CELERY_DATA_FOLDER),
         "VAR_DIR": str(var_dir),
+        # The test's own sending hours (sending_all_day widens them): a worker must not hold
+        # back an email the test process would send, whatever hour the suite runs at.
+        "AFTERCARE_SEND_FROM_HOUR": str(settings.AFTERCARE_SEND_FROM_HOUR),
+        "AFTERCARE_SEND_UNTIL_HOUR": str(settings.AFTERCARE_SEND_UNTIL_HOUR),
         **extra,
     }
 

@@ -12,7 +12,7 @@ from bookings.models import OutboundEmail
 
 from ..factories import make_booking
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sending_all_day")]
 
 
 def test_four_workers_claiming_the_same_emails_at_once_claim_each_exactly_once(bob, alice):

@@ -22,6 +22,9 @@ from ..smtp import Inbox, SMTPServer
 from ..workers import ROOT, wait_for, worker_env
 
 Status = OutboundEmail.Status
+# Reminders leave only in sending hours; these tests are about the SMTP conversation, on the
+# real clock, so at any hour they run.
+pytestmark = pytest.mark.usefixtures("sending_all_day")
 
 
 def use_smtp(settings, server: SMTPServer) -> None:

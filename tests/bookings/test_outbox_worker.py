@@ -12,7 +12,7 @@ from bookings.tasks import send_outbound_emails
 from ..factories import make_booking
 from ..workers import start_worker, stop_worker, wait_for, worker_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sending_all_day")]
 
 
 def test_due_emails_reach_the_outbox_once_through_a_real_worker(tmp_path, bob, alice):
