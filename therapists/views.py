@@ -4,6 +4,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -55,9 +56,20 @@ def _form_error(form, error: ValidationError | ServiceError) -> None:
     form.add_error(None, error.message if isinstance(error, ServiceError) else error)
 
 
+# A page of the list: a clinic of 200 therapists shows 24 at a time, so the page's size and
+# time do not grow with every therapist's card.
+THERAPISTS_PER_PAGE = 24
+
+
 def therapist_list(request):
-    therapists = therapist_list_bookable(on=timezone.localdate())
-    return render(request, "therapists/list.html", {"therapists": therapists, "cnhc_register_url": CNHC_REGISTER_URL})
+    page = Paginator(therapist_list_bookable(on=timezone.localdate()), THERAPISTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "therapists/list.html",
+        {"therapists": page.object_list, "page": page, "cnhc_register_url": CNHC_REGISTER_URL},
+    )
 
 
 def therapist_detail(request, pk: int):

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from therapists.models import Therapist
+from therapists.views import THERAPISTS_PER_PAGE
 
 from ..clock import NOW, TODAY
-from ..factories import make_session_type, submitted_therapist, verified_therapist
+from ..factories import make_bookable_therapist, make_session_type, submitted_therapist, verified_therapist
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -128,3 +129,26 @@ def test_a_therapists_page_costs_two_queries_however_long_their_history(
     with django_assert_num_queries(2):
         page = client.get(url).content.decode()
     assert len(re.findall(r'href="/book/\d+/\?therapist=', page)) == 6
+
+
+def test_the_list_shows_a_page_of_therapists_at_a_time_with_a_flat_cost(client, django_assert_max_num_queries):
+    def listed(query=""):
+        html = client.get(reverse("therapists:list") + query).content.decode()
+        return re.findall(r'<h2 class="h5 card-title mb-0"><a href="/therapists/(\d+)/"', html), html
+
+    make_bookable_therapist("first")
+    with django_assert_max_num_queries(20) as few:
+        listed()
+    for n in range(THERAPISTS_PER_PAGE + 5):
+        make_bookable_therapist(f"crowd{n:02d}")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        shown, html = listed()
+    assert len(shown) == THERAPISTS_PER_PAGE
+    assert f"Therapists 1–{THERAPISTS_PER_PAGE} of {THERAPISTS_PER_PAGE + 6}" in html
+    rest, html = listed("?page=2")
+    assert len(rest) == 6 and not set(rest) & set(shown)
+    assert 'href="?page=1"' in html
+    # Not a page number, or past the end: a page that exists, never an error.
+    assert len(listed("?page=nonsense")[0]) == THERAPISTS_PER_PAGE
+    assert listed("?page=99")[0] == rest
