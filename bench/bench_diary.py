@@ -45,18 +45,14 @@ def seed() -> tuple[object, dt.date]:
     """The admin who looks, and the first day with bookings."""
     from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
+    from bench.seeding import fresh_database, working_therapists
     from bookings.models import Booking
     from clinic.london import wall_clock_to_utc
-    from clinic.models import Clinic, Room, SessionType, clinic_placeholder_details
-    from therapists.models import Therapist, WorkingHours
+    from clinic.models import Room, SessionType
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)  # the flush emptied the clinic's details row too
-    Clinic.objects.get_or_create(pk=1, defaults=clinic_placeholder_details())
+    fresh_database()
     sports = SessionType.objects.create(
         kind="sports", name="Sports massage", description="Bench.", duration_minutes=50, price=55, needs_room=True
     )
@@ -64,21 +60,7 @@ def seed() -> tuple[object, dt.date]:
     for room in rooms:
         room.session_types.add(sports)
     today = timezone.localdate()
-    therapists = []
-    for n in range(THERAPISTS):
-        user = get_user_model().objects.create(username=f"t{n}", email=f"t{n}@example.com")
-        therapist = Therapist.objects.create(
-            user=user,
-            display_name=f"Therapist {n:03d}",
-            registration_status=Therapist.RegistrationStatus.VERIFIED,
-            registration_expires_on=today + dt.timedelta(days=365),
-        )
-        therapist.session_types.add(sports)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, weekday=day, start_time=dt.time(8), end_time=dt.time(20))
-            for day in range(7)
-        )
-        therapists.append(therapist)
+    therapists = working_therapists(THERAPISTS, sports, today)
     rows = []
     for n in range(BOOKINGS):
         index = n // THERAPISTS  # the therapist's nth booking: a different hour and day each

@@ -48,40 +48,19 @@ def seed() -> tuple[int, int, dt.date]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
+    from bench.seeding import fresh_database, working_therapists
     from bookings.models import Booking
     from clinic.london import wall_clock_to_utc
     from clinic.models import SessionType
-    from therapists.models import Therapist, WorkingHours
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)  # the flush emptied the clinic's details row too
-    from clinic.models import Clinic, clinic_placeholder_details
-
-    Clinic.objects.get_or_create(pk=1, defaults=clinic_placeholder_details())
+    fresh_database()
     sports = SessionType.objects.create(
         kind="sports", name="Sports massage", description="Bench.", duration_minutes=60, price=55
     )
     today = timezone.localdate()
-    therapists = []
-    for n in range(THERAPISTS):
-        user = get_user_model().objects.create(username=f"t{n}", email=f"t{n}@example.com")
-        therapist = Therapist.objects.create(
-            user=user,
-            display_name=f"Therapist {n:03d}",
-            registration_status=Therapist.RegistrationStatus.VERIFIED,
-            registration_expires_on=today + dt.timedelta(days=365),
-        )
-        therapist.session_types.add(sports)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, weekday=day, start_time=dt.time(8), end_time=dt.time(20))
-            for day in range(7)
-        )
-        therapists.append(therapist)
+    therapists = working_therapists(THERAPISTS, sports, today)
     rows = []
     for n in range(BOOKINGS):
         therapist = therapists[n % THERAPISTS]
