@@ -16,7 +16,8 @@ the other therapists' lists cached:
 - one per session type for its rooms: bumped when a room that suits it is taken, freed,
   opened or closed, since then another therapist's session of that type may gain or lose a
   time. Kept per session type rather than per room so that a list reads all its versions in
-  one get_many; the write looks up which session types the rooms suit (one query);
+  one get_many; the write looks up which session types the rooms suit (one query, after
+  it commits);
 - everyone's: the clinic's rules, session types and rooms' settings.
 """
 
@@ -55,14 +56,14 @@ def _bump(keys: Iterable[str]) -> None:
             cache.incr(key)
 
 
-def _keys_changed(therapist_id: int | None, room_ids: Iterable[int | None]) -> set[str]:
-    room_ids = {room_id for room_id in room_ids if room_id is not None}
+def _keys_changed(therapist_id: int | None, room_ids: set[int]) -> set[str]:
     if therapist_id is None and not room_ids:
         return {_key(EVERYONE)}
     keys = {_therapist_key(therapist_id), _key(ANY_THERAPIST)} if therapist_id is not None else set()
     if room_ids:
-        # Read in the writer's transaction: which session types the rooms suit is settings,
-        # and a change to those bumps everyone's version anyway.
+        # Read once the writer has committed, so its locks are not held over one more query:
+        # which session types the rooms suit is settings, and a change to those bumps
+        # everyone's version anyway.
         suited = Room.session_types.through.objects.filter(room_id__in=room_ids).values_list(
             "sessiontype_id", flat=True
         )
@@ -75,8 +76,8 @@ def free_times_changed(*, therapist_id: int | None, room_ids: Iterable[int | Non
     one): the therapist's (and so the "any therapist" lists), and those of every session type
     the rooms in ``room_ids`` suit (None in it is no room). With no therapist and no room,
     everyone's: a clinic-wide change."""
-    keys = _keys_changed(therapist_id, room_ids)
-    transaction.on_commit(lambda: _bump(keys))
+    rooms = {room_id for room_id in room_ids if room_id is not None}
+    transaction.on_commit(lambda: _bump(_keys_changed(therapist_id, rooms)))
 
 
 def free_times_version(*, therapist_id: int | None, session_type_id: int) -> str | None:

@@ -183,8 +183,14 @@ def _try_room(room_id: int, session_type: SessionType, start: datetime.datetime,
     Raises OperationalError when a lock waited for is not had in time."""
     try:
         with transaction.atomic():
-            room = _room_share_lock(room_id)
-            if room is None or not _room_free(room, session_type, start):
+            if wait:
+                # Looked at again after the wait: in READ COMMITTED only a statement begun
+                # after it sees what the transaction waited for (an admin closing the room).
+                room = _room_share_lock(room_id)
+                room = room if room is not None and _room_free(room, session_type, start) else None
+            else:
+                room = _room_share_lock_if_free(room_id, session_type, start)
+            if room is None:
                 transaction.set_rollback(True)  # the savepoint, and the share lock, let go
                 return None
             return (write(room),)
@@ -208,6 +214,25 @@ def _room_free(room: Room, session_type: SessionType, start: datetime.datetime) 
     until = start + datetime.timedelta(minutes=session_type.duration_minutes + room.turnover_minutes)
     closed = RoomClosure.objects.filter(room=OuterRef("pk"), start__lt=until, end__gt=start)
     return Room.objects.filter(pk=room.pk, active=True, session_types=session_type).exclude(Exists(closed)).exists()
+
+
+def _room_share_lock_if_free(room_id: int, session_type: SessionType, start: datetime.datetime) -> Room | None:
+    """On PostgreSQL, without waiting: _room_share_lock and _room_free in one statement, the
+    room only when it is still active, suits the session and is not closed then. Lock had at
+    once means nobody was changing the room, so the statement's snapshot is current."""
+    room_table = connection.ops.quote_name(Room._meta.db_table)
+    suits_table = connection.ops.quote_name(Room.session_types.through._meta.db_table)
+    closure_table = connection.ops.quote_name(RoomClosure._meta.db_table)
+    session_end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    sql = f"""
+        SELECT * FROM {room_table} room WHERE room.id = %s AND room.active
+        AND EXISTS (SELECT 1 FROM {suits_table} suits WHERE suits.room_id = room.id AND suits.sessiontype_id = %s)
+        AND NOT EXISTS (
+            SELECT 1 FROM {closure_table} closure WHERE closure.room_id = room.id AND closure."end" > %s
+            AND closure.start < %s + room.turnover_minutes * interval '1 minute'
+        )
+        FOR SHARE OF room"""
+    return next(iter(Room.objects.raw(sql, [room_id, session_type.pk, start, session_end])), None)
 
 
 def _set_lock_timeout(timeout: str) -> None:
