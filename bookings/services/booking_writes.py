@@ -107,7 +107,7 @@ def booking_insert(
         session_type=session_type,
         start=start,
         end=end,
-        blocks_until=end + datetime.timedelta(minutes=_buffer_minutes(therapist)),
+        blocks_until=end + datetime.timedelta(minutes=buffer_minutes_for(therapist)),
         room=room,
         room_until=end + datetime.timedelta(minutes=room.turnover_minutes) if room else None,
         status=Booking.Status.AWAITING_REVIEW if assessment.needs_therapist_review else Booking.Status.CONFIRMED,
@@ -127,7 +127,8 @@ def booking_insert(
     return booking
 
 
-def _buffer_minutes(therapist: Therapist) -> int:
+def buffer_minutes_for(therapist: Therapist) -> int:
+    """How long after a session the therapist is kept busy: their own buffer, or the clinic's."""
     if therapist.buffer_minutes is not None:
         return therapist.buffer_minutes
     return BookingRules.load().buffer_minutes

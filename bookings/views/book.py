@@ -212,7 +212,7 @@ def book_details(request, session_type_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booking = _booking_create(session_type, data, who_books)
+            booking = booking_create_from_form(session_type, data, who_books)
         except booking_services.HealthScreenStops as stop:
             return render(
                 request,
@@ -233,7 +233,7 @@ def book_details(request, session_type_id: int):
             for field, errors in error.message_dict.items():
                 form.add_error(FORM_FIELD_FOR.get(field), errors)
         else:
-            return _booked(request, booking, marketing=bool(data.get("marketing")), on_behalf=on_behalf)
+            return booked_redirect(request, booking, marketing=bool(data.get("marketing")), on_behalf=on_behalf)
 
     start = form["start"].value()
     context["start"] = parse_start(start)
@@ -263,8 +263,8 @@ def _unfilled_details_form(request, who_books: dict) -> BookingDetailsForm | Non
     return BookingDetailsForm(initial=initial, on_behalf="booked_by" in who_books)
 
 
-def _booking_create(session_type, data: dict, who_books: dict):
-    """booking_create with the details form's cleaned data."""
+def booking_create_from_form(session_type, data: dict, who_books: dict):
+    """booking_create with the details form's cleaned data (this page's, or a waitlist offer's)."""
     return booking_services.booking_create(
         session_type_id=session_type.pk,
         therapist_id=data["therapist"],
@@ -285,7 +285,7 @@ def _booking_create(session_type, data: dict, who_books: dict):
     )
 
 
-def _booked(request, booking, *, marketing: bool, on_behalf: bool):
+def booked_redirect(request, booking, *, marketing: bool, on_behalf: bool):
     """Where a booking made from the form goes: staff back to their work, a client to the
     booking's own page (through a manage link, as in the email), their marketing choice kept."""
     # The message says what happened: a booking awaiting the therapist's review is a request,
