@@ -6,7 +6,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from bookings import admin_outbox  # noqa: F401  (registers the outbox's admin)
+from bookings import (
+    admin_outbox,  # noqa: F401  (registers the outbox's admin)
+    admin_waitlist,  # noqa: F401  (registers the waitlist's admin)
+)
 from bookings.admin_held import HeldBookingsAdminMixin, HeldRowsHiddenMixin
 from bookings.admin_notes import HealthDataReadOnlyInline, SessionNoteInline, TreatmentConsentInline
 from bookings.models import (

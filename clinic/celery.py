@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 app = Celery("clinic", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Rooms of bookings with tasks of their own (autodiscovery looks only at <app>.tasks).
+app.autodiscover_tasks(["bookings.waitlist"])
 
 
 @app.task(name="clinic.ping", ignore_result=False)

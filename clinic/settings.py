@@ -449,6 +449,12 @@ CELERY_BEAT_SCHEDULE = {
         # next one, a moment later, does the same work.
         "options": {"expires": OUTBOX_DISPATCH_EVERY_SECONDS},
     },
+    # Waitlist offers: lapsed ones passed on, freed time offered (bookings.waitlist.offers).
+    "waitlist-run": {
+        "task": "bookings.waitlist_run",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     "clear-expired-sessions": {
         "task": "clinic.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("bookings.urls")),
     path("diary/", include("bookings.diary.urls")),
+    path("waitlist/", include("bookings.waitlist.urls")),
     path("therapists/", include("therapists.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

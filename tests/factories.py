@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, BookingRules, TreatmentConsent
+from bookings.models import Booking, BookingRules, TreatmentConsent, WaitlistEntry, WaitlistOffer
 from bookings.services.booking import ClientDetails, HealthAnswers, booking_create
 from clinic.models import Room, RoomClosure, SessionType
 from clinic.problems import Problem
@@ -98,6 +98,29 @@ def make_booking(*, therapist, client=None, session_type=None, start=None, buffe
         blocks_until=end + datetime.timedelta(minutes=buffer_minutes),
         **fields,
     )
+
+
+def make_waitlist_entry(client, session_type, *, therapist=None, first_day=None, last_day=None, **fields):
+    """``client`` waiting for ``session_type`` (with ``therapist``, or any) any time of day from
+    today (NOW's day) to a fortnight on, joined at NOW."""
+    today = timezone.localtime(NOW).date()
+    return WaitlistEntry.objects.create(
+        client=client,
+        session_type=session_type,
+        therapist=therapist,
+        first_day=first_day or today,
+        last_day=last_day or today + datetime.timedelta(days=14),
+        joined_at=fields.pop("joined_at", NOW),
+        **fields,
+    )
+
+
+def make_waitlist_offer(hold: Booking, client, *, respond_by=None) -> WaitlistOffer:
+    """An open offer of ``hold`` (a booking row, made HELD here) to ``client``."""
+    Booking.objects.filter(pk=hold.pk).update(status=Booking.Status.HELD)
+    entry = make_waitlist_entry(client, hold.session_type, therapist=hold.therapist)
+    respond_by = respond_by or NOW + datetime.timedelta(minutes=30)
+    return WaitlistOffer.objects.create(entry=entry, hold=hold, respond_by=respond_by, created_at=NOW)
 
 
 def make_room(name: str, *, suits=(), **fields) -> Room:

@@ -57,6 +57,7 @@ def email_context(email: OutboundEmail) -> dict:
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
+        **(_offer_context(booking) if email.kind == Kind.WAITLIST_OFFER else {}),
         **(
             {"unsubscribe_url": _link(booking, Purpose.UNSUBSCRIBE, "marketing_unsubscribe")}
             if email.kind == Kind.BOOK_AGAIN
@@ -78,6 +79,14 @@ def email_headers(email: OutboundEmail, context: dict) -> dict[str, str]:
 
 def _link(booking: Booking, purpose: str, url_name: str) -> str:
     return settings.SITE_URL + reverse(url_name, args=[link_issue(booking=booking, purpose=purpose)])
+
+
+def _offer_context(hold: Booking) -> dict:
+    """A waitlist offer's email is about its hold (a HELD booking): one link to answer it."""
+    return {
+        "offer_url": _link(hold, Purpose.OFFER, "waitlist_offer"),
+        "respond_by": timezone.localtime(hold.waitlist_offer.respond_by),
+    }
 
 
 def _aftercare_context(booking: Booking) -> dict:

@@ -22,6 +22,8 @@ LIFETIME_AFTER_SESSION = {
     Purpose.AFTERCARE: datetime.timedelta(days=14),
     Purpose.STOP: None,
     Purpose.UNSUBSCRIBE: None,
+    # Answered long before: an offer ends at its respond-by time (bookings.waitlist).
+    Purpose.OFFER: datetime.timedelta(0),
 }
 
 # The page a link that is not (or no longer) valid shows, with a 404.

@@ -13,6 +13,7 @@ from bookings.models.booking import (
 from bookings.models.messaging import AftercareOptOut, OutboundEmail
 from bookings.models.privacy import ConsentRecord, ErasureRequest, HealthConsent, HealthDataAccess, MarketingConsent
 from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, SessionNoteAmendment, TreatmentConsent
+from bookings.models.waitlist import FreedTime, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "AftercareOptOut",
@@ -23,6 +24,7 @@ __all__ = [
     "BookingRules",
     "ConsentRecord",
     "ErasureRequest",
+    "FreedTime",
     "HEALTH_DATA_PERMISSION",
     "HealthConsent",
     "HealthDataAccess",
@@ -34,4 +36,6 @@ __all__ = [
     "SessionNoteAmendment",
     "TreatmentConsent",
     "TsTzRange",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

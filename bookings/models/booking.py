@@ -79,6 +79,8 @@ class Booking(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         ATTENDED = "attended", "Attended"
         NO_SHOW = "no_show", "No-show"
+        # Kept for a waitlist offer (bookings.models.waitlist): busy like a booking, nobody's yet.
+        HELD = "held", "Held for a waitlist offer"
 
     # Still going ahead: the statuses a booking can be moved or cancelled in, before it starts.
     OPEN_STATUSES = [Status.AWAITING_REVIEW, Status.CONFIRMED]
@@ -237,6 +239,7 @@ class BookingLink(models.Model):
         AFTERCARE = "aftercare", "Aftercare advice and the check-in"
         STOP = "stop", "Stop aftercare emails"
         UNSUBSCRIBE = "unsubscribe", "Stop marketing emails"
+        OFFER = "offer", "Accept or decline a waitlist offer"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

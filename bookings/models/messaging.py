@@ -43,6 +43,7 @@ class OutboundEmail(models.Model):
         REGISTRATION_DECISION = "registration_decision", "CNHC registration decision"
         REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
         REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist: a time has come up"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -64,7 +65,7 @@ class OutboundEmail(models.Model):
     # email (notices of bookings and changes, a client's check-in saying it got worse, CNHC
     # registration news, which the daily check sends at 06:00, before the first sessions).
     # Every kind is in exactly one list (a test fails on a new kind nobody placed).
-    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN]
+    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN, Kind.WAITLIST_OFFER]
     ANY_HOUR = [
         Kind.BOOKING_CONFIRMATION,
         Kind.BOOKING_REQUESTED,
@@ -75,6 +76,7 @@ class OutboundEmail(models.Model):
     ]
     # About a session still to come: pointless, even misleading, once the booking is cancelled.
     VOID_WHEN_CANCELLED = [
+        Kind.WAITLIST_OFFER,
         Kind.BOOKING_CONFIRMATION,
         Kind.BOOKING_REQUESTED,
         Kind.BOOKING_REMINDER,

@@ -19,6 +19,8 @@ from bookings.models import (
     OutboundEmail,
     SessionNote,
     TreatmentConsent,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from bookings.privacy.claims import bookings_for_account
 from clinic.london import LONDON
@@ -74,6 +76,35 @@ def my_data_export(*, user) -> dict:
         "erasure_requests": [
             {"requested_at": _iso(r.requested_at), "status": r.get_status_display(), "kept": r.kept}
             for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
+        ],
+        "waitlist": [_waitlist_export(entry) for entry in _waitlist_entries(user)],
+    }
+
+
+def _waitlist_entries(user):
+    offers = WaitlistOffer.objects.select_related("hold").order_by("created_at")
+    return (
+        WaitlistEntry.objects.filter(client=user)
+        .select_related("session_type", "therapist")
+        .prefetch_related(Prefetch("offers", offers))
+        .order_by("joined_at")
+    )
+
+
+def _waitlist_export(entry: WaitlistEntry) -> dict:
+    return {
+        "session": entry.session_type.name,
+        "therapist": entry.therapist.display_name if entry.therapist else "Any therapist",
+        "from": entry.first_day.isoformat(),
+        "until": entry.last_day.isoformat(),
+        "times_of_day": entry.windows,
+        "shortest_notice_hours": entry.notice_hours,
+        "joined": _iso(entry.joined_at),
+        "ended": _iso(entry.ended_at),
+        "ended_why": entry.get_ended_why_display(),
+        "offers": [
+            {"start": _iso(o.hold.start), "answer_by": _iso(o.respond_by), "status": o.get_status_display()}
+            for o in entry.offers.all()
         ],
     }
 

@@ -28,6 +28,7 @@ from bookings.models import (
     OutcomeScore,
     SessionNote,
     TreatmentConsent,
+    WaitlistEntry,
 )
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.export import my_data_export
@@ -105,6 +106,10 @@ CLIENT_DATA: dict[str, Held] = {
         KEPT,
         "The record that erasure was asked for and done: an anonymous account, or the guest's "
         "address replaced once nothing is held.",
+    ),
+    "bookings.WaitlistEntry": Held("waitlist", DELETED, "Her places on the waitlist go, and the offers made to them."),
+    "bookings.WaitlistOffer": Held(
+        "waitlist[].offers", DELETED, "Deleted with the entry; an open offer's hold (it names no one) is let go."
     ),
     "bookings.ErasureRequest_bookings_held": Held(
         None,
@@ -249,6 +254,10 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
         _refuse_upcoming(bookings, now, whose="You have", where=" from My bookings")
         _stop_mail_to([e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)], now)
         EmailAddress.objects.filter(user=user).delete()
+        Booking.objects.filter(waitlist_offer__entry__client=user, status=Booking.Status.HELD).update(
+            status=Booking.Status.CANCELLED, cancelled_at=now
+        )
+        WaitlistEntry.objects.filter(client=user).delete()  # and their offers
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False

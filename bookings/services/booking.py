@@ -23,7 +23,7 @@ from django.utils.crypto import constant_time_compare
 
 from bookings.clinical import health
 from bookings.locks import therapist_lock
-from bookings.models import Booking
+from bookings.models import Booking, FreedTime
 from bookings.records.outcome_scores import Ratings
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
 from bookings.services.booking_writes import (
@@ -342,6 +342,10 @@ def booking_reschedule(
             previous_room_id = booking.room_id
             _with_room(rooms, slot, booking.session_type, booking.therapist_id, start, now, write, keep=booking.room_id)
             free_times_changed(therapist_id=booking.therapist_id, room_ids=[previous_room_id, booking.room_id])
+            # The old time, for the waitlist (bookings.waitlist) to offer.
+            FreedTime.objects.create(
+                therapist_id=booking.therapist_id, start=previous_start, offer_from=now + FreedTime.UNDO_DELAY
+            )
             moved_emails_schedule(booking=booking, previous_start=previous_start, now=now)
     except OperationalError as error:
         raise ClinicBusy() from error

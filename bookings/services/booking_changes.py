@@ -17,6 +17,7 @@ from bookings.models import (
     Booking,
     BookingContactChange,
     BookingLink,
+    FreedTime,
     HealthScreen,
     OutboundEmail,
     OutcomeScore,
@@ -69,6 +70,10 @@ def booking_cancel(
             ]
         )
         free_times_changed(therapist_id=booking.therapist_id, room_ids=[booking.room_id])
+        # The time given up, for the waitlist (bookings.waitlist) to offer.
+        FreedTime.objects.create(
+            therapist_id=booking.therapist_id, start=booking.start, offer_from=now + FreedTime.UNDO_DELAY
+        )
         outbound_emails_cancel(booking_id=booking.pk)
         # The links in its emails stop working; the stop link stays, as a way out always should.
         links_revoke(

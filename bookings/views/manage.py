@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.forms import SlotPickForm
 from bookings.messaging.tokens import link_booking_id
-from bookings.models import AftercareOptOut, Booking, BookingLink
+from bookings.models import AftercareOptOut, Booking, BookingLink, WaitlistEntry
 from bookings.privacy import health_consent
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.health_consent import with_consent_withdrawn
@@ -171,6 +171,9 @@ def my_bookings(request):
             "past": [b for b in bookings if b.start <= now],
             "aftercare_off": AftercareOptOut.objects.filter(email__iexact=request.user.email).exists(),
             "consent_wording": health_consent.WORDING,
+            "waitlist": WaitlistEntry.objects.filter(client=request.user, ended_at__isnull=True).select_related(
+                "session_type", "therapist"
+            ),
         },
     )
 

@@ -27,7 +27,7 @@ from clinic.problems import Problem
 from therapists.models import RegistrationEvent
 
 from ..clock import NOW, days_from_now
-from ..factories import make_booking, make_session_type
+from ..factories import make_booking, make_session_type, make_user, make_waitlist_offer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -223,6 +223,7 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.THERAPIST_FLARE_ALERT, {}, {"feedback": "worse"}),
         (Kind.THERAPIST_FLARE_ALERT, {}, {"feedback": "flared"}),
         (Kind.BOOK_AGAIN, {}, {}),
+        (Kind.WAITLIST_OFFER, {}, {}),
     ]
 
 
@@ -242,6 +243,8 @@ def test_no_booking_email_carries_a_health_word(asha, kind, problem):
     for email_kind, extra, fields in booking_variants():
         fields = {"feedback": "flared", **fields}
         booking = dana_booking(asha, kind=kind, problem=problem, **fields)
+        if email_kind == Kind.WAITLIST_OFFER:
+            make_waitlist_offer(booking, make_user(f"dana-{kind}-{problem}", email="dana@example.com"))
         email = OutboundEmail.objects.create(
             booking=booking, kind=email_kind, to_email="dana@example.com", due_at=NOW, extra=extra
         )

@@ -14,7 +14,7 @@ from clinic.problems import Problem
 from therapists.models import RegistrationEvent, Therapist
 
 from ..clock import NOW, days_from_now
-from ..factories import make_booking
+from ..factories import make_booking, make_waitlist_offer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -48,7 +48,9 @@ def assert_plain(subject: str, text: str, html: str) -> None:
 
 
 @pytest.mark.parametrize("kind", [kind for kind in OutboundEmail.Kind.values if kind not in OutboundEmail.REGISTRATION])
-def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind):
+def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind, alice):
+    if kind == OutboundEmail.Kind.WAITLIST_OFFER:
+        make_waitlist_offer(booking, alice)  # an offer's email is about its hold
     email = OutboundEmail(
         booking=booking,
         kind=kind,

@@ -35,7 +35,7 @@ from bookings.privacy.my_data import CLIENT_DATA, DELETED, Held, client_data_era
 from bookings.privacy.retention import erase_expired_records
 
 from ..clock import NOW
-from ..factories import consent_given, make_booking, make_user
+from ..factories import consent_given, make_booking, make_user, make_waitlist_offer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -121,7 +121,8 @@ def priya(db):
 def everything(priya, asha, sports, admin_user):
     """An attended session (a clinical record: pregnant, her doctor's OK seen, scores, notes
     amended, looked at, emails, a contact change) and a cancelled one, with marketing consent,
-    aftercare stopped and an earlier erasure request on file."""
+    aftercare stopped, a place on the waitlist with an offer open and an earlier erasure
+    request on file."""
     attended = make_booking(
         therapist=asha,
         client=priya,
@@ -197,6 +198,9 @@ def everything(priya, asha, sports, admin_user):
     )
     marketing_consent_give(email=priya.email, how="booking form, ticked", now=NOW - dt.timedelta(days=32))
     AftercareOptOut.objects.create(email=priya.email)
+    # Waiting for an earlier time, with an offer open.
+    hold = make_booking(therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=5), client_name="Held")
+    make_waitlist_offer(hold, priya)
     # A request on file (an account that asked before; the clinic kept it).
     ErasureRequest.objects.create(
         user=priya, requested_at=NOW - dt.timedelta(days=60), respond_by=NOW.date(), status="done"

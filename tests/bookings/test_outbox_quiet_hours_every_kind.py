@@ -17,7 +17,7 @@ from clinic.london import LONDON
 from clinic.problems import Problem
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import make_booking
+from ..factories import make_booking, make_waitlist_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ HELD_IN_QUIET_HOURS = {
     Kind.REGISTRATION_DECISION: False,
     Kind.REGISTRATION_EXPIRED: False,
     Kind.REGISTRATION_REMINDER: False,
+    Kind.WAITLIST_OFFER: True,
 }
 
 CLAIMED = datetime.datetime(2026, 11, 24, 19, 59, 59, tzinfo=LONDON)
@@ -75,6 +76,8 @@ def email_of(kind: str, session: Booking, victor) -> OutboundEmail:
     if kind not in OutboundEmail.REGISTRATION:
         if kind == Kind.BOOK_AGAIN:
             marketing_consent_give(email=session.client_email, how="test")
+        if kind == Kind.WAITLIST_OFFER:
+            make_waitlist_offer(session, session.client)
         extra = {"previous_start": session.start.isoformat()}
         return outbox.outbound_email_schedule(
             booking=session, kind=kind, to_email=session.client_email, due_at=due, extra=extra

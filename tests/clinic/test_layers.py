@@ -31,8 +31,10 @@ ROOMS = {
     "lifecycle": {"models", "clinical", "base", "slots", "messaging", "privacy", "records"},
     "diary": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
     "management": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle", "diary"},
+    # Told of freed time by the FreedTime rows the lifecycle writes: nothing below imports it.
+    "waitlist": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
 }
-SUB_PACKAGES = {"clinical", "models", "slots", "messaging", "privacy", "records", "diary", "management"}
+SUB_PACKAGES = {"clinical", "models", "slots", "messaging", "privacy", "records", "diary", "management", "waitlist"}
 BASE_MODULES = {"bookings.locks", "bookings.constraints"}
 
 

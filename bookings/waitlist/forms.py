@@ -1,0 +1,46 @@
+"""The waitlist's form: what a client is waiting for."""
+
+from django import forms
+from django.utils import timezone
+
+from bookings.models import WaitlistEntry
+from bookings.slots.selectors import session_type_list_active
+from therapists.models import Therapist
+
+NOTICE_CHOICES = [(2, "2 hours"), (4, "4 hours"), (12, "12 hours"), (24, "A day"), (48, "Two days")]
+
+
+class WaitlistJoinForm(forms.Form):
+    session_type = forms.ModelChoiceField(
+        label="Session", queryset=session_type_list_active(), empty_label="Choose one"
+    )
+    therapist = forms.ModelChoiceField(
+        label="Therapist",
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label="Any therapist",
+    )
+    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    windows = forms.MultipleChoiceField(
+        label="Times of day you can come",
+        choices=[
+            ("morning", "Morning (8:00 to 12:00)"),
+            ("afternoon", "Afternoon (12:00 to 17:00)"),
+            ("evening", "Evening (17:00 to 21:00)"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Please choose at least one time of day."},
+    )
+    notice_hours = forms.TypedChoiceField(
+        label="The shortest notice you can manage",
+        choices=NOTICE_CHOICES,
+        coerce=int,
+        initial=2,
+        help_text="We only offer you a time at least this far ahead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = Therapist.objects.bookable(on=timezone.localdate()).order_by("display_name")
+        self.fields["windows"].initial = list(WaitlistEntry.WINDOWS)

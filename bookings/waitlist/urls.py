@@ -1,0 +1,9 @@
+from django.urls import path
+
+from bookings.waitlist import views
+
+urlpatterns = [
+    path("join/", views.waitlist_join, name="waitlist_join"),
+    path("<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
+    path("offer/<str:token>/", views.waitlist_offer, name="waitlist_offer"),
+]

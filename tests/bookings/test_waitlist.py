@@ -1,0 +1,227 @@
+"""The waitlist: joining, an offer of freed time held by the database after the undo delay,
+quiet hours, and the answers (take it, say no, no answer) from the offer's page."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from bookings.messaging.tokens import link_issue
+from bookings.models import Booking, BookingLink, BookingRules, FreedTime, OutboundEmail, WaitlistEntry, WaitlistOffer
+from bookings.services.booking import SlotNotFree
+from bookings.services.booking_changes import booking_cancel
+from bookings.waitlist import offers
+from bookings.waitlist.entries import WaitlistError, entry_join
+from clinic.london import LONDON
+
+from ..clock import NOW, at, days_from_now
+from ..factories import book, form_data, make_bookable_therapist, make_user, make_waitlist_entry, make_working_hours
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
+
+TUESDAY = days_from_now(6)
+TEN = at(TUESDAY, "10:00")
+MINUTE = datetime.timedelta(minutes=1)
+
+
+@pytest.fixture
+def gill(db):
+    return make_bookable_therapist("gill")
+
+
+@pytest.fixture
+def freed_ten(gill, sports):
+    """Gill's 10:00 on Tuesday, booked and then cancelled at NOW."""
+    make_working_hours(gill)
+    booking = book(sports, gill, TEN)
+    booking_cancel(booking_id=booking.pk, now=NOW)
+    return booking
+
+
+def test_joining_refuses_what_can_never_be_offered_and_changes_nothing(alice, sports, gill):
+    today = NOW.astimezone(LONDON).date()
+    join = {
+        "client": alice,
+        "session_type_id": sports.pk,
+        "therapist_id": None,
+        "windows": ["morning"],
+        "notice_hours": 2,
+        "now": NOW,
+    }
+    for first, last, windows, message in [
+        (today - datetime.timedelta(days=1), today, ["morning"], "The first day has passed"),
+        (today + datetime.timedelta(days=3), today, ["morning"], "before the first"),
+        (today, today + datetime.timedelta(days=400), ["morning"], "We take bookings up to"),
+        (today, today, [], "at least one part of the day"),
+    ]:
+        with pytest.raises(WaitlistError, match=message):
+            entry_join(**{**join, "first_day": first, "last_day": last, "windows": windows})
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_cancelled_time_is_offered_after_the_undo_delay_and_held_for_the_first_to_join(
+    freed_ten, alice, sports, gill
+):
+    bob = make_user("bobby", email="bobby@example.com")
+    first = make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=2))
+    make_waitlist_entry(bob, sports, joined_at=NOW - datetime.timedelta(days=1))
+    assert FreedTime.objects.filter(therapist=gill, start=TEN).exists()
+
+    assert offers.waitlist_run(now=NOW + 2 * MINUTE) == 0  # an undo still has a minute
+    assert offers.waitlist_run(now=NOW + 3 * MINUTE) == 1
+
+    offer = WaitlistOffer.objects.get()
+    assert offer.entry == first and offer.status == WaitlistOffer.Status.OPEN
+    assert offer.respond_by == NOW + 3 * MINUTE + 30 * MINUTE  # more than a day away: 30 minutes
+    hold = offer.hold
+    assert (hold.status, hold.therapist, hold.start, hold.client) == (Booking.Status.HELD, gill, TEN, None)
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.WAITLIST_OFFER)
+    assert email.to_email == alice.email and email.booking == hold
+    # The time is considered once: another run offers nothing more.
+    assert offers.waitlist_run(now=NOW + 4 * MINUTE) == 0
+
+
+def test_nobody_can_book_a_held_time(freed_ten, alice, sports, gill):
+    make_waitlist_entry(alice, sports)
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    with pytest.raises(SlotNotFree):
+        book(sports, gill, TEN, now=NOW + 4 * MINUTE)
+    assert Booking.objects.filter(start=TEN).exclude(status=Booking.Status.CANCELLED).count() == 1
+
+
+def test_no_offer_is_made_in_quiet_hours_and_the_time_to_answer_stops_at_eight_in_the_evening(freed_ten, alice, sports):
+    make_waitlist_entry(alice, sports)
+    evening = datetime.datetime(2030, 1, 16, 20, 30, tzinfo=LONDON)
+    assert offers.waitlist_run(now=evening) == 0
+    assert not WaitlistOffer.objects.exists()
+
+    five_to_eight = datetime.datetime(2030, 1, 16, 19, 55, tzinfo=LONDON)
+    assert offers.answer_by(five_to_eight, 30) == datetime.datetime(2030, 1, 17, 8, 25, tzinfo=LONDON)
+    assert offers.answer_by(NOW, 10) == NOW + 10 * MINUTE
+
+
+def test_an_offer_with_no_answer_lapses_and_the_time_goes_to_the_next_in_line(freed_ten, alice, sports):
+    bob = make_user("bobby", email="bobby@example.com")
+    make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=2))
+    second = make_waitlist_entry(bob, sports, joined_at=NOW - datetime.timedelta(days=1))
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    first_offer = WaitlistOffer.objects.get()
+
+    offers.waitlist_run(now=first_offer.respond_by)
+
+    first_offer.refresh_from_db()
+    assert first_offer.status == WaitlistOffer.Status.LAPSED
+    assert first_offer.hold.status == Booking.Status.CANCELLED
+    passed_on = WaitlistOffer.objects.get(status=WaitlistOffer.Status.OPEN)
+    assert passed_on.entry == second and passed_on.hold.start == TEN
+
+
+def offer_url(offer) -> str:
+    return reverse("waitlist_offer", args=[link_issue(booking=offer.hold, purpose=BookingLink.Purpose.OFFER)])
+
+
+@pytest.fixture
+def open_offer(freed_ten, alice, sports):
+    make_waitlist_entry(alice, sports)
+    offers.waitlist_run(now=NOW)  # the delay is the run's business; NOW is past it for this test
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    return WaitlistOffer.objects.get()
+
+
+def test_the_offer_page_changes_nothing_on_get_and_taking_it_books_once(client, alice, open_offer, gill):
+    client.force_login(alice)
+    url = offer_url(open_offer)
+
+    page = client.get(url)
+    assert page.status_code == 200 and "Take this time" in page.content.decode()
+    client.head(url)
+    open_offer.refresh_from_db()
+    assert open_offer.status == WaitlistOffer.Status.OPEN
+
+    data = form_data(gill, TEN, name="Alice Walker", email=alice.email)
+    answer = client.post(url, {**data, "answer": "accept"})
+    assert answer.status_code == 302
+
+    open_offer.refresh_from_db()
+    booked = Booking.objects.get(start=TEN, status=Booking.Status.CONFIRMED)
+    assert booked.client == alice and booked.therapist == gill
+    assert open_offer.status == WaitlistOffer.Status.ACCEPTED
+    assert WaitlistEntry.objects.get(pk=open_offer.entry_id).ended_why == WaitlistEntry.Ended.BOOKED
+
+    again = client.post(url, {**form_data(gill, TEN, name="Alice Walker", email=alice.email), "answer": "accept"})
+    assert again.status_code == 200 and "You took this time" in again.content.decode()
+    assert Booking.objects.filter(start=TEN, status=Booking.Status.CONFIRMED).count() == 1
+
+
+def test_saying_no_lets_the_time_go_and_keeps_the_place_on_the_list(client, alice, open_offer):
+    client.force_login(alice)
+    client.post(offer_url(open_offer), {"answer": "decline"})
+    open_offer.refresh_from_db()
+    assert open_offer.status == WaitlistOffer.Status.DECLINED
+    assert open_offer.hold.status == Booking.Status.CANCELLED
+    assert WaitlistEntry.objects.get(pk=open_offer.entry_id).ended_at is None
+    assert FreedTime.objects.filter(start=TEN, considered_at__isnull=True).exists()  # passed on
+
+
+def test_someone_elses_offer_and_a_forged_token_open_nothing(client, open_offer):
+    client.force_login(make_user("mallory", email="mallory@example.com"))
+    assert client.get(offer_url(open_offer)).status_code == 404
+    assert client.get(reverse("waitlist_offer", args=["not-a-token"])).status_code == 404
+
+
+def test_joining_from_the_page_puts_the_client_on_the_list_and_my_bookings_shows_it(client, alice, sports):
+    client.force_login(alice)
+    today = NOW.astimezone(LONDON).date().isoformat()
+    answer = client.post(
+        reverse("waitlist_join"),
+        {
+            "session_type": sports.pk,
+            "therapist": "",
+            "first_day": today,
+            "last_day": today,
+            "windows": ["morning", "evening"],
+            "notice_hours": 2,
+        },
+    )
+    assert answer.status_code == 302
+    entry = WaitlistEntry.objects.get(client=alice)
+    assert entry.windows == ["morning", "evening"]
+    assert "Sports massage" in client.get(reverse("my_bookings")).content.decode()
+
+    refused = client.post(
+        reverse("waitlist_join"), {"session_type": sports.pk, "first_day": today, "last_day": today, "notice_hours": 2}
+    )
+    assert refused.status_code == 400 and "at least one time of day" in refused.content.decode()
+    assert WaitlistEntry.objects.count() == 1
+
+
+def test_the_time_to_answer_never_runs_past_the_last_moment_the_time_could_be_booked(alice, sports, gill):
+    make_working_hours(gill)
+    tomorrow_nine = datetime.datetime(2030, 1, 17, 9, 0, tzinfo=LONDON)
+    FreedTime.objects.create(therapist=gill, start=tomorrow_nine, offer_from=NOW)
+    make_waitlist_entry(alice, sports)
+    five_to_eight = datetime.datetime(2030, 1, 16, 19, 55, tzinfo=LONDON)
+
+    assert offers.waitlist_run(now=five_to_eight) == 1
+
+    # 30 minutes of sending hours would end at 08:25; the booking rules stop bookings earlier.
+    notice = datetime.timedelta(minutes=BookingRules.load().min_notice_minutes)
+    assert WaitlistOffer.objects.get().respond_by == tomorrow_nine - notice < tomorrow_nine
+
+
+def test_staff_see_who_is_waiting_in_the_admin_and_mark_an_entry_urgent(
+    admin_client, alice, sports, django_assert_max_num_queries
+):
+    bob = make_user("bobby", email="bobby@example.com")
+    make_waitlist_entry(bob, sports, joined_at=NOW)
+    make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=1))
+    with django_assert_max_num_queries(12):
+        listing = admin_client.get(reverse("admin:bookings_waitlistentry_changelist"))
+    assert listing.status_code == 200 and "bobby" in listing.content.decode()
+
+
+def test_an_entry_staff_marked_urgent_is_offered_first(freed_ten, alice, sports):
+    make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=3))
+    urgent = make_waitlist_entry(make_user("bobby", email="bobby@example.com"), sports, urgent=True)
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    assert WaitlistOffer.objects.get().entry == urgent

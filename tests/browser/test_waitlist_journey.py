@@ -1,0 +1,75 @@
+"""On a phone: a client finds no times on the day she wants, joins the waitlist from the slot
+list, a cancellation frees a time, the offer email arrives, and she takes it from its page:
+the booking shows in My bookings."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import Booking, FreedTime, OutboundEmail
+from bookings.services.booking_changes import booking_cancel
+from bookings.waitlist import offers
+from clinic.london import wall_clock_to_utc
+from therapists.models import TimeOff
+
+from ..factories import make_booking
+from ..outbox import send_due_emails
+from .helpers import answer_health_questions, assert_accessible, in_three_days, log_in, screenshot
+
+# On the real clock (live_server); sending_all_day: offers go out whatever the hour the suite runs.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_client_waits_for_a_full_day_and_takes_the_time_a_cancellation_frees(
+    page, asha, alice, sports, sending_all_day
+):
+    day = in_three_days()
+    ten = wall_clock_to_utc(day, dt.time(10))
+    # Asha's only hour that day (no buffer after it) is taken.
+    asha.buffer_minutes = 0
+    asha.save(update_fields=["buffer_minutes"])
+    TimeOff.objects.create(therapist=asha, start=wall_clock_to_utc(day, dt.time(9)), end=ten)
+    TimeOff.objects.create(
+        therapist=asha, start=wall_clock_to_utc(day, dt.time(11)), end=wall_clock_to_utc(day, dt.time(17))
+    )
+    taken = make_booking(therapist=asha, session_type=sports, start=ten, client_name="Bob Jones")
+
+    log_in(page, "alice")
+    page.goto(f"/book/{sports.pk}/?therapist={asha.pk}&date={day.isoformat()}")
+    expect(page.get_by_text("No free times on this day")).to_be_visible()
+    page.get_by_role("link", name="Tell me if a time comes up").click()
+    expect(page.get_by_role("heading", name="Tell me if a time comes up")).to_be_visible()
+    expect(page.get_by_label("Therapist")).to_have_value(str(asha.pk))
+    expect(page.get_by_label("From")).to_have_value(day.isoformat())
+    screenshot(page, f"waitlist-join-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_text("You're on the waitlist.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waitlist")).to_be_visible()
+    screenshot(page, f"waitlist-my-bookings-{page.viewport_name}")
+
+    booking_cancel(booking_id=taken.pk, now=timezone.now())
+    later = timezone.now() + FreedTime.UNDO_DELAY
+    assert offers.waitlist_run(now=later) == 1
+    (offer_email,) = [m for m in send_due_emails(now=later) if m.to == [alice.email]]
+    assert OutboundEmail.objects.get(kind=OutboundEmail.Kind.WAITLIST_OFFER).status == OutboundEmail.Status.SENT
+    link = re.search(r"https?://[^/\s]+(/waitlist/offer/\S+/)", offer_email.body).group(1)
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="A time has come up")).to_be_visible()
+    answer_health_questions(page)
+    page.get_by_label("Mobile number").fill("07700 900123")
+    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).check()
+    screenshot(page, f"waitlist-offer-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Take this time").click()
+    expect(page.get_by_text("You're booked in.")).to_be_visible()
+
+    booked = Booking.objects.get(start=ten, status=Booking.Status.CONFIRMED)
+    assert booked.client == alice
+    page.goto("/my-bookings/")
+    expect(page.get_by_text("Sports massage with Asha Patel")).to_be_visible()
+    screenshot(page, f"waitlist-booked-{page.viewport_name}")
