@@ -110,7 +110,8 @@ def _clinic(day, therapists, entries, rng):
 def _run(clinic, cancel_at, rng) -> Report:
     from bookings.models import FreedTime, WaitlistOffer
     from bookings.services.booking_changes import booking_cancel
-    from bookings.waitlist.offers import offers_lapse, waitlist_run
+    from bookings.waitlist.answers import offers_lapse
+    from bookings.waitlist.offers import waitlist_run
 
     report = Report()
     answers: dict[int, tuple[dt.datetime, str]] = {}
@@ -207,7 +208,7 @@ def _check_offer(offer, freed, right, cancelled_at, now, report) -> None:
 def _answer(answers, now, clinic, report) -> None:
     from bookings.models import WaitlistOffer
     from bookings.services.booking import BookingError
-    from bookings.waitlist.offers import OfferError, offer_accept, offer_decline
+    from bookings.waitlist.answers import OfferError, offer_accept, offer_decline
 
     for offer_id, (when, verdict) in list(answers.items()):
         if when != now or verdict == "silent":

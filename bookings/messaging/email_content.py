@@ -14,7 +14,7 @@ from bookings.clinical import aftercare
 from bookings.messaging.affected import affected_from, bookings_affected_from
 from bookings.messaging.calendar import booking_ics_for_client
 from bookings.messaging.tokens import link_issue
-from bookings.models import Booking, BookingLink, OutboundEmail
+from bookings.models import Booking, BookingLink, OutboundEmail, WaitlistOffer
 from therapists.models import RegistrationEvent
 
 Kind = OutboundEmail.Kind
@@ -57,7 +57,7 @@ def email_context(email: OutboundEmail) -> dict:
             else None
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
-        **(_offer_context(booking) if email.kind == Kind.WAITLIST_OFFER else {}),
+        **(_waitlist_context(email) if email.kind in OutboundEmail.WAITLIST else {}),
         **(
             {"unsubscribe_url": _link(booking, Purpose.UNSUBSCRIBE, "marketing_unsubscribe")}
             if email.kind == Kind.BOOK_AGAIN
@@ -81,12 +81,20 @@ def _link(booking: Booking, purpose: str, url_name: str) -> str:
     return settings.SITE_URL + reverse(url_name, args=[link_issue(booking=booking, purpose=purpose)])
 
 
-def _offer_context(hold: Booking) -> dict:
-    """A waitlist offer's email is about its hold (a HELD booking): one link to answer it."""
-    return {
-        "offer_url": _link(hold, Purpose.OFFER, "waitlist_offer"),
-        "respond_by": timezone.localtime(hold.waitlist_offer.respond_by),
+def _waitlist_context(email: OutboundEmail) -> dict:
+    """A waitlist email is about a hold (a HELD booking), which names no one: the client is the
+    offer's, and an offer carries one link to answer it and the time to answer by."""
+    offer = WaitlistOffer.objects.select_related("entry__client", "entry__booking").get(pk=email.extra["offer_id"])
+    moves = offer.entry.booking
+    context = {
+        "client_name": offer.entry.client.first_name or "there",
+        # "Earlier than my booking": taking it moves that booking.
+        "moves_booking_at": timezone.localtime(moves.start) if moves else None,
     }
+    if email.kind == Kind.WAITLIST_OFFER:
+        context["offer_url"] = _link(email.booking, Purpose.OFFER, "waitlist_offer")
+        context["respond_by"] = timezone.localtime(offer.respond_by)
+    return context
 
 
 def _aftercare_context(booking: Booking) -> dict:

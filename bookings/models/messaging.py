@@ -44,6 +44,7 @@ class OutboundEmail(models.Model):
         REGISTRATION_EXPIRED = "registration_expired", "CNHC registration check expired"
         REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
         WAITLIST_OFFER = "waitlist_offer", "Waitlist: a time has come up"
+        WAITLIST_TAKEN = "waitlist_taken", "Waitlist: someone else took that time"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -56,6 +57,7 @@ class OutboundEmail(models.Model):
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
+    WAITLIST = [Kind.WAITLIST_OFFER, Kind.WAITLIST_TAKEN]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # When each kind may leave. Only in London's sending hours (AFTERCARE_SEND_FROM_HOUR to
     # AFTERCARE_SEND_UNTIL_HOUR): what the clinic sends a client on its own schedule, which
@@ -65,7 +67,7 @@ class OutboundEmail(models.Model):
     # email (notices of bookings and changes, a client's check-in saying it got worse, CNHC
     # registration news, which the daily check sends at 06:00, before the first sessions).
     # Every kind is in exactly one list (a test fails on a new kind nobody placed).
-    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN, Kind.WAITLIST_OFFER]
+    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN, *WAITLIST]
     ANY_HOUR = [
         Kind.BOOKING_CONFIRMATION,
         Kind.BOOKING_REQUESTED,

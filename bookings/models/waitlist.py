@@ -23,6 +23,7 @@ class WaitlistEntry(models.Model):
         LEFT = "left", "Left the list"
         BOOKED = "booked", "Booked from an offer"
         PASSED = "passed", "Its days have passed"
+        GONE = "gone", "Its booking was cancelled, moved or has started"
 
     # The parts of a London day a client can choose, as [from, until) hours.
     WINDOWS = {"morning": (8, 12), "afternoon": (12, 17), "evening": (17, 21)}
@@ -32,6 +33,9 @@ class WaitlistEntry(models.Model):
     therapist = models.ForeignKey(
         "therapists.Therapist", on_delete=models.CASCADE, null=True, blank=True, related_name="waitlist_entries"
     )
+    # "Earlier than my booking": the client's booking to move to an earlier time offered (same
+    # therapist and session). None: a new booking.
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="earlier_wanted")
     first_day = models.DateField()
     last_day = models.DateField()
     morning = models.BooleanField(default=True)
@@ -70,7 +74,8 @@ class WaitlistEntry(models.Model):
         local = start.astimezone(LONDON)
         in_window = any(begin <= local.hour < until for begin, until in (self.WINDOWS[w] for w in self.windows))
         enough_notice = start - now >= datetime.timedelta(hours=self.notice_hours)
-        return self.first_day <= local.date() <= self.last_day and in_window and enough_notice
+        earlier = self.booking_id is None or start < self.booking.start
+        return self.first_day <= local.date() <= self.last_day and in_window and enough_notice and earlier
 
 
 class FreedTime(models.Model):
@@ -104,9 +109,11 @@ class WaitlistOffer(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         LAPSED = "lapsed", "No answer in time"
+        TAKEN = "taken", "Taken by someone else"
 
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
-    hold = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="waitlist_offer")
+    # One hold per offer, or (inside 3 hours of the session) one shared by everyone offered it.
+    hold = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="waitlist_offers")
     respond_by = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField()

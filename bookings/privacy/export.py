@@ -85,7 +85,7 @@ def _waitlist_entries(user):
     offers = WaitlistOffer.objects.select_related("hold").order_by("created_at")
     return (
         WaitlistEntry.objects.filter(client=user)
-        .select_related("session_type", "therapist")
+        .select_related("session_type", "therapist", "booking")
         .prefetch_related(Prefetch("offers", offers))
         .order_by("joined_at")
     )
@@ -99,6 +99,7 @@ def _waitlist_export(entry: WaitlistEntry) -> dict:
         "until": entry.last_day.isoformat(),
         "times_of_day": entry.windows,
         "shortest_notice_hours": entry.notice_hours,
+        "earlier_than_your_booking_at": _iso(entry.booking.start) if entry.booking else None,
         "joined": _iso(entry.joined_at),
         "ended": _iso(entry.ended_at),
         "ended_why": entry.get_ended_why_display(),

@@ -120,6 +120,20 @@ CLIENT_DATA: dict[str, Held] = {
 }
 
 
+def _waitlist_erase(user, now: datetime.datetime) -> None:
+    """Her places on the list go with their offers; a hold kept for her alone is let go (one
+    shared with others still offered it stays theirs)."""
+    holds = list(
+        Booking.objects.filter(
+            status=Booking.Status.HELD, waitlist_offers__entry__client=user, waitlist_offers__status="open"
+        ).values_list("pk", flat=True)
+    )
+    WaitlistEntry.objects.filter(client=user).delete()
+    Booking.objects.filter(pk__in=holds).exclude(waitlist_offers__status="open").update(
+        status=Booking.Status.CANCELLED, cancelled_at=now
+    )
+
+
 def erased_address(booking_id: int) -> str:
     return f"erased-{booking_id}@{ERASED_DOMAIN}"
 
@@ -254,10 +268,7 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
         _refuse_upcoming(bookings, now, whose="You have", where=" from My bookings")
         _stop_mail_to([e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)], now)
         EmailAddress.objects.filter(user=user).delete()
-        Booking.objects.filter(waitlist_offer__entry__client=user, status=Booking.Status.HELD).update(
-            status=Booking.Status.CANCELLED, cancelled_at=now
-        )
-        WaitlistEntry.objects.filter(client=user).delete()  # and their offers
+        _waitlist_erase(user, now)
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False

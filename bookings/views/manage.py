@@ -172,8 +172,9 @@ def my_bookings(request):
             "aftercare_off": AftercareOptOut.objects.filter(email__iexact=request.user.email).exists(),
             "consent_wording": health_consent.WORDING,
             "waitlist": WaitlistEntry.objects.filter(client=request.user, ended_at__isnull=True).select_related(
-                "session_type", "therapist"
+                "session_type", "therapist", "booking"
             ),
+            "open_statuses": Booking.OPEN_STATUSES,
         },
     )
 

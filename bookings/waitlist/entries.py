@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from bookings.models import WaitlistEntry
+from bookings.privacy.claims import bookings_for_account
 from bookings.slots.selectors import last_bookable_day
 from clinic.errors import ServiceError
 from clinic.london import local_today
@@ -54,6 +55,34 @@ def entry_join(
         therapist_id=therapist_id,
         first_day=first_day,
         last_day=last_day,
+        notice_hours=notice_hours,
+        joined_at=now,
+        **{name: name in windows for name in WaitlistEntry.WINDOWS},
+    )
+
+
+def entry_join_earlier(
+    *, client, booking_id: int, windows: list[str], notice_hours: int, now: datetime.datetime | None = None
+) -> WaitlistEntry:
+    """ "Earlier than my booking": the client waits for an earlier time with the same therapist
+    and session, from today to the booking's day; taking one moves the booking. Rules: the
+    client's own booking, still changeable; one such wait per booking; at least one part of the
+    day. Raises WaitlistError."""
+    now = now or timezone.now()
+    booking = bookings_for_account(user=client).filter(pk=booking_id).first()
+    if booking is None or not booking.is_changeable(now):
+        raise WaitlistError("We could not find an upcoming booking of yours to move.")
+    if WaitlistEntry.objects.filter(booking=booking, ended_at__isnull=True).exists():
+        raise WaitlistError("You are already waiting for an earlier time for this booking.")
+    if not windows or set(windows) - set(WaitlistEntry.WINDOWS):
+        raise WaitlistError("Please choose at least one part of the day: morning, afternoon or evening.")
+    return WaitlistEntry.objects.create(
+        client=client,
+        booking=booking,
+        session_type=booking.session_type,
+        therapist=booking.therapist,
+        first_day=local_today(now),
+        last_day=timezone.localtime(booking.start).date(),
         notice_hours=notice_hours,
         joined_at=now,
         **{name: name in windows for name in WaitlistEntry.WINDOWS},

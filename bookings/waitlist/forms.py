@@ -1,4 +1,4 @@
-"""The waitlist's form: what a client is waiting for."""
+"""The waitlist's forms: what a client is waiting for, and when they can come."""
 
 from django import forms
 from django.utils import timezone
@@ -10,18 +10,9 @@ from therapists.models import Therapist
 NOTICE_CHOICES = [(2, "2 hours"), (4, "4 hours"), (12, "12 hours"), (24, "A day"), (48, "Two days")]
 
 
-class WaitlistJoinForm(forms.Form):
-    session_type = forms.ModelChoiceField(
-        label="Session", queryset=session_type_list_active(), empty_label="Choose one"
-    )
-    therapist = forms.ModelChoiceField(
-        label="Therapist",
-        queryset=Therapist.objects.none(),
-        required=False,
-        empty_label="Any therapist",
-    )
-    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+class WaitlistWhenForm(forms.Form):
+    """When the client can come: "earlier than my booking" asks only this."""
+
     windows = forms.MultipleChoiceField(
         label="Times of day you can come",
         choices=[
@@ -42,5 +33,24 @@ class WaitlistJoinForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["therapist"].queryset = Therapist.objects.bookable(on=timezone.localdate()).order_by("display_name")
         self.fields["windows"].initial = list(WaitlistEntry.WINDOWS)
+
+
+class WaitlistJoinForm(WaitlistWhenForm):
+    session_type = forms.ModelChoiceField(
+        label="Session", queryset=session_type_list_active(), empty_label="Choose one"
+    )
+    therapist = forms.ModelChoiceField(
+        label="Therapist",
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label="Any therapist",
+    )
+    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["session_type", "therapist", "first_day", "last_day", "windows", "notice_hours"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = Therapist.objects.bookable(on=timezone.localdate()).order_by("display_name")

@@ -4,6 +4,7 @@ from bookings.waitlist import views
 
 urlpatterns = [
     path("join/", views.waitlist_join, name="waitlist_join"),
+    path("earlier/<int:booking_id>/", views.waitlist_join_earlier, name="waitlist_join_earlier"),
     path("<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
     path("offer/<str:token>/", views.waitlist_offer, name="waitlist_offer"),
 ]

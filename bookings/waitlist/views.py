@@ -13,11 +13,13 @@ from bookings.clinical import health
 from bookings.forms import BookingDetailsForm, parse_id
 from bookings.messaging.tokens import NOT_VALID, link_booking_id
 from bookings.models import BookingLink, WaitlistOffer
+from bookings.privacy.claims import bookings_for_account
 from bookings.services import booking as booking_services
+from bookings.services.booking import booking_reschedule
 from bookings.views.book import booked_redirect, booking_create_from_form
-from bookings.waitlist.entries import WaitlistError, entry_join, entry_leave
-from bookings.waitlist.forms import WaitlistJoinForm
-from bookings.waitlist.offers import OfferError, offer_accept, offer_decline
+from bookings.waitlist.answers import OfferError, offer_accept, offer_decline
+from bookings.waitlist.entries import WaitlistError, entry_join, entry_join_earlier, entry_leave
+from bookings.waitlist.forms import WaitlistJoinForm, WaitlistWhenForm
 
 
 @login_required
@@ -57,6 +59,31 @@ def waitlist_join(request):
 
 
 @login_required
+def waitlist_join_earlier(request, booking_id: int):
+    """ "Tell me if an earlier time comes up", for one of the client's upcoming bookings."""
+    booking = bookings_for_account(user=request.user).filter(pk=booking_id).first()
+    if booking is None:
+        return render(request, "bookings/link_not_valid.html", {"message": NOT_VALID}, status=404)
+    form = WaitlistWhenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry_join_earlier(client=request.user, booking_id=booking.pk, **form.cleaned_data)
+        except WaitlistError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "We'll email you if an earlier time comes up, and move your booking if you take it."
+            )
+            return redirect("my_bookings")
+    return render(
+        request,
+        "bookings/waitlist/join_earlier.html",
+        {"form": form, "booking": booking},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 @require_POST
 def waitlist_leave(request, entry_id: int):
     try:
@@ -74,7 +101,7 @@ def waitlist_offer(request, token: str):
     button to take it, another to say no. A GET changes nothing."""
     hold_id = link_booking_id(token=token, purpose=BookingLink.Purpose.OFFER)
     offer = (
-        WaitlistOffer.objects.select_related("hold__therapist", "hold__session_type", "hold__room", "entry")
+        WaitlistOffer.objects.select_related("hold__therapist", "hold__session_type", "hold__room", "entry__booking")
         .filter(hold_id=hold_id, entry__client=request.user)
         .first()
         if hold_id is not None
@@ -104,6 +131,8 @@ def waitlist_offer(request, token: str):
         else:
             messages.success(request, "Thank you for telling us. The time goes to the next person waiting.")
         return redirect("my_bookings")
+    if answering and offer.entry.booking_id is not None:
+        return _move_earlier(request, offer)
     if answering:
         form = BookingDetailsForm(request.POST)
         if form.is_valid():
@@ -127,5 +156,33 @@ def waitlist_offer(request, token: str):
                 form.add_error(None, " ".join(error.messages))
             else:
                 return booked_redirect(request, booking, marketing=bool(data.get("marketing")), on_behalf=False)
-    context = {"offer": offer, "hold": hold, "form": form, "open_now": open_now, "session_type": hold.session_type}
+    context = {
+        "offer": offer,
+        "hold": hold,
+        "form": form,
+        "open_now": open_now,
+        "session_type": hold.session_type,
+        # Offered to everyone waiting (inside 3 hours of the session): the first to take it has it.
+        "shared": WaitlistOffer.objects.filter(hold_id=hold.pk).count() > 1,
+    }
     return render(request, "bookings/waitlist/offer.html", context, status=400 if form.errors else 200)
+
+
+def _move_earlier(request, offer: WaitlistOffer):
+    """Taking an "earlier than my booking" offer moves the booking, health answers and all:
+    the same move as the manage page's, in one transaction with letting go of the hold."""
+    hold = offer.hold
+    try:
+        moved = offer_accept(
+            offer_id=offer.pk,
+            client=request.user,
+            book=lambda: booking_reschedule(
+                booking_id=offer.entry.booking_id, start=hold.start, changed_by=request.user
+            ),
+        )
+    except (OfferError, booking_services.BookingError) as error:
+        messages.error(request, error.message)
+    else:
+        start = timezone.localtime(moved.start)
+        messages.success(request, f"Your booking has moved to {start:%A %-d %B} at {start:%H:%M}. We've emailed you.")
+    return redirect("my_bookings")

@@ -224,6 +224,7 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.THERAPIST_FLARE_ALERT, {}, {"feedback": "flared"}),
         (Kind.BOOK_AGAIN, {}, {}),
         (Kind.WAITLIST_OFFER, {}, {}),
+        (Kind.WAITLIST_TAKEN, {}, {}),
     ]
 
 
@@ -243,8 +244,9 @@ def test_no_booking_email_carries_a_health_word(asha, kind, problem):
     for email_kind, extra, fields in booking_variants():
         fields = {"feedback": "flared", **fields}
         booking = dana_booking(asha, kind=kind, problem=problem, **fields)
-        if email_kind == Kind.WAITLIST_OFFER:
-            make_waitlist_offer(booking, make_user(f"dana-{kind}-{problem}", email="dana@example.com"))
+        if email_kind in OutboundEmail.WAITLIST:
+            dana = make_user(f"dana-{email_kind}", email=f"dana-{email_kind}@example.com", first_name="Dana")
+            extra = {**extra, "offer_id": make_waitlist_offer(booking, dana).pk}
         email = OutboundEmail.objects.create(
             booking=booking, kind=email_kind, to_email="dana@example.com", due_at=NOW, extra=extra
         )

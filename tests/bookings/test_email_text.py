@@ -49,14 +49,15 @@ def assert_plain(subject: str, text: str, html: str) -> None:
 
 @pytest.mark.parametrize("kind", [kind for kind in OutboundEmail.Kind.values if kind not in OutboundEmail.REGISTRATION])
 def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind, alice):
-    if kind == OutboundEmail.Kind.WAITLIST_OFFER:
-        make_waitlist_offer(booking, alice)  # an offer's email is about its hold
+    extra = {"previous_start": booking.start.isoformat()}
+    if kind in OutboundEmail.WAITLIST:  # about an offer's hold, naming the offer
+        extra["offer_id"] = make_waitlist_offer(booking, alice).pk
     email = OutboundEmail(
         booking=booking,
         kind=kind,
         to_email="sean@example.com",
         due_at=NOW,
-        extra={"previous_start": booking.start.isoformat()},
+        extra=extra,
     )
     email.save()
 

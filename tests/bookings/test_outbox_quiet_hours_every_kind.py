@@ -42,6 +42,7 @@ HELD_IN_QUIET_HOURS = {
     Kind.REGISTRATION_EXPIRED: False,
     Kind.REGISTRATION_REMINDER: False,
     Kind.WAITLIST_OFFER: True,
+    Kind.WAITLIST_TAKEN: True,
 }
 
 CLAIMED = datetime.datetime(2026, 11, 24, 19, 59, 59, tzinfo=LONDON)
@@ -76,9 +77,9 @@ def email_of(kind: str, session: Booking, victor) -> OutboundEmail:
     if kind not in OutboundEmail.REGISTRATION:
         if kind == Kind.BOOK_AGAIN:
             marketing_consent_give(email=session.client_email, how="test")
-        if kind == Kind.WAITLIST_OFFER:
-            make_waitlist_offer(session, session.client)
         extra = {"previous_start": session.start.isoformat()}
+        if kind in OutboundEmail.WAITLIST:  # about an offer's hold, naming the offer
+            extra["offer_id"] = make_waitlist_offer(session, session.client).pk
         return outbox.outbound_email_schedule(
             booking=session, kind=kind, to_email=session.client_email, due_at=due, extra=extra
         )

@@ -10,8 +10,8 @@ from bookings.messaging.tokens import link_issue
 from bookings.models import Booking, BookingLink, BookingRules, FreedTime, OutboundEmail, WaitlistEntry, WaitlistOffer
 from bookings.services.booking import SlotNotFree
 from bookings.services.booking_changes import booking_cancel
-from bookings.waitlist import offers
-from bookings.waitlist.entries import WaitlistError, entry_join
+from bookings.waitlist import answers, offers
+from bookings.waitlist.entries import WaitlistError, entry_join, entry_join_earlier
 from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
@@ -225,3 +225,113 @@ def test_an_entry_staff_marked_urgent_is_offered_first(freed_ten, alice, sports)
     urgent = make_waitlist_entry(make_user("bobby", email="bobby@example.com"), sports, urgent=True)
     offers.waitlist_run(now=NOW + 3 * MINUTE)
     assert WaitlistOffer.objects.get().entry == urgent
+
+
+@pytest.fixture
+def noon_freed(gill, sports):
+    """Gill's 12:00 today, two and a half hours after NOW, booked and cancelled at NOW."""
+    make_working_hours(gill)
+    noon = datetime.datetime(2030, 1, 16, 12, 0, tzinfo=LONDON)
+    booking_cancel(booking_id=book(sports, gill, noon).pk, now=NOW)
+    return noon
+
+
+def test_inside_three_hours_everyone_waiting_is_offered_at_once_and_the_first_to_take_it_wins(
+    noon_freed, alice, sports, gill
+):
+    others = [make_user(name, email=f"{name}@example.com", first_name=name.title()) for name in ("bea", "cal")]
+    for n, client in enumerate([alice, *others]):
+        make_waitlist_entry(client, sports, joined_at=NOW - datetime.timedelta(days=3 - n))
+
+    assert offers.waitlist_run(now=NOW + 3 * MINUTE) == 3
+    made = list(WaitlistOffer.objects.order_by("pk"))
+    assert len({offer.hold_id for offer in made}) == 1  # one hold, offered to all three
+    assert {offer.respond_by for offer in made} == {NOW + 13 * MINUTE}  # 10 minutes: within a day
+
+    taken = answers.offer_accept(
+        offer_id=made[1].pk,
+        client=others[0],
+        book=lambda: book(sports, gill, noon_freed, client=others[0]),
+        now=NOW + 5 * MINUTE,
+    )
+
+    assert taken.client == others[0]
+    statuses = dict(WaitlistOffer.objects.values_list("entry__client__username", "status"))
+    assert statuses == {"alice": "taken", "bea": "accepted", "cal": "taken"}
+    told = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.WAITLIST_TAKEN).values_list("to_email", flat=True)
+    assert sorted(told) == [alice.email, "cal@example.com"]
+    with pytest.raises(answers.OfferError, match="took it first"):
+        answers.offer_accept(offer_id=made[0].pk, client=alice, book=lambda: None, now=NOW + 6 * MINUTE)
+
+
+def test_a_shared_hold_stays_while_anyone_may_still_take_it_and_goes_when_none_can(noon_freed, alice, sports):
+    bea = make_user("bea", email="bea@example.com")
+    make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=2))
+    make_waitlist_entry(bea, sports, joined_at=NOW - datetime.timedelta(days=1))
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    first, second = WaitlistOffer.objects.order_by("pk")
+
+    answers.offer_decline(offer_id=first.pk, client=alice, now=NOW + 4 * MINUTE)
+    second.hold.refresh_from_db()
+    assert second.hold.status == Booking.Status.HELD  # Bea may still take it
+
+    assert answers.offers_lapse(now=second.respond_by) == 1
+    second.hold.refresh_from_db()
+    assert second.hold.status == Booking.Status.CANCELLED
+    # Passed on at once, but both were offered this time already: nobody is offered it again.
+    assert offers.waitlist_run(now=second.respond_by) == 0
+
+
+@pytest.fixture
+def alices_friday(alice, sports, gill):
+    """Alice's booking with Gill on Friday at 15:00, nine days on."""
+    make_working_hours(gill)
+    return book(sports, gill, at(days_from_now(9), "15:00"), client=alice)
+
+
+def test_earlier_than_my_booking_is_offered_only_earlier_times_with_the_same_therapist(
+    client, alice, sports, gill, alices_friday
+):
+    client.force_login(alice)
+    joined = client.post(
+        reverse("waitlist_join_earlier", args=[alices_friday.pk]), {"windows": ["morning"], "notice_hours": 2}
+    )
+    assert joined.status_code == 302
+    entry = WaitlistEntry.objects.get(booking=alices_friday)
+    assert (entry.therapist, entry.session_type, entry.last_day) == (gill, sports, days_from_now(9))
+    later = at(days_from_now(10), "10:00")  # after her booking: not for her
+    FreedTime.objects.create(therapist=gill, start=later, offer_from=NOW)
+    assert offers.waitlist_run(now=NOW) == 0
+
+    FreedTime.objects.create(therapist=gill, start=TEN, offer_from=NOW)  # Tuesday: earlier
+    assert offers.waitlist_run(now=NOW) == 1
+    offer = WaitlistOffer.objects.get()
+    page = client.get(offer_url(offer))
+    assert "Move my booking to this time" in page.content.decode()
+
+    client.post(offer_url(offer), {"answer": "move"})
+
+    alices_friday.refresh_from_db()
+    assert alices_friday.start == TEN and alices_friday.status == Booking.Status.CONFIRMED
+    assert Booking.objects.filter(client=alice).exclude(status=Booking.Status.CANCELLED).count() == 1
+    assert WaitlistEntry.objects.get(pk=entry.pk).ended_why == WaitlistEntry.Ended.BOOKED
+    # Her old Friday time is freed in turn, for the next on the list.
+    assert FreedTime.objects.filter(start=at(days_from_now(9), "15:00"), considered_at__isnull=True).exists()
+
+
+def test_waiting_for_an_earlier_time_is_refused_for_someone_elses_booking_or_twice(alice, alices_friday):
+    mallory = make_user("mallory", email="mallory@example.com")
+    with pytest.raises(WaitlistError, match="could not find an upcoming booking"):
+        entry_join_earlier(client=mallory, booking_id=alices_friday.pk, windows=["morning"], notice_hours=2, now=NOW)
+    entry_join_earlier(client=alice, booking_id=alices_friday.pk, windows=["morning"], notice_hours=2, now=NOW)
+    with pytest.raises(WaitlistError, match="already waiting"):
+        entry_join_earlier(client=alice, booking_id=alices_friday.pk, windows=["evening"], notice_hours=2, now=NOW)
+    assert WaitlistEntry.objects.count() == 1
+
+
+def test_cancelling_the_booking_ends_the_wait_for_an_earlier_time(alice, alices_friday):
+    entry = entry_join_earlier(client=alice, booking_id=alices_friday.pk, windows=["morning"], notice_hours=2, now=NOW)
+    booking_cancel(booking_id=alices_friday.pk, cancelled_by=alice, now=NOW)
+    offers.waitlist_run(now=NOW + MINUTE)
+    entry.refresh_from_db()
+    assert entry.ended_why == WaitlistEntry.Ended.GONE

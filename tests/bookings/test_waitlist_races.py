@@ -11,10 +11,18 @@ from django.db import IntegrityError, connection, transaction
 from bookings.models import Booking, WaitlistOffer
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
-from bookings.waitlist.offers import OfferError, offer_accept
+from bookings.waitlist.answers import OfferError, offer_accept, offers_lapse
+from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
-from ..factories import book, make_bookable_therapist, make_booking, make_waitlist_entry, make_working_hours
+from ..factories import (
+    book,
+    make_bookable_therapist,
+    make_booking,
+    make_user,
+    make_waitlist_entry,
+    make_working_hours,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -93,7 +101,7 @@ def test_an_offer_lapsing_while_it_is_accepted_has_one_outcome(offer, alice, spo
     thread = threading.Thread(target=accepting)
     thread.start()
     assert inside.wait(10)
-    lapsed = offers.offers_lapse(now=offer.respond_by)  # the accept holds the offer: passed over
+    lapsed = offers_lapse(now=offer.respond_by)  # the accept holds the offer: passed over
     go_on.set()
     thread.join(timeout=30)
 
@@ -102,5 +110,50 @@ def test_an_offer_lapsing_while_it_is_accepted_has_one_outcome(offer, alice, spo
     offer.refresh_from_db()
     assert offer.status == WaitlistOffer.Status.ACCEPTED
     # And once the time to answer has passed, the lapse finds nothing open to end.
-    assert offers.offers_lapse(now=offer.respond_by + datetime.timedelta(minutes=1)) == 0
+    assert offers_lapse(now=offer.respond_by + datetime.timedelta(minutes=1)) == 0
     assert Booking.objects.filter(start=TEN).exclude(status=Booking.Status.CANCELLED).count() == 1
+
+
+def test_two_clients_taking_one_time_offered_to_both_give_one_booking(alice, sports):
+    gill = make_bookable_therapist("gill")
+    make_working_hours(gill)
+    noon = datetime.datetime(2030, 1, 16, 12, 0, tzinfo=LONDON)  # inside 3 hours: offered to both
+    booking_cancel(booking_id=book(sports, gill, noon).pk, now=NOW)
+    bea = make_user("bea", email="bea@example.com")
+    make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=2))
+    make_waitlist_entry(bea, sports, joined_at=NOW - datetime.timedelta(days=1))
+    assert offers.waitlist_run(now=LATER) == 2
+    start_line = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def take(offer: WaitlistOffer) -> None:
+        client = offer.entry.client
+        start_line.wait()
+        try:
+            outcomes.append(
+                offer_accept(
+                    offer_id=offer.pk,
+                    client=client,
+                    book=lambda: book(sports, gill, noon, client=client, now=LATER),
+                    now=LATER,
+                )
+            )
+        except Exception as error:  # sorted below
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=take, args=(offer,))
+        for offer in WaitlistOffer.objects.select_related("entry__client").order_by("pk")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    booked = [o for o in outcomes if isinstance(o, Booking)]
+    refused = [o for o in outcomes if isinstance(o, OfferError)]
+    assert (len(booked), len(refused)) == (1, 1), outcomes
+    assert "took it first" in str(refused[0])
+    assert Booking.objects.filter(start=noon, status=Booking.Status.CONFIRMED).count() == 1
