@@ -22,7 +22,7 @@ from bookings.models import Booking, BookingRules, FreedTime, OutboundEmail, Wai
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
 from bookings.services.booking_writes import buffer_minutes_for
 from bookings.slots.selectors import rooms_for_session
-from bookings.waitlist.answers import offers_lapse
+from bookings.waitlist.answers import OfferError, offers_lapse
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, local_today
 
@@ -63,6 +63,33 @@ def waitlist_run(*, now: datetime.datetime | None = None) -> int:
             freed.considered_at = now
             freed.save(update_fields=["considered_at"])
     return made
+
+
+def offer_by_hand(
+    *, entry_id: int, therapist_id: int, start: datetime.datetime, now: datetime.datetime | None = None
+) -> WaitlistOffer:
+    """Staff offer a free time to one place on the list, outside the list's order (the client
+    is on the phone, or the clinic knows best): the same hold, time to answer and email as any
+    offer. Rules: the place is still waiting, with no offer open; the time suits what it waits
+    for (its therapist; before its booking, for an earlier time); the time is free (re-checked
+    under the therapist's lock). Raises OfferError saying which."""
+    now = now or timezone.now()
+    entry = (
+        WaitlistEntry.objects.select_related("session_type", "client", "booking")
+        .filter(pk=entry_id, ended_at__isnull=True)
+        .first()
+    )
+    if entry is None:
+        raise OfferError("That place on the waitlist has ended.")
+    if entry.offers.filter(status=WaitlistOffer.Status.OPEN).exists():
+        raise OfferError("They already have an offer open. Please wait for their answer.")
+    if entry.therapist_id not in (None, therapist_id) or (entry.booking and start >= entry.booking.start):
+        raise OfferError("That time does not suit what they are waiting for. Please choose another.")
+    with transaction.atomic():
+        made = _hold_and_offer([entry], therapist_id, start, now)
+    if not made:
+        raise OfferError("That time is no longer free. Please choose another.")
+    return made[0]
 
 
 def _offer(freed: FreedTime, now: datetime.datetime) -> list[WaitlistOffer]:

@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Booking, FreedTime, OutboundEmail
+from bookings.models import Booking, FreedTime, OutboundEmail, WaitlistOffer
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
 from clinic.london import wall_clock_to_utc
 from therapists.models import TimeOff
 
-from ..factories import make_booking
+from ..factories import grant_clinic_diary, make_booking, make_user, make_waitlist_entry
 from ..outbox import send_due_emails
 from .helpers import answer_health_questions, assert_accessible, in_three_days, log_in, screenshot
 
@@ -73,3 +73,23 @@ def test_a_client_waits_for_a_full_day_and_takes_the_time_a_cancellation_frees(
     page.goto("/my-bookings/")
     expect(page.get_by_text("Sports massage with Asha Patel")).to_be_visible()
     screenshot(page, f"waitlist-booked-{page.viewport_name}")
+
+
+def test_reception_sees_who_is_waiting_for_a_day_and_offers_one_a_time_by_hand(page, asha, alice, sports):
+    grant_clinic_diary(make_user("rita", is_staff=True, first_name="Rita"))
+    day = in_three_days()
+    make_waitlist_entry(alice, sports, first_day=timezone.localdate(), last_day=day, joined_at=timezone.now())
+
+    log_in(page, "rita")
+    page.goto(f"/diary/clinic/{day.isoformat()}/")
+    page.get_by_role("link", name="Waitlist").click()
+    expect(page.get_by_role("heading", name="Waiting for a time this day")).to_be_visible()
+    page.get_by_label("Free time").select_option(label="10:00")
+    screenshot(page, f"waitlist-day-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Offer it")).click()
+
+    expect(page.get_by_text(re.compile("Offered to .*We've emailed them"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Offers waiting for an answer")).to_be_visible()
+    offer = WaitlistOffer.objects.get()
+    assert offer.entry.client == alice and timezone.localtime(offer.hold.start).hour == 10
