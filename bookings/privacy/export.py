@@ -78,6 +78,10 @@ def my_data_export(*, user) -> dict:
             for r in ErasureRequest.objects.filter(user=user).order_by("requested_at")
         ],
         "waitlist": [_waitlist_export(entry) for entry in _waitlist_entries(user)],
+        "waitlist_emails_sent_to_you": [
+            {"kind": email.get_kind_display(), "to": email.to_email, "status": email.get_status_display()}
+            for email in OutboundEmail.objects.filter(kind__in=OutboundEmail.WAITLIST, to_email__in=addresses)
+        ],
     }
 
 

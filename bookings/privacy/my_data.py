@@ -120,9 +120,13 @@ CLIENT_DATA: dict[str, Held] = {
 }
 
 
-def _waitlist_erase(user, now: datetime.datetime) -> None:
+def _waitlist_erase(user, addresses: list[str], now: datetime.datetime) -> None:
     """Her places on the list go with their offers; a hold kept for her alone is let go (one
-    shared with others still offered it stays theirs)."""
+    shared with others still offered it stays theirs). The emails about her offers are about a
+    hold, not a booking of hers: their address and facts are replaced here."""
+    OutboundEmail.objects.filter(kind__in=OutboundEmail.WAITLIST, to_email__in=addresses).update(
+        to_email=f"erased@{ERASED_DOMAIN}", extra={}, last_error=""
+    )
     holds = list(
         Booking.objects.filter(
             status=Booking.Status.HELD, waitlist_offers__entry__client=user, waitlist_offers__status="open"
@@ -266,9 +270,13 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
     with transaction.atomic():
         bookings = list(bookings_for_account(user=user).select_related("session_note").select_for_update(of=("self",)))
         _refuse_upcoming(bookings, now, whose="You have", where=" from My bookings")
-        _stop_mail_to([e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)], now)
+        addresses = sorted(
+            {e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+            | ({user.email.lower()} if user.email else set())
+        )
+        _stop_mail_to(addresses, now)
         EmailAddress.objects.filter(user=user).delete()
-        _waitlist_erase(user, now)
+        _waitlist_erase(user, addresses, now)
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False

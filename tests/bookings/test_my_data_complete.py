@@ -200,7 +200,10 @@ def everything(priya, asha, sports, admin_user):
     AftercareOptOut.objects.create(email=priya.email)
     # Waiting for an earlier time, with an offer open.
     hold = make_booking(therapist=asha, session_type=sports, start=NOW + dt.timedelta(days=5), client_name="Held")
-    make_waitlist_offer(hold, priya)
+    offer = make_waitlist_offer(hold, priya)
+    OutboundEmail.objects.create(
+        booking=hold, kind="waitlist_offer", to_email=priya.email, due_at=NOW, extra={"offer_id": offer.pk}
+    )
     # A request on file (an account that asked before; the clinic kept it).
     ErasureRequest.objects.create(
         user=priya, requested_at=NOW - dt.timedelta(days=60), respond_by=NOW.date(), status="done"
@@ -393,7 +396,9 @@ def test_what_is_kept_after_erasure_is_kept_on_purpose(priya, everything):
 
     address = f"erased-{attended.pk}@erased.invalid"
     assert list(HealthDataAccess.objects.values_list("client_email", flat=True)) == [address]
-    assert list(OutboundEmail.objects.values_list("to_email", "extra", "last_error")) == [(address, {}, "")]
+    emails = OutboundEmail.objects.order_by("pk").values_list("to_email", "extra", "last_error")
+    # Her booking's email, and her waitlist offer's (about a hold that names no one).
+    assert list(emails) == [(address, {}, ""), ("erased@erased.invalid", {}, "")]
     assert BookingContactChange.objects.get().changed_by.is_superuser
     assert SessionNote.objects.count() == 0
     assert CLIENT_DATA["bookings.HealthDataAccess"].erased != DELETED
