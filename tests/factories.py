@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, BookingRules, TreatmentConsent, WaitlistEntry, WaitlistOffer
+from bookings.models import Booking, BookingRules, OutboundEmail, TreatmentConsent, WaitlistEntry, WaitlistOffer
 from bookings.services.booking import ClientDetails, HealthAnswers, booking_create
 from clinic.models import Room, RoomClosure, SessionType
 from clinic.problems import Problem
@@ -121,6 +121,20 @@ def make_waitlist_offer(hold: Booking, client, *, respond_by=None) -> WaitlistOf
     entry = make_waitlist_entry(client, hold.session_type, therapist=hold.therapist)
     respond_by = respond_by or NOW + datetime.timedelta(minutes=30)
     return WaitlistOffer.objects.create(entry=entry, hold=hold, respond_by=respond_by, created_at=NOW)
+
+
+def waitlist_email_extra(kind: str, booking: Booking, client) -> dict:
+    """What a waitlist email about ``booking`` (made a hold) for ``client`` carries: the offer
+    it names, or, for a place that ended, what the place was for."""
+    if kind == OutboundEmail.Kind.WAITLIST_ENDED:
+        day = timezone.localtime(booking.start).date()
+        return {
+            "client_name": client.first_name,
+            "session": booking.session_type.name,
+            "first_day": day.isoformat(),
+            "last_day": day.isoformat(),
+        }
+    return {"offer_id": make_waitlist_offer(booking, client).pk}
 
 
 def make_room(name: str, *, suits=(), **fields) -> Room:

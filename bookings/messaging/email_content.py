@@ -30,6 +30,8 @@ def email_context(email: OutboundEmail) -> dict:
     read and links to a page, behind a login (staff) or an opaque link (clients)."""
     if email.kind in OutboundEmail.REGISTRATION:
         return _registration_context(email)
+    if email.kind == Kind.WAITLIST_ENDED:
+        return _waitlist_ended_context(email)
     booking = email.booking
     return {
         "booking": booking,
@@ -95,6 +97,17 @@ def _waitlist_context(email: OutboundEmail) -> dict:
         context["offer_url"] = _link(email.booking, Purpose.OFFER, "waitlist_offer")
         context["respond_by"] = timezone.localtime(offer.respond_by)
     return context
+
+
+def _waitlist_ended_context(email: OutboundEmail) -> dict:
+    """What the place was for, as written when it ended (``extra``), and where to join again."""
+    return {
+        "client_name": email.extra["client_name"] or "there",
+        "session_name": email.extra["session"],
+        "first_day": datetime.date.fromisoformat(email.extra["first_day"]),
+        "last_day": datetime.date.fromisoformat(email.extra["last_day"]),
+        "join_url": settings.SITE_URL + reverse("waitlist_join"),
+    }
 
 
 def _aftercare_context(booking: Booking) -> dict:

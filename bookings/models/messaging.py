@@ -45,6 +45,7 @@ class OutboundEmail(models.Model):
         REGISTRATION_REMINDER = "registration_reminder", "CNHC registration check ends soon"
         WAITLIST_OFFER = "waitlist_offer", "Waitlist: a time has come up"
         WAITLIST_TAKEN = "waitlist_taken", "Waitlist: someone else took that time"
+        WAITLIST_ENDED = "waitlist_ended", "Waitlist: a place's days have passed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -57,7 +58,7 @@ class OutboundEmail(models.Model):
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
-    WAITLIST = [Kind.WAITLIST_OFFER, Kind.WAITLIST_TAKEN]
+    WAITLIST = [Kind.WAITLIST_OFFER, Kind.WAITLIST_TAKEN, Kind.WAITLIST_ENDED]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # When each kind may leave. Only in London's sending hours (AFTERCARE_SEND_FROM_HOUR to
     # AFTERCARE_SEND_UNTIL_HOUR): what the clinic sends a client on its own schedule, which
@@ -87,7 +88,8 @@ class OutboundEmail(models.Model):
         Kind.STAFF_MOVED,
     ]
 
-    # What the email is about: a booking, or (for registration emails) a therapist.
+    # What the email is about: a booking, or (for registration emails) a therapist; a waitlist
+    # place that has ended is about neither, and carries what it says in ``extra``.
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", null=True, blank=True)
     therapist = models.ForeignKey(
         "therapists.Therapist", on_delete=models.CASCADE, related_name="+", null=True, blank=True
@@ -123,8 +125,11 @@ class OutboundEmail(models.Model):
             models.Index(Upper("to_email"), name="outbound_email_to_upper"),
         ]
         constraints = [
+            # A waitlist place that ended is the one email about neither (what it says is in extra).
             models.CheckConstraint(
-                condition=models.Q(booking__isnull=False) | models.Q(therapist__isnull=False),
+                condition=models.Q(booking__isnull=False)
+                | models.Q(therapist__isnull=False)
+                | models.Q(kind="waitlist_ended"),
                 name="outbound_email_is_about_a_booking_or_a_therapist",
             )
         ]

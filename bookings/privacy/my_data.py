@@ -124,9 +124,9 @@ def _waitlist_erase(user, addresses: list[str], now: datetime.datetime) -> None:
     """Her places on the list go with their offers; a hold kept for her alone is let go (one
     shared with others still offered it stays theirs). The emails about her offers are about a
     hold, not a booking of hers: their address and facts are replaced here."""
-    OutboundEmail.objects.filter(kind__in=OutboundEmail.WAITLIST, to_email__in=addresses).update(
-        to_email=f"erased@{ERASED_DOMAIN}", extra={}, last_error=""
-    )
+    about_her = OutboundEmail.objects.filter(kind__in=OutboundEmail.WAITLIST, to_email__in=addresses)
+    about_her.filter(status__in=OutboundEmail.PENDING).update(status=OutboundEmail.Status.CANCELLED)
+    about_her.update(to_email=f"erased@{ERASED_DOMAIN}", extra={}, last_error="")
     holds = list(
         Booking.objects.filter(
             status=Booking.Status.HELD, waitlist_offers__entry__client=user, waitlist_offers__status="open"

@@ -45,7 +45,7 @@ def waitlist_run(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     offers_lapse(now=now)
     waiting = WaitlistEntry.objects.filter(ended_at__isnull=True)
-    waiting.filter(last_day__lt=local_today(now)).update(ended_at=now, ended_why=WaitlistEntry.Ended.PASSED)
+    _end_passed(waiting.filter(last_day__lt=local_today(now)), now)
     # "Earlier than my booking" ends with the booking: cancelled, or started.
     waiting.filter(booking__isnull=False).exclude(
         booking__status__in=Booking.OPEN_STATUSES, booking__start__gt=now
@@ -63,6 +63,26 @@ def waitlist_run(*, now: datetime.datetime | None = None) -> int:
             freed.considered_at = now
             freed.save(update_fields=["considered_at"])
     return made
+
+
+def _end_passed(passed, now: datetime.datetime) -> None:
+    """Places whose days have passed end, each with an email saying so (what it was for is
+    written into the email: the place may be gone, by erasure, before the email is)."""
+    with transaction.atomic():
+        for entry in passed.select_related("client", "session_type").select_for_update(of=("self",)):
+            entry.ended_at, entry.ended_why = now, WaitlistEntry.Ended.PASSED
+            entry.save(update_fields=["ended_at", "ended_why"])
+            outbound_email_schedule(
+                kind=OutboundEmail.Kind.WAITLIST_ENDED,
+                to_email=entry.client.email,
+                due_at=now,
+                extra={
+                    "client_name": entry.client.first_name,
+                    "session": entry.session_type.name,
+                    "first_day": entry.first_day.isoformat(),
+                    "last_day": entry.last_day.isoformat(),
+                },
+            )
 
 
 def offer_by_hand(

@@ -27,7 +27,7 @@ from clinic.problems import Problem
 from therapists.models import RegistrationEvent
 
 from ..clock import NOW, days_from_now
-from ..factories import make_booking, make_session_type, make_user, make_waitlist_offer
+from ..factories import make_booking, make_session_type, make_user, waitlist_email_extra
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -225,6 +225,7 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.BOOK_AGAIN, {}, {}),
         (Kind.WAITLIST_OFFER, {}, {}),
         (Kind.WAITLIST_TAKEN, {}, {}),
+        (Kind.WAITLIST_ENDED, {}, {}),
     ]
 
 
@@ -246,7 +247,7 @@ def test_no_booking_email_carries_a_health_word(asha, kind, problem):
         booking = dana_booking(asha, kind=kind, problem=problem, **fields)
         if email_kind in OutboundEmail.WAITLIST:
             dana = make_user(f"dana-{email_kind}", email=f"dana-{email_kind}@example.com", first_name="Dana")
-            extra = {**extra, "offer_id": make_waitlist_offer(booking, dana).pk}
+            extra = {**extra, **waitlist_email_extra(email_kind, booking, dana)}
         email = OutboundEmail.objects.create(
             booking=booking, kind=email_kind, to_email="dana@example.com", due_at=NOW, extra=extra
         )

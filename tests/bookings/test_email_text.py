@@ -14,7 +14,7 @@ from clinic.problems import Problem
 from therapists.models import RegistrationEvent, Therapist
 
 from ..clock import NOW, days_from_now
-from ..factories import make_booking, make_waitlist_offer
+from ..factories import make_booking, waitlist_email_extra
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -50,8 +50,10 @@ def assert_plain(subject: str, text: str, html: str) -> None:
 @pytest.mark.parametrize("kind", [kind for kind in OutboundEmail.Kind.values if kind not in OutboundEmail.REGISTRATION])
 def test_every_booking_email_reads_as_typed_in_plain_text(booking, kind, alice):
     extra = {"previous_start": booking.start.isoformat()}
-    if kind in OutboundEmail.WAITLIST:  # about an offer's hold, naming the offer
-        extra["offer_id"] = make_waitlist_offer(booking, alice).pk
+    if kind in OutboundEmail.WAITLIST:
+        alice.first_name = CLIENT[:150]
+        alice.save(update_fields=["first_name"])
+        extra.update(waitlist_email_extra(kind, booking, alice))
     email = OutboundEmail(
         booking=booking,
         kind=kind,

@@ -17,7 +17,7 @@ from clinic.london import LONDON
 from clinic.problems import Problem
 from therapists.models import RegistrationEvent, Therapist
 
-from ..factories import make_booking, make_waitlist_offer
+from ..factories import make_booking, waitlist_email_extra
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ HELD_IN_QUIET_HOURS = {
     Kind.REGISTRATION_REMINDER: False,
     Kind.WAITLIST_OFFER: True,
     Kind.WAITLIST_TAKEN: True,
+    Kind.WAITLIST_ENDED: True,
 }
 
 CLAIMED = datetime.datetime(2026, 11, 24, 19, 59, 59, tzinfo=LONDON)
@@ -78,8 +79,8 @@ def email_of(kind: str, session: Booking, victor) -> OutboundEmail:
         if kind == Kind.BOOK_AGAIN:
             marketing_consent_give(email=session.client_email, how="test")
         extra = {"previous_start": session.start.isoformat()}
-        if kind in OutboundEmail.WAITLIST:  # about an offer's hold, naming the offer
-            extra["offer_id"] = make_waitlist_offer(session, session.client).pk
+        if kind in OutboundEmail.WAITLIST:
+            extra.update(waitlist_email_extra(kind, session, session.client))
         return outbox.outbound_email_schedule(
             booking=session, kind=kind, to_email=session.client_email, due_at=due, extra=extra
         )

@@ -16,6 +16,7 @@ from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
 from ..factories import book, form_data, make_bookable_therapist, make_user, make_waitlist_entry, make_working_hours
+from ..outbox import send_due_emails
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
 
@@ -335,3 +336,17 @@ def test_cancelling_the_booking_ends_the_wait_for_an_earlier_time(alice, alices_
     offers.waitlist_run(now=NOW + MINUTE)
     entry.refresh_from_db()
     assert entry.ended_why == WaitlistEntry.Ended.GONE
+
+
+def test_a_place_whose_days_have_passed_ends_with_an_email_saying_so(alice, sports):
+    entry = make_waitlist_entry(alice, sports, last_day=NOW.astimezone(LONDON).date())
+    tomorrow = NOW + datetime.timedelta(days=1)
+
+    offers.waitlist_run(now=tomorrow)
+    offers.waitlist_run(now=tomorrow + MINUTE)  # once only
+
+    entry.refresh_from_db()
+    assert entry.ended_why == WaitlistEntry.Ended.PASSED
+    (sent,) = send_due_emails(now=tomorrow + MINUTE)
+    assert sent.to == [alice.email] and "Sports massage" in sent.subject
+    assert "/waitlist/join/" in sent.body
