@@ -6,7 +6,7 @@ need reading, and a working-hours row as the slot search reads it."""
 import datetime
 from dataclasses import dataclass, field
 
-from bookings.models import Booking
+from bookings.models import Booking, WaitlistEntry
 from bookings.slots import availability
 from clinic.london import LONDON, wall_clock_to_utc
 from therapists.models import Therapist, TimeOff, WorkingHours
@@ -170,3 +170,21 @@ def feed_bookings(*, therapist: Therapist, now: datetime.datetime) -> list[Booki
 def feed_time_off(*, therapist: Therapist, now: datetime.datetime) -> list[TimeOff]:
     """Time off for the calendar feed, over the same span as the bookings."""
     return list(therapist.time_off.filter(end__gte=now - FEED_HISTORY).order_by("start"))
+
+
+@dataclass(frozen=True)
+class WaitingForDay:
+    """Who is on the waitlist for a time this day: for the therapist by name, and how many for
+    any therapist (they may be offered the therapist's time too)."""
+
+    for_them: list[WaitlistEntry]
+    for_anyone: int
+
+
+def waiting_for_day(*, therapist: Therapist, day: datetime.date) -> WaitingForDay:
+    """Two queries, however long the list."""
+    waiting = WaitlistEntry.objects.filter(ended_at__isnull=True, first_day__lte=day, last_day__gte=day)
+    return WaitingForDay(
+        for_them=list(waiting.filter(therapist=therapist).select_related("client", "session_type", "booking")),
+        for_anyone=waiting.filter(therapist__isnull=True).count(),
+    )

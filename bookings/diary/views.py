@@ -93,6 +93,7 @@ def day_view(request, day: str):
             "entry": entry,
             # The same time grid as the clinic diary's, filtered to them.
             "diary": clinic_wide.clinic_day(day=chosen, now=timezone.now(), therapist=therapist),
+            "waiting": selectors.waiting_for_day(therapist=therapist, day=chosen),
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "monday": chosen - datetime.timedelta(days=chosen.weekday()),

@@ -80,3 +80,12 @@ def test_the_days_fill_rate_counts_times_given_up_and_taken_from_the_list(asha, 
 
     day = waitlist_day(day=TUESDAY, now=NOW)
     assert (day.freed, day.filled, day.fill_rate) == (2, 1, 0.5)
+
+
+def test_the_therapist_sees_who_is_waiting_for_them_that_day(client, asha, sports, alice):
+    make_waitlist_entry(alice, sports, therapist=asha)
+    waiting(2, sports)  # any therapist
+    client.force_login(asha.user)
+    day = client.get(reverse("diary:day", args=[TUESDAY.isoformat()])).content.decode()
+    assert "Waiting for a time" in day and "Alice" in day
+    assert "2 waiting for any therapist" in day

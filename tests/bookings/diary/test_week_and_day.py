@@ -105,8 +105,8 @@ def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, spor
     with django_assert_num_queries(7):
         response = as_asha.get(f"/diary/week/{THIS_MONDAY}/")
     assert response.content.decode().count("Client") == count
-    # the day adds its time grid's own hours, time off and bookings
-    with django_assert_num_queries(10):
+    # the day adds its time grid's own hours, time off and bookings, and who is waiting (two)
+    with django_assert_num_queries(12):
         as_asha.get(f"/diary/day/{THIS_MONDAY}/")
 
 
