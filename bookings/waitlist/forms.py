@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from bookings.models import WaitlistEntry
+from bookings.privacy import health_consent
 from bookings.slots.selectors import session_type_list_active
 from therapists.models import Therapist
 
@@ -54,3 +55,28 @@ class WaitlistJoinForm(WaitlistWhenForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = Therapist.objects.bookable(on=timezone.localdate()).order_by("display_name")
+
+
+class SameAnswersForm(forms.Form):
+    """A returning client taking an offer: their last health answers stand, confirmed."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    nothing_changed = forms.BooleanField(
+        error_messages={"required": "Please confirm nothing has changed, or answer the questions again below."}
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        help_text="Only used if we need to reach you about this booking.",
+    )
+    consent = forms.BooleanField(
+        label=health_consent.WORDING,
+        error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
+    )
+
+    def __init__(self, *args, since, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "nothing_changed"
+        ].label = f"Nothing about my health has changed since my session on {timezone.localtime(since):%-d %B %Y}"

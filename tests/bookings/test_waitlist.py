@@ -2,20 +2,41 @@
 quiet hours, and the answers (take it, say no, no answer) from the offer's page."""
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
 
+from bookings.messaging import email_content
 from bookings.messaging.tokens import link_issue
-from bookings.models import Booking, BookingLink, BookingRules, FreedTime, OutboundEmail, WaitlistEntry, WaitlistOffer
+from bookings.models import (
+    Booking,
+    BookingLink,
+    BookingRules,
+    FreedTime,
+    HealthScreen,
+    OutboundEmail,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from bookings.services.booking import SlotNotFree
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import answers, offers
 from bookings.waitlist.entries import WaitlistError, entry_join, entry_join_earlier
+from clinic.emails import render_email
 from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
-from ..factories import book, form_data, make_bookable_therapist, make_user, make_waitlist_entry, make_working_hours
+from ..factories import (
+    book,
+    form_data,
+    make_bookable_therapist,
+    make_booking,
+    make_user,
+    make_waitlist_entry,
+    make_waitlist_offer,
+    make_working_hours,
+)
 from ..outbox import send_due_emails
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "rules")]
@@ -350,3 +371,79 @@ def test_a_place_whose_days_have_passed_ends_with_an_email_saying_so(alice, spor
     (sent,) = send_due_emails(now=tomorrow + MINUTE)
     assert sent.to == [alice.email] and "Sports massage" in sent.subject
     assert "/waitlist/join/" in sent.body
+
+
+def test_an_offer_in_the_hour_the_clocks_repeat_says_which_one(alice, sports, gill):
+    repeated = datetime.datetime(2030, 10, 27, 1, 30, tzinfo=LONDON, fold=1)  # the second 01:30: GMT
+    hold = make_booking(therapist=gill, session_type=sports, start=repeated)
+    offer = make_waitlist_offer(hold, alice)
+    email = OutboundEmail.objects.create(
+        booking=hold,
+        kind=OutboundEmail.Kind.WAITLIST_OFFER,
+        to_email=alice.email,
+        due_at=NOW,
+        extra={"offer_id": offer.pk},
+    )
+    subject, text, html = render_email(email.kind, email_content.email_context(email))
+    assert "01:30 GMT" in subject and "01:30 GMT" in text and "01:30 GMT" in html
+
+
+def returning(alice, sports, gill, *, answered_yes=()):
+    """Alice's earlier session with Gill, with her health answers, and an offer open to her."""
+    make_working_hours(gill)
+    earlier = make_booking(
+        therapist=gill,
+        client=alice,
+        session_type=sports,
+        start=NOW - datetime.timedelta(days=20),
+        status=Booking.Status.ATTENDED,
+        client_phone="07700 900999",
+    )
+    HealthScreen.objects.create(
+        booking=earlier,
+        answered_yes=list(answered_yes),
+        main_problem="shin_splints",
+        preferred_pressure=4,
+        notes="Left shin",
+        consent_given_at=earlier.start,
+    )
+    booking_cancel(booking_id=book(sports, gill, TEN).pk, now=NOW)
+    make_waitlist_entry(alice, sports)
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    return WaitlistOffer.objects.get()
+
+
+def test_a_returning_client_takes_an_offer_saying_nothing_has_changed(client, alice, sports, gill):
+    offer = returning(alice, sports, gill)
+    client.force_login(alice)
+    page = client.get(offer_url(offer)).content.decode()
+    assert "Nothing about my health has changed since my session on" in page
+    form = {"answer": "same", "idempotency_key": str(uuid.uuid4()), "phone": "07700 900999", "consent": "on"}
+
+    unconfirmed = client.post(offer_url(offer), form)
+    assert unconfirmed.status_code == 400 and "Please confirm nothing has changed" in unconfirmed.content.decode()
+    assert not Booking.objects.filter(start=TEN, status=Booking.Status.CONFIRMED).exists()
+
+    client.post(offer_url(offer), {**form, "nothing_changed": "on"})
+    booked = Booking.objects.get(start=TEN, status=Booking.Status.CONFIRMED)
+    assert booked.client == alice and booked.health_screen.main_problem == "shin_splints"
+    assert booked.health_screen.preferred_pressure == 4
+
+
+def test_answers_as_before_are_screened_again_and_a_red_flag_still_stops_it(client, alice, sports, gill):
+    offer = returning(alice, sports, gill, answered_yes=["dvt_signs"])  # a red flag: stops online booking
+    client.force_login(alice)
+    answer = client.post(
+        offer_url(offer),
+        {
+            "answer": "same",
+            "idempotency_key": str(uuid.uuid4()),
+            "phone": "07700 900999",
+            "consent": "on",
+            "nothing_changed": "on",
+        },
+    )
+    assert "get checked" in answer.content.decode().lower()
+    assert not Booking.objects.filter(start=TEN, status=Booking.Status.CONFIRMED).exists()
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.OPEN  # nothing changed: still hers to answer

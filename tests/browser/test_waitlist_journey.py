@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Booking, FreedTime, OutboundEmail, WaitlistOffer
+from bookings.models import Booking, FreedTime, HealthScreen, OutboundEmail, WaitlistOffer
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
 from clinic.london import wall_clock_to_utc
@@ -93,3 +93,41 @@ def test_reception_sees_who_is_waiting_for_a_day_and_offers_one_a_time_by_hand(p
     expect(page.get_by_role("heading", name="Offers waiting for an answer")).to_be_visible()
     offer = WaitlistOffer.objects.get()
     assert offer.entry.client == alice and timezone.localtime(offer.hold.start).hour == 10
+
+
+def test_a_returning_client_takes_an_offer_saying_nothing_has_changed(page, asha, alice, sports, sending_all_day):
+    earlier = make_booking(
+        therapist=asha,
+        client=alice,
+        session_type=sports,
+        start=timezone.now() - dt.timedelta(days=20),
+        status=Booking.Status.ATTENDED,
+        client_phone="07700 900999",
+    )
+    HealthScreen.objects.create(
+        booking=earlier,
+        answered_yes=[],
+        main_problem="shin_splints",
+        preferred_pressure=4,
+        consent_given_at=earlier.start,
+    )
+    ten = wall_clock_to_utc(in_three_days(), dt.time(10))
+    booking_cancel(booking_id=make_booking(therapist=asha, session_type=sports, start=ten).pk, now=timezone.now())
+    make_waitlist_entry(
+        alice, sports, first_day=timezone.localdate(), last_day=in_three_days(), joined_at=timezone.now()
+    )
+    later = timezone.now() + FreedTime.UNDO_DELAY
+    assert offers.waitlist_run(now=later) == 1
+    (offer_email,) = [m for m in send_due_emails(now=later) if m.to == [alice.email]]
+    link = re.search(r"https?://[^/\s]+(/waitlist/offer/\S+/)", offer_email.body).group(1)
+
+    log_in(page, "alice")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Has anything changed?")).to_be_visible()
+    page.get_by_label(re.compile("Nothing about my health has changed since my session on")).check()
+    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).first.check()
+    screenshot(page, f"waitlist-offer-returning-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Take this time").first.click()
+    expect(page.get_by_text("You're booked in.")).to_be_visible()
+    assert Booking.objects.get(start=ten, status=Booking.Status.CONFIRMED).client == alice
