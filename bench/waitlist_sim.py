@@ -102,6 +102,7 @@ def _clinic(day, therapists, entries, rng):
             last_day=rng.choice(days),
             notice_hours=rng.choice([2, 4, 12]),
             joined_at=opening - (entries - n) * MINUTE,
+            confirmed_at=opening - (entries - n) * MINUTE,
             **{w: w in windows for w in WaitlistEntry.WINDOWS},
         )
     return {"opening": opening, "sports": sports}
@@ -185,7 +186,7 @@ def _eligible(freed, now) -> list[int]:
 
     tried = WaitlistOffer.objects.filter(hold__therapist_id=freed.therapist_id, hold__start=freed.start)
     candidates = (
-        WaitlistEntry.objects.filter(ended_at__isnull=True)
+        WaitlistEntry.objects.filter(ended_at__isnull=True, confirmed_at__isnull=False)
         .filter(Q(therapist__isnull=True) | Q(therapist_id=freed.therapist_id))
         .exclude(pk__in=tried.values("entry_id"))
         .exclude(offers__status=WaitlistOffer.Status.OPEN)

@@ -104,6 +104,7 @@ def make_waitlist_entry(client, session_type, *, therapist=None, first_day=None,
     """``client`` waiting for ``session_type`` (with ``therapist``, or any) any time of day from
     today (NOW's day) to a fortnight on, joined at NOW."""
     today = timezone.localtime(NOW).date()
+    fields.setdefault("confirmed_at", fields.get("joined_at", NOW))
     return WaitlistEntry.objects.create(
         client=client,
         session_type=session_type,
@@ -125,7 +126,20 @@ def make_waitlist_offer(hold: Booking, client, *, respond_by=None) -> WaitlistOf
 
 def waitlist_email_extra(kind: str, booking: Booking, client) -> dict:
     """What a waitlist email about ``booking`` (made a hold) for ``client`` carries: the offer
-    it names, or, for a place that ended, what the place was for."""
+    it names; for a place that ended, what the place was for; for a guest's confirmation, the
+    place."""
+    if kind == OutboundEmail.Kind.WAITLIST_CONFIRM:  # a guest's place, under the client's name
+        day = timezone.localtime(booking.start).date()
+        entry = WaitlistEntry.objects.create(
+            guest_name=client.first_name,
+            guest_email=client.email,
+            session_type=booking.session_type,
+            therapist=booking.therapist,
+            first_day=day,
+            last_day=day,
+            joined_at=NOW,
+        )
+        return {"entry_id": entry.pk}
     if kind == OutboundEmail.Kind.WAITLIST_ENDED:
         day = timezone.localtime(booking.start).date()
         return {

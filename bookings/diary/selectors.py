@@ -183,7 +183,9 @@ class WaitingForDay:
 
 def waiting_for_day(*, therapist: Therapist, day: datetime.date) -> WaitingForDay:
     """Two queries, however long the list."""
-    waiting = WaitlistEntry.objects.filter(ended_at__isnull=True, first_day__lte=day, last_day__gte=day)
+    waiting = WaitlistEntry.objects.filter(
+        ended_at__isnull=True, confirmed_at__isnull=False, first_day__lte=day, last_day__gte=day
+    )
     return WaitingForDay(
         for_them=list(waiting.filter(therapist=therapist).select_related("client", "session_type", "booking")),
         for_anyone=waiting.filter(therapist__isnull=True).count(),

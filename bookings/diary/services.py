@@ -10,7 +10,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from bookings.locks import therapist_lock
-from bookings.models import Booking
+from bookings.models import Booking, BookingRules, FreedTime
 from bookings.slots.availability import WeeklyHours
 from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
@@ -91,6 +91,10 @@ def working_hours_set(*, therapist: Therapist, stretches: Sequence[WeeklyHours])
         raise ValidationError(errors)
 
     with _diary_write(therapist):
+        # New hours may free time the waitlist can offer: everything up to the horizon is looked at.
+        now = timezone.now()
+        horizon = datetime.timedelta(days=BookingRules.load().horizon_days + 1)
+        FreedTime.objects.create(therapist=therapist, start=now, end=now + horizon, offer_from=now)
         therapist.working_hours.all().delete()
         WorkingHours.objects.bulk_create(
             WorkingHours(
@@ -141,10 +145,14 @@ def time_off_add(
 
 
 def time_off_delete(*, therapist: Therapist, time_off_id: int) -> None:
-    """Remove one of the therapist's own time off entries; someone else's raises TimeOff.DoesNotExist."""
-    deleted, _ = therapist.time_off.filter(pk=time_off_id).delete()
-    if not deleted:
-        raise TimeOff.DoesNotExist
+    """Remove one of the therapist's own time off entries, under the diary's lock (the free
+    times then change); its time goes to the waitlist. Someone else's raises TimeOff.DoesNotExist."""
+    with _diary_write(therapist):
+        time_off = therapist.time_off.filter(pk=time_off_id).first()
+        if time_off is None:
+            raise TimeOff.DoesNotExist
+        time_off.delete()
+        FreedTime.objects.create(therapist=therapist, start=time_off.start, end=time_off.end, offer_from=timezone.now())
 
 
 def feed_token_regenerate(*, therapist: Therapist) -> str:

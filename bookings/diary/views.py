@@ -172,7 +172,10 @@ def time_off_delete(request, pk: int):
         services.time_off_delete(therapist=therapist, time_off_id=pk)
     except TimeOff.DoesNotExist:
         raise Http404 from None
-    messages.success(request, "Time off removed.")
+    except ValidationError as busy:  # the diary is being changed elsewhere: try again
+        messages.error(request, " ".join(busy.messages))
+    else:
+        messages.success(request, "Time off removed.")
     return redirect("diary:time_off")
 
 

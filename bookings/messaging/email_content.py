@@ -13,8 +13,8 @@ from django.utils import timezone
 from bookings.clinical import aftercare
 from bookings.messaging.affected import affected_from, bookings_affected_from
 from bookings.messaging.calendar import booking_ics_for_client
-from bookings.messaging.tokens import link_issue
-from bookings.models import Booking, BookingLink, OutboundEmail, WaitlistOffer
+from bookings.messaging.tokens import link_issue, offer_link_issue, place_link_issue
+from bookings.models import Booking, BookingLink, OutboundEmail, WaitlistEntry, WaitlistOffer
 from therapists.models import RegistrationEvent
 
 Kind = OutboundEmail.Kind
@@ -32,6 +32,8 @@ def email_context(email: OutboundEmail) -> dict:
         return _registration_context(email)
     if email.kind == Kind.WAITLIST_ENDED:
         return _waitlist_ended_context(email)
+    if email.kind == Kind.WAITLIST_CONFIRM:
+        return _waitlist_confirm_context(email)
     booking = email.booking
     return {
         "booking": booking,
@@ -89,12 +91,12 @@ def _waitlist_context(email: OutboundEmail) -> dict:
     offer = WaitlistOffer.objects.select_related("entry__client", "entry__booking").get(pk=email.extra["offer_id"])
     moves = offer.entry.booking
     context = {
-        "client_name": offer.entry.client.first_name or "there",
+        "client_name": offer.entry.first_name,
         # "Earlier than my booking": taking it moves that booking.
         "moves_booking_at": timezone.localtime(moves.start) if moves else None,
     }
     if email.kind == Kind.WAITLIST_OFFER:
-        context["offer_url"] = _link(email.booking, Purpose.OFFER, "waitlist_offer")
+        context["offer_url"] = settings.SITE_URL + reverse("waitlist_offer", args=[offer_link_issue(offer=offer)])
         context["respond_by"] = timezone.localtime(offer.respond_by)
     return context
 
@@ -107,6 +109,17 @@ def _waitlist_ended_context(email: OutboundEmail) -> dict:
         "first_day": datetime.date.fromisoformat(email.extra["first_day"]),
         "last_day": datetime.date.fromisoformat(email.extra["last_day"]),
         "join_url": settings.SITE_URL + reverse("waitlist_join"),
+    }
+
+
+def _waitlist_confirm_context(email: OutboundEmail) -> dict:
+    """The guest's place, and a fresh link to confirm (or leave) it, issued as it is sent."""
+    entry = WaitlistEntry.objects.select_related("session_type", "therapist").get(pk=email.extra["entry_id"])
+    return {
+        "client_name": entry.first_name,
+        "entry": entry,
+        "added_by_phone": entry.added_by_id is not None,
+        "place_url": settings.SITE_URL + reverse("waitlist_place", args=[place_link_issue(entry=entry)]),
     }
 
 

@@ -12,7 +12,7 @@ import secrets
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLink
+from bookings.models import Booking, BookingLink, WaitlistEntry, WaitlistOffer
 
 Purpose = BookingLink.Purpose
 
@@ -22,8 +22,6 @@ LIFETIME_AFTER_SESSION = {
     Purpose.AFTERCARE: datetime.timedelta(days=14),
     Purpose.STOP: None,
     Purpose.UNSUBSCRIBE: None,
-    # Answered long before: an offer ends at its respond-by time (bookings.waitlist).
-    Purpose.OFFER: datetime.timedelta(0),
 }
 
 # The page a link that is not (or no longer) valid shows, with a 404.
@@ -72,3 +70,38 @@ def links_revoke(*, booking_id: int, purposes: list[str] | None = None, now: dat
     if purposes is not None:
         rows = rows.filter(purpose__in=purposes)
     return rows.update(revoked_at=now or timezone.now())
+
+
+def place_link_issue(*, entry: WaitlistEntry) -> str:
+    """A new token for a guest's link to their waitlist place (confirm it, or leave); only its
+    hash is kept, on the place, so the newest email's link is the one that works. It lasts as
+    long as the place: an ended place opens nothing."""
+    token = secrets.token_urlsafe(32)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(place_token_sha256=_digest(token))
+    return token
+
+
+def place_entry_id(*, token: str) -> int | None:
+    """The waitlist place, still open, that a genuine token opens, else None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        WaitlistEntry.objects.filter(place_token_sha256=_digest(token), ended_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def offer_link_issue(*, offer: WaitlistOffer) -> str:
+    """A new token for the link to one waitlist offer, issued as its email is sent; only its
+    hash is kept, on the offer. The offer's own state (open, answered, lapsed) decides what
+    the page lets the holder do."""
+    token = secrets.token_urlsafe(32)
+    WaitlistOffer.objects.filter(pk=offer.pk).update(link_sha256=_digest(token))
+    return token
+
+
+def offer_id_for(*, token: str) -> int | None:
+    if not token or len(token) > 100:
+        return None
+    return WaitlistOffer.objects.filter(link_sha256=_digest(token)).values_list("pk", flat=True).first()

@@ -239,7 +239,6 @@ class BookingLink(models.Model):
         AFTERCARE = "aftercare", "Aftercare advice and the check-in"
         STOP = "stop", "Stop aftercare emails"
         UNSUBSCRIBE = "unsubscribe", "Stop marketing emails"
-        OFFER = "offer", "Accept or decline a waitlist offer"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -46,6 +46,7 @@ class OutboundEmail(models.Model):
         WAITLIST_OFFER = "waitlist_offer", "Waitlist: a time has come up"
         WAITLIST_TAKEN = "waitlist_taken", "Waitlist: someone else took that time"
         WAITLIST_ENDED = "waitlist_ended", "Waitlist: a place's days have passed"
+        WAITLIST_CONFIRM = "waitlist_confirm", "Waitlist: a guest confirms their address"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -58,7 +59,8 @@ class OutboundEmail(models.Model):
     PENDING = [Status.QUEUED, Status.AWAITING_RETRY]
     AFTERCARE = [Kind.AFTERCARE_TODAY, Kind.AFTERCARE_NEXT_DAY, Kind.AFTERCARE_CHECK_IN]
     REGISTRATION = [Kind.REGISTRATION_DECISION, Kind.REGISTRATION_EXPIRED, Kind.REGISTRATION_REMINDER]
-    WAITLIST = [Kind.WAITLIST_OFFER, Kind.WAITLIST_TAKEN, Kind.WAITLIST_ENDED]
+    # WAITLIST_CONFIRM answers the guest's own joining, at any hour; the rest wait for the day.
+    WAITLIST = [Kind.WAITLIST_OFFER, Kind.WAITLIST_TAKEN, Kind.WAITLIST_ENDED, Kind.WAITLIST_CONFIRM]
     TO_STAFF = [Kind.STAFF_BOOKED, Kind.STAFF_MOVED, Kind.STAFF_CANCELLED, Kind.THERAPIST_FLARE_ALERT]
     # When each kind may leave. Only in London's sending hours (AFTERCARE_SEND_FROM_HOUR to
     # AFTERCARE_SEND_UNTIL_HOUR): what the clinic sends a client on its own schedule, which
@@ -68,12 +70,20 @@ class OutboundEmail(models.Model):
     # email (notices of bookings and changes, a client's check-in saying it got worse, CNHC
     # registration news, which the daily check sends at 06:00, before the first sessions).
     # Every kind is in exactly one list (a test fails on a new kind nobody placed).
-    SENDING_HOURS_ONLY = [Kind.BOOKING_REMINDER, *AFTERCARE, Kind.BOOK_AGAIN, *WAITLIST]
+    SENDING_HOURS_ONLY = [
+        Kind.BOOKING_REMINDER,
+        *AFTERCARE,
+        Kind.BOOK_AGAIN,
+        Kind.WAITLIST_OFFER,
+        Kind.WAITLIST_TAKEN,
+        Kind.WAITLIST_ENDED,
+    ]
     ANY_HOUR = [
         Kind.BOOKING_CONFIRMATION,
         Kind.BOOKING_REQUESTED,
         Kind.BOOKING_MOVED,
         Kind.BOOKING_CANCELLED,
+        Kind.WAITLIST_CONFIRM,
         *TO_STAFF,
         *REGISTRATION,
     ]
@@ -125,11 +135,11 @@ class OutboundEmail(models.Model):
             models.Index(Upper("to_email"), name="outbound_email_to_upper"),
         ]
         constraints = [
-            # A waitlist place that ended is the one email about neither (what it says is in extra).
+            # A waitlist place's own emails are about neither (what they say is in extra).
             models.CheckConstraint(
                 condition=models.Q(booking__isnull=False)
                 | models.Q(therapist__isnull=False)
-                | models.Q(kind="waitlist_ended"),
+                | models.Q(kind__in=["waitlist_ended", "waitlist_confirm"]),
                 name="outbound_email_is_about_a_booking_or_a_therapist",
             )
         ]

@@ -101,7 +101,7 @@ def _waitlist_export(entry: WaitlistEntry) -> dict:
         "therapist": entry.therapist.display_name if entry.therapist else "Any therapist",
         "from": entry.first_day.isoformat(),
         "until": entry.last_day.isoformat(),
-        "times_of_day": entry.windows,
+        "times_of_day": entry.times_of_day,
         "shortest_notice_hours": entry.notice_hours,
         "earlier_than_your_booking_at": _iso(entry.booking.start) if entry.booking else None,
         "joined": _iso(entry.joined_at),

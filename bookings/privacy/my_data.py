@@ -7,11 +7,13 @@ when one is missing, so a new model is given a place here before it ships."""
 
 import dataclasses
 import datetime
+import functools
+import operator
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.messaging.tokens import links_revoke
@@ -120,19 +122,22 @@ CLIENT_DATA: dict[str, Held] = {
 }
 
 
-def _waitlist_erase(user, addresses: list[str], now: datetime.datetime) -> None:
-    """Her places on the list go with their offers; a hold kept for her alone is let go (one
-    shared with others still offered it stays theirs). The emails about her offers are about a
-    hold, not a booking of hers: their address and facts are replaced here."""
-    about_her = OutboundEmail.objects.filter(kind__in=OutboundEmail.WAITLIST, to_email__in=addresses)
-    about_her.filter(status__in=OutboundEmail.PENDING).update(status=OutboundEmail.Status.CANCELLED)
-    about_her.update(to_email=f"erased@{ERASED_DOMAIN}", extra={}, last_error="")
+def _waitlist_erase(places, addresses: list[str], now: datetime.datetime) -> None:
+    """Her places on the list (``places``) go with their offers; a hold kept for her alone is
+    let go (one shared with others still offered it stays theirs). The waitlist's emails to
+    her are about a hold or a place, not a booking of hers: their address and facts are
+    replaced here, and any not yet sent are cancelled."""
+    if addresses:  # as typed, in any case
+        to_her = functools.reduce(operator.or_, (Q(to_email__iexact=address) for address in addresses))
+        about_her = OutboundEmail.objects.filter(to_her, kind__in=OutboundEmail.WAITLIST)
+        about_her.filter(status__in=OutboundEmail.PENDING).update(status=OutboundEmail.Status.CANCELLED)
+        about_her.update(to_email=f"erased@{ERASED_DOMAIN}", extra={}, last_error="")
     holds = list(
         Booking.objects.filter(
-            status=Booking.Status.HELD, waitlist_offers__entry__client=user, waitlist_offers__status="open"
+            status=Booking.Status.HELD, waitlist_offers__entry__in=places, waitlist_offers__status="open"
         ).values_list("pk", flat=True)
     )
-    WaitlistEntry.objects.filter(client=user).delete()
+    places.delete()
     Booking.objects.filter(pk__in=holds).exclude(waitlist_offers__status="open").update(
         status=Booking.Status.CANCELLED, cancelled_at=now
     )
@@ -225,7 +230,7 @@ def _erase_or_hold(bookings: list[Booking], request: ErasureRequest, now: dateti
         request.completed_at = now
         if request.guest_email:
             # Nothing is held: the request stays as the record that it was done, naming no one.
-            request.guest_email = erased_address(erased[0].pk)
+            request.guest_email = erased_address(erased[0].pk) if erased else f"erased@{ERASED_DOMAIN}"
     request.save()
     request.bookings_held.set(held)
     # Restricted while held (bookings.privacy.held): marked, out of staff lists, opened only
@@ -276,7 +281,7 @@ def client_data_erase(*, user, now: datetime.datetime | None = None) -> ErasureR
         )
         _stop_mail_to(addresses, now)
         EmailAddress.objects.filter(user=user).delete()
-        _waitlist_erase(user, addresses, now)
+        _waitlist_erase(WaitlistEntry.objects.filter(client=user), addresses, now)
         user.username = f"erased-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False
@@ -311,8 +316,9 @@ def guest_data_erase(*, email: str, run_by, now: datetime.datetime | None = None
             .select_related("session_note")
             .select_for_update(of=("self",))
         )
-        if not bookings:
-            raise ErasureRefused(f"No bookings were made with {email}: there is nothing to erase.")
+        places = WaitlistEntry.objects.filter(client__isnull=True, guest_email__iexact=email)
+        if not bookings and not places.exists():
+            raise ErasureRefused(f"No bookings or waitlist places were made with {email}: there is nothing to erase.")
         earlier = ErasureRequest.objects.filter(
             status=ErasureRequest.Status.HOLDING, bookings_held__in=bookings
         ).first()
@@ -323,4 +329,5 @@ def guest_data_erase(*, email: str, run_by, now: datetime.datetime | None = None
             )
         _refuse_upcoming(bookings, now, whose=f"{email} has")
         _stop_mail_to([email], now)
+        _waitlist_erase(places, [email], now)
         return _erase_or_hold(bookings, ErasureRequest(guest_email=email, run_by=run_by, requested_at=now), now)

@@ -24,6 +24,7 @@ from django.utils.crypto import constant_time_compare
 from bookings.clinical import health
 from bookings.locks import therapist_lock
 from bookings.models import Booking, FreedTime
+from bookings.models.waitlist import expired_holds_end
 from bookings.records.outcome_scores import Ratings
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
 from bookings.services.booking_writes import (
@@ -188,6 +189,12 @@ def _claim_and_insert(
     free one) and then a room, and writes the booking row (``fields``: the rest of
     booking_insert's). Raises SlotNotFree saying why, or SlotTaken."""
     claimed = therapist_claim(session_type=session_type, therapist_id=therapist_id, start=start, now=now, rooms=rooms)
+    end = start + datetime.timedelta(minutes=session_type.duration_minutes)
+    if claimed is None and expired_holds_end(start=start, end=end, now=now):
+        # A waitlist hold nobody can take any more was in the way: ended, so look again.
+        claimed = therapist_claim(
+            session_type=session_type, therapist_id=therapist_id, start=start, now=now, rooms=rooms
+        )
     if claimed is None:
         raise _not_free(session_type, therapist_id, start, now)
     therapist, slot = claimed

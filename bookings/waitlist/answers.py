@@ -73,7 +73,7 @@ def _tell_the_others(taken: WaitlistOffer, now: datetime.datetime) -> None:
         outbound_email_schedule(
             booking=taken.hold,
             kind=OutboundEmail.Kind.WAITLIST_TAKEN,
-            to_email=other.entry.client.email,
+            to_email=other.entry.email,
             due_at=now,
             extra={"offer_id": other.pk},
         )

@@ -22,8 +22,15 @@ class WaitlistWhenForm(forms.Form):
             ("evening", "Evening (17:00 to 21:00)"),
         ],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Please choose at least one time of day."},
+        required=False,
     )
+    own_from = forms.TimeField(
+        label="Or your own hours: from",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="Your own hours, if you give them, replace the times of day above.",
+    )
+    own_until = forms.TimeField(label="until", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     notice_hours = forms.TypedChoiceField(
         label="The shortest notice you can manage",
         choices=NOTICE_CHOICES,
@@ -35,6 +42,20 @@ class WaitlistWhenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["windows"].initial = list(WaitlistEntry.WINDOWS)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        own = (data.get("own_from"), data.get("own_until"))
+        if any(own) and not all(own):
+            self.add_error("own_until" if own[0] else "own_from", "Please give both ends of your own hours.")
+        elif not any(own) and not data.get("windows"):
+            self.add_error("windows", "Please choose at least one time of day, or give your own hours.")
+        return data
+
+    def when(self) -> dict:
+        """The services' windows and own_hours, from the cleaned form."""
+        own = (self.cleaned_data.get("own_from"), self.cleaned_data.get("own_until"))
+        return {"windows": self.cleaned_data.get("windows") or [], "own_hours": own if all(own) else None}
 
 
 class WaitlistJoinForm(WaitlistWhenForm):
@@ -50,11 +71,30 @@ class WaitlistJoinForm(WaitlistWhenForm):
     first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     last_day = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
 
-    field_order = ["session_type", "therapist", "first_day", "last_day", "windows", "notice_hours"]
+    field_order = [
+        "session_type",
+        "therapist",
+        "first_day",
+        "last_day",
+        "windows",
+        "own_from",
+        "own_until",
+        "notice_hours",
+    ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, guest: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = Therapist.objects.bookable(on=timezone.localdate()).order_by("display_name")
+        if guest:  # no account: who to tell, and where
+            self.fields["name"] = forms.CharField(
+                label="Name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+            )
+            self.fields["email"] = forms.EmailField(
+                label="Email",
+                max_length=254,
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                help_text="We email a link to confirm the place, then any offers, here.",
+            )
 
 
 class SameAnswersForm(forms.Form):

@@ -6,15 +6,15 @@ last answers, which are then screened again as if typed. A GET changes nothing."
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bookings.clinical import health
 from bookings.forms import BookingDetailsForm
-from bookings.messaging.tokens import NOT_VALID, link_booking_id
-from bookings.models import BookingLink, HealthScreen, WaitlistOffer
+from bookings.messaging.tokens import NOT_VALID, offer_id_for
+from bookings.models import HealthScreen, WaitlistOffer
 from bookings.services import booking as booking_services
 from bookings.services.booking import booking_reschedule
 from bookings.views.book import booked_redirect, booking_create_from_form
@@ -22,15 +22,19 @@ from bookings.waitlist.answers import OfferError, offer_accept, offer_decline
 from bookings.waitlist.forms import SameAnswersForm
 
 
-@login_required
 def waitlist_offer(request, token: str):
-    offer = _offer_for(request.user, token)
-    if offer is None:
+    """A client's offer opens to them signed in; a guest's, to the link alone (as a guest's
+    booking's manage link does)."""
+    offer = _offer_for(token)
+    client = offer.entry.client if offer else None
+    if client is not None and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if offer is None or (client is not None and request.user.pk != client.pk):
         return render(request, "bookings/link_not_valid.html", {"message": NOT_VALID}, status=404)
     hold = offer.hold
     open_now = offer.status == WaitlistOffer.Status.OPEN and offer.respond_by > timezone.now()
-    last = _last_answers(request.user) if offer.entry.booking_id is None else None
-    form = BookingDetailsForm(initial=_details_initial(request.user, hold))
+    last = _last_answers(client) if client is not None and offer.entry.booking_id is None else None
+    form = BookingDetailsForm(initial=_details_initial(offer.entry, hold))
     same = SameAnswersForm(since=last.booking.start, initial=_same_initial(last)) if last else None
     # An offer already answered, or past its time, only says so: a second press changes nothing.
     if request.method == "POST" and open_now:
@@ -41,9 +45,7 @@ def waitlist_offer(request, token: str):
             return _move_earlier(request, offer)
         if answer == "same" and last is not None:
             same = SameAnswersForm(request.POST, since=last.booking.start)
-            if same.is_valid() and (
-                taken := _take(request, offer, _as_before(last, same.cleaned_data, request.user), same)
-            ):
+            if same.is_valid() and (taken := _take(request, offer, _as_before(last, same.cleaned_data, client), same)):
                 return taken
         else:
             form = BookingDetailsForm(request.POST)
@@ -63,14 +65,17 @@ def waitlist_offer(request, token: str):
     return render(request, "bookings/waitlist/offer.html", context, status=400 if errors else 200)
 
 
-def _offer_for(user, token: str) -> WaitlistOffer | None:
-    """The offer the link opens, when it is the signed-in client's."""
-    hold_id = link_booking_id(token=token, purpose=BookingLink.Purpose.OFFER)
-    if hold_id is None:
+def _offer_for(token: str) -> WaitlistOffer | None:
+    """The offer the link opens: each offer's email carries its own link, so one of a hold
+    shared by several (inside 3 hours) opens that offer only."""
+    offer_id = offer_id_for(token=token)
+    if offer_id is None:
         return None
     return (
-        WaitlistOffer.objects.select_related("hold__therapist", "hold__session_type", "hold__room", "entry__booking")
-        .filter(hold_id=hold_id, entry__client=user)
+        WaitlistOffer.objects.select_related(
+            "hold__therapist", "hold__session_type", "hold__room", "entry__booking", "entry__client"
+        )
+        .filter(pk=offer_id)
         .first()
     )
 
@@ -82,13 +87,13 @@ def _last_answers(user) -> HealthScreen | None:
     )
 
 
-def _details_initial(user, hold) -> dict:
+def _details_initial(entry, hold) -> dict:
     return {
         "therapist": hold.therapist_id,
         "start": hold.start,
         "idempotency_key": uuid.uuid4(),
-        "name": user.get_full_name(),
-        "email": user.email,
+        "name": entry.client.get_full_name() if entry.client_id else entry.guest_name,
+        "email": entry.email,
     }
 
 
@@ -123,8 +128,10 @@ def _take(request, offer: WaitlistOffer, data: dict, form):
     try:
         booking = offer_accept(
             offer_id=offer.pk,
-            client=request.user,
-            book=lambda: booking_create_from_form(hold.session_type, data, {"client": request.user}),
+            client=offer.entry.client,
+            book=lambda: booking_create_from_form(
+                hold.session_type, data, {"client": offer.entry.client} if offer.entry.client_id else {}
+            ),
         )
     except booking_services.HealthScreenStops as stop:
         return render(
@@ -143,12 +150,13 @@ def _take(request, offer: WaitlistOffer, data: dict, form):
 
 def _decline(request, offer: WaitlistOffer):
     try:
-        offer_decline(offer_id=offer.pk, client=request.user)
+        offer_decline(offer_id=offer.pk, client=offer.entry.client)
     except OfferError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Thank you for telling us. The time goes to the next person waiting.")
-    return redirect("my_bookings")
+    # A guest has no My bookings: the offer's page says it has ended.
+    return redirect("my_bookings") if offer.entry.client_id else redirect(request.get_full_path())
 
 
 def _move_earlier(request, offer: WaitlistOffer):

@@ -21,7 +21,7 @@ from bookings.messaging.outbox import outbound_email_schedule
 from bookings.models import Booking, BookingRules, FreedTime, OutboundEmail, WaitlistEntry, WaitlistOffer
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
 from bookings.services.booking_writes import buffer_minutes_for
-from bookings.slots.selectors import rooms_for_session
+from bookings.slots.selectors import available_slots, rooms_for_session
 from bookings.waitlist.answers import OfferError, offers_lapse
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, local_today
@@ -70,14 +70,18 @@ def _end_passed(passed, now: datetime.datetime) -> None:
     written into the email: the place may be gone, by erasure, before the email is)."""
     with transaction.atomic():
         for entry in passed.select_related("client", "session_type").select_for_update(of=("self",)):
+            if entry.confirmed_at is None:  # never confirmed: nothing more goes to that address
+                entry.ended_at, entry.ended_why = now, WaitlistEntry.Ended.PASSED
+                entry.save(update_fields=["ended_at", "ended_why"])
+                continue
             entry.ended_at, entry.ended_why = now, WaitlistEntry.Ended.PASSED
             entry.save(update_fields=["ended_at", "ended_why"])
             outbound_email_schedule(
                 kind=OutboundEmail.Kind.WAITLIST_ENDED,
-                to_email=entry.client.email,
+                to_email=entry.email,
                 due_at=now,
                 extra={
-                    "client_name": entry.client.first_name,
+                    "client_name": entry.first_name,
                     "session": entry.session_type.name,
                     "first_day": entry.first_day.isoformat(),
                     "last_day": entry.last_day.isoformat(),
@@ -101,6 +105,8 @@ def offer_by_hand(
     )
     if entry is None:
         raise OfferError("That place on the waitlist has ended.")
+    if entry.confirmed_at is None:
+        raise OfferError("Their address is not confirmed yet: we have emailed them a link to confirm it.")
     if entry.offers.filter(status=WaitlistOffer.Status.OPEN).exists():
         raise OfferError("They already have an offer open. Please wait for their answer.")
     if entry.therapist_id not in (None, therapist_id) or (entry.booking and start >= entry.booking.start):
@@ -114,15 +120,19 @@ def offer_by_hand(
 
 def _offer(freed: FreedTime, now: datetime.datetime) -> list[WaitlistOffer]:
     """The offers of the freed time: to the first entry it suits, or inside EVERYONE_WITHIN to
-    every entry it suits with that entry's session (one each for a client); none when no
-    entry's session fits there."""
+    every entry it suits with that entry's session (one each for an address); none when no
+    entry's session fits there. A stretch is offered one place at a time (see _offer_stretch)."""
+    if freed.end is not None:
+        return _offer_stretch(freed, now)
     if freed.start <= now:
         return []
     day = freed.start.astimezone(LONDON).date()
     tried = WaitlistOffer.objects.filter(hold__therapist_id=freed.therapist_id, hold__start=freed.start)
     entries = [
         entry
-        for entry in WaitlistEntry.objects.filter(ended_at__isnull=True, first_day__lte=day, last_day__gte=day)
+        for entry in WaitlistEntry.objects.filter(
+            ended_at__isnull=True, confirmed_at__isnull=False, first_day__lte=day, last_day__gte=day
+        )
         .filter(Q(therapist__isnull=True) | Q(therapist_id=freed.therapist_id))
         .exclude(pk__in=tried.values("entry_id"))
         .exclude(offers__status=WaitlistOffer.Status.OPEN)
@@ -134,11 +144,40 @@ def _offer(freed: FreedTime, now: datetime.datetime) -> list[WaitlistOffer]:
         offered = [entry]
         if everyone:
             for other in entries[n + 1 :]:
-                if other.session_type_id == entry.session_type_id and other.client_id not in {
-                    e.client_id for e in offered
+                if other.session_type_id == entry.session_type_id and other.email.lower() not in {
+                    e.email.lower() for e in offered
                 }:
                     offered.append(other)
         if made := _hold_and_offer(offered, freed.therapist_id, freed.start, now):
+            return made
+    return []
+
+
+def _offer_stretch(freed: FreedTime, now: datetime.datetime) -> list[WaitlistOffer]:
+    """An offer of the first free start in the stretch that suits the first place it can (in
+    the list's order); the stretch is then looked at again next run, for the next place, until
+    none is offered."""
+    first_day, last_day = (moment.astimezone(LONDON).date() for moment in (max(freed.start, now), freed.end))
+    entries = (
+        WaitlistEntry.objects.filter(
+            ended_at__isnull=True, confirmed_at__isnull=False, first_day__lte=last_day, last_day__gte=first_day
+        )
+        .filter(Q(therapist__isnull=True) | Q(therapist_id=freed.therapist_id))
+        .exclude(offers__status=WaitlistOffer.Status.OPEN)
+        .select_related("session_type", "client", "booking")
+    )
+    for entry in entries:
+        days = (max(first_day, entry.first_day), min(last_day, entry.last_day))
+        free = available_slots(
+            therapist_id=freed.therapist_id,
+            session_type=entry.session_type,
+            date_from=days[0],
+            date_to=days[1],
+            now=now,
+        )
+        start = next((s.start for s in free if freed.start <= s.start < freed.end and entry.suits(s.start, now)), None)
+        if start is not None and (made := _hold_and_offer([entry], freed.therapist_id, start, now)):
+            FreedTime.objects.create(therapist_id=freed.therapist_id, start=freed.start, end=freed.end, offer_from=now)
             return made
     return []
 
@@ -176,7 +215,7 @@ def _hold_and_offer(
                 outbound_email_schedule(
                     booking=hold,
                     kind=OutboundEmail.Kind.WAITLIST_OFFER,
-                    to_email=entry.client.email,
+                    to_email=entry.email,
                     due_at=now,
                     extra={"offer_id": offer.pk},
                 )

@@ -47,6 +47,4 @@ def _offer_by_hand(request) -> None:
     except OfferError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, f"Offered to {offer.entry.client.get_full_name() or offer.entry.client.email}. We've emailed them."
-        )
+        messages.success(request, f"Offered to {offer.entry.name}. We've emailed them.")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
     path("offer/<str:token>/", offer_page.waitlist_offer, name="waitlist_offer"),
     path("day/<str:day>/", staff.waitlist_day_page, name="waitlist_day"),
+    path("place/<str:token>/", views.waitlist_place, name="waitlist_place"),
 ]

@@ -226,6 +226,7 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.WAITLIST_OFFER, {}, {}),
         (Kind.WAITLIST_TAKEN, {}, {}),
         (Kind.WAITLIST_ENDED, {}, {}),
+        (Kind.WAITLIST_CONFIRM, {}, {}),
     ]
 
 

@@ -112,7 +112,10 @@ def test_a_request_with_nothing_held_names_no_one_once_done(as_admin, ginas_hist
     "case, message",
     [
         ("identity not checked", "Check who is asking first: erasure cannot be undone."),
-        ("unknown address", "No bookings were made with nobody@example.com: there is nothing to erase."),
+        (
+            "unknown address",
+            "No bookings or waitlist places were made with nobody@example.com: there is nothing to erase.",
+        ),
         ("an account's address", "alice@example.com belongs to a client account"),
         ("an upcoming booking", "gina@example.com has 1 upcoming booking. Please cancel it first, then ask again"),
         ("already held", "gina@example.com&#x27;s data was erased on 16 January 2030"),

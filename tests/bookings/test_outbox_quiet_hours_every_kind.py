@@ -44,6 +44,7 @@ HELD_IN_QUIET_HOURS = {
     Kind.WAITLIST_OFFER: True,
     Kind.WAITLIST_TAKEN: True,
     Kind.WAITLIST_ENDED: True,
+    Kind.WAITLIST_CONFIRM: False,
 }
 
 CLAIMED = datetime.datetime(2026, 11, 24, 19, 59, 59, tzinfo=LONDON)

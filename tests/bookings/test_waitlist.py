@@ -7,11 +7,11 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from bookings.diary.services import time_off_add, time_off_delete, working_hours_set
 from bookings.messaging import email_content
-from bookings.messaging.tokens import link_issue
+from bookings.messaging.tokens import offer_link_issue
 from bookings.models import (
     Booking,
-    BookingLink,
     BookingRules,
     FreedTime,
     HealthScreen,
@@ -21,6 +21,7 @@ from bookings.models import (
 )
 from bookings.services.booking import SlotNotFree
 from bookings.services.booking_changes import booking_cancel
+from bookings.slots.availability import WeeklyHours
 from bookings.waitlist import answers, offers
 from bookings.waitlist.entries import WaitlistError, entry_join, entry_join_earlier
 from clinic.emails import render_email
@@ -32,6 +33,7 @@ from ..factories import (
     form_data,
     make_bookable_therapist,
     make_booking,
+    make_session_type,
     make_user,
     make_waitlist_entry,
     make_waitlist_offer,
@@ -60,7 +62,7 @@ def freed_ten(gill, sports):
     return booking
 
 
-def test_joining_refuses_what_can_never_be_offered_and_changes_nothing(alice, sports, gill):
+def test_joining_refuses_what_can_never_be_offered_and_changes_nothing(alice, sports, gill, asha):
     today = NOW.astimezone(LONDON).date()
     join = {
         "client": alice,
@@ -78,6 +80,9 @@ def test_joining_refuses_what_can_never_be_offered_and_changes_nothing(alice, sp
     ]:
         with pytest.raises(WaitlistError, match=message):
             entry_join(**{**join, "first_day": first, "last_day": last, "windows": windows})
+    asha.session_types.set([make_session_type("Relaxation massage", offered_by_all=False)])
+    with pytest.raises(WaitlistError, match="does not offer this session"):
+        entry_join(**{**join, "therapist_id": asha.pk, "first_day": today, "last_day": today})
     assert not WaitlistEntry.objects.exists()
 
 
@@ -139,7 +144,7 @@ def test_an_offer_with_no_answer_lapses_and_the_time_goes_to_the_next_in_line(fr
 
 
 def offer_url(offer) -> str:
-    return reverse("waitlist_offer", args=[link_issue(booking=offer.hold, purpose=BookingLink.Purpose.OFFER)])
+    return reverse("waitlist_offer", args=[offer_link_issue(offer=offer)])
 
 
 @pytest.fixture
@@ -447,3 +452,70 @@ def test_answers_as_before_are_screened_again_and_a_red_flag_still_stops_it(clie
     assert not Booking.objects.filter(start=TEN, status=Booking.Status.CONFIRMED).exists()
     offer.refresh_from_db()
     assert offer.status == WaitlistOffer.Status.OPEN  # nothing changed: still hers to answer
+
+
+def test_time_off_taken_back_is_offered_to_those_waiting_one_place_a_run(alice, sports, gill):
+    make_working_hours(gill)
+    tuesday_off = time_off_add(therapist=gill, start=at(TUESDAY, "09:00"), end=at(TUESDAY, "11:00"), reason="other")
+    make_waitlist_entry(alice, sports, first_day=TUESDAY, last_day=TUESDAY)
+    bea = make_user("bea", email="bea@example.com")
+    make_waitlist_entry(bea, sports, first_day=TUESDAY, last_day=TUESDAY)
+
+    time_off_delete(therapist=gill, time_off_id=tuesday_off.pk)
+
+    assert offers.waitlist_run(now=NOW) == 1
+    assert offers.waitlist_run(now=NOW + MINUTE) == 1
+    starts = sorted(o.hold.start for o in WaitlistOffer.objects.select_related("hold"))
+    assert starts[0] == at(TUESDAY, "09:00") and all(at(TUESDAY, "09:00") <= s < at(TUESDAY, "11:00") for s in starts)
+    assert offers.waitlist_run(now=NOW + 2 * MINUTE) == 0  # nobody else: the stretch is done
+    assert not FreedTime.objects.filter(considered_at__isnull=True).exists()
+
+
+def test_new_working_hours_are_offered_to_those_waiting(alice, sports, gill):
+    make_waitlist_entry(alice, sports, therapist=gill, first_day=TUESDAY, last_day=TUESDAY)
+    assert offers.waitlist_run(now=NOW) == 0  # Gill works no hours yet
+    working_hours_set(
+        therapist=gill,
+        stretches=[WeeklyHours(weekday=TUESDAY.weekday(), start=datetime.time(14), end=datetime.time(16))],
+    )
+    assert offers.waitlist_run(now=NOW + MINUTE) == 1
+    assert WaitlistOffer.objects.get().hold.start == at(TUESDAY, "14:00")
+
+
+def test_a_booking_that_meets_a_hold_past_its_time_ends_it_and_books(freed_ten, alice, sports, gill):
+    make_waitlist_entry(alice, sports)
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    offer = WaitlistOffer.objects.get()
+    just_after = offer.respond_by + datetime.timedelta(seconds=5)  # before the next run lapses it
+
+    booked = book(sports, gill, TEN, now=just_after)
+
+    assert booked.status == Booking.Status.CONFIRMED
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.LAPSED
+    assert offer.hold.status == Booking.Status.CANCELLED
+
+
+def test_a_hold_still_answerable_is_never_ended_by_a_booking(freed_ten, alice, sports, gill):
+    make_waitlist_entry(alice, sports)
+    offers.waitlist_run(now=NOW + 3 * MINUTE)
+    with pytest.raises(SlotNotFree):
+        book(sports, gill, TEN, now=NOW + 4 * MINUTE)
+    assert WaitlistOffer.objects.get().status == WaitlistOffer.Status.OPEN
+
+
+def test_a_client_may_give_their_own_hours_instead_of_parts_of_the_day(client, alice, sports):
+    client.force_login(alice)
+    today = NOW.astimezone(LONDON).date().isoformat()
+    wish = {"session_type": sports.pk, "first_day": today, "last_day": today, "notice_hours": 2}
+    half = client.post(reverse("waitlist_join"), {**wish, "own_from": "18:30"})
+    assert half.status_code == 400 and "Please give both ends of your own hours." in half.content.decode()
+    backwards = client.post(reverse("waitlist_join"), {**wish, "own_from": "20:00", "own_until": "18:30"})
+    assert backwards.status_code == 400 and "end before they start" in backwards.content.decode()
+    assert not WaitlistEntry.objects.exists()
+
+    client.post(reverse("waitlist_join"), {**wish, "own_from": "18:30", "own_until": "20:00"})
+    entry = WaitlistEntry.objects.get()
+    assert entry.times_of_day == "18:30 to 20:00"
+    evening = NOW.astimezone(LONDON).replace(hour=19, minute=0)
+    assert entry.suits(evening, NOW) and not entry.suits(evening.replace(hour=17), NOW)

@@ -9,9 +9,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bookings.models import Booking, WaitlistOffer
+from bookings.services.booking import SlotNotFree, booking_reschedule
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
 from bookings.waitlist.answers import OfferError, offer_accept, offers_lapse
+from bookings.waitlist.entries import entry_join_earlier
 from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
@@ -157,3 +159,48 @@ def test_two_clients_taking_one_time_offered_to_both_give_one_booking(alice, spo
     assert (len(booked), len(refused)) == (1, 1), outcomes
     assert "took it first" in str(refused[0])
     assert Booking.objects.filter(start=noon, status=Booking.Status.CONFIRMED).count() == 1
+
+
+def test_an_earlier_move_and_a_new_booking_racing_for_the_held_time_give_one_winner(alice, sports):
+    gill = make_bookable_therapist("gill")
+    make_working_hours(gill)
+    friday = book(sports, gill, at(days_from_now(9), "15:00"), client=alice)
+    entry_join_earlier(client=alice, booking_id=friday.pk, windows=["morning"], notice_hours=2, now=NOW)
+    booking_cancel(booking_id=book(sports, gill, TEN).pk, now=NOW)
+    assert offers.waitlist_run(now=LATER) == 1
+    offer = WaitlistOffer.objects.get()
+    start_line = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def move() -> None:
+        start_line.wait()
+        try:
+            outcomes["move"] = offer_accept(
+                offer_id=offer.pk,
+                client=alice,
+                book=lambda: booking_reschedule(booking_id=friday.pk, start=TEN, changed_by=alice, now=LATER),
+                now=LATER,
+            )
+        except Exception as error:  # shown by the assertions
+            outcomes["move"] = error
+        finally:
+            connection.close()
+
+    def newcomer() -> None:
+        start_line.wait()
+        try:
+            outcomes["new"] = book(sports, gill, TEN, now=LATER)
+        except Exception as error:  # sorted below
+            outcomes["new"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=newcomer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert isinstance(outcomes["move"], Booking), outcomes
+    assert isinstance(outcomes["new"], SlotNotFree), outcomes
+    assert list(Booking.objects.filter(start=TEN).exclude(status=Booking.Status.CANCELLED)) == [friday]

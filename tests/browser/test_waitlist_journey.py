@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Booking, FreedTime, HealthScreen, OutboundEmail, WaitlistOffer
+from bookings.models import Booking, FreedTime, HealthScreen, OutboundEmail, WaitlistEntry, WaitlistOffer
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
 from clinic.london import wall_clock_to_utc
@@ -131,3 +131,21 @@ def test_a_returning_client_takes_an_offer_saying_nothing_has_changed(page, asha
     page.get_by_role("button", name="Take this time").first.click()
     expect(page.get_by_text("You're booked in.")).to_be_visible()
     assert Booking.objects.get(start=ten, status=Booking.Status.CONFIRMED).client == alice
+
+
+def test_a_guest_joins_without_an_account_and_confirms_the_place_by_its_link(page, sports):
+    page.goto(f"/waitlist/join/?session_type={sports.pk}&date={in_three_days().isoformat()}")
+    page.get_by_label("Name").fill("Gina Guest")
+    page.get_by_label("Email").fill("gina@example.com")
+    screenshot(page, f"waitlist-join-guest-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_text("we've emailed you a link to confirm your place")).to_be_visible()
+
+    (confirm,) = send_due_emails()
+    page.goto(re.search(r"https?://[^/\s]+(/waitlist/place/\S+/)", confirm.body).group(1))
+    screenshot(page, f"waitlist-place-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm my place").click()
+    expect(page.get_by_text("Thank you: your place is confirmed")).to_be_visible()
+    assert WaitlistEntry.objects.get().confirmed_at is not None
