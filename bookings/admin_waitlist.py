@@ -8,12 +8,12 @@ from bookings.models import WaitlistEntry, WaitlistOffer
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ["client", "session_type", "therapist", "first_day", "last_day", "urgent", "joined_at", "ended_why"]
+    list_display = ["__str__", "therapist", "first_day", "last_day", "urgent", "confirmed_at", "joined_at", "ended_why"]
     list_editable = ["urgent"]
     list_filter = ["urgent", "session_type", ("ended_at", admin.EmptyFieldListFilter)]
     list_select_related = ["client", "session_type", "therapist"]
-    readonly_fields = ["client", "joined_at", "ended_at", "ended_why"]
-    search_fields = ["client__email", "client__first_name", "client__last_name"]
+    readonly_fields = ["client", "guest_email", "added_by", "confirmed_at", "joined_at", "ended_at", "ended_why"]
+    search_fields = ["client__email", "client__first_name", "client__last_name", "guest_email", "guest_name"]
 
 
 @admin.register(WaitlistOffer)

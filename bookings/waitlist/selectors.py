@@ -25,7 +25,7 @@ class WaitlistDay:
     day: datetime.date
     waiting: list[Waiting]
     open_offers: list[WaitlistOffer]
-    freed: int  # times given up that day's sessions (cancellations, moves, offers passed on)
+    freed: int  # single times of that day given up (cancellations, moves, offers passed on)
     filled: int  # of those, taken from the waitlist
 
     @property
@@ -49,7 +49,12 @@ def waitlist_day(*, day: datetime.date, now: datetime.datetime | None = None) ->
         for session_type in {entry.session_type for entry in entries}
     }
     on_the_day = Q(hold__start__gte=begins, hold__start__lt=ends)
-    freed = FreedTime.objects.filter(start__gte=begins, start__lt=ends).values("therapist_id", "start").distinct()
+    # Single times given up (a stretch of new hours or time off taken back is no booking lost).
+    freed = (
+        FreedTime.objects.filter(start__gte=begins, start__lt=ends, end__isnull=True)
+        .values("therapist_id", "start")
+        .distinct()
+    )
     return WaitlistDay(
         day=day,
         waiting=[Waiting(entry, _free_for(entry, free_by_session[entry.session_type_id], now)) for entry in entries],
