@@ -8,6 +8,9 @@ task (beat), whether or not they ever asked for erasure.
 - A booking that never took place (cancelled, a no-show without notes, never marked attended)
   loses the client's name, contacts and health answers NON_CLINICAL_RETENTION_DAYS after its
   date; the anonymous row stays, so the diary's history still adds up.
+- A guest's waitlist place loses the guest's name and address NON_CLINICAL_RETENTION_DAYS
+  after it ended; the anonymous row stays for the waitlist's fill rate. (A client's places go
+  with their account.)
 - Finished outbox rows (they name an address) go OUTBOX_RETENTION_DAYS after they were due;
   health-data access-log rows ACCESS_LOG_RETENTION_YEARS after the look.
 - Clinical records held after an erasure request go on the request's hold_until.
@@ -26,7 +29,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from bookings.models import Booking, ErasureRequest, HealthDataAccess, OutboundEmail
+from bookings.models import Booking, ErasureRequest, HealthDataAccess, OutboundEmail, WaitlistEntry
 from bookings.privacy.my_data import booking_personal_data_erase
 from clinic.london import london_midnight
 
@@ -51,6 +54,7 @@ class RetentionRun:
     never_held_bookings_erased: int = 0
     emails_deleted: int = 0
     access_log_rows_deleted: int = 0
+    guest_waitlist_places_anonymised: int = 0
 
     def counts(self) -> dict[str, int]:
         return dataclasses.asdict(self)
@@ -111,6 +115,7 @@ def retention_apply(
         HealthDataAccess.objects.filter(at__lt=_before(_last_day_due(today, settings.ACCESS_LOG_RETENTION_YEARS))),
         batch,
     )
+    run.guest_waitlist_places_anonymised = _anonymise_guest_places(today, batch)
     # Counts only: a log line is read by people who may not read health data.
     logger.info("Retention run for %s: %s", today.isoformat(), ", ".join(f"{k} {v}" for k, v in run.counts().items()))
     return run
@@ -194,6 +199,22 @@ def _erase_bookings(due, batch: int) -> int:
             booking_personal_data_erase(booking)
             erased += 1
     return erased
+
+
+def _anonymise_guest_places(today: datetime.date, batch: int) -> int:
+    """Up to ``batch`` guests' waitlist places ended long enough ago, in one transaction."""
+    cutoff = _before(today - datetime.timedelta(days=settings.NON_CLINICAL_RETENTION_DAYS))
+    with transaction.atomic():
+        due = (
+            WaitlistEntry.objects.filter(client__isnull=True, ended_at__lt=cutoff)
+            .exclude(guest_email__iendswith="@erased.invalid")
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        return WaitlistEntry.objects.filter(pk__in=ids).update(
+            guest_name="", guest_email="erased@erased.invalid", place_token_sha256=None
+        )
 
 
 def _delete_in_batches(due, batch: int) -> int:

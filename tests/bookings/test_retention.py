@@ -242,6 +242,7 @@ def test_a_second_run_the_same_day_finds_nothing(clock, a_due_day):
         "never_held_bookings_erased": 2,
         "emails_deleted": 1,
         "access_log_rows_deleted": 1,
+        "guest_waitlist_places_anonymised": 0,
     }
     assert run_on(clock, TODAY) == NOTHING
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bookings.models import Booking, OutboundEmail, WaitlistEntry, WaitlistOffer
 from bookings.privacy.my_data import guest_data_erase
+from bookings.privacy.retention import retention_apply
 from bookings.services.booking_changes import booking_cancel
 from bookings.waitlist import offers
 from clinic.london import LONDON
@@ -145,3 +146,35 @@ def test_a_guests_erasure_takes_their_places_and_the_emails_about_them(client, s
     assert hold.status == Booking.Status.CANCELLED
     assert not OutboundEmail.objects.filter(to_email__icontains="gina").exists()
     assert not [m for m in mail.outbox if "gina" in m.to[0].lower()]  # none were sent before
+
+
+def test_a_guests_ended_place_loses_their_name_and_address_a_year_on(sports):
+    ended = NOW - datetime.timedelta(days=366)
+    WaitlistEntry.objects.create(
+        guest_name="Gina Guest",
+        guest_email="gina@example.com",
+        session_type=sports,
+        first_day=TODAY,
+        last_day=TODAY,
+        joined_at=ended,
+        ended_at=ended,
+        ended_why=WaitlistEntry.Ended.PASSED,
+    )
+    recent = WaitlistEntry.objects.create(
+        guest_name="Hal Guest",
+        guest_email="hal@example.com",
+        session_type=sports,
+        first_day=TODAY,
+        last_day=TODAY,
+        joined_at=NOW,
+        ended_at=NOW,
+        ended_why=WaitlistEntry.Ended.LEFT,
+    )
+
+    run = retention_apply(today=TODAY)
+
+    assert run.guest_waitlist_places_anonymised == 1
+    assert list(WaitlistEntry.objects.exclude(pk=recent.pk).values_list("guest_name", "guest_email")) == [
+        ("", "erased@erased.invalid")
+    ]
+    assert retention_apply(today=TODAY).guest_waitlist_places_anonymised == 0  # once
