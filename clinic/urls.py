@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("diary/", include("bookings.diary.urls")),
     path("waitlist/", include("bookings.waitlist.urls")),
+    path("reports/", include("bookings.reports.urls")),
     path("therapists/", include("therapists.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -27,6 +27,7 @@ SENSITIVE_PERMISSIONS = (
     VERIFY_PERMISSION,  # decides who may treat clients
     "bookings.erase_guest_data",  # acts on a guest's data
     "bookings.view_clinic_diary",  # every client's name, session and room
+    "bookings.view_reports",  # the clinic's figures, every therapist's
 )
 
 

@@ -148,7 +148,10 @@ class Booking(models.Model):
             # guest bookings) compares UPPER(client_email) on PostgreSQL: the index must too.
             models.Index(Upper("client_email"), name="booking_client_email_upper"),
         ]
-        permissions = [("view_clinic_diary", "Can see the whole clinic's diary and move bookings between rooms")]
+        permissions = [
+            ("view_clinic_diary", "Can see the whole clinic's diary and move bookings between rooms"),
+            ("view_reports", "Can see the whole clinic's reports"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"),
             models.CheckConstraint(

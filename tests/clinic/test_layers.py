@@ -33,8 +33,21 @@ ROOMS = {
     "management": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle", "diary"},
     # Told of freed time by the FreedTime rows the lifecycle writes: nothing below imports it.
     "waitlist": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
+    # Reads every room's rows; nothing imports it.
+    "reports": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
 }
-SUB_PACKAGES = {"clinical", "models", "slots", "messaging", "privacy", "records", "diary", "management", "waitlist"}
+SUB_PACKAGES = {
+    "clinical",
+    "models",
+    "slots",
+    "messaging",
+    "privacy",
+    "records",
+    "diary",
+    "management",
+    "waitlist",
+    "reports",
+}
 BASE_MODULES = {"bookings.locks", "bookings.constraints"}
 
 

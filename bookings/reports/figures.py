@@ -1,0 +1,212 @@
+"""The figures, counted by the database for a period (and, optionally, one therapist or one
+session type). Each dataclass names its figures and how they are defined; the page shows the
+definitions beside them."""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Coalesce, Lower
+
+from bookings.models import Booking, FreedTime, WaitlistOffer
+from bookings.reports.period import Period
+from bookings.slots.selectors import EpochSeconds
+from clinic.london import LONDON
+from therapists.models import Therapist, TimeOff, WorkingHours
+
+Status = Booking.Status
+
+
+@dataclasses.dataclass(frozen=True)
+class Attendance:
+    attended: int
+    no_shows: int
+    late_cancellations: int
+    free_cancellations: int
+    revenue_expected: Decimal  # attended sessions at their session's price
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """No-shows / (attended + no-shows)."""
+        seen = self.attended + self.no_shows
+        return self.no_shows / seen if seen else None
+
+    @property
+    def late_cancel_rate(self) -> float | None:
+        """Late cancellations / every booking of the period (attended, no-show or cancelled)."""
+        every = self.attended + self.no_shows + self.late_cancellations + self.free_cancellations
+        return self.late_cancellations / every if every else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Clients:
+    new: int  # first attended session ever in the period
+    returning: int  # attended in the period, and before it
+
+
+@dataclasses.dataclass(frozen=True)
+class Utilisation:
+    therapist: Therapist
+    booked_minutes: int
+    working_minutes: int
+
+    @property
+    def share(self) -> float | None:
+        return self.booked_minutes / self.working_minutes if self.working_minutes else None
+
+
+@dataclasses.dataclass(frozen=True)
+class FillRate:
+    freed: int  # single times of the period given up (cancellations, moves, offers passed on)
+    filled: int  # of those, taken from the waitlist
+
+    @property
+    def share(self) -> float | None:
+        return self.filled / self.freed if self.freed else None
+
+
+def _bookings(period: Period, therapist_id: int | None, session_type_id: int | None):
+    # A waitlist hold is no booking, held or let go (then it is "cancelled", but nobody's).
+    holds = WaitlistOffer.objects.filter(hold=OuterRef("pk"))
+    rows = (
+        Booking.objects.filter(start__gte=period.begins, start__lt=period.ends)
+        .exclude(status=Status.HELD)
+        .exclude(Exists(holds))
+    )
+    if therapist_id is not None:
+        rows = rows.filter(therapist_id=therapist_id)
+    if session_type_id is not None:
+        rows = rows.filter(session_type_id=session_type_id)
+    return rows
+
+
+def attendance(period: Period, *, therapist_id=None, session_type_id=None) -> Attendance:
+    """One query."""
+    counted = _bookings(period, therapist_id, session_type_id).aggregate(
+        attended=Count("pk", filter=Q(status=Status.ATTENDED)),
+        no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),
+        late=Count("pk", filter=Q(status=Status.CANCELLED, late_cancellation=True)),
+        free=Count("pk", filter=Q(status=Status.CANCELLED, late_cancellation=False)),
+        revenue=Sum("session_type__price", filter=Q(status=Status.ATTENDED)),
+    )
+    return Attendance(
+        attended=counted["attended"],
+        no_shows=counted["no_shows"],
+        late_cancellations=counted["late"],
+        free_cancellations=counted["free"],
+        revenue_expected=counted["revenue"] or Decimal("0"),
+    )
+
+
+def _client_key():
+    """A client: their account, or for a guest their address (lower case)."""
+    return Coalesce(Cast("client_id", CharField()), Lower("client_email"), output_field=CharField())
+
+
+def clients(period: Period, *, therapist_id=None, session_type_id=None) -> Clients:
+    """One query: the clients with an attended session in the period, split by whether they
+    had one before it (with any therapist)."""
+    earlier = (
+        Booking.objects.filter(status=Status.ATTENDED, start__lt=period.begins)
+        .annotate(key=_client_key())
+        .filter(key=OuterRef("key"))
+    )
+    counted = (
+        _bookings(period, therapist_id, session_type_id)
+        .filter(status=Status.ATTENDED)
+        .annotate(key=_client_key(), before=Exists(earlier))
+        .aggregate(
+            returning=Count("key", distinct=True, filter=Q(before=True)),
+            new=Count("key", distinct=True, filter=Q(before=False)),
+        )
+    )
+    return Clients(new=counted["new"], returning=counted["returning"])
+
+
+def fill_rate(period: Period, *, therapist_id=None) -> FillRate:
+    """Two queries."""
+    freed = FreedTime.objects.filter(start__gte=period.begins, start__lt=period.ends, end__isnull=True)
+    filled = WaitlistOffer.objects.filter(
+        hold__start__gte=period.begins, hold__start__lt=period.ends, status=WaitlistOffer.Status.ACCEPTED
+    )
+    if therapist_id is not None:
+        freed, filled = freed.filter(therapist_id=therapist_id), filled.filter(hold__therapist_id=therapist_id)
+    return FillRate(freed=freed.values("therapist_id", "start").distinct().count(), filled=filled.count())
+
+
+def utilisation(period: Period, therapists: list[Therapist]) -> list[Utilisation]:
+    """Booked minutes (every booking not cancelled) / working minutes (the weekly hours in
+    force on each day, less time off), per therapist. Three queries: bookings summed in SQL,
+    and the hours and time off rows, which are few."""
+    ids = [t.pk for t in therapists]
+    booked = dict(
+        Booking.objects.filter(therapist_id__in=ids, start__gte=period.begins, start__lt=period.ends)
+        .exclude(status__in=[Status.CANCELLED, Status.HELD])
+        .values("therapist_id")
+        .annotate(seconds=Sum(EpochSeconds("end") - EpochSeconds("start")))
+        .values_list("therapist_id", "seconds")
+    )
+    hours: dict[int, list[WorkingHours]] = {pk: [] for pk in ids}
+    for stretch in WorkingHours.objects.filter(therapist_id__in=ids):
+        hours[stretch.therapist_id].append(stretch)
+    off: dict[int, list[TimeOff]] = {pk: [] for pk in ids}
+    for time_off in TimeOff.objects.filter(therapist_id__in=ids, start__lt=period.ends, end__gt=period.begins):
+        off[time_off.therapist_id].append(time_off)
+    return [
+        Utilisation(
+            therapist=t,
+            booked_minutes=(booked.get(t.pk) or 0) // 60,
+            working_minutes=_working_minutes(period, hours[t.pk]) - _minutes_off(period, hours[t.pk], off[t.pk]),
+        )
+        for t in therapists
+    ]
+
+
+def _in_force(stretch: WorkingHours, day: datetime.date) -> bool:
+    return (
+        stretch.weekday == day.weekday()
+        and (stretch.effective_from is None or stretch.effective_from <= day)
+        and (stretch.effective_until is None or day <= stretch.effective_until)
+    )
+
+
+def _weekdays_between(first: datetime.date, last: datetime.date, weekday: int) -> int:
+    """How many of the days first..last fall on ``weekday`` (0 is Monday)."""
+    if last < first:
+        return 0
+    earliest = first + datetime.timedelta(days=(weekday - first.weekday()) % 7)
+    return 0 if earliest > last else (last - earliest).days // 7 + 1
+
+
+def _stretch_minutes(stretch: WorkingHours) -> int:
+    return (stretch.end_time.hour * 60 + stretch.end_time.minute) - (
+        stretch.start_time.hour * 60 + stretch.start_time.minute
+    )
+
+
+def _working_minutes(period: Period, stretches: list[WorkingHours]) -> int:
+    """Each stretch's wall-clock minutes on every day of the period it is in force: counted,
+    not walked day by day."""
+    total = 0
+    for stretch in stretches:
+        first = max(period.first, stretch.effective_from or period.first)
+        last = min(period.last, stretch.effective_until or period.last)
+        total += _weekdays_between(first, last, stretch.weekday) * _stretch_minutes(stretch)
+    return total
+
+
+def _minutes_off(period: Period, stretches: list[WorkingHours], time_off: list[TimeOff]) -> int:
+    """Minutes of working hours inside time off, day by day over each time off (short spans)."""
+    total = 0
+    for gap in time_off:
+        begins, ends = max(gap.start, period.begins), min(gap.end, period.ends)
+        day = begins.astimezone(LONDON).date()
+        while day <= ends.astimezone(LONDON).date():
+            for stretch in (s for s in stretches if _in_force(s, day)):
+                works_from = datetime.datetime.combine(day, stretch.start_time, tzinfo=LONDON)
+                works_until = datetime.datetime.combine(day, stretch.end_time, tzinfo=LONDON)
+                overlap = min(works_until, ends) - max(works_from, begins)
+                total += max(0, int(overlap.total_seconds() // 60))
+            day += datetime.timedelta(days=1)
+    return total

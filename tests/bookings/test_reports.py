@@ -1,0 +1,148 @@
+"""The reports page: each figure against a hand-counted week, the period before beside it,
+who may see what, bad filters, queries that do not grow with the data, and the CSV."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings.models import Booking, FreedTime, WaitlistOffer
+from bookings.reports import figures
+from bookings.reports.period import Period
+from clinic.london import wall_clock_to_utc
+from therapists.models import TimeOff
+
+from ..factories import grant_permissions, make_booking, make_user, make_waitlist_entry
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+
+WEEK = Period(datetime.date(2030, 1, 7), datetime.date(2030, 1, 13))  # Monday to Sunday, before NOW
+Status = Booking.Status
+
+
+def at_ten(day: int) -> datetime.datetime:
+    return wall_clock_to_utc(datetime.date(2030, 1, day), datetime.time(10))
+
+
+@pytest.fixture
+def week(asha, alice, sports):
+    """Asha's week (09:00-17:00 daily, two hours off on Tuesday), hand-counted: attended by
+    Alice (back after December) and by Gina (new, a guest); a no-show; a late and a free
+    cancellation; one past booking never marked; a time given up and taken from the waitlist
+    (its hold, let go, is no cancellation)."""
+
+    def booking(day, status, **fields):
+        return make_booking(therapist=asha, session_type=sports, start=at_ten(day), status=status, **fields)
+
+    make_booking(
+        therapist=asha,
+        session_type=sports,
+        client=alice,
+        start=at_ten(20) - datetime.timedelta(days=31),
+        status=Status.ATTENDED,
+    )
+    booking(7, Status.ATTENDED, client=alice)
+    booking(8, Status.ATTENDED, client_email="Gina@Example.com")
+    booking(9, Status.NO_SHOW)
+    booking(10, Status.CANCELLED, late_cancellation=True)
+    booking(11, Status.CANCELLED)
+    booking(12, Status.CONFIRMED)
+    TimeOff.objects.create(
+        therapist=asha,
+        start=wall_clock_to_utc(datetime.date(2030, 1, 8), datetime.time(12)),
+        end=wall_clock_to_utc(datetime.date(2030, 1, 8), datetime.time(14)),
+    )
+    FreedTime.objects.create(therapist=asha, start=at_ten(10), offer_from=at_ten(10))
+    FreedTime.objects.create(therapist=asha, start=at_ten(11), offer_from=at_ten(11))
+    FreedTime.objects.create(therapist=asha, start=at_ten(7), end=at_ten(13), offer_from=at_ten(7))  # a stretch
+    hold = booking(13, Status.CANCELLED)
+    offer = WaitlistOffer.objects.create(
+        entry=make_waitlist_entry(alice, sports), hold=hold, respond_by=at_ten(13), created_at=at_ten(13)
+    )
+    WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.ACCEPTED)
+    return sports
+
+
+def test_each_figure_matches_the_hand_count(asha, week):
+    sports = week
+    counted = figures.attendance(WEEK)
+    assert (counted.attended, counted.no_shows, counted.late_cancellations, counted.free_cancellations) == (2, 1, 1, 1)
+    assert counted.revenue_expected == 2 * sports.price
+    assert round(counted.no_show_rate, 3) == round(1 / 3, 3) and counted.late_cancel_rate == 1 / 5
+    assert figures.clients(WEEK) == figures.Clients(new=1, returning=1)
+    (row,) = figures.utilisation(WEEK, [asha])
+    assert (row.booked_minutes, row.working_minutes) == (4 * 60, 7 * 480 - 120)
+    fill = figures.fill_rate(WEEK)
+    assert (fill.freed, fill.filled, fill.share) == (2, 1, 0.5)
+
+
+def test_the_period_before_and_a_filter_count_only_theirs(asha, week, bob):
+    assert figures.attendance(WEEK.before()) == figures.Attendance(0, 0, 0, 0, Decimal("0"))
+    assert figures.attendance(WEEK, therapist_id=bob.pk).attended == 0
+
+
+def page(client, **query):
+    return client.get(reverse("reports"), {"period": "custom", "first": "2030-01-07", "last": "2030-01-13", **query})
+
+
+def test_staff_with_the_permission_see_the_clinic_and_its_csv(client, week, asha):
+    reception = grant_permissions(make_user("rita", is_staff=True), "view_reports")
+    client.force_login(reception)
+    shown = page(client).content.decode()
+    assert "No-show rate" in shown and "33%" in shown and "Asha Patel" in shown
+    csv = page(client, format="csv")
+    assert csv["Content-Disposition"] == 'attachment; filename="clinic-report_2030-01-07_to_2030-01-13.csv"'
+    assert "no-shows,1,0" in csv.content.decode()
+
+
+def test_a_therapist_sees_their_own_figures_only(client, week, asha, bob):
+    client.force_login(bob.user)
+    mine = page(client).content.decode()
+    assert "Bob" in mine and "Asha Patel" not in mine
+    refused = page(client, therapist=asha.pk)
+    assert (
+        refused.status_code == 400 and "You can see the figures of the therapists listed." in refused.content.decode()
+    )
+
+
+def test_clients_and_staff_without_the_permission_see_nothing(client, alice):
+    for user in (alice, make_user("sid", is_staff=True)):
+        client.force_login(user)
+        assert page(client).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        ("0001-01-01", "2030-01-13", "between the years 2000 and 2100"),
+        ("2030-01-07", "9999-12-31", "between the years 2000 and 2100"),
+        ("2030-01-13", "2030-01-07", "The last day is before the first"),
+        ("2020-01-01", "2030-01-13", "three years or less"),
+        ("yesterday", "2030-01-13", "Please give the first day as a date."),
+        ("", "2030-01-13", "Please give both the first and the last day."),
+    ],
+)
+def test_bad_dates_get_a_clear_message(admin_client, first, last, message):
+    answer = page(admin_client, first=first, last=last)
+    assert answer.status_code == 400 and message in answer.content.decode()
+
+
+def test_an_unknown_therapist_gets_a_clear_message(admin_client):
+    answer = page(admin_client, therapist=999999)
+    assert answer.status_code == 400 and "You can see the figures of the therapists listed." in answer.content.decode()
+
+
+def test_the_page_takes_the_same_queries_however_many_bookings(admin_client, week, asha, sports):
+    page(admin_client)  # sessions and permissions, read once
+    with CaptureQueriesContext(connection) as few:
+        page(admin_client)
+    for hour in range(11, 16):
+        for day in range(7, 14):
+            start = wall_clock_to_utc(datetime.date(2030, 1, day), datetime.time(hour))
+            make_booking(therapist=asha, session_type=sports, start=start, status=Status.ATTENDED)
+    with CaptureQueriesContext(connection) as many:
+        assert "37" in page(admin_client).content.decode()  # 2 + 35 attended
+    assert len(many.captured_queries) == len(few.captured_queries)
