@@ -6,8 +6,8 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models import CharField, Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 
 from bookings.models import Booking, FreedTime, WaitlistOffer
 from bookings.reports.period import Period
@@ -16,6 +16,7 @@ from clinic.london import LONDON
 from therapists.models import Therapist, TimeOff, WorkingHours
 
 Status = Booking.Status
+THIRTY_DAYS = datetime.timedelta(days=30)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +47,21 @@ class Clients:
 
 
 @dataclasses.dataclass(frozen=True)
+class Rebooking:
+    attended: int
+    on_the_day: int  # the client booked a later session by the end of the session's day
+    within_30_days: int  # ... within 30 days of the session's start
+
+    @property
+    def on_the_day_share(self) -> float | None:
+        return self.on_the_day / self.attended if self.attended else None
+
+    @property
+    def within_30_days_share(self) -> float | None:
+        return self.within_30_days / self.attended if self.attended else None
+
+
+@dataclasses.dataclass(frozen=True)
 class Utilisation:
     therapist: Therapist
     booked_minutes: int
@@ -66,14 +82,15 @@ class FillRate:
         return self.filled / self.freed if self.freed else None
 
 
-def _bookings(period: Period, therapist_id: int | None, session_type_id: int | None):
-    # A waitlist hold is no booking, held or let go (then it is "cancelled", but nobody's).
+def _real_bookings():
+    """Bookings, not waitlist holds: a hold is no booking, held or let go (then it is
+    "cancelled", but nobody's)."""
     holds = WaitlistOffer.objects.filter(hold=OuterRef("pk"))
-    rows = (
-        Booking.objects.filter(start__gte=period.begins, start__lt=period.ends)
-        .exclude(status=Status.HELD)
-        .exclude(Exists(holds))
-    )
+    return Booking.objects.exclude(status=Status.HELD).exclude(Exists(holds))
+
+
+def _bookings(period: Period, therapist_id: int | None, session_type_id: int | None):
+    rows = _real_bookings().filter(start__gte=period.begins, start__lt=period.ends)
     if therapist_id is not None:
         rows = rows.filter(therapist_id=therapist_id)
     if session_type_id is not None:
@@ -122,6 +139,42 @@ def clients(period: Period, *, therapist_id=None, session_type_id=None) -> Clien
         )
     )
     return Clients(new=counted["new"], returning=counted["returning"])
+
+
+def rebooking(period: Period, *, therapist_id=None, session_type_id=None) -> Rebooking:
+    """One query: of the period's attended sessions, those whose client made a later booking
+    (with anyone, not cancelled later or not) on the session's London day or earlier, and
+    within 30 days of it."""
+    later = _real_bookings().annotate(key=_client_key()).filter(key=OuterRef("key"), start__gt=OuterRef("start"))
+    on_the_day = later.annotate(created_day=TruncDate("created_at", tzinfo=LONDON)).filter(
+        created_day__lte=OuterRef("day")
+    )
+    soon = later.filter(
+        created_at__lte=ExpressionWrapper(OuterRef("start") + THIRTY_DAYS, output_field=DateTimeField())
+    )
+    counted = (
+        _bookings(period, therapist_id, session_type_id)
+        .filter(status=Status.ATTENDED)
+        .annotate(key=_client_key(), day=TruncDate("start", tzinfo=LONDON))
+        .annotate(rebooked_on_the_day=Exists(on_the_day), rebooked_soon=Exists(soon))
+        .aggregate(
+            attended=Count("pk"),
+            on_the_day=Count("pk", filter=Q(rebooked_on_the_day=True)),
+            soon=Count("pk", filter=Q(rebooked_soon=True)),
+        )
+    )
+    return Rebooking(counted["attended"], counted["on_the_day"], counted["soon"])
+
+
+def registration_checks_ending(today: datetime.date) -> tuple[int, int]:
+    """Therapists whose CNHC check ends in the next 30 and the next 60 days (one query)."""
+    ending = Therapist.objects.filter(
+        registration_status=Therapist.RegistrationStatus.VERIFIED, registration_expires_on__gte=today
+    ).aggregate(
+        in_30=Count("pk", filter=Q(registration_expires_on__lte=today + datetime.timedelta(days=30))),
+        in_60=Count("pk", filter=Q(registration_expires_on__lte=today + datetime.timedelta(days=60))),
+    )
+    return ending["in_30"], ending["in_60"]
 
 
 def fill_rate(period: Period, *, therapist_id=None) -> FillRate:

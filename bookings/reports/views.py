@@ -24,6 +24,7 @@ class Figures:
     period: Period
     attendance: figures.Attendance
     clients: figures.Clients
+    rebooking: figures.Rebooking
     fill_rate: figures.FillRate
 
 
@@ -32,6 +33,7 @@ def _figures(period: Period, therapist_id, session_type_id) -> Figures:
         period=period,
         attendance=figures.attendance(period, therapist_id=therapist_id, session_type_id=session_type_id),
         clients=figures.clients(period, therapist_id=therapist_id, session_type_id=session_type_id),
+        rebooking=figures.rebooking(period, therapist_id=therapist_id, session_type_id=session_type_id),
         fill_rate=figures.fill_rate(period, therapist_id=therapist_id),
     )
 
@@ -70,6 +72,7 @@ def reports_page(request):
         rows=[(label, shown_as(read(now)), shown_as(read(before)), why) for label, read, why in SHOWN],
         utilisation=rows,
         csv_query=_with_csv(request),
+        checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
     )
     return render(request, "bookings/reports/reports.html", context)
 
@@ -116,6 +119,8 @@ FIGURE_ROWS = [
     ("revenue expected (GBP)", lambda f: f.attendance.revenue_expected),
     ("new clients", lambda f: f.clients.new),
     ("returning clients", lambda f: f.clients.returning),
+    ("rebooked on the day", lambda f: f.rebooking.on_the_day),
+    ("rebooked within 30 days", lambda f: f.rebooking.within_30_days),
     ("times given up", lambda f: f.fill_rate.freed),
     ("taken from the waitlist", lambda f: f.fill_rate.filled),
 ]
@@ -136,6 +141,16 @@ SHOWN = [
     ("Revenue expected (£)", lambda f: f.attendance.revenue_expected, "Attended sessions at their session's price."),
     ("New clients", lambda f: f.clients.new, "Clients whose first attended session ever is in the period."),
     ("Returning clients", lambda f: f.clients.returning, "Clients attended in the period who had attended before it."),
+    (
+        "Rebooked on the day",
+        lambda f: f.rebooking.on_the_day_share,
+        "Attended sessions whose client booked a later one by the end of that day.",
+    ),
+    (
+        "Rebooked within 30 days",
+        lambda f: f.rebooking.within_30_days_share,
+        "Attended sessions whose client booked a later one within 30 days.",
+    ),
     (
         "Times given up",
         lambda f: f.fill_rate.freed,

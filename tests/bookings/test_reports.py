@@ -146,3 +146,23 @@ def test_the_page_takes_the_same_queries_however_many_bookings(admin_client, wee
     with CaptureQueriesContext(connection) as many:
         assert "37" in page(admin_client).content.decode()  # 2 + 35 attended
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_rebooking_counts_a_later_booking_made_on_the_day_and_within_30_days(asha, alice, sports):
+    attended = make_booking(therapist=asha, session_type=sports, client=alice, start=at_ten(7), status=Status.ATTENDED)
+    Booking.objects.filter(pk=attended.pk).update(created_at=at_ten(7) - datetime.timedelta(days=3))
+    same_day = make_booking(therapist=asha, session_type=sports, client=alice, start=at_ten(21))
+    Booking.objects.filter(pk=same_day.pk).update(created_at=at_ten(7) + datetime.timedelta(hours=3))
+    other = make_booking(therapist=asha, session_type=sports, start=at_ten(8), status=Status.ATTENDED)  # a guest
+    late = make_booking(therapist=asha, session_type=sports, start=at_ten(28), client_email=other.client_email)
+    Booking.objects.filter(pk=late.pk).update(created_at=at_ten(8) + datetime.timedelta(days=20))
+
+    assert figures.rebooking(WEEK) == figures.Rebooking(attended=2, on_the_day=1, within_30_days=2)
+
+
+def test_cnhc_checks_ending_soon_are_counted(asha, bob):
+    asha.registration_expires_on = datetime.date(2030, 2, 1)  # 16 days after NOW
+    asha.save()
+    bob.registration_expires_on = datetime.date(2030, 3, 1)  # 44 days after
+    bob.save()
+    assert figures.registration_checks_ending(datetime.date(2030, 1, 16)) == (1, 2)
