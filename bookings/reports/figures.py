@@ -13,6 +13,7 @@ from bookings.models import Booking, FreedTime, WaitlistOffer
 from bookings.reports.period import Period
 from bookings.slots.selectors import EpochSeconds
 from clinic.london import LONDON
+from clinic.models import Room, RoomClosure, RoomHours
 from therapists.models import Therapist, TimeOff, WorkingHours
 
 Status = Booking.Status
@@ -216,12 +217,57 @@ def utilisation(period: Period, therapists: list[Therapist]) -> list[Utilisation
     ]
 
 
-def _in_force(stretch: WorkingHours, day: datetime.date) -> bool:
-    return (
-        stretch.weekday == day.weekday()
-        and (stretch.effective_from is None or stretch.effective_from <= day)
-        and (stretch.effective_until is None or day <= stretch.effective_until)
+def _dates(stretch) -> tuple[datetime.date | None, datetime.date | None]:
+    """A therapist's stretch may hold between two dates; a room's opening hours always do."""
+    return getattr(stretch, "effective_from", None), getattr(stretch, "effective_until", None)
+
+
+@dataclasses.dataclass(frozen=True)
+class RoomUse:
+    room: Room
+    used_minutes: int  # bookings in the room, their turnover included
+    open_minutes: int | None  # None: the room has no opening hours of its own
+
+    @property
+    def share(self) -> float | None:
+        return self.used_minutes / self.open_minutes if self.open_minutes else None
+
+
+def room_utilisation(period: Period) -> list[RoomUse]:
+    """(Booked + turnover) minutes / the room's open minutes (its opening hours each day, less
+    its closures), per active room. Three queries, as for therapists."""
+    rooms = list(Room.objects.filter(active=True))
+    used = dict(
+        _real_bookings()
+        .filter(room__in=rooms, start__gte=period.begins, start__lt=period.ends)
+        .exclude(status=Status.CANCELLED)
+        .values("room_id")
+        .annotate(seconds=Sum(EpochSeconds("room_until") - EpochSeconds("start")))
+        .values_list("room_id", "seconds")
     )
+    hours: dict[int, list[RoomHours]] = {room.pk: [] for room in rooms}
+    for stretch in RoomHours.objects.filter(room__in=rooms):
+        hours[stretch.room_id].append(stretch)
+    closed: dict[int, list[RoomClosure]] = {room.pk: [] for room in rooms}
+    for closure in RoomClosure.objects.filter(room__in=rooms, start__lt=period.ends, end__gt=period.begins):
+        closed[closure.room_id].append(closure)
+    return [
+        RoomUse(
+            room=room,
+            used_minutes=(used.get(room.pk) or 0) // 60,
+            open_minutes=(
+                _working_minutes(period, hours[room.pk]) - _minutes_off(period, hours[room.pk], closed[room.pk])
+                if hours[room.pk]
+                else None
+            ),
+        )
+        for room in rooms
+    ]
+
+
+def _in_force(stretch, day: datetime.date) -> bool:
+    begins, ends = _dates(stretch)
+    return stretch.weekday == day.weekday() and (begins is None or begins <= day) and (ends is None or day <= ends)
 
 
 def _weekdays_between(first: datetime.date, last: datetime.date, weekday: int) -> int:
@@ -232,24 +278,25 @@ def _weekdays_between(first: datetime.date, last: datetime.date, weekday: int) -
     return 0 if earliest > last else (last - earliest).days // 7 + 1
 
 
-def _stretch_minutes(stretch: WorkingHours) -> int:
+def _stretch_minutes(stretch) -> int:
     return (stretch.end_time.hour * 60 + stretch.end_time.minute) - (
         stretch.start_time.hour * 60 + stretch.start_time.minute
     )
 
 
-def _working_minutes(period: Period, stretches: list[WorkingHours]) -> int:
+def _working_minutes(period: Period, stretches) -> int:
     """Each stretch's wall-clock minutes on every day of the period it is in force: counted,
     not walked day by day."""
     total = 0
     for stretch in stretches:
-        first = max(period.first, stretch.effective_from or period.first)
-        last = min(period.last, stretch.effective_until or period.last)
+        begins, ends = _dates(stretch)
+        first = max(period.first, begins or period.first)
+        last = min(period.last, ends or period.last)
         total += _weekdays_between(first, last, stretch.weekday) * _stretch_minutes(stretch)
     return total
 
 
-def _minutes_off(period: Period, stretches: list[WorkingHours], time_off: list[TimeOff]) -> int:
+def _minutes_off(period: Period, stretches, time_off) -> int:
     """Minutes of working hours inside time off, day by day over each time off (short spans)."""
     total = 0
     for gap in time_off:

@@ -73,6 +73,7 @@ def reports_page(request):
         utilisation=rows,
         csv_query=_with_csv(request),
         checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
+        rooms=figures.room_utilisation(period) if everyone else [],
     )
     return render(request, "bookings/reports/reports.html", context)
 

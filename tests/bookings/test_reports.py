@@ -13,9 +13,10 @@ from bookings.models import Booking, FreedTime, WaitlistOffer
 from bookings.reports import figures
 from bookings.reports.period import Period
 from clinic.london import wall_clock_to_utc
+from clinic.models import RoomClosure, RoomHours
 from therapists.models import TimeOff
 
-from ..factories import grant_permissions, make_booking, make_user, make_waitlist_entry
+from ..factories import grant_permissions, make_booking, make_room, make_user, make_waitlist_entry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -166,3 +167,23 @@ def test_cnhc_checks_ending_soon_are_counted(asha, bob):
     bob.registration_expires_on = datetime.date(2030, 3, 1)  # 44 days after
     bob.save()
     assert figures.registration_checks_ending(datetime.date(2030, 1, 16)) == (1, 2)
+
+
+def test_a_rooms_utilisation_counts_turnover_against_its_open_hours_less_closures(asha, sports):
+    room = make_room("Room 1", suits=[sports], turnover_minutes=10)
+    RoomHours.objects.bulk_create(
+        RoomHours(room=room, weekday=day, start_time=datetime.time(9), end_time=datetime.time(17)) for day in range(7)
+    )
+    RoomClosure.objects.create(
+        room=room,
+        start=wall_clock_to_utc(datetime.date(2030, 1, 8), datetime.time(12)),
+        end=wall_clock_to_utc(datetime.date(2030, 1, 8), datetime.time(14)),
+    )
+    for day in (7, 9):
+        make_booking(therapist=asha, session_type=sports, start=at_ten(day), room=room, status=Status.ATTENDED)
+    make_booking(therapist=asha, session_type=sports, start=at_ten(10), room=room, status=Status.CANCELLED)
+    unlimited = make_room("Room 2", suits=[sports])
+
+    uses = {use.room: use for use in figures.room_utilisation(WEEK)}
+    assert (uses[room].used_minutes, uses[room].open_minutes) == (2 * 70, 7 * 480 - 120)
+    assert uses[unlimited].open_minutes is None and uses[unlimited].share is None
