@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.reports import figures
+from bookings.reports.chart import weekly_chart
 from bookings.reports.forms import ReportFilterForm
 from bookings.reports.period import Period, PeriodError, period_for
 from therapists.models import Therapist
@@ -74,6 +75,13 @@ def reports_page(request):
         csv_query=_with_csv(request),
         checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
         rooms=figures.room_utilisation(period) if everyone else [],
+        chart=weekly_chart(
+            period.first,
+            period.last,
+            figures.weekly(
+                period, therapist_id=therapist_id, session_type_id=session_type.pk if session_type else None
+            ),
+        ),
     )
     return render(request, "bookings/reports/reports.html", context)
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.models import Booking, FreedTime, WaitlistOffer
-from bookings.reports import figures
+from bookings.reports import chart, figures
 from bookings.reports.period import Period
 from clinic.london import wall_clock_to_utc
 from clinic.models import RoomClosure, RoomHours
@@ -187,3 +187,22 @@ def test_a_rooms_utilisation_counts_turnover_against_its_open_hours_less_closure
     uses = {use.room: use for use in figures.room_utilisation(WEEK)}
     assert (uses[room].used_minutes, uses[room].open_minutes) == (2 * 70, 7 * 480 - 120)
     assert uses[unlimited].open_minutes is None and uses[unlimited].share is None
+
+
+def test_the_weekly_chart_places_each_week_by_its_date_and_says_it_in_words(asha, week):
+    weeks = figures.weekly(Period(datetime.date(2030, 1, 1), datetime.date(2030, 1, 31)))
+    # Tuesday 1 January is in the week of Monday 31 December; the hand-counted week is the next.
+    assert [(w.first_day, w.attended, w.no_shows) for w in weeks] == [(datetime.date(2030, 1, 7), 2, 1)]
+    drawn = chart.weekly_chart(datetime.date(2030, 1, 1), datetime.date(2030, 1, 31), weeks)
+    (bar,) = drawn.bars
+    per_day = (chart.WIDTH - chart.LEFT - chart.RIGHT) / 31
+    assert bar.x == pytest.approx(chart.LEFT + 6 * per_day)  # 7 January is the 7th day: proportional to time
+    assert bar.attended_height == pytest.approx(2 * bar.no_show_height)
+    assert "2 attended and 1 no-show over 1 week" in drawn.summary
+    assert chart.weekly_chart(datetime.date(2030, 1, 1), datetime.date(2030, 1, 31), []) is None
+
+
+def test_the_page_draws_the_chart_with_its_words_and_table(admin_client, week):
+    shown = page(admin_client).content.decode()
+    assert 'role="img"' in shown and "Attended sessions and no-shows, week by week" in shown
+    assert "The weeks as a table" in shown and "7 Jan 2030" in shown

@@ -31,6 +31,14 @@ def test_reception_reads_last_months_figures(page, asha, sports):
     expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("No-show rate 33%"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Asha Patel"))).to_be_visible()
+    chart = page.get_by_role("img", name="Attended sessions and no-shows, week by week")
+    expect(chart).to_be_visible()
+    drawn_px = page.evaluate(
+        "() => { const svg = document.querySelector('svg.report-chart');"
+        " return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width"
+        " * parseFloat(svg.querySelector('text').getAttribute('font-size')); }"
+    )
+    assert drawn_px >= 11, drawn_px  # the chart's text as drawn, on a phone too
     screenshot(page, f"reports-{page.viewport_name}")
     assert_accessible(page)
     expect(page.get_by_role("link", name="Download these figures (CSV)")).to_be_visible()
