@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from bookings.reports import figures
+from bookings.reports import figures, utilisation
 from bookings.reports.chart import weekly_chart
 from bookings.reports.forms import ReportFilterForm
 from bookings.reports.period import Period, PeriodError, period_for
@@ -64,7 +64,7 @@ def reports_page(request):
     now = _figures(period, therapist_id, session_type.pk if session_type else None)
     before = _figures(period.before(), therapist_id, session_type.pk if session_type else None)
     shown = [t for t in therapists if therapist_id in (None, t.pk)]
-    rows = figures.utilisation(period, shown)
+    rows = utilisation.utilisation(period, shown)
     if request.GET.get("format") == "csv":
         return _csv(now, before, rows, therapist_id, session_type)
     context.update(
@@ -74,7 +74,11 @@ def reports_page(request):
         utilisation=rows,
         csv_query=_with_csv(request),
         checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
-        rooms=figures.room_utilisation(period) if everyone else [],
+        rooms=utilisation.room_utilisation(period) if everyone else [],
+        outcomes=figures.outcomes(
+            period, therapist_id=therapist_id, session_type_id=session_type.pk if session_type else None
+        ),
+        smallest_group=figures.SMALLEST_GROUP,
         chart=weekly_chart(
             period.first,
             period.last,

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bookings.models import Booking, FreedTime, WaitlistOffer
-from bookings.reports import chart, figures
+from bookings.models import Booking, FreedTime, OutcomeScore, SessionNote, WaitlistOffer
+from bookings.reports import chart, figures, utilisation
 from bookings.reports.period import Period
 from clinic.london import wall_clock_to_utc
 from clinic.models import RoomClosure, RoomHours
+from clinic.problems import Problem
 from therapists.models import TimeOff
 
 from ..factories import grant_permissions, make_booking, make_room, make_user, make_waitlist_entry
@@ -74,7 +75,7 @@ def test_each_figure_matches_the_hand_count(asha, week):
     assert counted.revenue_expected == 2 * sports.price
     assert round(counted.no_show_rate, 3) == round(1 / 3, 3) and counted.late_cancel_rate == 1 / 5
     assert figures.clients(WEEK) == figures.Clients(new=1, returning=1)
-    (row,) = figures.utilisation(WEEK, [asha])
+    (row,) = utilisation.utilisation(WEEK, [asha])
     assert (row.booked_minutes, row.working_minutes) == (4 * 60, 7 * 480 - 120)
     fill = figures.fill_rate(WEEK)
     assert (fill.freed, fill.filled, fill.share) == (2, 1, 0.5)
@@ -184,7 +185,7 @@ def test_a_rooms_utilisation_counts_turnover_against_its_open_hours_less_closure
     make_booking(therapist=asha, session_type=sports, start=at_ten(10), room=room, status=Status.CANCELLED)
     unlimited = make_room("Room 2", suits=[sports])
 
-    uses = {use.room: use for use in figures.room_utilisation(WEEK)}
+    uses = {use.room: use for use in utilisation.room_utilisation(WEEK)}
     assert (uses[room].used_minutes, uses[room].open_minutes) == (2 * 70, 7 * 480 - 120)
     assert uses[unlimited].open_minutes is None and uses[unlimited].share is None
 
@@ -206,3 +207,34 @@ def test_the_page_draws_the_chart_with_its_words_and_table(admin_client, week):
     shown = page(admin_client).content.decode()
     assert 'role="img"' in shown and "Attended sessions and no-shows, week by week" in shown
     assert "The weeks as a table" in shown and "7 Jan 2030" in shown
+
+
+def rated(therapist, session_type, day: int, client_email: str, problem: str, before: int, after: int):
+    """An attended session with notes, pain rated when booking and at the check-in."""
+    booking = make_booking(
+        therapist=therapist,
+        session_type=session_type,
+        start=at_ten(day),
+        status=Status.ATTENDED,
+        client_email=client_email,
+    )
+    SessionNote.objects.create(booking=booking, areas_worked=["back-calf-left"], pressure_used=5, problem=problem)
+    for taken, score in (("booking", before), ("check_in", after)):
+        OutcomeScore.objects.create(
+            booking=booking, taken=taken, kind="pain", measure="pain", score=score, taken_at=at_ten(day)
+        )
+
+
+def test_outcomes_count_meaningful_pain_improvement_and_hide_small_groups(asha, sports):
+    # Achilles, five clients: 8->5 (3 points, 37%: yes), 6->4 (2, 33%: yes), 9->7 (2, 22%: no),
+    # 5->5 (no), 4->1 (yes).
+    for n, (before, after) in enumerate([(8, 5), (6, 4), (9, 7), (5, 5), (4, 1)]):
+        rated(asha, sports, 7 + n, f"a{n}@example.com", Problem.ACHILLES, before, after)
+    # Knee pain, two clients: too few to show.
+    for n in range(2):
+        rated(asha, sports, 7 + n, f"k{n}@example.com", Problem.KNEE_PAIN, 7, 2)
+
+    shown, left_out = figures.outcomes(WEEK)
+
+    assert [(o.problem, o.clients, o.sessions, o.improved) for o in shown] == [(Problem.ACHILLES.label, 5, 5, 3)]
+    assert left_out == 1
