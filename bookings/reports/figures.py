@@ -94,18 +94,20 @@ def real_bookings():
     return Booking.objects.exclude(status=Status.HELD).exclude(Exists(holds))
 
 
-def _bookings(period: Period, therapist_id: int | None, session_type_id: int | None):
+def _bookings(period: Period, therapist_id: int | None, session_type_id: int | None, room_id: int | None = None):
     rows = real_bookings().filter(start__gte=period.begins, start__lt=period.ends)
     if therapist_id is not None:
         rows = rows.filter(therapist_id=therapist_id)
     if session_type_id is not None:
         rows = rows.filter(session_type_id=session_type_id)
+    if room_id is not None:
+        rows = rows.filter(room_id=room_id)
     return rows
 
 
-def attendance(period: Period, *, therapist_id=None, session_type_id=None) -> Attendance:
+def attendance(period: Period, *, therapist_id=None, session_type_id=None, room_id=None) -> Attendance:
     """One query."""
-    counted = _bookings(period, therapist_id, session_type_id).aggregate(
+    counted = _bookings(period, therapist_id, session_type_id, room_id).aggregate(
         attended=Count("pk", filter=Q(status=Status.ATTENDED)),
         no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),
         late=Count("pk", filter=Q(status=Status.CANCELLED, late_cancellation=True)),
@@ -136,12 +138,12 @@ def _same_client_has(rows):
     return Case(When(client__isnull=False, then=by_account), default=by_address, output_field=BooleanField())
 
 
-def clients(period: Period, *, therapist_id=None, session_type_id=None) -> Clients:
+def clients(period: Period, *, therapist_id=None, session_type_id=None, room_id=None) -> Clients:
     """One query: the clients with an attended session in the period, split by whether they
     had one before it (with any therapist)."""
     earlier = Booking.objects.filter(status=Status.ATTENDED, start__lt=period.begins)
     counted = (
-        _bookings(period, therapist_id, session_type_id)
+        _bookings(period, therapist_id, session_type_id, room_id)
         .filter(status=Status.ATTENDED)
         .annotate(key=_client_key(), before=_same_client_has(earlier))
         .aggregate(
@@ -152,7 +154,7 @@ def clients(period: Period, *, therapist_id=None, session_type_id=None) -> Clien
     return Clients(new=counted["new"], returning=counted["returning"])
 
 
-def rebooking(period: Period, *, therapist_id=None, session_type_id=None) -> Rebooking:
+def rebooking(period: Period, *, therapist_id=None, session_type_id=None, room_id=None) -> Rebooking:
     """One query: of the period's attended sessions, those whose client made a later booking
     (with anyone, not cancelled later or not) on the session's London day or earlier, and
     within 30 days of it."""
@@ -164,7 +166,7 @@ def rebooking(period: Period, *, therapist_id=None, session_type_id=None) -> Reb
         created_at__lte=ExpressionWrapper(OuterRef("start") + THIRTY_DAYS, output_field=DateTimeField())
     )
     counted = (
-        _bookings(period, therapist_id, session_type_id)
+        _bookings(period, therapist_id, session_type_id, room_id)
         .filter(status=Status.ATTENDED)
         .annotate(day=TruncDate("start", tzinfo=LONDON))
         .annotate(rebooked_on_the_day=_same_client_has(on_the_day), rebooked_soon=_same_client_has(soon))
@@ -177,10 +179,10 @@ def rebooking(period: Period, *, therapist_id=None, session_type_id=None) -> Reb
     return Rebooking(counted["attended"], counted["on_the_day"], counted["soon"])
 
 
-def weekly(period: Period, *, therapist_id=None, session_type_id=None) -> list[Week]:
+def weekly(period: Period, *, therapist_id=None, session_type_id=None, room_id=None) -> list[Week]:
     """Attended and no-shows per London week (Monday first), in one grouped query."""
     rows = (
-        _bookings(period, therapist_id, session_type_id)
+        _bookings(period, therapist_id, session_type_id, room_id)
         .filter(status__in=[Status.ATTENDED, Status.NO_SHOW])
         .annotate(week=TruncWeek("start", tzinfo=LONDON))
         .values("week")
@@ -236,13 +238,13 @@ class Outcome:
         return self.improved / self.sessions
 
 
-def outcomes(period: Period, *, therapist_id=None, session_type_id=None) -> tuple[list[Outcome], int]:
+def outcomes(period: Period, *, therapist_id=None, session_type_id=None, room_id=None) -> tuple[list[Outcome], int]:
     """Per session type and problem (the therapist's notes), the share of attended sessions
     whose pain improved meaningfully between booking and the check-in: (the groups of at least
     SMALLEST_GROUP clients, how many smaller groups were left out). One query."""
     pain = OutcomeScore.objects.filter(booking=OuterRef("pk"), kind=OutcomeScore.Kind.PAIN)
     rows = (
-        _bookings(period, therapist_id, session_type_id)
+        _bookings(period, therapist_id, session_type_id, room_id)
         .filter(status=Status.ATTENDED, session_note__isnull=False)
         .annotate(
             before=Subquery(pain.filter(taken=OutcomeScore.Taken.BOOKING).values("score")[:1]),

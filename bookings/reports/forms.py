@@ -4,6 +4,7 @@ from django import forms
 
 from bookings.reports.period import PRESETS
 from bookings.slots.selectors import session_type_list_active
+from clinic.models import Room
 
 
 class ReportFilterForm(forms.Form):
@@ -23,6 +24,13 @@ class ReportFilterForm(forms.Form):
     therapist = forms.TypedChoiceField(label="Therapist", required=False, coerce=int, empty_value=None)
     session_type = forms.ModelChoiceField(
         label="Session", queryset=session_type_list_active(), required=False, empty_label="Every session"
+    )
+    room = forms.ModelChoiceField(
+        label="Room",
+        queryset=Room.objects.filter(active=True),
+        required=False,
+        empty_label="Every room",
+        error_messages={"invalid_choice": "That room is not one of the clinic's. Please choose from the list."},
     )
 
     def __init__(self, *args, therapists, everyone: bool, **kwargs):

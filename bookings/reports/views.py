@@ -1,18 +1,17 @@
 """The reports page: whole-clinic figures for staff with bookings.view_reports, a therapist's
 own for a therapist; every table as CSV with the filters in the file name."""
 
-import csv
 import dataclasses
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.reports import figures, utilisation
 from bookings.reports.chart import weekly_chart
+from bookings.reports.csv_export import report_csv
 from bookings.reports.forms import ReportFilterForm
 from bookings.reports.period import Period, PeriodError, period_for
 from therapists.models import Therapist
@@ -29,13 +28,43 @@ class Figures:
     fill_rate: figures.FillRate
 
 
-def _figures(period: Period, therapist_id, session_type_id) -> Figures:
+def _figures(period: Period, chosen: dict) -> Figures:
     return Figures(
         period=period,
-        attendance=figures.attendance(period, therapist_id=therapist_id, session_type_id=session_type_id),
-        clients=figures.clients(period, therapist_id=therapist_id, session_type_id=session_type_id),
-        rebooking=figures.rebooking(period, therapist_id=therapist_id, session_type_id=session_type_id),
-        fill_rate=figures.fill_rate(period, therapist_id=therapist_id),
+        attendance=figures.attendance(period, **chosen),
+        clients=figures.clients(period, **chosen),
+        rebooking=figures.rebooking(period, **chosen),
+        fill_rate=figures.fill_rate(period, therapist_id=chosen["therapist_id"]),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """Every table of the page (and of its CSV)."""
+
+    now: Figures
+    before: Figures
+    weeks: list
+    therapists: list
+    rooms: list
+    outcomes: tuple
+    chosen: dict
+
+
+def _report(period: Period, chosen: dict, therapists: list, everyone: bool) -> Report:
+    weeks = figures.weekly(period, **chosen)
+    return Report(
+        now=_figures(period, chosen),
+        before=_figures(period.before(), chosen),
+        weeks=weeks,
+        therapists=utilisation.utilisation(period, [t for t in therapists if chosen["therapist_id"] in (None, t.pk)]),
+        rooms=[
+            use
+            for use in (utilisation.room_utilisation(period) if everyone else [])
+            if chosen["room_id"] in (None, use.room.pk)
+        ],
+        outcomes=figures.outcomes(period, **chosen),
+        chosen=chosen,
     )
 
 
@@ -59,33 +88,25 @@ def reports_page(request):
     except PeriodError as error:
         form.add_error(None, error.message)
         return render(request, "bookings/reports/reports.html", context, status=400)
-    therapist_id = data.get("therapist") if everyone else own.pk
-    session_type = data.get("session_type")
-    now = _figures(period, therapist_id, session_type.pk if session_type else None)
-    before = _figures(period.before(), therapist_id, session_type.pk if session_type else None)
-    shown = [t for t in therapists if therapist_id in (None, t.pk)]
-    rows = utilisation.utilisation(period, shown)
+    chosen = {
+        "therapist_id": data.get("therapist") if everyone else own.pk,
+        "session_type_id": data["session_type"].pk if data.get("session_type") else None,
+        "room_id": data["room"].pk if data.get("room") else None,
+    }
+    report = _report(period, chosen, therapists, everyone)
     if request.GET.get("format") == "csv":
-        return _csv(now, before, rows, therapist_id, session_type)
+        return report_csv(report)
     context.update(
-        now=now,
-        before=before,
-        rows=[(label, shown_as(read(now)), shown_as(read(before)), why) for label, read, why in SHOWN],
-        utilisation=rows,
+        now=report.now,
+        before=report.before,
+        rows=[(label, shown_as(read(report.now)), shown_as(read(report.before)), why) for label, read, why in SHOWN],
+        utilisation=report.therapists,
+        rooms=report.rooms,
+        outcomes=report.outcomes,
+        smallest_group=figures.SMALLEST_GROUP,
+        chart=weekly_chart(period.first, period.last, report.weeks),
         csv_query=_with_csv(request),
         checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
-        rooms=utilisation.room_utilisation(period) if everyone else [],
-        outcomes=figures.outcomes(
-            period, therapist_id=therapist_id, session_type_id=session_type.pk if session_type else None
-        ),
-        smallest_group=figures.SMALLEST_GROUP,
-        chart=weekly_chart(
-            period.first,
-            period.last,
-            figures.weekly(
-                period, therapist_id=therapist_id, session_type_id=session_type.pk if session_type else None
-            ),
-        ),
     )
     return render(request, "bookings/reports/reports.html", context)
 
@@ -103,40 +124,6 @@ def shown_as(value) -> str:
     if isinstance(value, float):
         return f"{value:.0%}"
     return str(value)
-
-
-def _csv(now: Figures, before: Figures, rows, therapist_id, session_type) -> HttpResponse:
-    """The figures and the utilisation table, the filters in the file name."""
-    name = f"clinic-report_{now.period.slug()}"
-    name += f"_therapist-{therapist_id}" if therapist_id else ""
-    name += f"_session-{session_type.pk}" if session_type else ""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    out = csv.writer(response)
-    out.writerow(["figure", now.period.slug(), f"before: {before.period.slug()}"])
-    for label, read in FIGURE_ROWS:
-        out.writerow([label, read(now), read(before)])
-    out.writerow([])
-    out.writerow(["therapist", "booked minutes", "working minutes", "utilisation"])
-    for row in rows:
-        share = "" if row.share is None else f"{row.share:.3f}"
-        out.writerow([row.therapist.display_name, row.booked_minutes, row.working_minutes, share])
-    return response
-
-
-FIGURE_ROWS = [
-    ("attended", lambda f: f.attendance.attended),
-    ("no-shows", lambda f: f.attendance.no_shows),
-    ("late cancellations", lambda f: f.attendance.late_cancellations),
-    ("free cancellations", lambda f: f.attendance.free_cancellations),
-    ("revenue expected (GBP)", lambda f: f.attendance.revenue_expected),
-    ("new clients", lambda f: f.clients.new),
-    ("returning clients", lambda f: f.clients.returning),
-    ("rebooked on the day", lambda f: f.rebooking.on_the_day),
-    ("rebooked within 30 days", lambda f: f.rebooking.within_30_days),
-    ("times given up", lambda f: f.fill_rate.freed),
-    ("taken from the waitlist", lambda f: f.fill_rate.filled),
-]
 
 
 # Each figure on the page: its label, how to read it, and its definition (shown beside it).

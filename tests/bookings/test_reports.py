@@ -238,3 +238,33 @@ def test_outcomes_count_meaningful_pain_improvement_and_hide_small_groups(asha, 
 
     assert [(o.problem, o.clients, o.sessions, o.improved) for o in shown] == [(Problem.ACHILLES.label, 5, 5, 3)]
     assert left_out == 1
+
+
+def test_a_room_filter_counts_that_rooms_sessions_only_and_an_unknown_room_is_refused(admin_client, asha, sports):
+    room = make_room("Room 1", suits=[sports])
+    make_booking(therapist=asha, session_type=sports, start=at_ten(7), room=room, status=Status.ATTENDED)
+    make_booking(therapist=asha, session_type=sports, start=at_ten(8), status=Status.ATTENDED)
+    assert figures.attendance(WEEK, room_id=room.pk).attended == 1
+    refused = page(admin_client, room=999999)
+    assert refused.status_code == 400 and "That room is not one of the clinic" in refused.content.decode()
+
+
+def test_the_csv_holds_every_table_with_the_filters_in_its_name(admin_client, week, asha):
+    answer = page(admin_client, format="csv", therapist=asha.pk)
+    assert answer["Content-Disposition"].endswith(f'_to_2030-01-13_therapist-{asha.pk}.csv"')
+    text = answer.content.decode()
+    for heading in ("figure,", "week beginning,", "therapist,booked minutes", "session,problem,clients"):
+        assert heading in text
+    assert "2030-01-07,2,1" in text  # the week's attended and no-shows
+
+
+def test_the_clock_change_day_and_a_session_over_midnight_count_by_their_start(asha, sports):
+    march = Period(datetime.date(2030, 3, 31), datetime.date(2030, 3, 31))  # clocks go forward at 01:00
+    late = wall_clock_to_utc(datetime.date(2030, 3, 31), datetime.time(23, 30))
+    make_booking(therapist=asha, session_type=sports, start=late, status=Status.ATTENDED)  # ends 00:30 on the 1st
+    next_day = wall_clock_to_utc(datetime.date(2030, 4, 1), datetime.time(0, 30))
+    make_booking(therapist=asha, session_type=sports, start=next_day, status=Status.ATTENDED)
+
+    assert figures.attendance(march).attended == 1
+    (row,) = utilisation.utilisation(march, [asha])
+    assert (row.booked_minutes, row.working_minutes) == (60, 480)  # 09:00-17:00 on the 23-hour day
