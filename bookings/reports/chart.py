@@ -106,3 +106,41 @@ def _month_labels(first, last, x_of, days) -> list[tuple[float, str]]:
             labels.append((x_of(month), f"{month:%b}"))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return labels
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareBar:
+    name: str
+    share: float  # 0 to 1 (more is drawn at the edge)
+    y: float
+    width: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}: {self.share:.0%}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareChart:
+    bars: list[ShareBar]
+    height: int
+    ticks: list[tuple[float, str]]
+    width: int = WIDTH
+    font: int = FONT
+    plot_left: int = 200
+    plot_right: int = WIDTH - 40
+    row: int = 36
+
+
+def share_chart(rows: list[tuple[str, float | None]]) -> ShareChart | None:
+    """Horizontal bars, one per name, 0-100%: utilisation by therapist or room. Names without a
+    share (no hours) are left out; None when none has one."""
+    rows = [(name, share) for name, share in rows if share is not None]
+    if not rows:
+        return None
+    left, right, row = 200, WIDTH - 40, 36
+    span = right - left
+    bars = [ShareBar(name[:18], share, TOP + n * row, min(share, 1.0) * span) for n, (name, share) in enumerate(rows)]
+    height = TOP + len(rows) * row + BOTTOM
+    ticks = [(left + span * part / 4, f"{part * 25}%") for part in range(5)]
+    return ShareChart(bars=bars, height=height, ticks=ticks)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.reports import figures, utilisation
-from bookings.reports.chart import weekly_chart
+from bookings.reports.chart import share_chart, weekly_chart
 from bookings.reports.csv_export import report_csv
 from bookings.reports.forms import ReportFilterForm
 from bookings.reports.period import Period, PeriodError, period_for
@@ -105,6 +105,7 @@ def reports_page(request):
         outcomes=report.outcomes,
         smallest_group=figures.SMALLEST_GROUP,
         chart=weekly_chart(period.first, period.last, report.weeks),
+        utilisation_chart=share_chart([(row.therapist.display_name, row.share) for row in report.therapists]),
         csv_query=_with_csv(request),
         checks_ending=figures.registration_checks_ending(timezone.localdate()) if everyone else None,
     )

@@ -268,3 +268,12 @@ def test_the_clock_change_day_and_a_session_over_midnight_count_by_their_start(a
     assert figures.attendance(march).attended == 1
     (row,) = utilisation.utilisation(march, [asha])
     assert (row.booked_minutes, row.working_minutes) == (60, 480)  # 09:00-17:00 on the 23-hour day
+
+
+def test_the_utilisation_chart_draws_one_bar_per_therapist_with_hours(asha, week):
+    (row,) = utilisation.utilisation(WEEK, [asha])
+    drawn = chart.share_chart([("Asha Patel", row.share), ("No hours", None)])
+    (bar,) = drawn.bars
+    assert bar.width == pytest.approx(row.share * (drawn.plot_right - drawn.plot_left))
+    assert bar.label == f"Asha Patel: {row.share:.0%}"
+    assert chart.share_chart([("No hours", None)]) is None
