@@ -9,6 +9,7 @@ from django.utils import timezone
 from bookings.messaging import outbox
 from bookings.models import OutboundEmail
 from bookings.services.outcome import session_complete
+from clinic.london import wall_clock_to_utc
 from clinic.problems import Problem
 
 from ..factories import consent_given, make_booking
@@ -20,14 +21,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_due_aftercare_reaches_a_real_smtp_server_once_each(tmp_path, asha, alice, sending_all_day):
-    booking = consent_given(make_booking(therapist=asha, client=alice, start=timezone.now() - dt.timedelta(days=3)))
+    # Three days ago at 10:00 and noon, London: notes written late in the evening would (rightly)
+    # skip "the rest of today", and the suite runs at any hour.
+    three_days_ago = timezone.localdate() - dt.timedelta(days=3)
+    start = wall_clock_to_utc(three_days_ago, dt.time(10))
+    booking = consent_given(make_booking(therapist=asha, client=alice, start=start))
     session_complete(
         therapist=asha,
         booking_id=booking.pk,
         areas_worked=["back-calf-left"],
         pressure_used=6,
         problem=Problem.ACHILLES,
-        now=timezone.now() - dt.timedelta(days=3),
+        now=wall_clock_to_utc(three_days_ago, dt.time(12)),
     )
     # Everything is due now (the plan put them in the past, within sending hours).
     OutboundEmail.objects.update(due_at=timezone.now())
