@@ -115,9 +115,11 @@ class ShareBar:
     y: float
     width: float
 
+    full_name: str = ""
+
     @property
     def label(self) -> str:
-        return f"{self.name}: {self.share:.0%}"
+        return f"{self.full_name or self.name}: {self.share:.0%}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +142,16 @@ def share_chart(rows: list[tuple[str, float | None]]) -> ShareChart | None:
         return None
     left, right, row = 200, WIDTH - 40, 36
     span = right - left
-    bars = [ShareBar(name[:18], share, TOP + n * row, min(share, 1.0) * span) for n, (name, share) in enumerate(rows)]
+    bars = [
+        ShareBar(_short(name), share, TOP + n * row, min(share, 1.0) * span, full_name=name)
+        for n, (name, share) in enumerate(rows)
+    ]
     height = TOP + len(rows) * row + BOTTOM
     ticks = [(left + span * part / 4, f"{part * 25}%") for part in range(5)]
     return ShareChart(bars=bars, height=height, ticks=ticks)
+
+
+def _short(name: str) -> str:
+    """A name that fits the 200-unit label column at the chart's font (the full name is in the
+    bar's title, the chart's description and the table)."""
+    return name if len(name) <= 14 else name[:13] + "…"
