@@ -232,7 +232,7 @@ def test_outcomes_count_meaningful_pain_improvement_and_hide_small_groups(asha, 
         rated(asha, sports, 7 + n, f"a{n}@example.com", Problem.ACHILLES, before, after)
     # Knee pain, two clients: too few to show.
     for n in range(2):
-        rated(asha, sports, 7 + n, f"k{n}@example.com", Problem.KNEE_PAIN, 7, 2)
+        rated(asha, sports, 12 + n, f"k{n}@example.com", Problem.KNEE_PAIN, 7, 2)
 
     shown, left_out = figures.outcomes(WEEK)
 
