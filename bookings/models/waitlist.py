@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from bookings.models.booking import Booking
+from clinic.free_times import free_times_changed
 from clinic.london import LONDON
 from clinic.models import SessionType
 
@@ -200,8 +201,6 @@ def expired_holds_end(*, start: datetime.datetime, end: datetime.datetime, now: 
     by a booking that meets such a hold, so it is not refused for the minute until the run.
     The hold's row, then its offers, locked as the answers lock them (rows an answer holds now
     are left to it). Their time goes back to the waitlist. Returns how many holds ended."""
-    from clinic.free_times import free_times_changed
-
     answerable = WaitlistOffer.objects.filter(hold=OuterRef("pk"), status=WaitlistOffer.Status.OPEN, respond_by__gt=now)
     over = Booking.objects.filter(status=Booking.Status.HELD, start__lt=end, blocks_until__gt=start).exclude(
         Exists(answerable)
@@ -211,8 +210,14 @@ def expired_holds_end(*, start: datetime.datetime, end: datetime.datetime, now: 
         WaitlistOffer.objects.filter(hold=hold, status=WaitlistOffer.Status.OPEN).update(
             status=WaitlistOffer.Status.LAPSED, answered_at=now
         )
-        Booking.objects.filter(pk=hold.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now)
-        free_times_changed(therapist_id=hold.therapist_id, room_ids=[hold.room_id])
-        FreedTime.objects.create(therapist_id=hold.therapist_id, start=hold.start, offer_from=now)
+        hold_let_go(hold, now)
         ended += 1
     return ended
+
+
+def hold_let_go(hold: Booking, now: datetime.datetime) -> None:
+    """A hold nobody can take any more is cancelled, and its time goes back to the waitlist at
+    once (no undo delay: nothing was booked). Call with the hold's row locked."""
+    Booking.objects.filter(pk=hold.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now)
+    free_times_changed(therapist_id=hold.therapist_id, room_ids=[hold.room_id])
+    FreedTime.objects.create(therapist_id=hold.therapist_id, start=hold.start, offer_from=now)

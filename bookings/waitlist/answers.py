@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.messaging.outbox import outbound_email_schedule
-from bookings.models import Booking, FreedTime, OutboundEmail, WaitlistEntry, WaitlistOffer
+from bookings.models import Booking, OutboundEmail, WaitlistEntry, WaitlistOffer
+from bookings.models.waitlist import hold_let_go
 from clinic.errors import ServiceError
-from clinic.free_times import free_times_changed
 
 Status = WaitlistOffer.Status
 
@@ -113,9 +113,5 @@ def _end(offer: WaitlistOffer, status: str, now: datetime.datetime) -> None:
     is cancelled and its time offered on at once."""
     offer.status, offer.answered_at = status, now
     offer.save(update_fields=["status", "answered_at"])
-    if WaitlistOffer.objects.filter(hold_id=offer.hold_id, status=Status.OPEN).exists():
-        return
-    hold = offer.hold
-    Booking.objects.filter(pk=hold.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now)
-    free_times_changed(therapist_id=hold.therapist_id, room_ids=[hold.room_id])
-    FreedTime.objects.create(therapist_id=hold.therapist_id, start=hold.start, offer_from=now)
+    if not WaitlistOffer.objects.filter(hold_id=offer.hold_id, status=Status.OPEN).exists():
+        hold_let_go(offer.hold, now)
