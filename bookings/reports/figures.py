@@ -24,7 +24,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lower, TruncDate, TruncWeek
 
 from bookings.clinical.outcome_chart import PAIN_POINTS
-from bookings.models import Booking, FreedTime, OutcomeScore, WaitlistOffer
+from bookings.models import Booking, OutcomeScore, WaitlistOffer
+from bookings.models.waitlist import fill_counts
 from bookings.reports.chart import Week
 from bookings.reports.period import Period
 from clinic.london import LONDON
@@ -212,13 +213,8 @@ def registration_checks_ending(today: datetime.date) -> tuple[int, int]:
 
 def fill_rate(period: Period, *, therapist_id=None) -> FillRate:
     """Two queries."""
-    freed = FreedTime.objects.filter(start__gte=period.begins, start__lt=period.ends, end__isnull=True)
-    filled = WaitlistOffer.objects.filter(
-        hold__start__gte=period.begins, hold__start__lt=period.ends, status=WaitlistOffer.Status.ACCEPTED
-    )
-    if therapist_id is not None:
-        freed, filled = freed.filter(therapist_id=therapist_id), filled.filter(hold__therapist_id=therapist_id)
-    return FillRate(freed=freed.values("therapist_id", "start").distinct().count(), filled=filled.count())
+    freed, filled = fill_counts(begins=period.begins, ends=period.ends, therapist_id=therapist_id)
+    return FillRate(freed=freed, filled=filled)
 
 
 # Fewer clients than this in a group and its outcome is not shown: nobody can be picked out.

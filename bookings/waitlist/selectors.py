@@ -5,10 +5,10 @@ hand, and the day's fill rate."""
 import dataclasses
 import datetime
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from bookings.models import FreedTime, WaitlistEntry, WaitlistOffer
+from bookings.models import WaitlistEntry, WaitlistOffer
+from bookings.models.waitlist import fill_counts
 from bookings.slots.selectors import Slot, available_slots
 from clinic.london import wall_clock_to_utc
 
@@ -48,25 +48,19 @@ def waitlist_day(*, day: datetime.date, now: datetime.datetime | None = None) ->
         )
         for session_type in {entry.session_type for entry in entries}
     }
-    on_the_day = Q(hold__start__gte=begins, hold__start__lt=ends)
-    # Single times given up (a stretch of new hours or time off taken back is no booking lost).
-    freed = (
-        FreedTime.objects.filter(start__gte=begins, start__lt=ends, end__isnull=True)
-        .values("therapist_id", "start")
-        .distinct()
-    )
+    freed, filled = fill_counts(begins=begins, ends=ends)
     return WaitlistDay(
         day=day,
         waiting=[Waiting(entry, _free_for(entry, free_by_session[entry.session_type_id], now)) for entry in entries],
         open_offers=list(
-            WaitlistOffer.objects.filter(on_the_day, status=WaitlistOffer.Status.OPEN)
+            WaitlistOffer.objects.filter(
+                hold__start__gte=begins, hold__start__lt=ends, status=WaitlistOffer.Status.OPEN
+            )
             .select_related("entry__client", "hold__therapist", "hold__session_type")
             .order_by("hold__start", "pk")
         ),
-        freed=freed.count(),
-        filled=WaitlistOffer.objects.filter(on_the_day, status=WaitlistOffer.Status.ACCEPTED).aggregate(n=Count("pk"))[
-            "n"
-        ],
+        freed=freed,
+        filled=filled,
     )
 
 
