@@ -8,6 +8,7 @@ tests/conftest.py, built from these. ``make_booking`` writes a booking row as it
 
 import datetime
 import re
+import threading
 import uuid
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,3 +369,27 @@ def consent_given(booking: Booking) -> Booking:
         wording=TreatmentConsent.WORDING,
     )
     return booking
+
+
+def at_once(*calls) -> list:
+    """Runs each call in a thread of its own, all let go together, and returns what each
+    returned or raised, in the calls' order: two clients pressing the same button. Each thread
+    closes its own database connection (transactional tests only)."""
+    start_line = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(n: int, call) -> None:
+        start_line.wait()
+        try:
+            outcomes[n] = call()
+        except Exception as error:  # returned, for the test to sort
+            outcomes[n] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

@@ -18,6 +18,7 @@ from clinic.london import LONDON
 
 from ..clock import NOW, at, days_from_now
 from ..factories import (
+    at_once,
     book,
     make_bookable_therapist,
     make_booking,
@@ -57,23 +58,7 @@ def accept(offer, alice, sports, *, while_booking=lambda: None):
 
 
 def test_two_accepts_of_one_offer_at_once_give_one_booking(offer, alice, sports):
-    start_line = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def race() -> None:
-        start_line.wait()
-        try:
-            outcomes.append(accept(offer, alice, sports))
-        except Exception as error:  # sorted below
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=race) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = at_once(lambda: accept(offer, alice, sports), lambda: accept(offer, alice, sports))
 
     booked = [o for o in outcomes if isinstance(o, Booking)]
     refused = [o for o in outcomes if isinstance(o, OfferError)]
@@ -125,34 +110,17 @@ def test_two_clients_taking_one_time_offered_to_both_give_one_booking(alice, spo
     make_waitlist_entry(alice, sports, joined_at=NOW - datetime.timedelta(days=2))
     make_waitlist_entry(bea, sports, joined_at=NOW - datetime.timedelta(days=1))
     assert offers.waitlist_run(now=LATER) == 2
-    start_line = threading.Barrier(2)
-    outcomes: list[object] = []
 
-    def take(offer: WaitlistOffer) -> None:
+    def take(offer: WaitlistOffer):
         client = offer.entry.client
-        start_line.wait()
-        try:
-            outcomes.append(
-                offer_accept(
-                    offer_id=offer.pk,
-                    client=client,
-                    book=lambda: book(sports, gill, noon, client=client, now=LATER),
-                    now=LATER,
-                )
-            )
-        except Exception as error:  # sorted below
-            outcomes.append(error)
-        finally:
-            connection.close()
+        return lambda: offer_accept(
+            offer_id=offer.pk,
+            client=client,
+            book=lambda: book(sports, gill, noon, client=client, now=LATER),
+            now=LATER,
+        )
 
-    threads = [
-        threading.Thread(target=take, args=(offer,))
-        for offer in WaitlistOffer.objects.select_related("entry__client").order_by("pk")
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = at_once(*(take(o) for o in WaitlistOffer.objects.select_related("entry__client").order_by("pk")))
 
     booked = [o for o in outcomes if isinstance(o, Booking)]
     refused = [o for o in outcomes if isinstance(o, OfferError)]
@@ -169,38 +137,16 @@ def test_an_earlier_move_and_a_new_booking_racing_for_the_held_time_give_one_win
     booking_cancel(booking_id=book(sports, gill, TEN).pk, now=NOW)
     assert offers.waitlist_run(now=LATER) == 1
     offer = WaitlistOffer.objects.get()
-    start_line = threading.Barrier(2)
-    outcomes: dict[str, object] = {}
+    moved, newcomer = at_once(
+        lambda: offer_accept(
+            offer_id=offer.pk,
+            client=alice,
+            book=lambda: booking_reschedule(booking_id=friday.pk, start=TEN, changed_by=alice, now=LATER),
+            now=LATER,
+        ),
+        lambda: book(sports, gill, TEN, now=LATER),
+    )
 
-    def move() -> None:
-        start_line.wait()
-        try:
-            outcomes["move"] = offer_accept(
-                offer_id=offer.pk,
-                client=alice,
-                book=lambda: booking_reschedule(booking_id=friday.pk, start=TEN, changed_by=alice, now=LATER),
-                now=LATER,
-            )
-        except Exception as error:  # shown by the assertions
-            outcomes["move"] = error
-        finally:
-            connection.close()
-
-    def newcomer() -> None:
-        start_line.wait()
-        try:
-            outcomes["new"] = book(sports, gill, TEN, now=LATER)
-        except Exception as error:  # sorted below
-            outcomes["new"] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=move), threading.Thread(target=newcomer)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert isinstance(outcomes["move"], Booking), outcomes
-    assert isinstance(outcomes["new"], SlotNotFree), outcomes
+    assert isinstance(moved, Booking), moved
+    assert isinstance(newcomer, SlotNotFree), newcomer
     assert list(Booking.objects.filter(start=TEN).exclude(status=Booking.Status.CANCELLED)) == [friday]
