@@ -149,3 +149,34 @@ def test_a_guest_joins_without_an_account_and_confirms_the_place_by_its_link(pag
     page.get_by_role("button", name="Confirm my place").click()
     expect(page.get_by_text("Thank you: your place is confirmed")).to_be_visible()
     assert WaitlistEntry.objects.get().confirmed_at is not None
+
+
+def test_a_client_asks_for_an_earlier_time_and_moves_her_booking_to_it(page, asha, alice, sports, sending_all_day):
+    later_day = in_three_days() + dt.timedelta(days=2)
+    hers = make_booking(
+        therapist=asha, client=alice, session_type=sports, start=wall_clock_to_utc(later_day, dt.time(15))
+    )
+    ten = wall_clock_to_utc(in_three_days(), dt.time(10))
+    taken = make_booking(therapist=asha, session_type=sports, start=ten, client_name="Bob Jones")
+
+    log_in(page, "alice")
+    page.goto("/my-bookings/")
+    page.get_by_role("link", name=re.compile("Earlier time?")).click()
+    expect(page.get_by_role("heading", name="Tell me if an earlier time comes up")).to_be_visible()
+    screenshot(page, f"waitlist-earlier-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Tell me").click()
+    expect(page.get_by_text("We'll email you if an earlier time comes up")).to_be_visible()
+
+    booking_cancel(booking_id=taken.pk, now=timezone.now())
+    later = timezone.now() + FreedTime.UNDO_DELAY
+    assert offers.waitlist_run(now=later) == 1
+    (offer_email,) = [m for m in send_due_emails(now=later) if m.subject.startswith("A time has come up")]
+    page.goto(re.search(r"https?://[^/\s]+(/waitlist/offer/\S+/)", offer_email.body).group(1))
+    expect(page.get_by_role("button", name="Move my booking to this time")).to_be_visible()
+    screenshot(page, f"waitlist-offer-earlier-{page.viewport_name}")
+    assert_accessible(page)
+    page.get_by_role("button", name="Move my booking to this time").click()
+    expect(page.get_by_text(re.compile("Your booking has moved to"))).to_be_visible()
+    hers.refresh_from_db()
+    assert hers.start == ten
