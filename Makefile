@@ -15,11 +15,13 @@ PYTEST_ARGS ?=
 WORKER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=2 -Q celery -n send@%h
 DISPATCHER := $(CELERY) -A clinic worker --loglevel=INFO --concurrency=1 -Q dispatch -n dispatch@%h
 BEAT := $(CELERY) -A clinic beat --loglevel=INFO
+# A local, stateful Stripe (no money, no network) for the payment step; the keys default to it.
+LOCALSTRIPE := $(VENV)/bin/localstripe --port 8420
 
 .PHONY: help setup run test worker beat lint format clean
 
 help:
-	@echo "make run    - set up, migrate, load demo data, serve http://127.0.0.1:8000 with the Celery workers (send, dispatch) and beat"
+	@echo "make run    - set up, migrate, load demo data, serve http://127.0.0.1:8000 with the Celery workers (send, dispatch), beat and a local Stripe"
 	@echo "make test   - set up and run the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch)"
 	@echo "make lint   - ruff: lint and check formatting (make format rewrites the files)"
 	@echo "make worker - the Celery workers alone, send and dispatch (for a separate web server, or docker-compose's shape)"
@@ -46,9 +48,12 @@ setup: $(VENV)/.synced
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Emails are written to var/outbox/. Ctrl-C stops the web server, workers and beat."
+	@echo "Emails are written to var/outbox/. Test payments go to a local Stripe (card 4242 4242 4242 4242)."
+	@echo "Ctrl-C stops the web server, workers, beat and the local Stripe."
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT; \
+	$(LOCALSTRIPE) >var/localstripe.log 2>&1 & \
 	$(WORKER) & $(DISPATCHER) & $(BEAT) & \
+	$(PY) manage.py stripe_local_webhook & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 worker: setup

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings import (
     admin_outbox,  # noqa: F401  (registers the outbox's admin)
+    admin_payments,  # noqa: F401  (registers the payments' admin)
     admin_waitlist,  # noqa: F401  (registers the waitlist's admin)
 )
 from bookings.admin_held import HeldBookingsAdminMixin, HeldRowsHiddenMixin
@@ -135,6 +136,7 @@ class BookingAdmin(HeldBookingsAdminMixin, FreeTimesAdminMixin, admin.ModelAdmin
         "feedback_at",
         "idempotency_key",
         "created_at",
+        "money",
     ]
     inlines = [
         HealthScreenInline,
@@ -143,6 +145,10 @@ class BookingAdmin(HeldBookingsAdminMixin, FreeTimesAdminMixin, admin.ModelAdmin
         OutboundEmailInline,
         ContactChangeInline,
     ]
+
+    @admin.display(description="Payments and refunds")
+    def money(self, booking: Booking) -> str:
+        return admin_payments.ledger_in_words(booking)
 
     def has_add_permission(self, request):
         return False

@@ -15,7 +15,7 @@ app = Celery("clinic", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Rooms of bookings with tasks of their own (autodiscovery looks only at <app>.tasks).
-app.autodiscover_tasks(["bookings.waitlist"])
+app.autodiscover_tasks(["bookings.waitlist", "bookings.payments"])
 
 
 @app.task(name="clinic.ping", ignore_result=False)

@@ -381,6 +381,28 @@ if not 0 <= AFTERCARE_SEND_FROM_HOUR < AFTERCARE_SEND_UNTIL_HOUR <= 24:
         "AFTERCARE_SEND_FROM_HOUR and AFTERCARE_SEND_UNTIL_HOUR must be hours with 0 <= from < until <= 24."
     )
 
+# Payments through Stripe (bookings.payments). By default a local, stateful Stripe server
+# (localstripe, started by `make run` and the tests) with test keys: no money moves and no
+# network is needed. Production sets the three keys; STRIPE_API_BASE then stays empty.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420").rstrip("/")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_local")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_local")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local")
+# Stripe.js must be loaded from Stripe: the payment page alone allows this origin in its CSP.
+STRIPE_JS_URL = env_str(
+    "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
+STRIPE_LIVE = STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+if STRIPE_LIVE and DEBUG:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY is a live key: live payments need DEBUG off.")
+if STRIPE_LIVE and (STRIPE_API_BASE or not STRIPE_PUBLISHABLE_KEY.startswith("pk_live_")):
+    raise ImproperlyConfigured(
+        "With a live STRIPE_SECRET_KEY, set a live STRIPE_PUBLISHABLE_KEY and no STRIPE_API_BASE."
+    )
+# How long an unpaid booking holds its time before it is released.
+PAYMENT_HOLD_MINUTES = env_int("PAYMENT_HOLD_MINUTES", 15)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -452,6 +474,12 @@ CELERY_BEAT_SCHEDULE = {
     # Waitlist offers: lapsed ones passed on, freed time offered (bookings.waitlist.offers).
     "waitlist-run": {
         "task": "bookings.waitlist_run",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
+    # Payments whose webhook never came asked of Stripe; unpaid bookings past their time released.
+    "payments-reconcile": {
+        "task": "bookings.payments_reconcile",
         "schedule": 60,
         "options": {"expires": 60},
     },

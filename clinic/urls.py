@@ -15,6 +15,7 @@ urlpatterns = [
     path("diary/", include("bookings.diary.urls")),
     path("waitlist/", include("bookings.waitlist.urls")),
     path("reports/", include("bookings.reports.urls")),
+    path("pay/", include("bookings.payments.urls")),
     path("therapists/", include("therapists.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -30,6 +30,7 @@ from .factories import (
     make_working_hours,
     submitted_therapist,
 )
+from .stripe_local import WEBHOOK_SECRET, LocalStripe
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
@@ -248,3 +249,21 @@ def media_root(settings, tmp_path):
     """Uploads go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# Payments --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def local_stripe_server():
+    server = LocalStripe()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_stripe(local_stripe_server, settings):
+    settings.STRIPE_API_BASE = local_stripe_server.url
+    settings.STRIPE_JS_URL = f"{local_stripe_server.url}/js.stripe.com/v3/"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    return local_stripe_server

@@ -28,6 +28,7 @@ SENSITIVE_PERMISSIONS = (
     "bookings.erase_guest_data",  # acts on a guest's data
     "bookings.view_clinic_diary",  # every client's name, session and room
     "bookings.view_reports",  # the clinic's figures, every therapist's
+    "bookings.change_charge",  # charges or waives fees on any client's saved card
 )
 
 

@@ -11,6 +11,7 @@ from bookings.models.booking import (
     TsTzRange,
 )
 from bookings.models.messaging import AftercareOptOut, OutboundEmail
+from bookings.models.payments import BookingPayment, Charge, LedgerEntry, PaymentPolicy, StripeEvent, Take
 from bookings.models.privacy import ConsentRecord, ErasureRequest, HealthConsent, HealthDataAccess, MarketingConsent
 from bookings.models.records import HealthScreen, OutcomeScore, SessionNote, SessionNoteAmendment, TreatmentConsent
 from bookings.models.waitlist import FreedTime, WaitlistEntry, WaitlistOffer
@@ -20,6 +21,8 @@ __all__ = [
     "Booking",
     "BookingContactChange",
     "BookingLink",
+    "BookingPayment",
+    "Charge",
     "BookingQuerySet",
     "BookingRules",
     "ConsentRecord",
@@ -29,11 +32,15 @@ __all__ = [
     "HealthConsent",
     "HealthDataAccess",
     "HealthScreen",
+    "LedgerEntry",
     "MarketingConsent",
     "OutboundEmail",
     "OutcomeScore",
+    "PaymentPolicy",
     "SessionNote",
     "SessionNoteAmendment",
+    "StripeEvent",
+    "Take",
     "TreatmentConsent",
     "TsTzRange",
     "WaitlistEntry",

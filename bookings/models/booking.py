@@ -81,6 +81,8 @@ class Booking(models.Model):
         NO_SHOW = "no_show", "No-show"
         # Kept for a waitlist offer (bookings.models.waitlist): busy like a booking, nobody's yet.
         HELD = "held", "Held for a waitlist offer"
+        # Holds its time (bookings.models.payments.BookingPayment.pay_by) until paid or released.
+        AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
 
     # Still going ahead: the statuses a booking can be moved or cancelled in, before it starts.
     OPEN_STATUSES = [Status.AWAITING_REVIEW, Status.CONFIRMED]

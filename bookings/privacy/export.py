@@ -22,6 +22,7 @@ from bookings.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from bookings.models.payment_terms import Terms, terms_in_words
 from bookings.privacy.claims import bookings_for_account
 from clinic.london import LONDON
 
@@ -44,8 +45,12 @@ def my_data_export(*, user) -> dict:
     addresses = {address["email"].lower() for address in emails} | ({user.email.lower()} if user.email else set())
     bookings = list(
         bookings_for_account(user=user)
-        .select_related("health_screen__doctor_ok_seen_by", "session_note", "treatment_consent__confirmed_by")
+        .select_related(
+            "health_screen__doctor_ok_seen_by", "session_note", "treatment_consent__confirmed_by", "payment"
+        )
         .prefetch_related(
+            "ledger",
+            "charges",
             Prefetch("emails", OutboundEmail.objects.exclude(kind__in=OutboundEmail.TO_STAFF)),
             "health_consents",
             "outcome_scores",
@@ -140,6 +145,7 @@ def _booking_export(booking: Booking) -> dict:
             }
             for score in sorted(booking.outcome_scores.all(), key=lambda score: (score.taken_at, score.pk))
         ],
+        "payment": _payment(booking),
         "consent_to_treatment": _treatment_consent(getattr(booking, "treatment_consent", None)),
         "session_notes": _session_notes(getattr(booking, "session_note", None)),
         # The kind, address and dates only: the content is rebuilt from the booking when sent.
@@ -196,6 +202,26 @@ def _health_answers(screen: HealthScreen | None) -> dict | None:
             "therapist_saw_it": _name(screen.doctor_ok_seen_by, "your therapist") if screen.doctor_ok_seen_at else None,
         },
         "consent_given_at": _iso(screen.consent_given_at),
+    }
+
+
+def _payment(booking: Booking) -> dict | None:
+    """The terms agreed, the charges asked of Stripe and the ledger (the card itself is held
+    by Stripe, not here: only its reference)."""
+    payment = getattr(booking, "payment", None)
+    if payment is None:
+        return None
+    return {
+        "terms": terms_in_words(Terms.agreed(payment)),
+        "card_saved_at": _iso(payment.card_saved_at),
+        "charges": [
+            {"for": charge.get_purpose_display(), "pence": charge.amount_pence, "status": charge.get_status_display()}
+            for charge in booking.charges.all()
+        ],
+        "ledger": [
+            {"at": _iso(entry.at), "what": entry.get_kind_display(), "pence": entry.amount_pence, "why": entry.reason}
+            for entry in booking.ledger.all()
+        ],
     }
 
 

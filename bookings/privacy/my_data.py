@@ -109,6 +109,18 @@ CLIENT_DATA: dict[str, Held] = {
         "The record that erasure was asked for and done: an anonymous account, or the guest's "
         "address replaced once nothing is held.",
     ),
+    "bookings.BookingPayment": Held(
+        "bookings[].payment",
+        KEPT,
+        "The terms she agreed and Stripe's references to her card: part of the clinic's accounts, "
+        "which the law keeps for six years; it names no one once the booking is anonymised.",
+    ),
+    "bookings.Charge": Held(
+        "bookings[].payment.charges", KEPT, "What was asked of her card: kept with the accounts, naming no one."
+    ),
+    "bookings.LedgerEntry": Held(
+        "bookings[].payment.ledger", KEPT, "Money taken and refunded: kept with the accounts, never edited."
+    ),
     "bookings.WaitlistEntry": Held("waitlist", DELETED, "Her places on the waitlist go, and the offers made to them."),
     "bookings.WaitlistOffer": Held(
         "waitlist[].offers", DELETED, "Deleted with the entry; an open offer's hold (it names no one) is let go."

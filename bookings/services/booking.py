@@ -24,6 +24,7 @@ from django.utils.crypto import constant_time_compare
 from bookings.clinical import health
 from bookings.locks import therapist_lock
 from bookings.models import Booking, FreedTime
+from bookings.models.payment_terms import payment_hold, terms_for
 from bookings.models.waitlist import expired_holds_end
 from bookings.records.outcome_scores import Ratings
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
@@ -146,6 +147,8 @@ def booking_create(
     _check_start_in_reach(start, now)
     assessment = _health_screen_check(answers)
     session_type, rooms = _session_to_book(session_type_id)
+    # Staff booking a client in take payment at the desk.
+    terms = None if booked_by is not None else terms_for(session_type, client_email=details.email)
 
     try:
         with transaction.atomic():
@@ -163,10 +166,11 @@ def booking_create(
                 booked_by=booked_by,
             )
             client_answers_record(booking=booking, answers=answers, ratings=ratings, now=now)
-            booked_emails_schedule(booking=booking, now=now)
-    except OperationalError as error:
-        # PostgreSQL's lock_timeout (bookings.locks), or SQLite's busy timeout: too many
-        # writers at once.
+            if terms is None:
+                booked_emails_schedule(booking=booking, now=now)
+            else:  # its emails wait for the payment
+                payment_hold(booking=booking, terms=terms, now=now)
+    except OperationalError as error:  # too many writers: lock_timeout (bookings.locks) or SQLite's busy timeout
         raise ClinicBusy() from error
     except IntegrityError:
         # Another request won: the same form sent twice, or the same slot booked by someone

@@ -23,6 +23,7 @@ from bookings.models import (
     OutcomeScore,
     SessionNote,
 )
+from bookings.models.payment_terms import money_settle_soon
 from bookings.services.booking import BookingError, changeable_booking
 from bookings.services.booking_writes import staff_notify
 from clinic.free_times import free_times_changed
@@ -87,6 +88,7 @@ def booking_cancel(
             extra={"declined": True} if declined else None,
         )
         staff_notify(booking=booking, kind=Kind.STAFF_CANCELLED, now=now)
+        money_settle_soon(booking=booking)  # a refund, or a fee once its time comes
     return booking
 
 

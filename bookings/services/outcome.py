@@ -17,6 +17,7 @@ from bookings.clinical.aftercare import FLARE_ANSWERS, Feedback, plan
 from bookings.clinical.pressure import pressure_warnings
 from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
 from bookings.models import AftercareOptOut, Booking, OutboundEmail, OutcomeScore, SessionNote
+from bookings.models.payment_terms import money_settle_soon
 from bookings.privacy.marketing import book_again_schedule
 from bookings.records.consent import NOT_YET_GIVEN, treatment_consent_given
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
@@ -34,8 +35,10 @@ def booking_mark_no_show(*, therapist: Therapist, booking_id: int, now: datetime
     Rules: only the booking's own therapist may mark it (anyone else gets Booking.DoesNotExist,
     so a view answers 404); only a booking that has started; only a confirmed one (never a
     cancelled one, and an outcome once recorded stays). Raises ValidationError otherwise."""
-    booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, now=now)
-    outbound_emails_cancel(booking_id=booking.pk)
+    with transaction.atomic():
+        booking = _record_outcome(therapist=therapist, booking_id=booking_id, outcome=Booking.Status.NO_SHOW, now=now)
+        outbound_emails_cancel(booking_id=booking.pk)
+        money_settle_soon(booking=booking)  # the no-show fee, by the booking's terms
     return booking
 
 

@@ -307,6 +307,9 @@ def booked_redirect(request, booking, *, marketing: bool, on_behalf: bool):
         return redirect(_after_booking_on_behalf(request.user, booking))
     if marketing:
         marketing_services.marketing_consent_give(email=booking.client_email, how="booking form, ticked")
+    token = link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE)
+    if booking.status == booking.Status.AWAITING_PAYMENT:
+        return redirect("booking_pay", token=token)
     if awaiting_review:
         messages.info(
             request,
@@ -315,7 +318,7 @@ def booked_redirect(request, booking, *, marketing: bool, on_behalf: bool):
         )
     else:
         messages.success(request, "You're booked in. We've emailed your confirmation.")
-    return redirect("booking_manage", token=link_issue(booking=booking, purpose=BookingLink.Purpose.MANAGE))
+    return redirect("booking_manage", token=token)
 
 
 def _after_booking_on_behalf(user, booking) -> str:

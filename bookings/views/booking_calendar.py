@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET
 from bookings.messaging.calendar import booking_event, calendar_with
 from bookings.models import Booking
 from bookings.views.aftercare import link_not_valid
-from bookings.views.manage import _booking_for_token, _own_booking
+from bookings.views.manage import booking_for_token, own_booking
 
 
 @never_cache
 @require_GET
 def booking_ics(request, token: str):
-    booking = _booking_for_token(token)
+    booking = booking_for_token(token)
     return _ics(booking) if booking is not None else link_not_valid(request)
 
 
@@ -23,7 +23,7 @@ def booking_ics(request, token: str):
 @login_required
 @require_GET
 def my_booking_ics(request, booking_id: int):
-    booking = _own_booking(request, booking_id)
+    booking = own_booking(request, booking_id)
     return _ics(booking) if booking is not None else link_not_valid(request)
 
 

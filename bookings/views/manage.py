@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings.forms import SlotPickForm
 from bookings.messaging.tokens import link_booking_id
 from bookings.models import AftercareOptOut, Booking, BookingLink, WaitlistEntry
+from bookings.models.payment_terms import money_of
 from bookings.privacy import health_consent
 from bookings.privacy.claims import bookings_for_account
 from bookings.privacy.health_consent import with_consent_withdrawn
@@ -23,14 +24,14 @@ from bookings.views.aftercare import link_not_valid
 from bookings.views.book import parse_start
 
 
-def _booking_for_token(token: str) -> Booking | None:
+def booking_for_token(token: str) -> Booking | None:
     booking_id = link_booking_id(token=token, purpose=BookingLink.Purpose.MANAGE)
     if booking_id is None:
         return None
     return Booking.objects.select_related("therapist", "session_type").filter(pk=booking_id).first()
 
 
-def _own_booking(request, booking_id: int) -> Booking | None:
+def own_booking(request, booking_id: int) -> Booking | None:
     # The bookings My bookings lists: those linked to the account (never matched by address).
     return bookings_for_account(user=request.user).filter(pk=booking_id).first()
 
@@ -38,7 +39,9 @@ def _own_booking(request, booking_id: int) -> Booking | None:
 def _urls(manage_name: str, move_name: str, key) -> dict:
     """The page's own links: through the emailed token, or through the login (My bookings)."""
     calendar_name = "booking_ics" if manage_name == "booking_manage" else "my_booking_ics"
+    pay_name = "booking_pay" if manage_name == "booking_manage" else "my_booking_pay"
     return {
+        "pay_url": reverse(pay_name, args=[key]),
         "manage_url": reverse(manage_name, args=[key]),
         "move_url": reverse(move_name, args=[key]),
         "calendar_url": reverse(calendar_name, args=[key]),
@@ -49,7 +52,7 @@ def _urls(manage_name: str, move_name: str, key) -> dict:
 @require_http_methods(["GET", "POST"])
 def booking_manage(request, token: str):
     """What a client sees from the link in their emails: the booking, and cancelling it."""
-    booking = _booking_for_token(token)
+    booking = booking_for_token(token)
     if booking is None:
         return link_not_valid(request)
     urls = _urls("booking_manage", "booking_move", token)
@@ -61,7 +64,7 @@ def booking_manage(request, token: str):
 @require_http_methods(["GET", "POST"])
 def my_booking_manage(request, booking_id: int):
     """The same page for a logged-in client, from My bookings."""
-    booking = _own_booking(request, booking_id)
+    booking = own_booking(request, booking_id)
     if booking is None:
         return link_not_valid(request)
     urls = _urls("my_booking_manage", "my_booking_move", booking.pk)
@@ -89,6 +92,7 @@ def _manage(request, booking: Booking, urls: dict):
             "confirming": request.GET.get("cancel") == "1",
             "late": booking.is_late_to_cancel(now),
             "cancellation_hours": settings.FREE_CANCELLATION_HOURS,
+            **money_of(booking),
             **urls,
         },
     )
@@ -98,7 +102,7 @@ def _manage(request, booking: Booking, urls: dict):
 @require_http_methods(["GET", "POST"])
 def booking_move(request, token: str):
     """Reschedule from the email link: the same therapist and session, another free time."""
-    booking = _booking_for_token(token)
+    booking = booking_for_token(token)
     if booking is None:
         return link_not_valid(request)
     urls = _urls("booking_manage", "booking_move", token)
@@ -109,7 +113,7 @@ def booking_move(request, token: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_booking_move(request, booking_id: int):
-    booking = _own_booking(request, booking_id)
+    booking = own_booking(request, booking_id)
     if booking is None:
         return link_not_valid(request)
     urls = _urls("my_booking_manage", "my_booking_move", booking.pk)

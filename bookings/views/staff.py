@@ -15,6 +15,7 @@ from bookings.clinical import health, pressure
 from bookings.clinical.aftercare import PROBLEM_ADVICE
 from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
 from bookings.models import Booking, HealthDataAccess, SessionNote
+from bookings.models.payment_terms import money_of
 from bookings.privacy import held
 from bookings.privacy.health_access import health_data_access_record
 from bookings.records import consent, notes
@@ -130,6 +131,7 @@ def booking_detail(request, booking_id: int):
             "last": before.booking if before else None,
             "flare": before.flare if before else None,
             "booking": booking,
+            **money_of(booking),
             "screen": screen,
             "consent": consent,
             "needs_doctors_ok": bool(screen and health.needs_doctors_ok(screen.answered_yes)),

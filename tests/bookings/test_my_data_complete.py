@@ -21,9 +21,12 @@ from bookings.models import (
     Booking,
     BookingContactChange,
     BookingLink,
+    BookingPayment,
+    Charge,
     ErasureRequest,
     HealthDataAccess,
     HealthScreen,
+    LedgerEntry,
     OutboundEmail,
     OutcomeScore,
     SessionNote,
@@ -182,6 +185,18 @@ def everything(priya, asha, sports, admin_user):
         reason="Priya Quennell gave her home address",
     )
     link_issue(booking=attended, purpose=BookingLink.Purpose.MANAGE)
+    BookingPayment.objects.create(
+        booking=attended,
+        take="deposit",
+        due_pence=1100,
+        fees_charged="automatic",
+        status_when_paid="confirmed",
+        pay_by=NOW - dt.timedelta(days=32),
+        stripe_customer="cus_8f3k2",
+        card_saved_at=NOW - dt.timedelta(days=32),
+    )
+    Charge.objects.create(booking=attended, purpose="at_booking", amount_pence=1100, status="succeeded")
+    LedgerEntry.objects.create(booking=attended, kind="payment", amount_pence=1100, at=NOW, reason="Paid at booking")
     cancelled = make_booking(
         therapist=asha,
         client=priya,

@@ -33,6 +33,9 @@ ROOMS = {
     "management": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle", "diary"},
     # Told of freed time by the FreedTime rows the lifecycle writes: nothing below imports it.
     "waitlist": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
+    # Takes payments for the bookings the lifecycle holds (bookings.models.payment_terms) and
+    # settles their money when told by task name: nothing below imports it.
+    "payments": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
     # Reads every room's rows; nothing imports it.
     "reports": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
 }
@@ -46,6 +49,7 @@ SUB_PACKAGES = {
     "diary",
     "management",
     "waitlist",
+    "payments",
     "reports",
 }
 BASE_MODULES = {"bookings.locks", "bookings.constraints"}

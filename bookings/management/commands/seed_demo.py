@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.diary.services import working_hours_set
+from bookings.models import PaymentPolicy, Take
 from bookings.slots.availability import WeeklyHours
 from clinic.models import Room, SessionType
 from therapists.models import Therapist
@@ -117,6 +118,7 @@ class Command(BaseCommand):
                 name=name,
                 defaults={"kind": kind, "duration_minutes": minutes, "price": price, "description": description},
             )
+        _payment_policies()
         for therapist in therapists:
             # Clients can book a therapist only for the sessions they offer: the demo ones offer all.
             if not therapist.session_types.exists():
@@ -137,3 +139,17 @@ class Command(BaseCommand):
             "  dana@example.com - client\n"
             "Staff set up an authenticator app (any TOTP app) at their first login."
         )
+
+
+def _payment_policies() -> None:
+    """Deep tissue takes a 20% deposit through the local Stripe (test card 4242 4242 4242 4242),
+    with fees for cancelling late and not coming; the other sessions are paid at the clinic."""
+    PaymentPolicy.objects.get_or_create(
+        session_type=SessionType.objects.get(name="Deep tissue massage"),
+        defaults={
+            "take": Take.DEPOSIT,
+            "deposit_percent": 20,
+            "late_cancel_fee_percent": 50,
+            "no_show_fee_percent": 100,
+        },
+    )
