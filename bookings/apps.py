@@ -7,6 +7,7 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import email_confirmed
+        from celery import current_app
 
         from bookings.messaging import outbox
         from bookings.privacy import marketing
@@ -18,6 +19,11 @@ class BookingsConfig(AppConfig):
         outbox.publish_with(send_outbound_emails)
         marketing.outbox_checks_register()
         registration_event_recorded.connect(_write_registration_notices, dispatch_uid="bookings.registration_notices")
+        # Celery's autodiscovery of the payments' tasks (clinic/celery.py), done now in every
+        # process and not only in the worker: the task the lifecycle queues by name from below
+        # the payments room (bookings.models.payment_terms.money_settle_soon) is then known
+        # wherever it is queued, and runs in this process when tests run tasks eagerly.
+        current_app.autodiscover_tasks(["bookings.payments"], force=True)
         email_confirmed.connect(_claim_bookings, dispatch_uid="bookings.claim_bookings")
 
 

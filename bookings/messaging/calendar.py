@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from bookings.models import Booking
+from bookings.models.payment_terms import money_of
 from clinic.selectors import clinic_get
 
 
@@ -74,5 +75,7 @@ def booking_ics_for_client(booking: Booking) -> bytes:
     event = booking_event(booking, summary=summary)
     event.add("organizer", f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}", parameters={"cn": clinic_get().name})
     event.add("attendee", f"mailto:{booking.client_email}", parameters={"cn": booking.client_name, "rsvp": "FALSE"})
+    if terms := money_of(booking)["payment_terms"]:
+        event.add("description", "Payment terms:\n" + "\n".join(terms))
     method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
     return calendar_with([event], method=method).to_ical()

@@ -15,6 +15,7 @@ from bookings.messaging.affected import affected_from, bookings_affected_from
 from bookings.messaging.calendar import booking_ics_for_client
 from bookings.messaging.tokens import link_issue, offer_link_issue, place_link_issue
 from bookings.models import Booking, BookingLink, OutboundEmail, WaitlistEntry, WaitlistOffer
+from bookings.models.payment_terms import money_of, pounds
 from therapists.models import RegistrationEvent
 
 Kind = OutboundEmail.Kind
@@ -62,6 +63,7 @@ def email_context(email: OutboundEmail) -> dict:
         ),
         **(_aftercare_context(booking) if email.kind in OutboundEmail.AFTERCARE else {}),
         **(_waitlist_context(email) if email.kind in OutboundEmail.WAITLIST else {}),
+        **(_money_context(email) if email.kind in WITH_MONEY else {}),
         **(
             {"unsubscribe_url": _link(booking, Purpose.UNSUBSCRIBE, "marketing_unsubscribe")}
             if email.kind == Kind.BOOK_AGAIN
@@ -120,6 +122,24 @@ def _waitlist_confirm_context(email: OutboundEmail) -> dict:
         "entry": entry,
         "added_by_phone": entry.added_by_id is not None,
         "place_url": settings.SITE_URL + reverse("waitlist_place", args=[place_link_issue(entry=entry)]),
+    }
+
+
+# The client's emails that say what the booking cost and what its terms are.
+WITH_MONEY = [Kind.BOOKING_CONFIRMATION, Kind.BOOKING_REQUESTED, Kind.BOOKING_CANCELLED, Kind.PAYMENT_NOTICE]
+
+
+def _money_context(email: OutboundEmail) -> dict:
+    """The terms in words and what was paid (a receipt), for a booking with payment terms; a
+    payment notice's amount and why. Never anything about the client's health."""
+    money = money_of(email.booking)
+    paid = sum(entry.amount_pence for entry, _ in money["ledger"] if entry.kind == "payment")
+    return {
+        "payment_terms": money["payment_terms"],
+        "paid": pounds(paid) if paid else "",
+        "notice_what": email.extra.get("what", ""),
+        "notice_amount": pounds(int(email.extra.get("pence", 0))),
+        "notice_why": email.extra.get("why", ""),
     }
 
 

@@ -47,6 +47,7 @@ class OutboundEmail(models.Model):
         WAITLIST_TAKEN = "waitlist_taken", "Waitlist: someone else took that time"
         WAITLIST_ENDED = "waitlist_ended", "Waitlist: a place's days have passed"
         WAITLIST_CONFIRM = "waitlist_confirm", "Waitlist: a guest confirms their address"
+        PAYMENT_NOTICE = "payment_notice", "Payment: a refund made or a fee charged"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Due"
@@ -84,6 +85,7 @@ class OutboundEmail(models.Model):
         Kind.BOOKING_MOVED,
         Kind.BOOKING_CANCELLED,
         Kind.WAITLIST_CONFIRM,
+        Kind.PAYMENT_NOTICE,
         *TO_STAFF,
         *REGISTRATION,
     ]

@@ -66,6 +66,10 @@ def terms_for(session_type: SessionType, *, client_email: str) -> Terms | None:
     take = policy.take
     if policy.first_visit_take and is_first_visit(client_email):
         take = policy.first_visit_take
+    return _terms(policy, session_type, take)
+
+
+def _terms(policy: PaymentPolicy, session_type: SessionType, take: str) -> Terms | None:
     if take == Take.NONE:
         return None
     price = price_pence(session_type)
@@ -110,6 +114,22 @@ def terms_in_words(terms: Terms) -> list[str]:
             "Your card is kept by our payment provider, Stripe, so we can charge these fees without you present."
         )
     return lines
+
+
+def policy_in_words(session_type: SessionType) -> list[str]:
+    """The session's payment terms for the time step, before we know who books: those of a
+    returning client, and what differs on a first visit. One query; empty when nothing is
+    taken online."""
+    policy = PaymentPolicy.objects.filter(session_type=session_type).first()
+    if policy is None:
+        return []
+    usual = _terms(policy, session_type, policy.take)
+    lines = terms_in_words(usual) if usual else ["Nothing is taken online: you pay at the clinic."]
+    if policy.first_visit_take and policy.first_visit_take != policy.take:
+        first = _terms(policy, session_type, policy.first_visit_take)
+        said = terms_in_words(first)[0] if first else "Nothing is taken online."
+        lines.append(f"On your first visit: {said[0].lower()}{said[1:]}")
+    return lines if usual or policy.first_visit_take else []
 
 
 def payment_hold(*, booking: Booking, terms: Terms, now: datetime.datetime) -> BookingPayment:

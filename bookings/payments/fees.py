@@ -8,6 +8,7 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingPayment, Charge, LedgerEntry
 from bookings.payments import gateway
+from bookings.payments.notices import payment_notice_schedule
 from bookings.payments.outcomes import fee_charge_now, money_settle
 from clinic.errors import ServiceError
 
@@ -76,6 +77,9 @@ def fee_waive(*, booking_id: int, purpose: str, by, reason: str, now: datetime.d
                 at=now,
                 by=by,
                 reason=f"Fee waived: {reason}"[:500],
+            )
+            payment_notice_schedule(
+                booking=booking, what="refund", pence=charge.amount_pence, why="Fee waived", now=now
             )
         charge.status = Charge.Status.WAIVED
         charge.save(update_fields=["status", "updated_at"])

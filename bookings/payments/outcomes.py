@@ -17,6 +17,7 @@ from django.db.models import Sum
 
 from bookings.models import Booking, BookingPayment, Charge, LedgerEntry
 from bookings.payments import gateway
+from bookings.payments.notices import payment_notice_schedule
 from bookings.payments.settle import intent_settle
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ def _refund(payment: BookingPayment, owed: int, why: str, now: datetime.datetime
         at=now,
         reason=why,
     )
+    payment_notice_schedule(booking=payment.booking, what="refund", pence=still_owed, why=why, now=now)
 
 
 def _fee_charge(payment: BookingPayment, due: Due, extra: int) -> Charge:

@@ -11,6 +11,7 @@ from django.db import transaction
 from bookings.models import Booking, BookingPayment, Charge, LedgerEntry
 from bookings.payments import gateway
 from bookings.payments.holds import booking_paid
+from bookings.payments.notices import payment_notice_schedule
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,13 @@ def _succeeded(charge: Charge, intent: gateway.Intent, now: datetime.datetime) -
             "reason": charge.get_purpose_display(),
         },
     )
-    if not created or charge.purpose != Charge.Purpose.AT_BOOKING:
+    if not created:
+        return
+    if charge.purpose != Charge.Purpose.AT_BOOKING:
+        booking = Booking.objects.get(pk=charge.booking_id)
+        payment_notice_schedule(
+            booking=booking, what="fee", pence=intent.amount, why=charge.get_purpose_display(), now=now
+        )
         return
     booking = Booking.objects.select_for_update().get(pk=charge.booking_id)
     if not booking_paid(booking=booking, now=now) and booking.status == Booking.Status.CANCELLED:

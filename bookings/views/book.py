@@ -20,6 +20,7 @@ from bookings.clinical import health
 from bookings.forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
 from bookings.messaging.tokens import link_issue
 from bookings.models import BookingLink, BookingRules
+from bookings.models.payment_terms import policy_in_words
 from bookings.privacy import marketing as marketing_services
 from bookings.privacy.health_consent import consent_withdrawn_on
 from bookings.records import outcome_scores
@@ -111,6 +112,8 @@ def book_slots(request, session_type_id: int):
     rules = BookingRules.load()  # once, for the horizon and every search below
     form = SlotPickForm(query, today=today, last_day=last_bookable_day(now=now, rules=rules), therapists=therapists)
     context = {"session_type": session_type, "form": form, "today": today, "therapist_value": query["therapist"]}
+    if not request.htmx:
+        context["payment_policy"] = policy_in_words(session_type)
     if form.is_valid() and cached is None:
         context.update(
             _slot_list(session_type, form.cleaned_data["therapist"], form.cleaned_data["date"], form, now, rules)

@@ -227,6 +227,8 @@ def booking_variants() -> list[tuple[str, dict, dict]]:
         (Kind.WAITLIST_TAKEN, {}, {}),
         (Kind.WAITLIST_ENDED, {}, {}),
         (Kind.WAITLIST_CONFIRM, {}, {}),
+        (Kind.PAYMENT_NOTICE, {"what": "refund", "pence": 1100, "why": "Cancelled in time"}, {}),
+        (Kind.PAYMENT_NOTICE, {"what": "fee", "pence": 4400, "why": "No-show fee"}, {}),
     ]
 
 

@@ -45,6 +45,7 @@ HELD_IN_QUIET_HOURS = {
     Kind.WAITLIST_TAKEN: True,
     Kind.WAITLIST_ENDED: True,
     Kind.WAITLIST_CONFIRM: False,
+    Kind.PAYMENT_NOTICE: False,
 }
 
 CLAIMED = datetime.datetime(2026, 11, 24, 19, 59, 59, tzinfo=LONDON)
