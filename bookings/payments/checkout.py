@@ -26,6 +26,9 @@ HOLD_LAPSED = (
 )
 
 
+ALREADY_PAYING = "Your payment is already being taken. Please wait a moment, then reload this page to see it."
+
+
 @dataclass(frozen=True)
 class Step:
     """What the payment page shows next: the card form (``setup_secret``), the bank's check
@@ -56,6 +59,8 @@ def card_step(*, booking_id: int, now: datetime.datetime) -> Step:
         charge = Charge.objects.filter(booking_id=booking_id, purpose=Charge.Purpose.AT_BOOKING).first()
         if charge is not None and charge.status == Charge.Status.NEEDS_ACTION:
             return Step(payment_secret=gateway.payment_intent_get(charge.stripe_payment_intent).client_secret)
+        if charge is not None and charge.status == Charge.Status.STARTING and charge.attempts:
+            raise PaymentRefused(ALREADY_PAYING)
         if payment.stripe_setup_intent:
             intent = gateway.setup_intent_get(payment.stripe_setup_intent)
             if intent.status not in ("canceled", "succeeded"):
@@ -95,6 +100,12 @@ def card_saved(*, booking_id: int, setup_intent_id: str, now: datetime.datetime)
         )
         if charge.status == Charge.Status.SUCCEEDED:
             return Step(paid=True)
+        if charge.status == Charge.Status.NEEDS_ACTION:
+            return Step(payment_secret=gateway.payment_intent_get(charge.stripe_payment_intent).client_secret)
+        if charge.status == Charge.Status.STARTING and charge.attempts:
+            # Asked of Stripe already (the form sent twice, or its answer lost): a second try
+            # could take the money twice. Its answer, or the reconcile task, settles it.
+            raise PaymentRefused(ALREADY_PAYING)
         # A new attempt, kept (committed) before Stripe is asked, so a lost answer is found again.
         charge.attempts += 1
         charge.status = Charge.Status.STARTING

@@ -216,3 +216,25 @@ def test_the_terms_in_words_name_the_amounts_and_the_free_window():
     assert "refund it in full" in words and "24 hours" in words
     assert "£27.50" in words and "£55.00" in words
     assert "without you present" in words
+
+
+def test_the_form_sent_again_while_its_payment_is_asked_of_stripe_charges_nothing_more(
+    asha, deposit_policy, sports, fake_stripe, monkeypatch
+):
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+    setup_intent = checkout.card_step(booking_id=booking.pk, now=NOW).setup_secret.split("_secret_")[0]
+    fake_stripe.card_entered(setup_intent)
+    real_create = fake_stripe.payment_intent_create
+
+    def lost(**kwargs):
+        real_create(**kwargs)
+        raise checkout.gateway.GatewayError("connection dropped")
+
+    monkeypatch.setattr(checkout.gateway, "payment_intent_create", lost)
+    with pytest.raises(checkout.gateway.GatewayError):
+        checkout.card_saved(booking_id=booking.pk, setup_intent_id=setup_intent, now=NOW)
+    with pytest.raises(checkout.PaymentRefused, match="already being taken"):
+        checkout.card_saved(booking_id=booking.pk, setup_intent_id=setup_intent, now=NOW)
+    with pytest.raises(checkout.PaymentRefused, match="already being taken"):
+        checkout.card_step(booking_id=booking.pk, now=NOW)
+    assert len(fake_stripe.payment_intents) == 1

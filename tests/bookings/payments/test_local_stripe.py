@@ -7,8 +7,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from bookings.management.commands.payments_ledger_check import ledger_differences
 from bookings.models import Booking, Charge, LedgerEntry, StripeEvent
-from bookings.payments import checkout
+from bookings.payments import checkout, gateway
 
 from ...clock import at
 from ...factories import book
@@ -61,3 +62,24 @@ def test_cards_declined_at_saving_and_at_charging_take_nothing(local_stripe, ash
     paying = card_form(local_stripe, booking, "4242424242424242")
     assert checkout.card_saved(booking_id=booking.pk, setup_intent_id=paying, now=timezone.now()).paid
     assert LedgerEntry.objects.get().amount_pence == 1100
+
+
+def test_the_ledger_check_agrees_with_stripe_and_names_each_difference(local_stripe, asha, deposit_policy, sports):
+    from django.core.management import CommandError, call_command
+
+    LedgerEntry.objects.all().delete()  # earlier tests' payments sit in the same local Stripe
+    booking = book(sports, asha, at(in_days(5), "12:00"), now=timezone.now())
+    paying = card_form(local_stripe, booking, "4242424242424242")
+    checkout.card_saved(booking_id=booking.pk, setup_intent_id=paying, now=timezone.now())
+    ours = LedgerEntry.objects.get(booking=booking)
+    # Only this test's payment is ours: the others are known to the ledger check as strangers.
+    others = [c for c in gateway.charges_all() if c["payment_intent"] != ours.stripe_id]
+
+    with pytest.raises(CommandError):
+        call_command("payments_ledger_check")  # the earlier tests' charges have no entry here
+    differences = ledger_differences()
+    assert len(differences) == len([c for c in others if c["status"] == "succeeded"])
+    assert not any(ours.stripe_id in line for line in differences)
+
+    LedgerEntry.objects.filter(pk=ours.pk).delete()  # the ledger loses a row (only by hand)
+    assert any(ours.stripe_id in line and "has no ledger entry" in line for line in ledger_differences())
