@@ -381,13 +381,17 @@ if not 0 <= AFTERCARE_SEND_FROM_HOUR < AFTERCARE_SEND_UNTIL_HOUR <= 24:
         "AFTERCARE_SEND_FROM_HOUR and AFTERCARE_SEND_UNTIL_HOUR must be hours with 0 <= from < until <= 24."
     )
 
-# Payments through Stripe (bookings.payments). By default a local, stateful Stripe server
+# Payments through Stripe (bookings.payments). While developing, a local, stateful Stripe server
 # (localstripe, started by `make run` and the tests) with test keys: no money moves and no
-# network is needed. Production sets the three keys; STRIPE_API_BASE then stays empty.
-STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420").rstrip("/")
-STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_local")
-STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_local")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local")
+# network is needed. In production the three keys come from Stripe's dashboard and
+# STRIPE_API_BASE stays empty; without a secret key no payment is taken online (the clinic's
+# payment policies wait) and bookings are confirmed as they are made.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420" if DEBUG else "").rstrip("/")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_local" if DEBUG else "")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_local" if DEBUG else "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_local" if DEBUG else "")
+if STRIPE_SECRET_KEY and not (STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("With STRIPE_SECRET_KEY, set STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET too.")
 # Stripe.js must be loaded from Stripe: the payment page alone allows this origin in its CSP.
 STRIPE_JS_URL = env_str(
     "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"

@@ -60,6 +60,8 @@ def is_first_visit(email: str) -> bool:
 def terms_for(session_type: SessionType, *, client_email: str) -> Terms | None:
     """The terms a client booking this session now would agree to; None when the clinic takes
     nothing online for it (no policy, or "nothing", with no card for fees)."""
+    if not settings.STRIPE_SECRET_KEY:
+        return None  # payments are not set up: nothing is taken online
     policy = PaymentPolicy.objects.filter(session_type=session_type).first()
     if policy is None:
         return None
@@ -120,7 +122,7 @@ def policy_in_words(session_type: SessionType) -> list[str]:
     """The session's payment terms for the time step, before we know who books: those of a
     returning client, and what differs on a first visit. One query; empty when nothing is
     taken online."""
-    policy = PaymentPolicy.objects.filter(session_type=session_type).first()
+    policy = PaymentPolicy.objects.filter(session_type=session_type).first() if settings.STRIPE_SECRET_KEY else None
     if policy is None:
         return []
     usual = _terms(policy, session_type, policy.take)

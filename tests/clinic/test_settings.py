@@ -67,6 +67,9 @@ def test_production_values_switch_to_postgres_redis_and_smtp(monkeypatch):
     assert settings["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/0"
     assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert settings["ALLOWED_HOSTS"] == ["clinic.example"]
+    # No Stripe keys: no payments online, and nothing points at a local Stripe.
+    assert (settings["STRIPE_SECRET_KEY"], settings["STRIPE_API_BASE"]) == ("", "")
+    assert settings["STRIPE_JS_URL"] == "https://js.stripe.com/v3/"
 
 
 @pytest.mark.parametrize(
@@ -82,6 +85,17 @@ def test_production_values_switch_to_postgres_redis_and_smtp(monkeypatch):
         ({"DATABASE_CONN_MAX_AGE": "1.5"}, "DATABASE_CONN_MAX_AGE"),
         ({"REMINDER_ON_THE_DAY_HOUR": "25"}, "REMINDER_ON_THE_DAY_HOUR"),
         ({"FREE_CANCELLATION_HOURS": "48", "REMINDER_AHEAD_HOURS": "24"}, "REMINDER_AHEAD_HOURS"),
+        ({"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_PUBLISHABLE_KEY": "pk_live_x"}, "live key"),
+        ({**PRODUCTION_ENV, "STRIPE_SECRET_KEY": "sk_test_x"}, "STRIPE_WEBHOOK_SECRET"),
+        (
+            {
+                **PRODUCTION_ENV,
+                "STRIPE_SECRET_KEY": "sk_live_x",
+                "STRIPE_PUBLISHABLE_KEY": "pk_test_x",
+                "STRIPE_WEBHOOK_SECRET": "whsec_x",
+            },
+            "STRIPE_PUBLISHABLE_KEY",
+        ),
     ],
 )
 def test_a_bad_or_missing_value_fails_naming_the_variable(monkeypatch, env, named):

@@ -238,3 +238,10 @@ def test_the_form_sent_again_while_its_payment_is_asked_of_stripe_charges_nothin
     with pytest.raises(checkout.PaymentRefused, match="already being taken"):
         checkout.card_step(booking_id=booking.pk, now=NOW)
     assert len(fake_stripe.payment_intents) == 1
+
+
+def test_without_stripe_keys_nothing_is_taken_online(asha, deposit_policy, sports, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    booking = book(sports, asha, at(TUESDAY, "10:00"))
+    assert booking.status == Booking.Status.CONFIRMED
+    assert not BookingPayment.objects.filter(booking=booking).exists()
