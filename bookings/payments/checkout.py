@@ -11,7 +11,7 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingPayment, Charge
 from bookings.payments import gateway
-from bookings.payments.holds import booking_paid
+from bookings.payments.holds import booking_paid, money_lock
 from bookings.payments.settle import NEEDS_ACTION, intent_settle
 from clinic.errors import ServiceError
 
@@ -26,6 +26,10 @@ HOLD_LAPSED = (
 )
 
 
+PAID_AFTER_RELEASE = (
+    "Your payment came after the 15 minutes we held this time for you, and the time had been "
+    "released, so it is not booked. We are refunding the payment in full. Please choose a time again."
+)
 ALREADY_PAYING = "Your payment is already being taken. Please wait a moment, then reload this page to see it."
 
 
@@ -41,7 +45,7 @@ class Step:
 
 def _awaiting(booking_id: int, now: datetime.datetime) -> BookingPayment:
     """The booking's payment terms, under a lock on its row, while it still awaits payment."""
-    payment = BookingPayment.objects.select_for_update().select_related("booking").get(booking_id=booking_id)
+    payment = money_lock(booking_id)
     if payment.booking.status == Booking.Status.CANCELLED:
         raise PaymentRefused(HOLD_LAPSED if payment.released_at else "This booking was cancelled.")
     return payment
@@ -131,12 +135,20 @@ def _charge_at_booking(charge: Charge, payment: BookingPayment, now: datetime.da
             status=Charge.Status.DECLINED, failure_message=declined.message[:500]
         )
         raise PaymentRefused(f"{declined.message} Nothing was taken. Please try another card.") from None
+    return _after_answer(intent, now, "Your card was declined. Nothing was taken. Please try another card.")
+
+
+def _after_answer(intent: gateway.Intent, now: datetime.datetime, refused: str) -> Step:
+    """What the page shows once Stripe has answered for a payment: paid (the booking confirmed),
+    the bank's check, or the refusal. Paid after the hold ended is said as it is: refunded."""
     settled = intent_settle(intent, now=now)
     if settled is not None and settled.status == Charge.Status.SUCCEEDED:
+        if Booking.objects.filter(pk=settled.booking_id, status=Booking.Status.CANCELLED).exists():
+            raise PaymentRefused(PAID_AFTER_RELEASE)
         return Step(paid=True)
     if intent.status == NEEDS_ACTION:
         return Step(payment_secret=intent.client_secret)
-    raise PaymentRefused("Your card was declined. Nothing was taken. Please try another card.")
+    raise PaymentRefused(refused)
 
 
 def payment_checked(*, booking_id: int, now: datetime.datetime) -> Step:
@@ -145,9 +157,6 @@ def payment_checked(*, booking_id: int, now: datetime.datetime) -> Step:
     if charge is None or not charge.stripe_payment_intent:
         raise PaymentRefused("There is no payment waiting for this booking. Please enter your card.")
     intent = gateway.payment_intent_get(charge.stripe_payment_intent)
-    settled = intent_settle(intent, now=now)
-    if settled is not None and settled.status == Charge.Status.SUCCEEDED:
-        return Step(paid=True)
-    if intent.status == NEEDS_ACTION:
-        return Step(payment_secret=intent.client_secret)
-    raise PaymentRefused("Your bank did not confirm the payment. Nothing was taken. Please try another card.")
+    return _after_answer(
+        intent, now, "Your bank did not confirm the payment. Nothing was taken. Please try another card."
+    )

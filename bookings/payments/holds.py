@@ -15,6 +15,16 @@ from clinic.free_times import free_times_changed
 log = logging.getLogger(__name__)
 
 
+def money_lock(booking_id: int) -> BookingPayment:
+    """Inside a transaction: the booking's row, then its payment terms' row, locked in that
+    order by everything in payments that changes a booking's money or status (a charge's row
+    after them), so no two of them wait on each other round a circle."""
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    payment = BookingPayment.objects.select_for_update().get(booking_id=booking_id)
+    payment.booking = booking
+    return payment
+
+
 def booking_paid(*, booking: Booking, now: datetime.datetime) -> bool:
     """Inside a transaction holding the booking's row lock: an awaiting booking becomes what it
     would have been (confirmed, or awaiting the therapist's review) and its emails are written.

@@ -17,6 +17,7 @@ from django.db.models import Sum
 
 from bookings.models import Booking, BookingPayment, Charge, LedgerEntry
 from bookings.payments import gateway
+from bookings.payments.holds import money_lock
 from bookings.payments.notices import payment_notice_schedule
 from bookings.payments.settle import intent_settle
 
@@ -79,7 +80,7 @@ def money_settle(*, booking_id: int, now: datetime.datetime) -> str:
     """Settles the booking's money for its outcome; returns what happened in a word. Raises
     GatewayError when Stripe cannot be asked (the reconcile task tries again)."""
     with transaction.atomic():
-        payment = BookingPayment.objects.select_for_update().select_related("booking").get(booking_id=booking_id)
+        payment = money_lock(booking_id)
         if payment.settled_at is not None:
             return "settled"
         due = money_due(payment.booking, payment, now)
@@ -91,13 +92,20 @@ def money_settle(*, booking_id: int, now: datetime.datetime) -> str:
             _refund(payment, paid - kept, due.why, now)
         extra = due.keep_pence - kept
         fee = _fee_charge(payment, due, extra) if extra > 0 else None
-    if fee is not None and fee.status == Charge.Status.STARTING:
-        fee_charge_now(charge_id=fee.pk, now=now)
+        if fee is None or fee.status != Charge.Status.STARTING:
+            # Settled under the same locks it was read under: a payment arriving meanwhile
+            # waits for them, then finds the booking settled and unsettles it (settle.py).
+            BookingPayment.objects.filter(pk=payment.pk).update(settled_at=now)
+            return "settled"
+    fee_charge_now(charge_id=fee.pk, now=now)
     with transaction.atomic():
+        payment = money_lock(booking_id)
         waiting = Charge.objects.filter(booking_id=booking_id, status=Charge.Status.STARTING).exists()
-        if not waiting:
-            BookingPayment.objects.filter(booking_id=booking_id).update(settled_at=now)
-    return "settled" if not waiting else "charging"
+        # Settled only if no payment came in since it was read; otherwise the next run settles it.
+        if not waiting and _total(booking_id, LedgerEntry.Kind.PAYMENT) == paid:
+            BookingPayment.objects.filter(pk=payment.pk).update(settled_at=now)
+            return "settled"
+    return "charging"
 
 
 def _refund(payment: BookingPayment, owed: int, why: str, now: datetime.datetime) -> None:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingPayment, Charge, LedgerEntry
 from bookings.payments import gateway
-from bookings.payments.holds import booking_paid
+from bookings.payments.holds import booking_paid, money_lock
 from bookings.payments.notices import payment_notice_schedule
 
 log = logging.getLogger(__name__)
@@ -30,31 +30,32 @@ LEDGER_KIND = {
 def _charge_for(intent: gateway.Intent) -> Charge | None:
     """The charge an intent pays: by the intent's id, or (an answer lost before its id was
     kept) by the charge and booking named in its metadata, both of which must agree."""
-    charge = Charge.objects.select_for_update().filter(stripe_payment_intent=intent.id).first()
+    charge = Charge.objects.filter(stripe_payment_intent=intent.id).first()
     if charge is not None:
         return charge
     charge_id, booking_id = intent.metadata.get("charge", ""), intent.metadata.get("booking", "")
     if not (charge_id.isdigit() and booking_id.isdigit()):
         return None
-    return (
-        Charge.objects.select_for_update()
-        .filter(pk=int(charge_id), booking_id=int(booking_id), stripe_payment_intent__isnull=True)
-        .first()
-    )
+    return Charge.objects.filter(
+        pk=int(charge_id), booking_id=int(booking_id), stripe_payment_intent__isnull=True
+    ).first()
 
 
 def intent_settle(intent: gateway.Intent, *, now: datetime.datetime) -> Charge | None:
-    """Applies what Stripe says of ``intent`` to the charge it pays. Returns the charge, or None
-    (logged) for an intent that pays none of ours."""
+    """Applies what Stripe says of ``intent`` to the charge it pays, under the booking's locks
+    and then the charge's. Returns the charge, or None (logged) for an intent that pays none
+    of ours."""
     with transaction.atomic():
-        charge = _charge_for(intent)
-        if charge is None:
+        found = _charge_for(intent)
+        if found is None:
             log.warning("PaymentIntent %s pays no charge of ours (metadata %s): ignored", intent.id, intent.metadata)
             return None
+        payment = money_lock(found.booking_id)
+        charge = Charge.objects.select_for_update().get(pk=found.pk)
         if charge.stripe_payment_intent is None:
             charge.stripe_payment_intent = intent.id
         if intent.status == SUCCEEDED:
-            _succeeded(charge, intent, now)
+            _succeeded(charge, payment, intent, now)
         elif charge.status == Charge.Status.SUCCEEDED or charge.stripe_payment_intent != intent.id:
             pass  # an older attempt's news, or a late failure after success: what is paid stays paid
         elif intent.status == NEEDS_ACTION:
@@ -66,7 +67,7 @@ def intent_settle(intent: gateway.Intent, *, now: datetime.datetime) -> Charge |
     return charge
 
 
-def _succeeded(charge: Charge, intent: gateway.Intent, now: datetime.datetime) -> None:
+def _succeeded(charge: Charge, payment: BookingPayment, intent: gateway.Intent, now: datetime.datetime) -> None:
     charge.status = Charge.Status.SUCCEEDED
     charge.failure_message = ""
     _, created = LedgerEntry.objects.get_or_create(

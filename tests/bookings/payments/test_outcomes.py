@@ -178,7 +178,8 @@ def test_a_payment_the_bank_confirms_after_the_release_is_refunded(asha, deposit
 
     fake_stripe.bank_check(step.payment_secret.split("_secret_")[0])  # done, too late
     clock.shift(dt.timedelta(minutes=1))
-    checkout.payment_checked(booking_id=booking.pk, now=NOW + dt.timedelta(minutes=17))
+    with pytest.raises(checkout.PaymentRefused, match="released, so it is not booked"):
+        checkout.payment_checked(booking_id=booking.pk, now=NOW + dt.timedelta(minutes=17))
     clock.shift(dt.timedelta(minutes=1))
     payments_reconcile()
     booking.refresh_from_db()
