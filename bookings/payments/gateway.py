@@ -3,6 +3,8 @@ Stripe said; the callers decide what it means for a booking. Errors are GatewayE
 could not be reached, or refused the request) or CardDeclined (the card was refused, with
 the bank's words for the client)."""
 
+import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import stripe
@@ -32,6 +34,7 @@ class Intent:
     customer: str = ""
     payment_method: str = ""
     latest_charge: str = ""
+    created: int = 0  # seconds since the epoch, as Stripe gives it
 
 
 def _client() -> stripe.StripeClient:
@@ -65,6 +68,7 @@ def _intent(obj) -> Intent:
         customer=text(getattr(obj, "customer", "")),
         payment_method=text(getattr(obj, "payment_method", "")),
         latest_charge=text(getattr(obj, "latest_charge", "")),
+        created=getattr(obj, "created", 0) or 0,
     )
 
 
@@ -130,10 +134,19 @@ def payment_intent_get(payment_intent_id: str) -> Intent:
     return _intent(_call(_client().v1.payment_intents.retrieve, payment_intent_id))
 
 
-def payment_intents_recent(limit: int = 100) -> list[Intent]:
-    """The most recent PaymentIntents, newest first: how a charge whose answer was lost is found."""
-    page = _call(_client().v1.payment_intents.list, params={"limit": limit})
-    return [_intent(item) for item in page.data]
+def payment_intents_listed(*, newer_than: datetime.datetime, pages: int = 50) -> Iterator[Intent]:
+    """PaymentIntents, page by page (Stripe lists the newest first), until a whole page is older
+    than ``newer_than`` or ``pages`` pages were read: how a charge whose answer was lost is found."""
+    after = None
+    for _ in range(pages):
+        params = {"limit": 100, **({"starting_after": after} if after else {})}
+        page = _call(_client().v1.payment_intents.list, params=params)
+        yield from (_intent(item) for item in page.data)
+        if not page.has_more or not page.data:
+            return
+        if all((item.created or 0) < newer_than.timestamp() for item in page.data):
+            return
+        after = page.data[-1].id
 
 
 def refund_create(*, payment_intent: str, amount_pence: int, key: str) -> str:

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # A charge asked of Stripe this long ago with no answer kept is asked about again.
 ASK_AFTER = datetime.timedelta(seconds=30)
 BATCH = 200
+# How far before a lost charge was asked for its PaymentIntent may be dated (clocks differ).
+LOOK_BACK = datetime.timedelta(minutes=10)
 
 
 def charges_unanswered_ask(*, now: datetime.datetime, booking_ids=None) -> int:
@@ -38,10 +40,16 @@ def charges_unanswered_ask(*, now: datetime.datetime, booking_ids=None) -> int:
         else:
             lost.append(charge)
     if lost:
-        # The answer was lost before the intent's id was kept: find it by its metadata.
-        for intent in gateway.payment_intents_recent():
-            if intent.metadata.get("charge") in {str(charge.pk) for charge in lost}:
+        # The answer was lost before the intent's id was kept: find it by its metadata, looking
+        # back to a little before the oldest of them was asked for.
+        looking_for = {str(charge.pk) for charge in lost}
+        since = min(charge.updated_at for charge in lost) - LOOK_BACK
+        for intent in gateway.payment_intents_listed(newer_than=since):
+            if intent.metadata.get("charge") in looking_for:
                 intent_settle(intent, now=now)
+                looking_for.discard(intent.metadata["charge"])
+                if not looking_for:
+                    break
     return asked
 
 

@@ -37,7 +37,7 @@ class FakeStripe:
             "setup_intent_get",
             "payment_intent_create",
             "payment_intent_get",
-            "payment_intents_recent",
+            "payment_intents_listed",
             "refund_create",
             "refunds_for",
         ):
@@ -118,9 +118,9 @@ class FakeStripe:
             payment_method=intent["payment_method"],
         )
 
-    def payment_intents_recent(self, limit=100):
-        self._check("payment_intents_recent")
-        return [self.payment_intent_get(intent_id) for intent_id in reversed(self.payment_intents)][:limit]
+    def payment_intents_listed(self, *, newer_than, pages=50):
+        self._check("payment_intents_listed")
+        return [self.payment_intent_get(intent_id) for intent_id in reversed(self.payment_intents)]
 
     def refund_create(self, *, payment_intent, amount_pence, key):
         self._check("refund_create")
