@@ -98,6 +98,7 @@ def free_gaps(open_spans: Sequence[Span], busy: Iterable[Span], *, shortest: dat
 STATUS_LABELS = {
     Booking.Status.CONFIRMED: "Booked",
     Booking.Status.AWAITING_REVIEW: "Awaiting review",
+    Booking.Status.AWAITING_PAYMENT: "Awaiting payment",
     Booking.Status.ATTENDED: "Attended",
     Booking.Status.NO_SHOW: "No-show",
 }

@@ -30,7 +30,18 @@ ROOMS = {
     "records": {"models", "clinical", "base", "messaging", "privacy"},
     "lifecycle": {"models", "clinical", "base", "slots", "messaging", "privacy", "records"},
     "diary": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
-    "management": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle", "diary"},
+    "management": {
+        "models",
+        "clinical",
+        "base",
+        "slots",
+        "messaging",
+        "privacy",
+        "records",
+        "lifecycle",
+        "diary",
+        "payments",
+    },
     # Told of freed time by the FreedTime rows the lifecycle writes: nothing below imports it.
     "waitlist": {"models", "clinical", "base", "slots", "messaging", "privacy", "records", "lifecycle"},
     # Takes payments for the bookings the lifecycle holds (bookings.models.payment_terms) and
