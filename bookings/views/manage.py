@@ -82,7 +82,9 @@ def _manage(request, booking: Booking, urls: dict):
         messages.success(request, "Your booking is cancelled. We've emailed you to confirm.")
         # Cancelling revokes the email's link, so the page is shown here rather than at the
         # link; the cancellation email has no link to manage it.
-        return render(request, "bookings/manage.html", {"booking": booking, "changeable": False, **urls})
+        return render(
+            request, "bookings/manage.html", {"booking": booking, "changeable": False, **money_of(booking), **urls}
+        )
     return render(
         request,
         "bookings/manage.html",

@@ -130,3 +130,25 @@ def test_only_the_pay_page_lets_stripe_js_in(page, asha, sports, deposit_policy,
     assert stripe_origin not in script_src(home)
     assert not any("127.0.0.1" in source for source in script_src(home))
     assert violations == []
+
+
+def test_a_guest_who_cancels_in_time_sees_the_deposit_refunded(
+    page, asha, sports, deposit_policy, local_stripe, celery_eager
+):
+    day = in_three_days()
+    book_as_a_guest(page, day)
+    pay_with(page, "4242424242424242")
+    expect(page.get_by_text(THANK_YOU)).to_be_visible()
+
+    page.get_by_role("link", name="Cancel booking…").click()
+    page.get_by_role("button", name="Yes, cancel my booking").click()
+
+    expect(page.get_by_text("Your booking is cancelled.")).to_be_visible()
+    ledger = page.get_by_role("table", name="Payments and refunds")
+    expect(ledger).to_contain_text("Refund")
+    expect(ledger).to_contain_text("£11.00")
+    screenshot(page, f"refunded-{page.viewport_name}")
+    assert_accessible(page)
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.CANCELLED
+    assert list(LedgerEntry.objects.values_list("kind", "amount_pence")) == [("payment", 1100), ("refund", 1100)]
