@@ -3,6 +3,7 @@ form, a card that works, a card the bank declines, and the page's policy letting
 (and no other page). Stripe is the local fake (localstripe): its Stripe.js mounts plain text
 fields for the card inside #card-element."""
 
+import datetime as dt
 import re
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking, LedgerEntry, PaymentPolicy, Take
 
-from .helpers import answer_health_questions, assert_accessible, choose_a_time, in_three_days, screenshot
+from .helpers import answer_health_questions, assert_accessible, choose_a_time, in_three_days, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -152,3 +153,38 @@ def test_a_guest_who_cancels_in_time_sees_the_deposit_refunded(
     booking = Booking.objects.get()
     assert booking.status == Booking.Status.CANCELLED
     assert list(LedgerEntry.objects.values_list("kind", "amount_pence")) == [("payment", 1100), ("refund", 1100)]
+
+
+def test_a_no_show_fee_charged_from_the_saved_card_is_shown_to_the_therapist(
+    page, asha, sports, deposit_policy, local_stripe, celery_eager
+):
+    from django.utils import timezone
+
+    from bookings.payments import checkout
+    from bookings.services.outcome import booking_mark_no_show
+
+    from ..clock import at
+    from ..factories import book
+
+    now = timezone.now()
+    booking = book(sports, asha, at(in_three_days(), "11:00"), now=now)
+    secret = checkout.card_step(booking_id=booking.pk, now=now).setup_secret
+    local_stripe.card_confirm(secret, "4242424242424242")
+    assert checkout.card_saved(booking_id=booking.pk, setup_intent_id=secret.split("_secret_")[0], now=now).paid
+    # The session has been and the client never came: moved into the past by hand, since no
+    # booking can be made there.
+    begun = now - dt.timedelta(minutes=30)
+    Booking.objects.filter(pk=booking.pk).update(
+        start=begun, end=begun + dt.timedelta(hours=1), blocks_until=begun + dt.timedelta(hours=1)
+    )
+    booking_mark_no_show(therapist=asha, booking_id=booking.pk, now=now)
+
+    log_in(page, "asha")
+    page.goto(f"/bookings/{booking.pk}/")
+    money = page.get_by_role("region", name="Payment")
+    expect(money).to_contain_text("No-show fee: £55.00: paid")
+    expect(money.get_by_role("table")).to_contain_text("£44.00")
+    expect(money.get_by_role("button", name=re.compile("Waive"))).to_be_visible()
+    screenshot(page, f"no-show-fee-{page.viewport_name}")
+    assert_accessible(page)
+    assert list(LedgerEntry.objects.values_list("kind", "amount_pence")) == [("payment", 1100), ("fee_charged", 4400)]
