@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -25,7 +26,7 @@ from bookings.privacy import marketing as marketing_services
 from bookings.privacy.health_consent import consent_withdrawn_on
 from bookings.records import outcome_scores
 from bookings.services import booking as booking_services
-from bookings.slots.selectors import available_slots, last_bookable_day, session_type_list_active
+from bookings.slots.selectors import last_bookable_day, session_type_list_active
 from bookings.slots.week import first_free_day, week_strip
 from clinic.free_times import free_times_version
 from clinic.london import instant_in_range
@@ -40,36 +41,45 @@ def home(request):
 
 
 def therapist_slots(request, therapist_id: int):
-    """A bookable therapist's free start times for one session type on one day."""
+    """A bookable therapist's free times. Offering one session, they are shown at once, with the
+    week strip and "next available" of the main slot page (the same list: _slot_list and
+    _slot_list.html). Offering several, the page first asks which, preselecting none; each choice
+    opens the main slot page for this therapist alone (book_slots with ?therapist=)."""
     now = timezone.now()
     today = timezone.localdate(now)
     therapist = get_object_or_404(Therapist.objects.bookable(on=today), pk=therapist_id)
     # Only the sessions they offer: no other can be booked with them.
     session_types = list(session_type_list_active().filter(therapists=therapist))
+    context = {"therapist": therapist, "today": today, "session_types": session_types, "offers_nothing": False}
+    if not session_types:
+        return render(request, "bookings/therapist_slots.html", context | {"offers_nothing": True})
     query = request.GET.copy()
     query.setdefault("date", today.isoformat())
-    if session_types:
+    if len(session_types) == 1:
         query.setdefault("session_type", str(session_types[0].pk))
     rules = BookingRules.load()
     form = SlotSearchForm(
         query, today=today, last_day=last_bookable_day(now=now, rules=rules), session_types=session_types
     )
-    context = {"therapist": therapist, "form": form, "today": today, "offers_nothing": not session_types}
-    if form.is_valid():
-        day = form.cleaned_data["date"]
-        context.update(
-            day=day,
-            session_type=form.cleaned_data["session_type"],
-            slots=available_slots(
-                therapist_id=therapist.pk,
-                session_type=form.cleaned_data["session_type"],
-                date_from=day,
-                date_to=day,
-                now=now,
-                rules=rules,
-            ),
-        )
+    valid = form.is_valid()
+    session_type = form.cleaned_data.get("session_type")
+    context.update(form=form, chosen_date=request.GET.get("date", ""))
+    if session_type is None:
+        # None chosen yet, or one they do not offer (an old or edited link): ask, with no times.
+        context["not_offered"] = "session_type" in query
+        return render(request, "bookings/therapist_slots.html", context)
+    if len(session_types) > 1:
+        return redirect(_times_with(session_type, therapist, request.GET.get("date")))
+    context.update(session_type=session_type, therapist_value=str(therapist.pk))
+    if valid:
+        context.update(_slot_list(session_type, therapist.pk, form.cleaned_data["date"], form, now, rules))
     return render(request, "bookings/therapist_slots.html", context)
+
+
+def _times_with(session_type, therapist, day: str | None) -> str:
+    """The main slot page for one session with this therapist alone, on ``day`` if given."""
+    query = {"therapist": therapist.pk} | ({"date": day} if day else {})
+    return f"{reverse('book_slots', args=[session_type.pk])}?{urlencode(query)}"
 
 
 SLOT_LIST_CACHE_SECONDS = 90
