@@ -166,7 +166,8 @@ def money_settle_soon(*, booking: Booking) -> None:
 def money_of(booking: Booking) -> dict:
     """What a booking's pages show of its money: the terms in words, the ledger's entries (with
     their amounts in pounds) and, for staff, the fees it owes (``fees``: label, Charge.Purpose,
-    pounds, its charge row or None); empty for a booking with no terms. Three queries."""
+    the whole fee in pounds, its charge row or None, and what that charge asks of the card in
+    pounds: the fee less any deposit kept for it); empty for a booking with no terms. Three queries."""
     payment = BookingPayment.objects.filter(booking=booking).first()
     if payment is None:
         return {"payment": None, "payment_terms": [], "ledger": [], "fees": []}
@@ -182,7 +183,13 @@ def money_of(booking: Booking) -> dict:
         "payment_terms": terms_in_words(Terms.agreed(payment)),
         "ledger": [(entry, pounds(entry.amount_pence)) for entry in entries],
         "fees": [
-            (Charge.Purpose(purpose).label, purpose, pounds(pence), charges.get(purpose))
+            (
+                Charge.Purpose(purpose).label,
+                purpose,
+                pounds(pence),
+                charges.get(purpose),
+                pounds(charges[purpose].amount_pence) if purpose in charges else "",
+            )
             for purpose, pence in owed
             if pence
         ],

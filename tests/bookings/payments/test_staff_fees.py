@@ -35,7 +35,8 @@ def declined_no_show(asha, deposit_policy, sports, fake_stripe, clock, django_ca
 def test_the_therapist_sees_the_declined_fee_and_what_to_do(client, asha, declined_no_show):
     client.force_login(asha.user)
     page = client.get(reverse("booking_detail", args=[declined_no_show.pk])).content.decode()
-    assert "No-show fee: £55.00" in page and "declined" in page
+    assert "No-show fee: £55.00</strong> (£44.00 from the card" in page and "declined" in page
+    assert "Charge £44.00 now" in page  # what the card is asked for: the fee less the deposit kept
     assert "Ask the client to pay at the desk" in page
     assert "£11.00" in page  # the deposit in the ledger
 
