@@ -104,7 +104,7 @@ def test_a_therapist_sets_hours_and_a_day_off_and_the_diary_and_the_slots_follow
         ["09:00", "11:00", "13:00", "14:00", "15:00"]
     )
     screenshot(page, f"slots-monday-{v}")
-    page.get_by_label("Day").fill(tuesday.isoformat())
+    page.get_by_role("textbox", name="Day").fill(tuesday.isoformat())
     page.get_by_role("button", name="Show times").click()
     expect(page.get_by_text("No free times on this day.")).to_be_visible()
     screenshot(page, f"slots-tuesday-{v}")
