@@ -1,5 +1,5 @@
-"""Making and moving a booking, the two writes that claim a therapist's time, and the errors
-every booking service raises. Cancelling, correcting contact details and accepting after a
+"""Making and moving a booking, the two writes that claim a therapist's time (the errors every
+booking service raises are in bookings.services.booking_errors, imported here). Cancelling, correcting contact details and accepting after a
 health review are in bookings.services.booking_changes; the rows and emails these write, and
 what booking_create takes (ClientDetails, HealthAnswers, imported here too), in
 bookings.services.booking_writes.
@@ -28,6 +28,15 @@ from bookings.models.payment_terms import payment_hold, terms_for
 from bookings.models.waitlist import expired_holds_end
 from bookings.records.outcome_scores import Ratings
 from bookings.services.booking_claims import RoomsTaken, room_claim, therapist_claim
+from bookings.services.booking_errors import (
+    BookingError,
+    ClinicBusy,
+    HealthScreenStops,
+    IdempotencyKeyReused,
+    NoRoomSuits,
+    SlotNotFree,
+    SlotTaken,
+)
 from bookings.services.booking_writes import (
     ClientDetails,
     HealthAnswers,
@@ -47,57 +56,9 @@ from bookings.slots.selectors import (
     nearest_free_slots,
     rooms_for_session,
 )
-from clinic.errors import ServiceError
 from clinic.free_times import free_times_changed
 from clinic.london import LONDON, instant_in_range
 from clinic.models import Room, SessionType
-
-
-class BookingError(ServiceError):
-    """A booking could not be made or changed; ``message`` says why, for the person who asked."""
-
-
-class SlotNotFree(BookingError):
-    """The time asked for is not free; the message says why, with the nearest free times."""
-
-    def __init__(self, message: str, alternatives: list[Slot]):
-        super().__init__(message)
-        self.alternatives = alternatives
-
-
-class SlotTaken(SlotNotFree):
-    """A real race: another booking took the time after it was offered."""
-
-    def __init__(self, alternatives: list[Slot]):
-        super().__init__("Sorry, that time has just been taken. Please choose another.", alternatives)
-
-
-class ClinicBusy(BookingError):
-    def __init__(self):
-        super().__init__("We are taking a lot of bookings right now. Please try again in a moment.")
-
-
-class NoRoomSuits(BookingError):
-    def __init__(self, session_type: SessionType):
-        super().__init__(
-            f"No treatment room in use suits a {session_type} at the moment, so it cannot be booked. "
-            "Please choose another session, or call the clinic."
-        )
-
-
-class IdempotencyKeyReused(BookingError):
-    def __init__(self):
-        super().__init__(
-            "This form has already made a booking, with other details; we emailed its confirmation. "
-            "To change that booking, use the link in that email. To make another booking with these "
-            "details, send the form again."
-        )
-
-
-class HealthScreenStops(BookingError):
-    def __init__(self, assessment: health.Assessment):
-        super().__init__("Please get checked before booking a massage.")
-        self.assessment = assessment
 
 
 def booking_create(
@@ -111,27 +72,25 @@ def booking_create(
     client=None,
     booked_by=None,
     ratings: Ratings | None = None,
+    room_id: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Booking:
     """Books a free slot. With therapist_id None, books whichever free therapist comes first.
 
-    Rules: the session type is active; the therapist is bookable (Therapist.objects.bookable) on the
-    day and offers it ("Sessions you offer"); the start is still one of the free slots (hours, time
-    off, other bookings and buffers, notice, horizon) when re-checked under a lock on the therapist
-    (for "any therapist", on the one it books only), and a session that needs a room gets the
-    first free room that suits it, in the clinic's order, re-checked under a share lock on that
-    room only (booking_claims); the health screen allows online booking ("work around" or
-    "doctor's OK" answers put the booking in therapist review) and consent to hold the answers
-    was given. The same idempotency key with the same details returns the booking it made the first
-    time; with other details it raises IdempotencyKeyReused, so a replayed key never opens someone
-    else's booking. A booking made by a guest or by staff for a client is linked to no account: a
-    typed address proves nothing (see claims).
+    Rules: the session type is active; the therapist is bookable on the day and offers it; the
+    start is still a free slot (hours, time off, other bookings and buffers, notice, horizon)
+    when re-checked under a lock on the therapist (for "any", on the one it books only); a
+    session that needs a room gets the first free room that suits it, in the clinic's order
+    (booking_claims); the health screen allows online booking ("work around" or "doctor's OK"
+    answers put it in therapist review) and consent to hold the answers was given. The same
+    idempotency key with the same details returns its booking; with others it raises
+    IdempotencyKeyReused. A booking by a guest or by staff is linked to no account (a typed
+    address proves nothing). Staff (``booked_by``) are not held to the online notice (a walk-in
+    at the desk) and may ask for a room (``room_id``: given if it suits and is free, else the
+    first free one that suits).
 
-    Raises IdempotencyKeyReused; HealthScreenStops; SlotNotFree saying why a time was refused (too
-    soon, past the horizon, outside the therapist's hours, not offered...), or its subclass
-    SlotTaken when another booking (or the last room) got there first, both with the nearest free
-    alternatives; NoRoomSuits; ClinicBusy when a lock cannot be had in time; BookingError or
-    ValidationError for bad input."""
+    Raises HealthScreenStops; SlotNotFree saying why (SlotTaken: another booking or the last room
+    got there first), with the nearest free times; NoRoomSuits; ClinicBusy; BookingError."""
     now = now or timezone.now()
     submitted = booking_details_digest(
         session_type_id=session_type_id,
@@ -147,8 +106,9 @@ def booking_create(
     _check_start_in_reach(start, now)
     assessment = _health_screen_check(answers)
     session_type, rooms = _session_to_book(session_type_id)
+    by_staff = booked_by is not None
     # Staff booking a client in take payment at the desk.
-    terms = None if booked_by is not None else terms_for(session_type, client_email=details.email)
+    terms = None if by_staff else terms_for(session_type, client_email=details.email)
 
     try:
         with transaction.atomic():
@@ -158,6 +118,8 @@ def booking_create(
                 therapist_id,
                 start,
                 now,
+                notice=not by_staff,
+                keep_room=room_id if by_staff else None,
                 details=details,
                 assessment=assessment,
                 idempotency_key=idempotency_key,
@@ -177,7 +139,7 @@ def booking_create(
         # else in the moment between our check and our insert.
         if existing := _booking_for_key(idempotency_key, submitted):
             return existing
-        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
+        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now, notice=not by_staff)) from None
     return booking
 
 
@@ -187,26 +149,29 @@ def _claim_and_insert(
     therapist_id: int | None,
     start: datetime.datetime,
     now: datetime.datetime,
+    *,
+    notice: bool = True,
+    keep_room: int | None = None,
     **fields,
 ) -> Booking:
     """Inside booking_create's transaction: claims a free therapist (the one named, or the first
-    free one) and then a room, and writes the booking row (``fields``: the rest of
-    booking_insert's). Raises SlotNotFree saying why, or SlotTaken."""
-    claimed = therapist_claim(session_type=session_type, therapist_id=therapist_id, start=start, now=now, rooms=rooms)
+    free one) and then a room (``keep_room`` first if it is free), and writes the booking row
+    (``fields``: the rest of booking_insert's). ``notice`` False: staff booking a client in.
+    Raises SlotNotFree saying why, or SlotTaken."""
+    claim = {"session_type": session_type, "therapist_id": therapist_id, "start": start, "now": now}
+    claimed = therapist_claim(**claim, rooms=rooms, notice=notice)
     end = start + datetime.timedelta(minutes=session_type.duration_minutes)
     if claimed is None and expired_holds_end(start=start, end=end, now=now):
         # A waitlist hold nobody can take any more was in the way: ended, so look again.
-        claimed = therapist_claim(
-            session_type=session_type, therapist_id=therapist_id, start=start, now=now, rooms=rooms
-        )
+        claimed = therapist_claim(**claim, rooms=rooms, notice=notice)
     if claimed is None:
-        raise _not_free(session_type, therapist_id, start, now)
+        raise _not_free(session_type, therapist_id, start, now, notice=notice)
     therapist, slot = claimed
 
     def write(room: Room | None) -> Booking:
         return booking_insert(session_type=session_type, therapist=therapist, room=room, start=start, **fields)
 
-    return _with_room(rooms, slot, session_type, therapist_id, start, now, write)
+    return _with_room(rooms, slot, session_type, therapist_id, start, now, write, keep=keep_room, notice=notice)
 
 
 def _health_screen_check(answers: HealthAnswers) -> health.Assessment:
@@ -260,13 +225,20 @@ def _check_start_in_reach(start: datetime.datetime, now: datetime.datetime) -> N
 
 
 def _not_free(
-    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+    session_type: SessionType,
+    therapist_id: int | None,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    *,
+    notice: bool = True,
 ) -> SlotNotFree:
     """The error for a start that is not free: "just been taken" only when another booking
     holds it; otherwise why (availability rules, check lapsed, session not offered)."""
-    refused = slot_refusal(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
+    refused = slot_refusal(therapist_id=therapist_id, session_type=session_type, start=start, now=now, notice=notice)
     alternatives = (
-        [] if refused.reason == refusals.NOT_OFFERED else _nearest_alternatives(session_type, therapist_id, start, now)
+        []
+        if refused.reason == refusals.NOT_OFFERED
+        else _nearest_alternatives(session_type, therapist_id, start, now, notice=notice)
     )
     if refused.reason == availability.Refusal.TAKEN.value:
         return SlotTaken(alternatives)
@@ -284,6 +256,7 @@ def _with_room(
     now: datetime.datetime,
     write: Callable[[Room | None], Booking],
     keep: int | None = None,
+    notice: bool = True,
 ) -> Booking:
     """``write`` with the room the session gets (bookings.services.booking_claims.room_claim:
     ``keep`` if it is free, else the first free one in the clinic's order, locking only that
@@ -294,13 +267,18 @@ def _with_room(
             rooms=rooms, room_ids=slot.room_ids, session_type=session_type, start=start, write=write, keep=keep
         )
     except RoomsTaken:
-        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now)) from None
+        raise SlotTaken(_nearest_alternatives(session_type, therapist_id, start, now, notice=notice)) from None
 
 
 def _nearest_alternatives(
-    session_type: SessionType, therapist_id: int | None, start: datetime.datetime, now: datetime.datetime
+    session_type: SessionType,
+    therapist_id: int | None,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    *,
+    notice: bool = True,
 ) -> list[Slot]:
-    return nearest_free_slots(therapist_id=therapist_id, session_type=session_type, start=start, now=now)
+    return nearest_free_slots(therapist_id=therapist_id, session_type=session_type, start=start, now=now, notice=notice)
 
 
 def booking_reschedule(

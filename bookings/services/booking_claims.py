@@ -63,37 +63,41 @@ def therapist_claim(
     start: datetime.datetime,
     now: datetime.datetime,
     rooms: RoomsForSession | None = None,
+    notice: bool = True,
 ) -> tuple[Therapist, Slot] | None:
     """Locks a therapist free at ``start`` until the transaction ends and returns them with the
     slot re-checked under that lock (its room_ids are the rooms free then), or None when no
     one is. With a therapist named, waits for their lock (bookings.locks.LOCK_TIMEOUT) like
     every writer of their time. With None, tries each therapist free before the lock, taking
     the first free under it, and holds no other. ``rooms``: the session's rooms when the caller
-    has read them (room_claim re-checks the one it takes under its lock). Raises
+    has read them (room_claim re-checks the one it takes under its lock); ``notice`` False for
+    staff booking a client in (slots.selectors.available_slots). Raises
     OperationalError when a lock waited for is not had in time."""
     if therapist_id is not None:
         # No savepoint: if they are not free the caller refuses and the whole transaction ends.
         therapist = therapist_lock(therapist_id=therapist_id)
-        slot = free_slot_at(therapist_id=therapist_id, session_type=session_type, start=start, now=now, rooms=rooms)
+        slot = free_slot_at(
+            therapist_id=therapist_id, session_type=session_type, start=start, now=now, rooms=rooms, notice=notice
+        )
         if therapist is None or slot is None or therapist_id not in slot.therapist_ids:
             return None
         return therapist, slot
-    return _any_free_therapist(session_type, start, now, rooms)
+    return _any_free_therapist(session_type, start, now, rooms, notice)
 
 
-def _any_free_therapist(session_type, start, now, rooms) -> tuple[Therapist, Slot] | None:
+def _any_free_therapist(session_type, start, now, rooms, notice=True) -> tuple[Therapist, Slot] | None:
     """The first therapist free at ``start`` whose lock is had, holding no other. Candidates come
     from a read of who is free; one found not free under its lock means that read is out of
     date (the last room may have gone too), so it is read again before the next, and the burst
     for a last room ends after a read or two, not a trip through every therapist."""
-    slot = free_slot_at(therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms)
+    slot = free_slot_at(therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms, notice=notice)
     tried: set[int] = set()
     held_elsewhere: list[int] = []
     while slot is not None:
         untried = [pk for pk in slot.therapist_ids if pk not in tried]
         for candidate in untried:
             tried.add(candidate)
-            claimed = _try_therapist(session_type, candidate, start, now, rooms, wait=False)
+            claimed = _try_therapist(session_type, candidate, start, now, rooms, wait=False, notice=notice)
             if claimed is _HELD_ELSEWHERE:
                 held_elsewhere.append(candidate)
             elif claimed is not None:
@@ -102,21 +106,25 @@ def _any_free_therapist(session_type, start, now, rooms) -> tuple[Therapist, Slo
                 break  # not free after all: read again
         else:
             break  # every one free is held by another booking
-        slot = free_slot_at(therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms)
+        slot = free_slot_at(
+            therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms, notice=notice
+        )
     # Those another booking held, waited for in turn (it may yet give them up), while still free.
     for candidate in held_elsewhere:
         if slot is None:
             break
         if candidate not in slot.therapist_ids:
             continue
-        claimed = _try_therapist(session_type, candidate, start, now, rooms, wait=True)
+        claimed = _try_therapist(session_type, candidate, start, now, rooms, wait=True, notice=notice)
         if claimed is not None:
             return claimed
-        slot = free_slot_at(therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms)
+        slot = free_slot_at(
+            therapist_id=None, session_type=session_type, start=start, now=now, rooms=rooms, notice=notice
+        )
     return None
 
 
-def _try_therapist(session_type, therapist_id, start, now, rooms, *, wait: bool):
+def _try_therapist(session_type, therapist_id, start, now, rooms, *, wait: bool, notice: bool = True):
     """The therapist locked and their slot, None when they are not free (the lock let go), or
     _HELD_ELSEWHERE when ``wait`` is False and another transaction holds their row."""
     with transaction.atomic():
@@ -128,7 +136,9 @@ def _try_therapist(session_type, therapist_id, start, now, rooms, *, wait: bool)
             therapist = Therapist.objects.select_for_update(skip_locked=True).filter(pk=therapist_id).first()
             if therapist is None:
                 return _HELD_ELSEWHERE
-        slot = free_slot_at(therapist_id=therapist_id, session_type=session_type, start=start, now=now, rooms=rooms)
+        slot = free_slot_at(
+            therapist_id=therapist_id, session_type=session_type, start=start, now=now, rooms=rooms, notice=notice
+        )
         if slot is None or therapist_id not in slot.therapist_ids:
             transaction.set_rollback(True)  # the savepoint, and the lock taken in it, let go
             return None

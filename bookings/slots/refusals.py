@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bookings.models import Booking, BookingRules
 from bookings.slots import availability
-from bookings.slots.selectors import clinic_rules, rooms_for_session
+from bookings.slots.selectors import clinic_rules, rooms_for_session, without_notice
 from clinic.models import RoomClosure, SessionType
 from therapists.models import Therapist, TimeOff, WorkingHours
 
@@ -62,19 +62,27 @@ _NEAREST_FIRST = [
 
 
 def slot_refusal(
-    *, therapist_id: int | None, session_type: SessionType, start: datetime.datetime, now: datetime.datetime
+    *,
+    therapist_id: int | None,
+    session_type: SessionType,
+    start: datetime.datetime,
+    now: datetime.datetime,
+    notice: bool = True,
 ) -> SlotRefusal:
     """Why ``start`` is not one of available_slots' free starts for the therapist (or, with
     therapist_id None, for any therapist): the same rules, applied to one instant, so a refused
     time says why instead of "just been taken". Only taken (another booking holds the time)
     means a real race. A few queries, only after a refusal. ``start`` must be an aware instant
-    a London clock can show (the service checks)."""
+    a London clock can show (the service checks). ``notice`` False: staff booking a client in,
+    to whom the minimum notice does not apply (selectors.available_slots)."""
     clinic = clinic_rules(BookingRules.load())
+    if not notice:
+        clinic = without_notice(clinic)
     day = start.astimezone(availability.LONDON).date()
     therapists = Therapist.objects.all() if therapist_id is None else Therapist.objects.filter(pk=therapist_id)
     rows = list(therapists.bookable(on=day).offering(session_type)) if therapist_id is None else list(therapists)
     chosen = rows[0] if therapist_id is not None and rows else None
-    chosen_rules = _own_rules(clinic, chosen)
+    chosen_rules = _own_rules(clinic, chosen, notice)
 
     # About the time itself, whoever is asked: too soon, or past the horizon.
     timing = availability.refusal(
@@ -87,18 +95,18 @@ def slot_refusal(
     if not rows:
         offered = Therapist.objects.offering(session_type).exists()
         return SlotRefusal(NOT_BOOKABLE if offered else NOT_OFFERED, None, clinic)
-    reasons = _reasons_on_the_day(rows, session_type, start, day, now, clinic)
+    reasons = _reasons_on_the_day(rows, session_type, start, day, now, clinic, notice)
     if None in reasons:
         # Free by a therapist's own rules, yet refused: a room, or someone's booking came and went.
         return SlotRefusal(_room_reason(session_type, start) or availability.Refusal.TAKEN.value, chosen, chosen_rules)
     return SlotRefusal(min(reasons, key=_NEAREST_FIRST.index), chosen, chosen_rules)
 
 
-def _own_rules(clinic: availability.Rules, therapist: Therapist | None) -> availability.Rules:
+def _own_rules(clinic: availability.Rules, therapist: Therapist | None, notice: bool = True) -> availability.Rules:
     if therapist is None:
         return clinic
     return clinic.for_therapist(
-        buffer_minutes=therapist.buffer_minutes, min_notice_minutes=therapist.min_notice_minutes
+        buffer_minutes=therapist.buffer_minutes, min_notice_minutes=therapist.min_notice_minutes if notice else 0
     )
 
 
@@ -118,6 +126,7 @@ def _reasons_on_the_day(
     day: datetime.date,
     now: datetime.datetime,
     clinic: availability.Rules,
+    notice: bool = True,
 ) -> list[str | None]:
     """Each therapist's reason for refusing ``start``, by their hours, time off and bookings
     that day (``day``, start's London date), None for one free by them: three queries, however
@@ -149,7 +158,7 @@ def _reasons_on_the_day(
             hours=hours[therapist.pk],
             time_off=time_off[therapist.pk],
             bookings=bookings[therapist.pk],
-            rules=_own_rules(clinic, therapist),
+            rules=_own_rules(clinic, therapist, notice),
             session_minutes=session_type.duration_minutes,
             now=now,
         )

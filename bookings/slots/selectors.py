@@ -31,6 +31,12 @@ def clinic_rules(rules: BookingRules) -> availability.Rules:
     )
 
 
+def without_notice(rules: availability.Rules) -> availability.Rules:
+    """The rules for staff booking a client in: no minimum notice (a time not yet begun will
+    do), everything else as it is."""
+    return replace(rules, min_notice_minutes=0)
+
+
 def last_bookable_day(*, now: datetime.datetime, rules: BookingRules | None = None) -> datetime.date:
     """The last London date a client may book: today plus the clinic's horizon. One query,
     none when the page has loaded ``rules``. The booking pages' date pickers stop here, the
@@ -173,6 +179,7 @@ def available_slots(
     now: datetime.datetime,
     rules: BookingRules | None = None,
     rooms: RoomsForSession | None = None,
+    notice: bool = True,
 ) -> list[Slot]:
     """Free starts for a session type on London dates date_from..date_to, for one therapist or,
     with therapist_id None, for any bookable therapist who offers that session type, and, for a
@@ -186,6 +193,8 @@ def available_slots(
     registration check holds, so a range never shows a day after a check lapses, nor hides
     the days before it. ``rules``: the clinic's BookingRules, when the page has loaded them;
     ``rooms``: rooms_for_session's answer, when the caller has it (one query fewer).
+    ``notice`` False: staff booking a client in, to whom the online minimum notice does not
+    apply (a walk-in at the desk); every other rule does.
     """
     clinic = clinic_rules(rules or BookingRules.load())
     date_from = max(date_from, availability.local_today(now))
@@ -195,7 +204,9 @@ def available_slots(
     rooms = rooms if rooms is not None else rooms_for_session(session_type=session_type)
     if rooms.tracked and not rooms.rooms:
         return []  # the clinic keeps rooms, and none in use suits this session
-    personal, last_day = _therapists_searched(therapist_id, session_type, date_from, date_to, clinic)
+    if not notice:
+        clinic = without_notice(clinic)
+    personal, last_day = _therapists_searched(therapist_id, session_type, date_from, date_to, clinic, notice)
     if not personal:
         return []
     hours = _working_hours(personal, date_from, date_to)
@@ -222,6 +233,7 @@ def _therapists_searched(
     date_from: datetime.date,
     date_to: datetime.date,
     clinic: availability.Rules,
+    notice: bool = True,
 ) -> tuple[dict[int, availability.Rules], dict[int, datetime.date]]:
     """One query: the therapists bookable on date_from who offer the session (only the one
     asked for, if one was), each with their own rules and the last day of the range their
@@ -231,10 +243,10 @@ def _therapists_searched(
         therapists = therapists.filter(pk=therapist_id)
     personal = {}
     last_day = {}
-    for pk, buffer, notice, check_holds_until in therapists.values_list(
+    for pk, buffer, own_notice, check_holds_until in therapists.values_list(
         "pk", "buffer_minutes", "min_notice_minutes", "registration_expires_on"
     ):
-        personal[pk] = clinic.for_therapist(buffer_minutes=buffer, min_notice_minutes=notice)
+        personal[pk] = clinic.for_therapist(buffer_minutes=buffer, min_notice_minutes=own_notice if notice else 0)
         last_day[pk] = min(date_to, check_holds_until)
     return personal, last_day
 
@@ -320,13 +332,20 @@ def free_slot_at(
     start: datetime.datetime,
     now: datetime.datetime,
     rooms: RoomsForSession | None = None,
+    notice: bool = True,
 ) -> Slot | None:
     """The free slot that starts at ``start``, or None: its day searched with available_slots,
     so a booking service re-checking under its locks takes a start only while it is still one
-    a page would offer."""
+    a page would offer (``notice`` False: staff booking a client in)."""
     day = timezone.localtime(start).date()
     for slot in available_slots(
-        therapist_id=therapist_id, session_type=session_type, date_from=day, date_to=day, now=now, rooms=rooms
+        therapist_id=therapist_id,
+        session_type=session_type,
+        date_from=day,
+        date_to=day,
+        now=now,
+        rooms=rooms,
+        notice=notice,
     ):
         # Compare instants: an aware datetime in the repeated October hour with fold=1 is not
         # == the same instant in UTC (PEP 495), so datetime equality would refuse a free time.
@@ -342,6 +361,7 @@ def nearest_free_slots(
     start: datetime.datetime,
     now: datetime.datetime,
     count: int = 3,
+    notice: bool = True,
 ) -> list[Slot]:
     """Up to ``count`` free slots nearest to ``start``, before or after it: what a client whose
     time was refused is offered instead. One search of available_slots."""
@@ -354,5 +374,6 @@ def nearest_free_slots(
         date_from=day - datetime.timedelta(days=7),
         date_to=day + datetime.timedelta(days=7),
         now=now,
+        notice=notice,
     )
     return sorted(slots, key=lambda slot: abs(slot.start - start))[:count]
