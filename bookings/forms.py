@@ -127,6 +127,15 @@ class BookingDetailsForm(forms.Form):
         },
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Staff booking a client in choose the room (the view gives the rooms free then), or leave it
+    # to the first free one; a client's own booking gets the first free room.
+    room = forms.TypedChoiceField(
+        label="Room",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "That room is not free then. Choose another, or the first free room."},
+    )
 
     def clean_start(self) -> datetime.datetime:
         start = self.cleaned_data["start"]
@@ -237,8 +246,12 @@ class BookingDetailsForm(forms.Form):
         },
     }
 
-    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+    def __init__(self, *args, on_behalf: bool = False, rooms: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if on_behalf and rooms:
+            self.fields["room"].choices = rooms
+        else:
+            del self.fields["room"]
         if on_behalf:
             for name, wording in self.ON_BEHALF.items():
                 field = self.fields[name]

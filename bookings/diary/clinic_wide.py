@@ -48,6 +48,9 @@ class ClinicDay:
     late_cancellations: list[Booking]
     # By therapist at the front desk: which of the day's therapists this page shows.
     page: Page | None = None
+    # Today's grid: the row holding the time now, and that time (London), for the line.
+    now_row: int | None = None
+    now: datetime.datetime | None = None
 
 
 # A page of therapists: a clinic of 200 shows them 20 at a time, so a page costs the same
@@ -124,8 +127,15 @@ def clinic_day(
         columns = grid.room_columns(window, rooms.rooms, rooms.open, rooms.closures, bookings)
     else:
         columns = grid.therapist_columns(
-            window, staff.therapists, staff.open, staff.time_off, bookings, own=therapist is not None
+            window,
+            staff.therapists,
+            staff.open,
+            staff.time_off,
+            bookings,
+            own=therapist is not None,
+            free_from=_free_from(day, window, now),
         )
+    today = day == now.astimezone(LONDON).date()
     return ClinicDay(
         day=day,
         by=by,
@@ -135,7 +145,18 @@ def clinic_day(
         agenda=_agenda(bookings, rooms, now=now, rooms_movable=therapist is None),
         late_cancellations=late_cancellations,
         page=shown,
+        now_row=window.now_row(now) if today else None,
+        now=now.astimezone(LONDON) if today else None,
     )
+
+
+def _free_from(day: datetime.date, window: grid.Window, now: datetime.datetime) -> datetime.datetime | None:
+    """Where a day's bookable gaps begin: none on a day that has passed, the next row today,
+    the grid's start on a later day."""
+    today = now.astimezone(LONDON).date()
+    if day < today:
+        return None
+    return window.next_row_start(now) if day == today else window.start
 
 
 def _in_view_on(day: datetime.date):

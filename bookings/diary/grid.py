@@ -47,6 +47,18 @@ class Window:
         last = -(-(end - self.start) // ROW)
         return FIRST_ROW + first, max(1, last - first)
 
+    def now_row(self, now: datetime.datetime) -> int | None:
+        """The row holding ``now``, for the line that marks it on today's grid; None outside."""
+        if not self.start <= now < self.end:
+            return None
+        return FIRST_ROW + (now - self.start) // ROW
+
+    def next_row_start(self, now: datetime.datetime) -> datetime.datetime:
+        """The start of the first whole row after ``now``: where today's free gaps begin."""
+        if now <= self.start:
+            return self.start
+        return self.start + -(-(now - self.start) // ROW) * ROW
+
     def hour_marks(self) -> list[tuple[int, datetime.datetime]]:
         """The rows where a London hour begins, with that hour (twice 01:00 in late October)."""
         marks = []
@@ -159,10 +171,12 @@ def therapist_columns(
     bookings: Sequence[Booking],
     *,
     own: bool,
+    free_from: datetime.datetime | None,
 ) -> list[GridColumn]:
     """A column per therapist: free gaps in their working stretches (``open_spans`` by
-    therapist), time off, and bookings labelled with their room. ``own``: a therapist's own
-    grid, where a missing room is noise rather than worth the front desk's notice."""
+    therapist) from ``free_from`` (None: a day that has passed, with no free gaps), time off,
+    and bookings labelled with their room. ``own``: a therapist's own grid, where a missing
+    room is noise rather than worth the front desk's notice."""
     no_room = "" if own else "No room"
     # Grouped once: a column per therapist is then a lookup, not a pass over the whole day.
     held_by = _grouped(bookings, "therapist_id")
@@ -173,8 +187,11 @@ def therapist_columns(
         off = [(t.start, t.end) for t in off_by.get(person.pk, [])]
         opening = open_spans[person.pk]
         column = GridColumn(person.display_name, describe_hours(opening) or "Not working", therapist_id=person.pk)
-        free = free_gaps(opening, [(b.start, b.blocks_until) for b in held] + off)
-        column.blocks += _span_blocks(window, "free", free, "Free")
+        if free_from is not None:
+            # Only time still to come can be booked: on today's grid, gaps start at the next row.
+            bookable = [(max(start, free_from), end) for start, end in opening if end > free_from]
+            free = free_gaps(bookable, [(b.start, b.blocks_until) for b in held] + off)
+            column.blocks += _span_blocks(window, "free", free, "Free")
         column.blocks += _span_blocks(window, "off", off, "Time off")
         column.blocks += [
             block for b in held if (block := _booking_block(window, b, b.room.name if b.room else no_room))

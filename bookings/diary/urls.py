@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.diary import views
+from bookings.diary import views, walk_in
 
 app_name = "diary"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("bookings/<int:pk>/no-show/", views.booking_no_show, name="booking_no_show"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("clinic/", views.clinic_day, name="clinic_today"),
+    path("clinic/book/", walk_in.walk_in, name="walk_in"),
     path("clinic/week/", views.clinic_week, name="clinic_week_current"),
     path("clinic/week/<str:day>/", views.clinic_week, name="clinic_week"),
     path("clinic/<str:day>/", views.clinic_day, name="clinic_day"),

@@ -28,6 +28,7 @@ from bookings.records import outcome_scores
 from bookings.services import booking as booking_services
 from bookings.slots.selectors import last_bookable_day, session_type_list_active
 from bookings.slots.week import first_free_day, week_strip
+from bookings.views import book_on_behalf
 from clinic.free_times import free_times_version
 from clinic.london import instant_in_range
 from therapists.models import Therapist
@@ -208,9 +209,10 @@ def book_details(request, session_type_id: int):
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     who_books = _who_books(request.user)
     on_behalf = "booked_by" in who_books
+    rooms = _rooms_for_staff(request, session_type) if on_behalf else None
     if request.method == "POST":
-        form = BookingDetailsForm(request.POST, on_behalf=on_behalf)
-    elif (form := _unfilled_details_form(request, who_books)) is None:
+        form = BookingDetailsForm(request.POST, on_behalf=on_behalf, rooms=rooms)
+    elif (form := _unfilled_details_form(request, who_books, rooms)) is None:
         messages.error(request, "Please choose a time first.")
         return redirect("book_slots", session_type_id=session_type.pk)
     context = {
@@ -255,10 +257,22 @@ def book_details(request, session_type_id: int):
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
 
 
-def _unfilled_details_form(request, who_books: dict) -> BookingDetailsForm | None:
+def _rooms_for_staff(request, session_type) -> list[tuple[str, str]]:
+    """The rooms staff may choose from for the time and therapist the form carries."""
+    sent = request.POST if request.method == "POST" else request.GET
+    return book_on_behalf.room_choices(
+        session_type=session_type,
+        therapist_id=parse_id(sent.get("therapist")),
+        start=parse_start(sent.get("start")),
+        now=timezone.now(),
+    )
+
+
+def _unfilled_details_form(request, who_books: dict, rooms=None) -> BookingDetailsForm | None:
     """The details form as the slot page's link opens it: the time and therapist chosen there,
     a new idempotency key and, for a logged-in client, their name, address and the activities
-    they rated last time. None when the link's time or therapist cannot be read."""
+    they rated last time; for staff, the client and room the walk-in page chose. None when the
+    link's time or therapist cannot be read."""
     initial = {
         "therapist": request.GET.get("therapist", ANY_THERAPIST),
         "start": request.GET.get("start"),
@@ -269,11 +283,14 @@ def _unfilled_details_form(request, who_books: dict) -> BookingDetailsForm | Non
         # A returning client rates the same activities as last time, so the trend means something.
         for n, activity in enumerate(outcome_scores.activities_last_named(user=request.user), start=1):
             initial[f"activity_{n}"] = activity
+    if "booked_by" in who_books:
+        initial.update(book_on_behalf.client_copied(user=request.user, booking_id=request.GET.get("client")))
+        initial["room"] = request.GET.get("room", "")
     probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
     probe.is_valid()
     if "start" in probe.errors or "therapist" in probe.errors:
         return None
-    return BookingDetailsForm(initial=initial, on_behalf="booked_by" in who_books)
+    return BookingDetailsForm(initial=initial, on_behalf="booked_by" in who_books, rooms=rooms)
 
 
 def booking_create_from_form(session_type, data: dict, who_books: dict):
@@ -294,6 +311,7 @@ def booking_create_from_form(session_type, data: dict, who_books: dict):
         ),
         idempotency_key=data["idempotency_key"],
         ratings=data["ratings"],
+        room_id=data.get("room"),
         **who_books,
     )
 
@@ -314,8 +332,8 @@ def booked_redirect(request, booking, *, marketing: bool, on_behalf: bool):
         else:
             messages.success(
                 request,
-                f"{booking.client_name} is booked in with {booking.therapist.display_name}. "
-                "We've emailed them the confirmation.",
+                f"{booking.client_name} is booked in with {booking.therapist.display_name}"
+                f"{f' in {booking.room.name}' if booking.room else ''}. We've emailed them the confirmation.",
             )
         return redirect(_after_booking_on_behalf(request.user, booking))
     if marketing:

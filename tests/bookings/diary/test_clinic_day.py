@@ -67,8 +67,8 @@ def test_reception_sees_a_column_per_therapist_with_bookings_sized_by_length_and
     ]
     assert "Asha Patel" in html and "09:00–17:00" in html and "12:00–16:00" in html
     assert 'style="' not in html
-    # A free gap opens that therapist's free times for the day, to book a client in.
-    assert f'href="/therapists/{bob.pk}/slots/?date={TUESDAY.isoformat()}"' in html
+    # A free gap opens the walk-in page at that therapist, day and the gap's start.
+    assert f'href="/diary/clinic/book/?therapist={bob.pk}&amp;date={TUESDAY.isoformat()}&amp;start_from=15:00"' in html
 
 
 def test_by_room_each_room_has_a_column_and_bookings_without_a_room_have_their_own(as_rita, asha, bob, sports, alice):

@@ -125,12 +125,13 @@ def test_the_spring_forward_week_places_bookings_on_their_london_day(as_asha, as
 
 
 def test_the_day_is_the_clinic_diarys_grid_with_the_therapists_column_only(as_asha, asha, bob, alice, sports):
+    next_monday = THIS_MONDAY + dt.timedelta(days=7)  # free gaps are drawn on days still to come
     room = make_room("Quiet room", suits=[sports])
-    make_booking(client=alice, therapist=asha, session_type=sports, start=at(THIS_MONDAY, "10:00"), room=room)
-    make_booking(client=make_user("carol"), therapist=bob, session_type=sports, start=at(THIS_MONDAY, "11:00"))
-    TimeOff.objects.create(therapist=asha, start=at(THIS_MONDAY, "13:00"), end=at(THIS_MONDAY, "14:00"))
+    make_booking(client=alice, therapist=asha, session_type=sports, start=at(next_monday, "10:00"), room=room)
+    make_booking(client=make_user("carol"), therapist=bob, session_type=sports, start=at(next_monday, "11:00"))
+    TimeOff.objects.create(therapist=asha, start=at(next_monday, "13:00"), end=at(next_monday, "14:00"))
 
-    page = as_asha.get(f"/diary/day/{THIS_MONDAY}/").content.decode()
+    page = as_asha.get(f"/diary/day/{next_monday}/").content.decode()
 
     assert blocks(page) == [
         "cd-free c-2 r-6 s-4 | Free 09:00–10:00 : book a client in with Asha Patel",
