@@ -314,8 +314,9 @@ def details_url(session_type) -> str:
 
 def form_data(therapist, start, /, **overrides) -> dict:
     """What Gina Guest posts to the booking form to book ``therapist`` at ``start``: fit to be
-    treated, consenting to the clinic keeping her answers; ``overrides`` may change any field
-    (``therapist`` and ``start`` too)."""
+    treated, consenting to the clinic keeping her answers (a returning client's history answered
+    again, as if something had changed); ``overrides`` may change any field (``therapist`` and
+    ``start`` too)."""
     data = {
         "therapist": str(therapist.pk),
         "start": start.isoformat(),
@@ -323,6 +324,7 @@ def form_data(therapist, start, /, **overrides) -> dict:
         "health_urgent": ["none"],
         "health_pain": ["none"],
         "health_history": ["none"],
+        "history_changed": "yes",
         "main_problem": "shin_splints",
         "preferred_pressure": "5",
         "notes": "Left shin, half marathon in March",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from bookings.clinical import aftercare, body_chart, health, outcome_chart
-from bookings.models import HEALTH_DATA_PERMISSION, Booking, OutcomeScore, SessionNote
+from bookings.models import HEALTH_DATA_PERMISSION, Booking, HealthScreen, OutcomeScore, SessionNote
 from bookings.privacy.claims import bookings_for_account
 
 
@@ -232,3 +232,11 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
             )
         )
     return ClientRecord(entries=entries, linked=linked, progress=client_progress(booking=booking, viewer=viewer))
+
+
+def last_health_answers(*, user) -> HealthScreen | None:
+    """The client's most recent health answers, from their latest booking that has them: what a
+    returning client confirms or changes (the booking form, a waitlist offer). One query."""
+    return (
+        HealthScreen.objects.filter(booking__client=user).select_related("booking").order_by("-booking__start").first()
+    )

@@ -18,19 +18,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from bookings.clinical import health
-from bookings.forms import ANY_THERAPIST, BookingDetailsForm, SlotPickForm, SlotSearchForm, parse_id
+from bookings.forms import ANY_THERAPIST, SlotPickForm, SlotSearchForm, parse_id, parse_start
 from bookings.messaging.tokens import link_issue
 from bookings.models import BookingLink, BookingRules
 from bookings.models.payment_terms import policy_in_words
 from bookings.privacy import marketing as marketing_services
 from bookings.privacy.health_consent import consent_withdrawn_on
-from bookings.records import outcome_scores
 from bookings.services import booking as booking_services
 from bookings.slots.selectors import last_bookable_day, session_type_list_active
 from bookings.slots.week import first_free_day, week_strip
-from bookings.views import book_on_behalf
+from bookings.views import details_step
 from clinic.free_times import free_times_version
-from clinic.london import instant_in_range
 from therapists.models import Therapist
 from therapists.staff import is_staff_member
 
@@ -209,10 +207,7 @@ def book_details(request, session_type_id: int):
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     who_books = _who_books(request.user)
     on_behalf = "booked_by" in who_books
-    rooms = _rooms_for_staff(request, session_type) if on_behalf else None
-    if request.method == "POST":
-        form = BookingDetailsForm(request.POST, on_behalf=on_behalf, rooms=rooms)
-    elif (form := _unfilled_details_form(request, who_books, rooms)) is None:
+    if (form := details_step.details_form(request, who_books, session_type)) is None:
         messages.error(request, "Please choose a time first.")
         return redirect("book_slots", session_type_id=session_type.pk)
     context = {
@@ -255,42 +250,6 @@ def book_details(request, session_type_id: int):
     therapist_id = parse_id(form["therapist"].value())
     context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if therapist_id is not None else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
-
-
-def _rooms_for_staff(request, session_type) -> list[tuple[str, str]]:
-    """The rooms staff may choose from for the time and therapist the form carries."""
-    sent = request.POST if request.method == "POST" else request.GET
-    return book_on_behalf.room_choices(
-        session_type=session_type,
-        therapist_id=parse_id(sent.get("therapist")),
-        start=parse_start(sent.get("start")),
-        now=timezone.now(),
-    )
-
-
-def _unfilled_details_form(request, who_books: dict, rooms=None) -> BookingDetailsForm | None:
-    """The details form as the slot page's link opens it: the time and therapist chosen there,
-    a new idempotency key and, for a logged-in client, their name, address and the activities
-    they rated last time; for staff, the client and room the walk-in page chose. None when the
-    link's time or therapist cannot be read."""
-    initial = {
-        "therapist": request.GET.get("therapist", ANY_THERAPIST),
-        "start": request.GET.get("start"),
-        "idempotency_key": uuid.uuid4(),
-    }
-    if "client" in who_books:
-        initial.update(name=request.user.get_full_name(), email=request.user.email)
-        # A returning client rates the same activities as last time, so the trend means something.
-        for n, activity in enumerate(outcome_scores.activities_last_named(user=request.user), start=1):
-            initial[f"activity_{n}"] = activity
-    if "booked_by" in who_books:
-        initial.update(book_on_behalf.client_copied(user=request.user, booking_id=request.GET.get("client")))
-        initial["room"] = request.GET.get("room", "")
-    probe = BookingDetailsForm({**initial, "idempotency_key": str(initial["idempotency_key"])})
-    probe.is_valid()
-    if "start" in probe.errors or "therapist" in probe.errors:
-        return None
-    return BookingDetailsForm(initial=initial, on_behalf="booked_by" in who_books, rooms=rooms)
 
 
 def booking_create_from_form(session_type, data: dict, who_books: dict):
@@ -375,16 +334,3 @@ def _who_books(user) -> dict:
 
 
 FORM_FIELD_FOR = {"client_name": "name", "client_email": "email", "client_phone": "phone", "notes": "notes"}
-
-
-def parse_start(value) -> datetime.datetime | None:
-    """An aware start time from a form, or None for one that is unreadable, naive, or so near
-    the calendar's ends (year 1 or 9999) that showing it in London time would overflow."""
-    if isinstance(value, datetime.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    return parsed if instant_in_range(parsed) else None

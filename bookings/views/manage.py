@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings.forms import SlotPickForm
+from bookings.forms import SlotPickForm, parse_start
 from bookings.messaging.tokens import link_booking_id
 from bookings.models import AftercareOptOut, Booking, BookingLink, WaitlistEntry
 from bookings.models.payment_terms import money_of
@@ -21,7 +21,6 @@ from bookings.services import booking as booking_services
 from bookings.services import booking_changes
 from bookings.slots.selectors import available_slots, last_bookable_day
 from bookings.views.aftercare import link_not_valid
-from bookings.views.book import parse_start
 
 
 def booking_for_token(token: str) -> Booking | None:

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bookings.clinical import health
-from bookings.forms import BookingDetailsForm
+from bookings.details_form import BookingDetailsForm
 from bookings.messaging.tokens import NOT_VALID, offer_id_for
 from bookings.models import HealthScreen, WaitlistOffer
+from bookings.records.selectors import last_health_answers
 from bookings.services import booking as booking_services
 from bookings.services.booking import booking_reschedule
 from bookings.views.book import booked_redirect, booking_create_from_form
@@ -33,7 +34,7 @@ def waitlist_offer(request, token: str):
         return render(request, "bookings/link_not_valid.html", {"message": NOT_VALID}, status=404)
     hold = offer.hold
     open_now = offer.status == WaitlistOffer.Status.OPEN and offer.respond_by > timezone.now()
-    last = _last_answers(client) if client is not None and offer.entry.booking_id is None else None
+    last = last_health_answers(user=client) if client is not None and offer.entry.booking_id is None else None
     form = BookingDetailsForm(initial=_details_initial(offer.entry, hold))
     same = SameAnswersForm(since=last.booking.start, initial=_same_initial(last)) if last else None
     # An offer already answered, or past its time, only says so: a second press changes nothing.
@@ -77,13 +78,6 @@ def _offer_for(token: str) -> WaitlistOffer | None:
         )
         .filter(pk=offer_id)
         .first()
-    )
-
-
-def _last_answers(user) -> HealthScreen | None:
-    """The client's most recent health answers, from their latest booking that has them."""
-    return (
-        HealthScreen.objects.filter(booking__client=user).select_related("booking").order_by("-booking__start").first()
     )
 
 

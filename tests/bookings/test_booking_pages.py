@@ -119,7 +119,7 @@ def test_chest_pain_says_call_999(client, asha, sports):
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"email": "gina@"}, "Enter a valid email address."),
+        ({"email": "gina@"}, "Enter an email address like name@example.com."),
         ({"phone": "call me"}, "Enter a phone number such as"),
         ({"phone": "123"}, "Enter a phone number such as"),
         ({"name": "G" * 5000}, "at most 100 characters"),

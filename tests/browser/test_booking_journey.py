@@ -101,8 +101,17 @@ def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, asha, spor
     page.get_by_label("Client's email").fill("caller@example.com")
     page.get_by_label("Client's mobile number").fill("07700 900789")
     page.get_by_role("button", name="Confirm booking").click()
+    # The summary at the top links to the box; the same words stand under it.
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_focused()
     expect(
-        page.get_by_text("Ask the client for their agreement to keep their health answers, then tick this.")
+        page.get_by_role(
+            "link", name="Ask the client for their agreement to keep their health answers, then tick this."
+        )
+    ).to_be_visible()
+    expect(
+        page.locator("strong").filter(
+            has_text="Ask the client for their agreement to keep their health answers, then tick this."
+        )
     ).to_be_visible()
 
     page.get_by_label(re.compile("The client agrees to the clinic keeping their health answers")).check()

@@ -1,0 +1,347 @@
+"""The booking form's last step (the details step): the health screen, how the client is doing,
+their details and consent. Short by design: a question that only matters after an answer (the
+trimester after "pregnant", the doctor's agreement after an answer that needs it) is shown only
+after it (static/js/booking-form.js; without JavaScript every question is shown); a returning
+client says whether anything in their health history has changed since they last answered,
+while the questions about today (red flags) are always asked again; and a form sent with
+mistakes lists each, linked to its field, in words that say what to fix."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from bookings.clinical import health
+from bookings.forms import ANY_THERAPIST, parse_id
+from bookings.models import HealthScreen
+from bookings.privacy import health_consent
+from bookings.privacy import marketing as marketing_services
+from bookings.records.forms import PAIN_NOW, ratings_from, score_field
+from clinic.london import instant_in_range
+from clinic.problems import Problem
+
+PRESSURE_CHOICES = [("", "Let my therapist advise")] + [
+    (str(level), f"{level}: {words}")
+    for level, words in [
+        (2, "very light"),
+        (3, "light"),
+        (4, "light to medium"),
+        (5, "medium"),
+        (6, "medium to firm"),
+        (7, "firm"),
+        (8, "very firm"),
+    ]
+]
+NONE_OF_THESE = "none"
+UK_PHONE_DIGITS = (10, 15)
+
+
+# The sections asked again of a returning client whatever they answer: how they are today.
+ASKED_EVERY_TIME = ("urgent", "pain")
+HISTORY = "history"
+NOTHING_CHANGED, SOMETHING_CHANGED = "no", "yes"
+# How the error summary names each health section (its legend is a whole question).
+SECTION_NAMES = {"urgent": "Right now", "pain": "The pain or problem", "history": "Your health history"}
+# The fields in the order the page shows them (bookings/_details_fields.html), for the summary.
+PAGE_ORDER = (
+    [f"health_{section.key}" for section in health.SECTIONS if section.key != HISTORY]
+    + ["history_changed", f"health_{HISTORY}", "doctor_ok", "pregnancy_trimester", "main_problem"]
+    + ["preferred_pressure", "notes", "pain_now", "activity_1", "activity_1_score", "activity_2"]
+    + ["activity_2_score", "name", "email", "phone", "room", "consent", "marketing"]
+)
+
+
+class BookingDetailsForm(forms.Form):
+    """The health screen, the client's details and consent: the last step before booking."""
+
+    therapist = forms.CharField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The time you chose could not be read.",
+            "invalid": "The time you chose could not be read.",
+        },
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Staff booking a client in choose the room (the view gives the rooms free then), or leave it
+    # to the first free one; a client's own booking gets the first free room.
+    room = forms.TypedChoiceField(
+        label="Room",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "That room is not free then. Choose another, or the first free room."},
+    )
+
+    def clean_start(self) -> datetime.datetime:
+        start = self.cleaned_data["start"]
+        if start <= timezone.now():
+            raise forms.ValidationError("That time has passed.")
+        if not instant_in_range(start):
+            # Year 9999 in a tampered link: no clinic takes bookings that far ahead.
+            raise forms.ValidationError("That time is too far ahead to book.")
+        return start
+
+    main_problem = forms.ChoiceField(
+        label="What would you like help with?",
+        choices=[("", "Choose one")] + Problem.choices,
+        error_messages={"required": "Choose what you would like help with."},
+    )
+    preferred_pressure = forms.TypedChoiceField(
+        label="Pressure you prefer (0-10)",
+        choices=PRESSURE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Lighter is usually better if it is sore or has flared up recently.",
+    )
+    notes = forms.CharField(
+        label="Anything your therapist should know",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example which side, how long it has bothered you, or your next race.",
+    )
+    doctor_ok = forms.BooleanField(
+        required=False,
+        label="I have my doctor's agreement to have massage",
+        help_text="Needed if you said yes to diabetes, a heart or circulation condition, blood thinners or "
+        "haemophilia, cancer treatment, or pregnancy. Your therapist will ask to see it.",
+    )
+    pregnancy_trimester = forms.TypedChoiceField(
+        label="If you are pregnant: which trimester are you in?",
+        choices=[("", "Not pregnant"), ("1", "First (weeks 1-12)"), ("2", "Second (weeks 13-27)"), ("3", "Third")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Many therapists do not give massage in the first trimester.",
+    )
+    # Outcome scores (bookings.records.outcome_scores): rated again two days after the session.
+    pain_now = score_field(PAIN_NOW)
+    activity_1 = forms.CharField(
+        label="An activity that matters to you and the problem makes hard",
+        max_length=60,
+        required=False,
+        help_text="For example: running 5k, climbing stairs, sleeping on my side.",
+    )
+    activity_1_score = score_field("How well can you do it now? (0 cannot, 10 as well as before the problem)")
+    activity_2 = forms.CharField(label="Another activity (optional)", max_length=60, required=False)
+    activity_2_score = score_field("How well can you do that one now? (0 to 10)")
+    name = forms.CharField(
+        label="Your name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your name."},
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="For the confirmation and a link to change or cancel.",
+        error_messages={
+            "required": "Enter your email address, so we can send the confirmation.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        help_text="Only used if we need to reach you about this booking.",
+        error_messages={"required": "Enter a mobile number, like 07700 900123."},
+    )
+    consent = forms.BooleanField(
+        label=health_consent.WORDING,
+        error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
+    )
+
+    # Marketing, so separate from everything else and unticked: nobody ticks it for the client
+    # (it is not offered when staff book on a client's behalf).
+    marketing = forms.BooleanField(required=False, label=marketing_services.WORDING)
+
+    # The same step filled in by a therapist or admin for a client (on the phone, say): the
+    # questions and the consent are about the client, not the person typing.
+    ON_BEHALF = {
+        "main_problem": {"label": "What would the client like help with?"},
+        "preferred_pressure": {"label": "Pressure the client prefers (0-10)"},
+        "notes": {
+            "label": "Anything the therapist should know",
+            "help_text": "For example which side, or how long it has bothered them.",
+        },
+        "name": {"label": "Client's name"},
+        "email": {"label": "Client's email", "help_text": "The confirmation and a link to change or cancel go here."},
+        "phone": {
+            "label": "Client's mobile number",
+            "help_text": "Only used if we need to reach them about this booking.",
+        },
+        "doctor_ok": {
+            "label": "The client has their doctor's agreement to have massage",
+            "help_text": "Needed for diabetes, a heart or circulation condition, blood thinners or haemophilia, "
+            "cancer treatment, or pregnancy. The therapist will ask to see it.",
+        },
+        "pregnancy_trimester": {"label": "If the client is pregnant: which trimester?"},
+        "pain_now": {"label": "How much does it hurt the client now? (0 no pain, 10 the worst)"},
+        "activity_1": {
+            "label": "An activity that matters to the client and the problem makes hard",
+            "help_text": "For example: running 5k, climbing stairs.",
+        },
+        "activity_1_score": {"label": "How well can they do it now? (0 cannot, 10 as well as before)"},
+        "consent": {
+            "label": health_consent.WORDING_ON_BEHALF,
+            "error_messages": {
+                "required": "Ask the client for their agreement to keep their health answers, then tick this."
+            },
+        },
+    }
+
+    def __init__(
+        self,
+        *args,
+        on_behalf: bool = False,
+        rooms: list[tuple[str, str]] | None = None,
+        last_answers: HealthScreen | None = None,
+        **kwargs,
+    ):
+        """``rooms``: the staff's room choices (bookings.views.book_on_behalf.room_choices);
+        ``last_answers``: a returning client's latest health answers, whose history section
+        they may confirm unchanged instead of answering again."""
+        super().__init__(*args, **kwargs)
+        self.last_answers = last_answers
+        if on_behalf and rooms:
+            self.fields["room"].choices = rooms
+        else:
+            del self.fields["room"]
+        if on_behalf:
+            for name, wording in self.ON_BEHALF.items():
+                field = self.fields[name]
+                field.label = wording["label"]
+                field.help_text = wording.get("help_text", field.help_text)
+                field.error_messages.update(wording.get("error_messages", {}))
+            self.fields["preferred_pressure"].choices = [("", "Let the therapist advise")] + PRESSURE_CHOICES[1:]
+            del self.fields["marketing"]
+        self.health_fields = []
+        for section in health.SECTIONS:
+            name = f"health_{section.key}"
+            self.fields[name] = forms.MultipleChoiceField(
+                label=section.legend,
+                choices=[(q.key, q.text) for q in section.questions] + [(NONE_OF_THESE, "None of these")],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "required": f"{SECTION_NAMES[section.key]}: tick the ones that apply, or \u201cNone of these\u201d."
+                },
+            )
+            self.health_fields.append(self[name])
+        if last_answers is not None:
+            self._ask_if_history_changed(last_answers)
+
+    def _ask_if_history_changed(self, last: HealthScreen) -> None:
+        since = timezone.localtime(last.booking.start)
+        answered = [q.text for q in _section(HISTORY).questions if q.key in last.answered_yes]
+        self.history_then = answered
+        self.history_since = since
+        self.fields["history_changed"] = forms.ChoiceField(
+            label=f"Since your session on {since:%-d %B %Y}, has anything changed in your health history: a "
+            "long-term condition, medicines, pregnancy, surgery, a clot, a wound or a lump?",
+            choices=[(NOTHING_CHANGED, "No, nothing has changed"), (SOMETHING_CHANGED, "Yes, something has changed")],
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            error_messages={"required": "Say whether anything in your health history has changed."},
+        )
+        # Answered again only when something has changed; until then last time's answers stand.
+        self.fields[f"health_{HISTORY}"].required = False
+        self.initial.setdefault(f"health_{HISTORY}", [key for key in last.answered_yes if key in _keys(HISTORY)])
+
+    def clean_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = [c for c in phone if c.isdigit()]
+        if any(not (c.isdigit() or c in " +()-") for c in phone) or not (
+            UK_PHONE_DIGITS[0] <= len(digits) <= UK_PHONE_DIGITS[1]
+        ):
+            raise forms.ValidationError("Enter a phone number such as 07700 900123 or +44 7700 900123.")
+        return phone
+
+    def clean_therapist(self) -> int | None:
+        value = self.cleaned_data["therapist"]
+        if value == ANY_THERAPIST:
+            return None
+        therapist_id = parse_id(value)
+        if therapist_id is None:
+            raise forms.ValidationError("Choose a therapist again.")
+        return therapist_id
+
+    def clean(self):
+        cleaned = super().clean()
+        if "history_changed" in self.fields:
+            self._history_from_last_time(cleaned)
+        answered_yes: list[str] = []
+        for section in health.SECTIONS:
+            chosen = cleaned.get(f"health_{section.key}") or []
+            if NONE_OF_THESE in chosen and len(chosen) > 1:
+                self.add_error(f"health_{section.key}", "\u201cNone of these\u201d cannot go with other answers.")
+            answered_yes += [key for key in chosen if key != NONE_OF_THESE]
+        cleaned["answered_yes"] = tuple(answered_yes)
+        cleaned["ratings"] = ratings_from(self, cleaned)
+        if health.needs_doctors_ok(answered_yes) and not cleaned.get("doctor_ok"):
+            self.add_error(
+                "doctor_ok",
+                "Some of these answers need your doctor's agreement before massage. Tick this once you have it, "
+                "or talk to your doctor first.",
+            )
+        pregnant = health.PREGNANT in answered_yes
+        if pregnant and cleaned.get("pregnancy_trimester") is None and "pregnancy_trimester" not in self.errors:
+            self.add_error("pregnancy_trimester", "Please say which trimester you are in.")
+        if not pregnant:
+            cleaned["pregnancy_trimester"] = None
+        return cleaned
+
+    def _history_from_last_time(self, cleaned: dict) -> None:
+        """A returning client's history section: last time's answers when nothing has changed;
+        answered again (required as for anyone) when something has."""
+        name = f"health_{HISTORY}"
+        if cleaned.get("history_changed") == NOTHING_CHANGED:
+            last = [key for key in self.last_answers.answered_yes if key in _keys(HISTORY)]
+            cleaned[name] = last or [NONE_OF_THESE]
+        elif cleaned.get("history_changed") == SOMETHING_CHANGED and not cleaned.get(name) and name not in self.errors:
+            self.add_error(name, self.fields[name].error_messages["required"])
+
+    def shown_after(self, field: str) -> str:
+        """For static/js/booking-form.js: the answers (``name=value``, space-separated) after
+        which ``field`` is shown: the trimester after "pregnant", the doctor's agreement after an
+        answer that needs it, either after "nothing has changed" when last time's answers did."""
+        keys = {"pregnancy_trimester": {health.PREGNANT}, "doctor_ok": set(health.DOCTORS_OK)}[field]
+        after = [f"health_{HISTORY}={key}" for key in sorted(keys)]
+        if self.last_answers is not None and keys.intersection(self.last_answers.answered_yes):
+            after.append(f"history_changed={NOTHING_CHANGED}")
+        return " ".join(after)
+
+    @property
+    def shown_after_doctor_ok(self) -> str:
+        return self.shown_after("doctor_ok")
+
+    @property
+    def shown_after_trimester(self) -> str:
+        return self.shown_after("pregnancy_trimester")
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """Each mistake on a field a person can see, with the id of the input it is about, in the
+        form's order: the error summary at the top of the page links each to its field."""
+        links = []
+        for name, field in sorted(self.fields.items(), key=lambda item: _place(item[0])):
+            if field.widget.is_hidden or name not in self.errors:
+                continue
+            bound = self[name]
+            multiple = isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
+            anchor = f"{bound.auto_id}_0" if multiple else bound.auto_id
+            links += [(anchor, error) for error in self.errors[name]]
+        return links
+
+
+def _place(name: str) -> int:
+    return PAGE_ORDER.index(name) if name in PAGE_ORDER else len(PAGE_ORDER)
+
+
+def _section(key: str) -> health.Section:
+    return next(section for section in health.SECTIONS if section.key == key)
+
+
+def _keys(section_key: str) -> set[str]:
+    return {question.key for question in _section(section_key).questions}
