@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from bookings.diary import grid
+from bookings.diary import bookable_gaps, grid
 from bookings.diary.selectors import day_bounds, health_needs_reading, weekly_hours
 from bookings.models import Booking
 from bookings.slots import availability
@@ -134,6 +134,9 @@ def clinic_day(
             bookings,
             own=therapist is not None,
             free_from=_free_from(day, window, now),
+            room_limits=None
+            if therapist is not None
+            else bookable_gaps.room_limits(day, staff.therapists, rooms.rooms, rooms.open, rooms.closures, rooms.suits),
         )
     today = day == now.astimezone(LONDON).date()
     return ClinicDay(

@@ -105,6 +105,29 @@ def free_gaps(open_spans: Sequence[Span], busy: Iterable[Span], *, shortest: dat
     return [(start, end) for start, end in gaps if end - start >= shortest]
 
 
+def union(spans: list[Span]) -> list[Span]:
+    """Overlapping or touching spans merged, in order."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def within(spans: list[Span], limits: list[Span] | None) -> list[Span]:
+    """The parts of ``spans`` inside ``limits`` (all of them when there is no limit)."""
+    if limits is None:
+        return spans
+    return [
+        (max(start, low), min(end, high))
+        for start, end in spans
+        for low, high in limits
+        if max(start, low) < min(end, high)
+    ]
+
+
 # Columns of blocks -------------------------------------------------------------------------
 
 STATUS_LABELS = {
@@ -172,11 +195,15 @@ def therapist_columns(
     *,
     own: bool,
     free_from: datetime.datetime | None,
+    room_limits: dict[int, list[Span] | None] | None = None,
 ) -> list[GridColumn]:
     """A column per therapist: free gaps in their working stretches (``open_spans`` by
     therapist) from ``free_from`` (None: a day that has passed, with no free gaps), time off,
     and bookings labelled with their room. ``own``: a therapist's own grid, where a missing
-    room is noise rather than worth the front desk's notice."""
+    room is noise rather than worth the front desk's notice. ``room_limits``: by therapist, the
+    spans a room suiting their sessions is free (bookings.diary.bookable_gaps; None or missing:
+    no limit), so a gap is only time that can really be booked."""
+    room_limits = room_limits or {}
     no_room = "" if own else "No room"
     # Grouped once: a column per therapist is then a lookup, not a pass over the whole day.
     held_by = _grouped(bookings, "therapist_id")
@@ -190,6 +217,7 @@ def therapist_columns(
         if free_from is not None:
             # Only time still to come can be booked: on today's grid, gaps start at the next row.
             bookable = [(max(start, free_from), end) for start, end in opening if end > free_from]
+            bookable = within(bookable, room_limits.get(person.pk))
             free = free_gaps(bookable, [(b.start, b.blocks_until) for b in held] + off)
             column.blocks += _span_blocks(window, "free", free, "Free")
         column.blocks += _span_blocks(window, "off", off, "Time off")
