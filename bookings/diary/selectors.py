@@ -190,3 +190,25 @@ def waiting_for_day(*, therapist: Therapist, day: datetime.date) -> WaitingForDa
         for_them=list(waiting.filter(therapist=therapist).select_related("client", "session_type", "booking")),
         for_anyone=waiting.filter(therapist__isnull=True).count(),
     )
+
+
+# Notes are due by the end of the day after a session: after that the therapist is reminded.
+NOTES_DUE_AFTER = datetime.timedelta(hours=24)
+NOTES_LISTED = 100
+
+
+def sessions_without_notes(*, therapist: Therapist, now: datetime.datetime) -> list[Booking]:
+    """The therapist's sessions that ended NOTES_DUE_AFTER ago or more and still have no notes:
+    neither marked attended with notes nor marked a no-show (held records left out), oldest
+    first, at most NOTES_LISTED. One query."""
+    return list(
+        Booking.objects.not_restricted()
+        .filter(
+            therapist=therapist,
+            end__lte=now - NOTES_DUE_AFTER,
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.ATTENDED],
+            session_note__isnull=True,
+        )
+        .select_related("session_type")
+        .order_by("start")[:NOTES_LISTED]
+    )

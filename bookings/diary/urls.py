@@ -9,6 +9,7 @@ urlpatterns = [
     path("week/<str:day>/", views.week, name="week"),
     path("day/<str:day>/", views.day_view, name="day"),
     path("hours/", views.hours, name="hours"),
+    path("notes-to-write/", views.notes_missing, name="notes_missing"),
     path("time-off/", views.time_off, name="time_off"),
     path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
     path("bookings/<int:pk>/no-show/", views.booking_no_show, name="booking_no_show"),

@@ -73,6 +73,7 @@ def week(request, day: str | None = None):
             "previous_week": monday - datetime.timedelta(days=7),
             "next_week": monday + datetime.timedelta(days=7),
             "this_week": _today() - datetime.timedelta(days=_today().weekday()),
+            "notes_missing": selectors.sessions_without_notes(therapist=therapist, now=timezone.now()),
         },
     )
 
@@ -97,8 +98,19 @@ def day_view(request, day: str):
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "monday": chosen - datetime.timedelta(days=chosen.weekday()),
+            "notes_missing": selectors.sessions_without_notes(therapist=therapist, now=timezone.now()),
         },
     )
+
+
+@never_cache
+@login_required
+def notes_missing(request):
+    """The therapist's sessions still without notes a day after they ended, each linked to its
+    notes form: the record an insurer or the CNHC would ask for."""
+    therapist = _own_therapist(request)
+    sessions = selectors.sessions_without_notes(therapist=therapist, now=timezone.now())
+    return render(request, "bookings/diary/notes_missing.html", {"therapist": therapist, "sessions": sessions})
 
 
 @login_required

@@ -101,12 +101,12 @@ def test_the_week_and_day_take_the_same_queries_however_full(as_asha, asha, spor
     fill_week(asha, sports, count)
 
     # session, user, staff standing, therapist; hours, time off, bookings with clients and
-    # session types
-    with django_assert_num_queries(7):
+    # session types; the sessions still without notes
+    with django_assert_num_queries(8):
         response = as_asha.get(f"/diary/week/{THIS_MONDAY}/")
     assert response.content.decode().count("Client") == count
     # the day adds its time grid's own hours, time off and bookings, and who is waiting (two)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         as_asha.get(f"/diary/day/{THIS_MONDAY}/")
 
 
