@@ -11,7 +11,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from bookings.clinical import health
+from bookings.clinical import health, minors
+from bookings.details_on_behalf import ON_BEHALF
 from bookings.forms import ANY_THERAPIST, parse_id
 from bookings.models import HealthScreen
 from bookings.privacy import health_consent
@@ -40,6 +41,7 @@ UK_PHONE_DIGITS = (10, 15)
 ASKED_EVERY_TIME = ("urgent", "pain")
 HISTORY = "history"
 NOTHING_CHANGED, SOMETHING_CHANGED = "no", "yes"
+ADULT, MINOR = "yes", "no"
 # How the error summary names each health section (its legend is a whole question).
 SECTION_NAMES = {"urgent": "Right now", "pain": "The pain or problem", "history": "Your health history"}
 # The fields in the order the page shows them (bookings/_details_fields.html), for the summary.
@@ -47,7 +49,8 @@ PAGE_ORDER = (
     [f"health_{section.key}" for section in health.SECTIONS if section.key != HISTORY]
     + ["history_changed", f"health_{HISTORY}", "doctor_ok", "pregnancy_trimester", "main_problem"]
     + ["preferred_pressure", "notes", "pain_now", "activity_1", "activity_1_score", "activity_2"]
-    + ["activity_2_score", "name", "email", "phone", "room", "consent", "marketing"]
+    + ["activity_2_score", "name", "email", "phone", "adult", "date_of_birth", "guardian_name"]
+    + ["guardian_consent", "room", "consent", "marketing"]
 )
 
 
@@ -150,6 +153,27 @@ class BookingDetailsForm(forms.Form):
         help_text="Only used if we need to reach you about this booking.",
         error_messages={"required": "Enter a mobile number, like 07700 900123."},
     )
+    # Age: an adult says so; a client under 18 gives their date of birth, and one under 16 their
+    # parent or guardian's name and agreement (bookings.clinical.minors).
+    adult = forms.ChoiceField(
+        label="Are you 18 or over?",
+        choices=[(ADULT, "Yes"), (MINOR, "No")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Say whether you are 18 or over."},
+    )
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={"invalid": "Enter your date of birth as a date, like 14 March 2011."},
+    )
+    guardian_name = forms.CharField(
+        label="If you are under 16: your parent or guardian's name", max_length=100, required=False
+    )
+    guardian_consent = forms.BooleanField(
+        label="If you are under 16: my parent or guardian agrees to the massage and will come to the session",
+        required=False,
+    )
     consent = forms.BooleanField(
         label=health_consent.WORDING,
         error_messages={"required": "We need your agreement to keep your health answers before we can book you in."},
@@ -158,41 +182,6 @@ class BookingDetailsForm(forms.Form):
     # Marketing, so separate from everything else and unticked: nobody ticks it for the client
     # (it is not offered when staff book on a client's behalf).
     marketing = forms.BooleanField(required=False, label=marketing_services.WORDING)
-
-    # The same step filled in by a therapist or admin for a client (on the phone, say): the
-    # questions and the consent are about the client, not the person typing.
-    ON_BEHALF = {
-        "main_problem": {"label": "What would the client like help with?"},
-        "preferred_pressure": {"label": "Pressure the client prefers (0-10)"},
-        "notes": {
-            "label": "Anything the therapist should know",
-            "help_text": "For example which side, or how long it has bothered them.",
-        },
-        "name": {"label": "Client's name"},
-        "email": {"label": "Client's email", "help_text": "The confirmation and a link to change or cancel go here."},
-        "phone": {
-            "label": "Client's mobile number",
-            "help_text": "Only used if we need to reach them about this booking.",
-        },
-        "doctor_ok": {
-            "label": "The client has their doctor's agreement to have massage",
-            "help_text": "Needed for diabetes, a heart or circulation condition, blood thinners or haemophilia, "
-            "cancer treatment, or pregnancy. The therapist will ask to see it.",
-        },
-        "pregnancy_trimester": {"label": "If the client is pregnant: which trimester?"},
-        "pain_now": {"label": "How much does it hurt the client now? (0 no pain, 10 the worst)"},
-        "activity_1": {
-            "label": "An activity that matters to the client and the problem makes hard",
-            "help_text": "For example: running 5k, climbing stairs.",
-        },
-        "activity_1_score": {"label": "How well can they do it now? (0 cannot, 10 as well as before)"},
-        "consent": {
-            "label": health_consent.WORDING_ON_BEHALF,
-            "error_messages": {
-                "required": "Ask the client for their agreement to keep their health answers, then tick this."
-            },
-        },
-    }
 
     def __init__(
         self,
@@ -212,7 +201,7 @@ class BookingDetailsForm(forms.Form):
         else:
             del self.fields["room"]
         if on_behalf:
-            for name, wording in self.ON_BEHALF.items():
+            for name, wording in ON_BEHALF.items():
                 field = self.fields[name]
                 field.label = wording["label"]
                 field.help_text = wording.get("help_text", field.help_text)
@@ -272,6 +261,7 @@ class BookingDetailsForm(forms.Form):
         cleaned = super().clean()
         if "history_changed" in self.fields:
             self._history_from_last_time(cleaned)
+        self._age_check(cleaned)
         answered_yes: list[str] = []
         for section in health.SECTIONS:
             chosen = cleaned.get(f"health_{section.key}") or []
@@ -292,6 +282,31 @@ class BookingDetailsForm(forms.Form):
         if not pregnant:
             cleaned["pregnancy_trimester"] = None
         return cleaned
+
+    def _age_check(self, cleaned: dict) -> None:
+        """An adult's date of birth is not kept; a minor's must be a real one that makes them
+        under 18 on the day of the session, and under 16 comes with a parent or guardian."""
+        if cleaned.get("adult") != MINOR:
+            cleaned.update(date_of_birth=None, guardian_name="", guardian_consent=False)
+            return
+        born, start = cleaned.get("date_of_birth"), cleaned.get("start")
+        day = timezone.localtime(start).date() if start else timezone.localdate()
+        if born is None:
+            if "date_of_birth" not in self.errors:
+                self.add_error("date_of_birth", "Enter the date of birth of a client under 18.")
+        elif born >= timezone.localdate():
+            self.add_error("date_of_birth", "A date of birth must be in the past.")
+        elif minors.age_on(born, day) > minors.OLDEST:
+            self.add_error("date_of_birth", f"Check the year: that is more than {minors.OLDEST} years ago.")
+        elif minors.age_on(born, day) >= minors.ADULT:
+            self.add_error("adult", "That date of birth is 18 or over on the day of the session: choose Yes.")
+        elif minors.needs_guardian(born, day):
+            if not cleaned.get("guardian_name", "").strip():
+                self.add_error("guardian_name", "Under 16: enter the name of the parent or guardian.")
+            if not cleaned.get("guardian_consent"):
+                self.add_error("guardian_consent", "Under 16: a parent or guardian must agree and come to the session.")
+        else:
+            cleaned.update(guardian_name="", guardian_consent=False)
 
     def _history_from_last_time(self, cleaned: dict) -> None:
         """A returning client's history section: last time's answers when nothing has changed;

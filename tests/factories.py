@@ -325,6 +325,7 @@ def form_data(therapist, start, /, **overrides) -> dict:
         "health_pain": ["none"],
         "health_history": ["none"],
         "history_changed": "yes",
+        "adult": "yes",
         "main_problem": "shin_splints",
         "preferred_pressure": "5",
         "notes": "Left shin, half marathon in March",

@@ -32,6 +32,13 @@ class HealthScreen(models.Model):
     pregnancy_trimester = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(1, "First"), (2, "Second"), (3, "Third")]
     )
+    # A client under 18 gives their date of birth: the record is kept until they are 25 (18 + 7,
+    # as insurers ask), and under 16 a parent or guardian agrees and comes to the session.
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Given by clients under 18 only.")
+    guardian_name = models.CharField(max_length=100, blank=True)
+    guardian_consent = models.BooleanField(
+        default=False, help_text="Under 16: a parent or guardian agrees to the massage and will be there."
+    )
     doctor_ok_seen_at = models.DateTimeField(null=True, blank=True)
     doctor_ok_seen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

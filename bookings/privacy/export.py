@@ -196,6 +196,12 @@ def _health_answers(screen: HealthScreen | None) -> dict | None:
         "preferred_pressure": screen.preferred_pressure,
         "notes": screen.notes,
         "pregnancy_trimester": screen.get_pregnancy_trimester_display() if screen.pregnancy_trimester else None,
+        "date_of_birth": screen.date_of_birth.isoformat() if screen.date_of_birth else None,
+        "parent_or_guardian": (
+            {"name": screen.guardian_name, "agreed_and_comes_to_the_session": screen.guardian_consent}
+            if screen.guardian_name
+            else None
+        ),
         "doctors_ok": {
             "you_said_your_doctor_agreed": screen.doctor_ok_confirmed,
             "therapist_saw_it_at": _iso(screen.doctor_ok_seen_at),

@@ -4,7 +4,9 @@ task (beat), whether or not they ever asked for erasure.
 - Clinical records (a booking attended or with notes: its health answers, notes and their
   amendments, outcome scores, doctor's-OK answers, consent records) go
   CLINICAL_RECORD_RETENTION_YEARS after the client's last such session: per account for a
-  client who signed in, per booking for a guest (guest bookings are never matched by email).
+  client who signed in, per booking for a guest (guest bookings are never matched by email);
+  a client who gave a date of birth (under 18 when booking) keeps them at least until their
+  25th birthday (bookings.clinical.minors), the later of the two.
 - A booking that never took place (cancelled, a no-show without notes, never marked attended)
   loses the client's name, contacts and health answers NON_CLINICAL_RETENTION_DAYS after its
   date; the anonymous row stays, so the diary's history still adds up.
@@ -26,9 +28,10 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from bookings.clinical import minors
 from bookings.models import Booking, ErasureRequest, HealthDataAccess, OutboundEmail, WaitlistEntry
 from bookings.privacy.my_data import booking_personal_data_erase
 from clinic.london import london_midnight
@@ -153,8 +156,9 @@ def _erase_accounts_clinical_records(today: datetime.date, batch: int) -> tuple[
         Booking.objects.filter(CLINICAL_RECORD, client__isnull=False)
         .exclude(ERASED_ADDRESS)
         .values("client")
-        .annotate(last=Max("start"))
+        .annotate(last=Max("start"), youngest=Max("health_screen__date_of_birth"))
         .filter(last__lt=cutoff)
+        .filter(_grown_up(today, "youngest"))
         .order_by("last", "client")
     )
     accounts = erased = 0
@@ -163,11 +167,15 @@ def _erase_accounts_clinical_records(today: datetime.date, batch: int) -> tuple[
             records = list(
                 Booking.objects.filter(CLINICAL_RECORD, client_id=row["client"])
                 .exclude(ERASED_ADDRESS)
+                .annotate(health_screen_born=F("health_screen__date_of_birth"))
                 .select_for_update(of=("self",))
             )
             # Re-read under the lock: a session recorded since the query restarts the clock.
             if not records or max(b.start for b in records) >= cutoff:
                 continue
+            born_by = _last_day_due(today, minors.RECORD_KEPT_UNTIL_AGE)
+            if any(b.health_screen_born and b.health_screen_born > born_by for b in records):
+                continue  # a date of birth given since the query keeps them
             for booking in records:
                 booking_personal_data_erase(booking)
             accounts += 1
@@ -179,7 +187,16 @@ def _erase_guest_clinical_records(today: datetime.date, batch: int) -> int:
     """Per guest booking: nothing ties a guest's bookings together (an address is no
     identity), so each clinical record's period runs from its own session."""
     cutoff = _before(_last_day_due(today, settings.CLINICAL_RECORD_RETENTION_YEARS))
-    return _erase_bookings(Booking.objects.filter(CLINICAL_RECORD, client__isnull=True, start__lt=cutoff), batch)
+    return _erase_bookings(
+        Booking.objects.filter(CLINICAL_RECORD, client__isnull=True, start__lt=cutoff).filter(_grown_up(today)),
+        batch,
+    )
+
+
+def _grown_up(today: datetime.date, field: str = "health_screen__date_of_birth") -> Q:
+    """Records whose client gave no date of birth, or turned RECORD_KEPT_UNTIL_AGE by ``today``."""
+    born_by = _last_day_due(today, minors.RECORD_KEPT_UNTIL_AGE)
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": born_by})
 
 
 def _erase_never_held_bookings(today: datetime.date, batch: int) -> int:

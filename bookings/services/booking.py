@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from bookings.clinical import health
+from bookings.clinical import health, minors
 from bookings.locks import therapist_lock
 from bookings.models import Booking, FreedTime
 from bookings.models.payment_terms import payment_hold, terms_for
@@ -104,7 +104,7 @@ def booking_create(
     if existing := _booking_for_key(idempotency_key, submitted):
         return existing
     _check_start_in_reach(start, now)
-    assessment = _health_screen_check(answers)
+    assessment = _health_screen_check(answers, start.astimezone(LONDON).date())
     session_type, rooms = _session_to_book(session_type_id)
     by_staff = booked_by is not None
     # Staff booking a client in take payment at the desk.
@@ -174,10 +174,18 @@ def _claim_and_insert(
     return _with_room(rooms, slot, session_type, therapist_id, start, now, write, keep=keep_room, notice=notice)
 
 
-def _health_screen_check(answers: HealthAnswers) -> health.Assessment:
+def _health_screen_check(answers: HealthAnswers, day: datetime.date) -> health.Assessment:
     """The health screen's verdict, before anything is locked: consent to keep the answers,
-    answers the screen knows, nothing that stops online booking (HealthScreenStops), and the
-    doctor's agreement where an answer needs it. Raises BookingError or HealthScreenStops."""
+    answers the screen knows, nothing that stops online booking (HealthScreenStops), the
+    doctor's agreement where an answer needs it, and for a client under 16 on the session's
+    ``day`` a parent or guardian's. Raises BookingError or HealthScreenStops."""
+    if minors.needs_guardian(answers.date_of_birth, day) and not (
+        answers.guardian_consent and answers.guardian_name.strip()
+    ):
+        raise BookingError(
+            "A client under 16 needs a parent or guardian's name and agreement, and the parent or guardian "
+            "comes to the session."
+        )
     if not answers.consent:
         raise BookingError("Please agree to us keeping your health answers, so your therapist can treat you safely.")
     try:

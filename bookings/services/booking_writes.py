@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from bookings.clinical import health
+from bookings.clinical import health, minors
 from bookings.messaging.outbox import outbound_email_schedule
 from bookings.models import Booking, BookingRules, HealthScreen, OutboundEmail, OutcomeScore
 from bookings.privacy.health_access import health_data_readers
@@ -50,6 +50,10 @@ class HealthAnswers:
     consent: bool
     doctor_ok: bool = False  # the client says they have their doctor's agreement
     pregnancy_trimester: int | None = None
+    # Under 18 only; under 16, a parent or guardian's name and agreement (bookings.clinical.minors).
+    date_of_birth: datetime.date | None = None
+    guardian_name: str = ""
+    guardian_consent: bool = False
 
 
 def booking_details_digest(
@@ -73,6 +77,7 @@ def booking_details_digest(
         "main_problem": answers.main_problem,
         "preferred_pressure": answers.preferred_pressure,
         "notes": " ".join(answers.notes.split()),
+        "date_of_birth": answers.date_of_birth.isoformat() if answers.date_of_birth else None,
         "client": getattr(client, "pk", None),
         "booked_by": getattr(booked_by, "pk", None),
     }
@@ -140,7 +145,9 @@ def client_answers_record(
     """What the client told us, kept with the booking: the health answers (a doctor's OK counts
     only where an answer needs one, a trimester only when the client said they are pregnant),
     the consent to keep them (given through staff for a booking made on the client's behalf),
-    and the first outcome ratings, if any."""
+    and the first outcome ratings, if any; a minor's date of birth, and under 16 their parent or
+    guardian's name and agreement."""
+    under_16 = minors.needs_guardian(answers.date_of_birth, booking.start.astimezone(LONDON).date())
     screen = HealthScreen(
         booking=booking,
         answered_yes=sorted(answers.answered_yes),
@@ -150,6 +157,9 @@ def client_answers_record(
         consent_given_at=now,
         doctor_ok_confirmed=answers.doctor_ok and health.needs_doctors_ok(answers.answered_yes),
         pregnancy_trimester=answers.pregnancy_trimester if health.PREGNANT in answers.answered_yes else None,
+        date_of_birth=answers.date_of_birth,
+        guardian_name=answers.guardian_name.strip() if under_16 else "",
+        guardian_consent=answers.guardian_consent and under_16,
     )
     screen.full_clean(exclude=["booking"])
     screen.save()

@@ -267,6 +267,10 @@ def booking_create_from_form(session_type, data: dict, who_books: dict):
             consent=data["consent"],
             doctor_ok=data["doctor_ok"],
             pregnancy_trimester=data["pregnancy_trimester"],
+            # A waitlist offer taken "as before" carries last time's (bookings.waitlist.offer_page).
+            date_of_birth=data.get("date_of_birth"),
+            guardian_name=data.get("guardian_name", ""),
+            guardian_consent=bool(data.get("guardian_consent")),
         ),
         idempotency_key=data["idempotency_key"],
         ratings=data["ratings"],

@@ -6,7 +6,7 @@ import uuid
 
 from django.utils import timezone
 
-from bookings.details_form import BookingDetailsForm
+from bookings.details_form import ADULT, MINOR, BookingDetailsForm
 from bookings.forms import ANY_THERAPIST, parse_id, parse_start
 from bookings.records import outcome_scores
 from bookings.records.selectors import last_health_answers
@@ -55,6 +55,9 @@ def _unfilled_details_form(request, who_books: dict, rooms, last) -> BookingDeta
                 phone=last.booking.client_phone,
                 main_problem=last.main_problem,
                 preferred_pressure=last.preferred_pressure,
+                adult=MINOR if last.date_of_birth else ADULT,
+                date_of_birth=last.date_of_birth,
+                guardian_name=last.guardian_name,
             )
     if "booked_by" in who_books:
         initial.update(book_on_behalf.client_copied(user=request.user, booking_id=request.GET.get("client")))

@@ -108,6 +108,9 @@ def _as_before(last: HealthScreen, confirmed: dict, user) -> dict:
         "consent": confirmed["consent"],
         "doctor_ok": last.doctor_ok_confirmed,
         "pregnancy_trimester": last.pregnancy_trimester,
+        "date_of_birth": last.date_of_birth,
+        "guardian_name": last.guardian_name,
+        "guardian_consent": last.guardian_consent,
         "idempotency_key": confirmed["idempotency_key"],
         "ratings": None,
     }

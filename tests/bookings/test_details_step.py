@@ -64,13 +64,24 @@ def test_an_empty_form_lists_each_mistake_linked_to_its_field_in_words_that_say_
         ("id_name", "Enter your name."),
         ("id_email", "Enter your email address, so we can send the confirmation."),
         ("id_phone", "Enter a mobile number, like 07700 900123."),
+        ("id_adult_0", "Say whether you are 18 or over."),
         ("id_consent", "We need your agreement to keep your health answers before we can book you in."),
     ]
     assert "This field is required." not in page
     assert not Booking.objects.exists()
 
 
-EMPTIED = ("health_urgent", "health_pain", "health_history", "main_problem", "name", "email", "phone", "consent")
+EMPTIED = (
+    "health_urgent",
+    "health_pain",
+    "health_history",
+    "main_problem",
+    "name",
+    "email",
+    "phone",
+    "adult",
+    "consent",
+)
 
 
 def test_the_trimester_and_the_doctors_agreement_are_in_the_page_marked_to_follow_their_answers(client, asha, sports):

@@ -122,3 +122,12 @@ def answer_health_questions(page, *, red_flag: str | None = None) -> None:
     pain = page.get_by_role("group", name="About the pain or problem you are coming in with: do any of these apply?")
     pain.get_by_label(red_flag or "None of these").check()
     page.get_by_label("What would you like help with?").select_option(label="Shin splints")
+    say_18_or_over(page)
+
+
+def say_18_or_over(page) -> None:
+    """The client is 18 or over (a returning client's answer is kept, folded away with their
+    details, and left as it is)."""
+    adult = page.get_by_role("group", name=re.compile(r"^(Are you|Is the client) 18 or over\?$"))
+    if adult.is_visible():
+        adult.get_by_label("Yes").check()

@@ -10,7 +10,15 @@ from playwright.sync_api import expect
 from bookings.models import Booking, OutboundEmail
 
 from ..outbox import outbound_email_send
-from .helpers import answer_health_questions, assert_accessible, choose_a_time, in_three_days, log_in, screenshot
+from .helpers import (
+    answer_health_questions,
+    assert_accessible,
+    choose_a_time,
+    in_three_days,
+    log_in,
+    say_18_or_over,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,6 +108,7 @@ def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, asha, spor
     page.get_by_label("Client's name").fill("Phone Caller")
     page.get_by_label("Client's email").fill("caller@example.com")
     page.get_by_label("Client's mobile number").fill("07700 900789")
+    say_18_or_over(page)
     page.get_by_role("button", name="Confirm booking").click()
     # The summary at the top links to the box; the same words stand under it.
     expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_focused()

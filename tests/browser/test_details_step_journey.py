@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The page's height on a 390 px phone, header and footer included, as measured here (the issue
 # asked for 2,000 px first-time and 1,200 px returning; see the README's note on the gap). A
 # question added to the step shows up here first.
-FIRST_TIME_MOST_PX = 3_100
+FIRST_TIME_MOST_PX = 3_150
 RETURNING_MOST_PX = 2_600
 
 
@@ -47,6 +47,13 @@ def test_a_first_time_client_sees_follow_up_questions_only_after_the_answer_that
     expect(trimester).to_be_hidden()
     expect(trimester).to_have_value("")  # an answer nobody can see is not sent
 
+    age = page.get_by_role("group", name="Are you 18 or over?")
+    age.get_by_label("No").check()
+    expect(page.get_by_label("Your date of birth")).to_be_visible()
+    expect(page.get_by_label("If you are under 16: your parent or guardian's name")).to_be_visible()
+    age.get_by_label("Yes").check()
+    expect(page.get_by_label("Your date of birth")).to_be_hidden()
+
     answer_health_questions(page)
     page.get_by_label("Your name").fill("Gina Guest")
     page.get_by_label("Email").fill("gina@example.com")
@@ -70,7 +77,7 @@ def test_mistakes_start_at_a_summary_that_takes_focus_and_links_to_each_field(pa
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("link")).to_have_count(8)
+    expect(summary.get_by_role("link")).to_have_count(9)
     screenshot(page, "details-mistakes-phone")
     assert_accessible(page)
     summary.get_by_role("link", name="Enter your name.").click()
