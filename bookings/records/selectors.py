@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from bookings.clinical import aftercare, body_chart, health, outcome_chart
 from bookings.models import HEALTH_DATA_PERMISSION, Booking, HealthScreen, OutcomeScore, SessionNote
 from bookings.privacy.claims import bookings_for_account
+from bookings.privacy.health_consent import with_consent_withdrawn
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class RecordEntry:
     notes: list[NoteVersion]  # the original first, then each amendment in order
     # Consent to treatment: when the therapist confirmed it, and who; None if never confirmed.
     consent: tuple[datetime.datetime, str] | None = None
+    # The client withdrew consent to keep their health answers and the viewer is not this
+    # session's therapist: the answers are not shown (answers is empty).
+    health_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,7 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
     sessions and amendments, and one for the outcome scores."""
     linked = booking.client_id is not None
     sessions = (
-        _record_sessions(booking=booking, viewer=viewer)
+        with_consent_withdrawn(_record_sessions(booking=booking, viewer=viewer))
         .select_related(
             "therapist",
             "session_type",
@@ -221,14 +225,16 @@ def client_record(*, booking: Booking, viewer) -> ClientRecord:
     for session in sessions:
         screen = getattr(session, "health_screen", None)
         note = getattr(session, "session_note", None)
+        hidden = session.consent_withdrawn and session.therapist.user_id != viewer.pk
         entries.append(
             RecordEntry(
                 booking=session,
                 answers=[health.QUESTIONS[key].text for key in screen.answered_yes if key in health.QUESTIONS]
-                if screen
+                if screen and not hidden
                 else [],
                 notes=note_history(note) if note else [],
                 consent=_consent(session),
+                health_hidden=hidden,
             )
         )
     return ClientRecord(entries=entries, linked=linked, progress=client_progress(booking=booking, viewer=viewer))

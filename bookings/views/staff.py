@@ -116,6 +116,11 @@ def booking_detail(request, booking_id: int):
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
     consent = booking.health_consents.order_by("-given_at").first()
+    # Consent to keep the answers withdrawn: only the session's own therapist still sees them
+    # (and is asked to ask again); for everyone else they, and the scores, are hidden.
+    hidden_since = consent.withdrawn_at if consent and booking.therapist.user_id != request.user.pk else None
+    if hidden_since:
+        screen = None
     before = last_session(booking=booking)
     # The session before is another booking's notes (often another therapist's): its look is
     # logged against it too, so its own access log is whole.
@@ -134,9 +139,10 @@ def booking_detail(request, booking_id: int):
             **money_of(booking),
             "screen": screen,
             "consent": consent,
+            "health_hidden_since": hidden_since,
             "needs_doctors_ok": bool(screen and health.needs_doctors_ok(screen.answered_yes)),
             # Whether the client is getting better, before the next session.
-            "progress": client_progress(booking=booking, viewer=request.user),
+            "progress": None if hidden_since else client_progress(booking=booking, viewer=request.user),
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
             if screen
             else [],

@@ -210,3 +210,35 @@ def test_bookings_made_before_consent_records_get_one_with_the_words_then_shown(
     assert (by_client.client, by_client.wording, by_client.given_how) == (alice, health_consent.WORDING, "booking form")
     assert by_staff.wording == health_consent.WORDING_ON_BEHALF
     assert by_client.given_at == by_staff.given_at == NOW - dt.timedelta(days=9)
+
+
+def test_withdrawn_consent_hides_the_answers_from_everyone_but_the_sessions_therapist(
+    client, as_alice, alices_booking, asha, people
+):
+    withdraw(as_alice)
+    hana = people["staff with the permission"]
+
+    client.force_login(hana)
+    for path in (
+        reverse("booking_detail", args=[alices_booking.pk]),
+        reverse("booking_client_record", args=[alices_booking.pk]),
+    ):
+        page = client.get(path).content.decode()
+        assert 'data-testid="health-hidden"' in page, path
+        assert "Left shin, half marathon in March" not in page, path  # her notes to the therapist
+        assert "Shin splints" not in page, path
+
+    client.force_login(asha.user)
+    page = client.get(reverse("booking_detail", args=[alices_booking.pk])).content.decode()
+    assert "Left shin, half marathon in March" in page
+    assert "Ask them to give it again" in page
+    assert 'data-testid="health-hidden"' not in page
+
+
+def test_consent_given_again_shows_the_answers_to_staff_again(client, as_alice, alices_booking, people):
+    withdraw(as_alice)
+    as_alice.post(reverse("my_booking_consent_again", args=[alices_booking.pk]))
+    client.force_login(people["staff with the permission"])
+    page = client.get(reverse("booking_detail", args=[alices_booking.pk])).content.decode()
+    assert "Left shin, half marathon in March" in page
+    assert 'data-testid="health-hidden"' not in page
