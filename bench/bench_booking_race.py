@@ -157,6 +157,7 @@ def race(base: str, session_type_id: int, therapist_id: int, start: str) -> int:
                     "name": f"Client {n}",
                     "email": f"client{n}@example.com",
                     "phone": "07700 900123",
+                    "adult": "yes",
                     "consent": "on",
                 }
             ).encode()

@@ -153,6 +153,7 @@ def form(token: str, n: int, therapist: str, start: str) -> bytes:
             "name": f"Client {n}",
             "email": f"client{n}@example.com",
             "phone": "07700 900123",
+            "adult": "yes",
             "consent": "on",
         }
     ).encode()

@@ -51,6 +51,7 @@ def booking_form(therapist: str, start: str) -> dict:
         "name": "Gina Guest",
         "email": "gina@example.com",
         "phone": "07700 900456",
+        "adult": "yes",
         "consent": "on",
     }
 

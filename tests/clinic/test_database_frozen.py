@@ -131,6 +131,7 @@ def booking_form(port: int, session_type: int, therapist: int, start: str) -> tu
         "name": "Frozen Client",
         "email": "frozen@example.com",
         "phone": "07700 900123",
+        "adult": "yes",
         "consent": "on",
     }
     return path, urllib.parse.urlencode(fields).encode(), cookie
