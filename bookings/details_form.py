@@ -109,7 +109,8 @@ class BookingDetailsForm(forms.Form):
         required=False,
         label="I have my doctor's agreement to have massage",
         help_text="Needed if you said yes to diabetes, a heart or circulation condition, blood thinners or "
-        "haemophilia, cancer treatment, or pregnancy. Your therapist will ask to see it.",
+        "haemophilia, cancer treatment, or pregnancy. Bring the letter to your session: your therapist records "
+        "what they see, and the session starts once they have.",
     )
     pregnancy_trimester = forms.TypedChoiceField(
         label="If you are pregnant: which trimester are you in?",

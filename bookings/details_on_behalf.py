@@ -21,7 +21,8 @@ ON_BEHALF = {
     "doctor_ok": {
         "label": "The client has their doctor's agreement to have massage",
         "help_text": "Needed for diabetes, a heart or circulation condition, blood thinners or haemophilia, "
-        "cancer treatment, or pregnancy. The therapist will ask to see it.",
+        "cancer treatment, or pregnancy. Ask them to bring the letter: the session starts once the therapist "
+        "has seen it.",
     },
     "pregnancy_trimester": {"label": "If the client is pregnant: which trimester?"},
     "adult": {

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/", staff.booking_detail, name="booking_detail"),
     path("bookings/<int:booking_id>/complete/", staff.session_complete, name="session_complete"),
+    path("bookings/<int:booking_id>/doctors-letter/", staff.doctor_letter_copy, name="doctor_letter_copy"),
     path("bookings/<int:booking_id>/held/", staff.held_booking_open, name="held_booking_open"),
     path("bookings/<int:booking_id>/record/", staff.booking_client_record, name="booking_client_record"),
     path("bookings/<int:booking_id>/notes/amend/", staff.session_note_amend, name="session_note_amend"),

@@ -1,4 +1,6 @@
 import datetime
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +11,11 @@ from django.utils import timezone
 from bookings.clinical import body_chart
 from bookings.models.booking import Booking
 from clinic.problems import Problem
+
+
+def doctor_letter_upload_to(instance, filename: str) -> str:
+    # The uploader's file name is never trusted or shown in a path: only its suffix is kept.
+    return f"bookings/doctor-letters/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:6]}"
 
 
 class HealthScreen(models.Model):
@@ -39,6 +46,11 @@ class HealthScreen(models.Model):
     guardian_consent = models.BooleanField(
         default=False, help_text="Under 16: a parent or guardian agrees to the massage and will be there."
     )
+    # The evidence behind the doctor's OK, as the therapist saw it (bookings.records.doctor_letter):
+    # recorded with doctor_ok_seen_at/by; a booking accepted to see it at the session has none yet.
+    doctor_letter_dated = models.DateField(null=True, blank=True)
+    doctor_letter_from = models.CharField(max_length=100, blank=True, help_text="The doctor or practice.")
+    doctor_letter_copy = models.FileField(upload_to=doctor_letter_upload_to, blank=True, max_length=200)
     doctor_ok_seen_at = models.DateTimeField(null=True, blank=True)
     doctor_ok_seen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

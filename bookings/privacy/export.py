@@ -206,6 +206,9 @@ def _health_answers(screen: HealthScreen | None) -> dict | None:
             "you_said_your_doctor_agreed": screen.doctor_ok_confirmed,
             "therapist_saw_it_at": _iso(screen.doctor_ok_seen_at),
             "therapist_saw_it": _name(screen.doctor_ok_seen_by, "your therapist") if screen.doctor_ok_seen_at else None,
+            "letter_from": screen.doctor_letter_from or None,
+            "letter_dated": screen.doctor_letter_dated.isoformat() if screen.doctor_letter_dated else None,
+            "a_copy_is_held": bool(screen.doctor_letter_copy),
         },
         "consent_given_at": _iso(screen.consent_given_at),
     }

@@ -192,6 +192,8 @@ def booking_personal_data_erase(booking: Booking) -> None:
     working, and an erasure request that held it no longer names a guest."""
     address = erased_address(booking.pk)
     links_revoke(booking_id=booking.pk)
+    for screen in HealthScreen.objects.filter(booking=booking).exclude(doctor_letter_copy=""):
+        screen.doctor_letter_copy.delete(save=False)  # the file, not only its row
     HealthScreen.objects.filter(booking=booking).delete()
     OutcomeScore.objects.filter(booking=booking).delete()
     # The consent rows stay as evidence of what was agreed, and name no one once unlinked.

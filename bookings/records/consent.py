@@ -8,7 +8,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings.models import Booking, TreatmentConsent
+from bookings.models import Booking, HealthScreen, TreatmentConsent
+from bookings.records.doctor_letter import MISSING as LETTER_MISSING
+from bookings.records.doctor_letter import needs_letter
 from clinic.errors import ServiceError
 from therapists.models import Therapist
 
@@ -32,7 +34,8 @@ def treatment_consent_record(
 
     Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, so a view
     answers 404); the box must be ticked; only a confirmed booking, from EARLIEST_BEFORE_START
-    before it starts. Raises ConsentRefused otherwise."""
+    before it starts, with the doctor's letter recorded where the answers need one. Raises
+    ConsentRefused otherwise."""
     now = now or timezone.now()
     booking = Booking.objects.get(pk=booking_id, therapist=therapist)
     if existing := TreatmentConsent.objects.filter(booking=booking).first():
@@ -45,6 +48,8 @@ def treatment_consent_record(
         )
     if now < booking.start - EARLIEST_BEFORE_START:
         raise ConsentRefused("Consent to treatment is confirmed at the start of the session, not before it.")
+    if needs_letter(HealthScreen.objects.filter(booking=booking).first()):
+        raise ConsentRefused(f"{LETTER_MISSING} Nothing was saved.")
     try:
         with transaction.atomic():
             return TreatmentConsent.objects.create(

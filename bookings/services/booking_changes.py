@@ -24,6 +24,7 @@ from bookings.models import (
     SessionNote,
 )
 from bookings.models.payment_terms import money_settle_soon
+from bookings.records.doctor_letter import DoctorLetter, LetterRefused, letter_check, letter_write
 from bookings.services.booking import BookingError, changeable_booking
 from bookings.services.booking_writes import staff_notify
 from clinic.free_times import free_times_changed
@@ -166,23 +167,38 @@ def _holds_health_data(booking: Booking) -> bool:
 
 
 def booking_review_accept(
-    *, booking_id: int, therapist: Therapist, doctor_ok_seen: bool = False, now: datetime.datetime | None = None
+    *,
+    booking_id: int,
+    therapist: Therapist,
+    letter: DoctorLetter | None = None,
+    see_letter_at_session: bool = False,
+    now: datetime.datetime | None = None,
 ) -> Booking:
     """The therapist accepts a booking whose health answers needed their review; the client
     is sent the confirmation, with the calendar entry now confirmed.
 
     Rules: only the booking's own therapist (anyone else gets Booking.DoesNotExist, a 404);
     only a booking awaiting review that has not started; an answer needing a doctor's OK
-    (health.DOCTORS_OK) needs the therapist to have seen it, which is recorded with who and
-    when. Raises BookingError."""
+    (health.DOCTORS_OK) needs either the letter the therapist has seen (its date, who it is
+    from, a copy if given: bookings.records.doctor_letter), recorded with who and when, or
+    acceptance to see it at the session, which cannot then start without it. Raises
+    BookingError."""
     now = now or timezone.now()
     screen = HealthScreen.objects.filter(booking_id=booking_id, booking__therapist=therapist).first()
     needs_ok = bool(screen and health.needs_doctors_ok(screen.answered_yes))
-    if needs_ok and not doctor_ok_seen:
-        raise BookingError("Record that you have seen the client's doctor's agreement before accepting.")
+    if needs_ok and letter is None and not see_letter_at_session:
+        raise BookingError(
+            "Record the doctor's letter you have seen (its date and who it is from), or accept to see it at the "
+            "session."
+        )
+    if needs_ok and letter is not None:
+        try:
+            letter_check(letter, now=now)
+        except LetterRefused as refused:
+            raise BookingError(refused.message) from None
     with transaction.atomic():
-        if needs_ok:
-            HealthScreen.objects.filter(pk=screen.pk).update(doctor_ok_seen_at=now, doctor_ok_seen_by=therapist.user)
+        if needs_ok and letter is not None:
+            letter_write(screen=screen, therapist=therapist, letter=letter, now=now)
         updated = Booking.objects.filter(
             pk=booking_id, therapist=therapist, status=Booking.Status.AWAITING_REVIEW, start__gt=now
         ).update(status=Booking.Status.CONFIRMED, calendar_sequence=F("calendar_sequence") + 1)

@@ -19,15 +19,24 @@ from bookings.models.payment_terms import money_of
 from bookings.privacy import held
 from bookings.privacy.health_access import health_data_access_record
 from bookings.records import consent, notes
+from bookings.records.doctor_letter import (
+    LETTER_MAX_BYTES,
+    DoctorLetter,
+    LetterRefused,
+    doctor_letter_record,
+    needs_letter,
+)
 from bookings.records.forms import SessionNoteAmendForm, SessionNoteForm, TreatmentConsentForm
 from bookings.records.selectors import client_progress, client_record, last_session
 from bookings.services import booking as booking_services
 from bookings.services import booking_changes, outcome
+from bookings.views.doctor_letter import AT_SESSION, letter_file_response, letter_from_post
 from clinic.problems import Problem
+from clinic.upload_limits import upload_limit
 from therapists.models import Therapist
 
 
-def _booking_for_staff(request, booking_id: int) -> Booking:
+def booking_for_staff(request, booking_id: int) -> Booking:
     """The booking, for its own therapist or staff allowed to read health data; anyone else
     gets 404, as if it did not exist, because its health answers are special category data."""
     booking = get_object_or_404(
@@ -88,31 +97,15 @@ def held_booking_open(request, booking_id: int):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_limit(LETTER_MAX_BYTES)  # the copy of a doctor's letter, when the therapist records one
 def booking_detail(request, booking_id: int):
     """Who is coming and why: the booking, the client's health answers, its emails; the
     therapist accepts a booking awaiting review, and the therapist or an admin can cancel."""
-    booking = _booking_for_staff(request, booking_id)
+    booking = booking_for_staff(request, booking_id)
     if gate := _held_gate(request, booking, "booking"):
         return gate
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "accept" and booking.therapist.user_id == request.user.pk:
-                booking_changes.booking_review_accept(
-                    booking_id=booking.pk,
-                    therapist=booking.therapist,
-                    doctor_ok_seen=request.POST.get("doctor_ok_seen") == "on",
-                )
-                messages.success(request, "Booking accepted. The client has been emailed their confirmation.")
-            elif action == "cancel":
-                booking_changes.booking_cancel(
-                    booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, "Booking cancelled. The client has been emailed.")
-            else:
-                messages.error(request, "That action is not available.")
-        except booking_services.BookingError as error:
-            messages.error(request, error.message)
+        _booking_detail_action(request, booking)
         return redirect("booking_detail", booking_id=booking.pk)
     screen = getattr(booking, "health_screen", None)
     consent = booking.health_consents.order_by("-given_at").first()
@@ -141,6 +134,7 @@ def booking_detail(request, booking_id: int):
             "consent": consent,
             "health_hidden_since": hidden_since,
             "needs_doctors_ok": bool(screen and health.needs_doctors_ok(screen.answered_yes)),
+            "letter_missing": needs_letter(screen),
             # Whether the client is getting better, before the next session.
             "progress": None if hidden_since else client_progress(booking=booking, viewer=request.user),
             "answers": [health.QUESTIONS[key] for key in screen.answered_yes if key in health.QUESTIONS]
@@ -151,6 +145,47 @@ def booking_detail(request, booking_id: int):
             "changeable": booking.is_changeable(timezone.now()),
         },
     )
+
+
+@never_cache
+@login_required
+def doctor_letter_copy(request, booking_id: int):
+    """The copy of the client's doctor's letter: to the booking's therapist and staff who may
+    read health data (anyone else: 404), each look logged."""
+    return letter_file_response(booking_for_staff(request, booking_id), request.user)
+
+
+def _booking_detail_action(request, booking: Booking) -> None:
+    """The booking page's buttons: the therapist accepts a booking awaiting review (with the
+    doctor's letter seen, or to be seen at the session) or records the letter later; the
+    therapist or an admin cancels. The outcome is a message on the page."""
+    action = request.POST.get("action")
+    own = booking.therapist.user_id == request.user.pk
+    try:
+        if action == "accept" and own:
+            booking_changes.booking_review_accept(
+                booking_id=booking.pk,
+                therapist=booking.therapist,
+                letter=letter_from_post(request),
+                see_letter_at_session=request.POST.get("letter") == AT_SESSION,
+            )
+            messages.success(request, "Booking accepted. The client has been emailed their confirmation.")
+        elif action == "doctor_letter" and own:
+            doctor_letter_record(
+                therapist=booking.therapist,
+                booking_id=booking.pk,
+                letter=letter_from_post(request) or DoctorLetter(dated=None, from_whom=""),
+            )
+            messages.success(request, "The doctor's letter is recorded.")
+        elif action == "cancel":
+            booking_changes.booking_cancel(
+                booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "Booking cancelled. The client has been emailed.")
+        else:
+            messages.error(request, "That action is not available.")
+    except (booking_services.BookingError, LetterRefused) as error:
+        messages.error(request, error.message)
 
 
 def _notes_start(*, screen, problem: str, last: Booking | None, flare) -> dict:
@@ -251,7 +286,7 @@ def session_complete(request, booking_id: int):
 def booking_client_record(request, booking_id: int):
     """The client's record: every session the viewer may read, with answers, check-ins and
     notes with their amendments. Each session shown is a look at health data, logged."""
-    booking = _booking_for_staff(request, booking_id)
+    booking = booking_for_staff(request, booking_id)
     if gate := _held_gate(request, booking, "record"):
         return gate
     record = client_record(booking=booking, viewer=request.user)

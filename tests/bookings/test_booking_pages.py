@@ -359,7 +359,7 @@ def test_the_therapist_sees_the_health_answers_and_accepts_a_review(client, asha
     page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
     assert "You are pregnant" in page
     assert "Left shin, half marathon in March" in page
-    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept", "doctor_ok_seen": "on"})
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "accept", "letter": "at_session"})
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
