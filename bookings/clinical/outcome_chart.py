@@ -13,8 +13,15 @@ from dataclasses import dataclass
 
 from clinic.london import LONDON
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 40
+# Drawn for a phone: 400 units across scale to the 358 px a 390 px phone gives the chart, so a
+# FONT_SIZE of 13 is drawn at about 11.6 px (WCAG's readable minimum is taken as 11 here); a
+# desk widens it to the stylesheet's max-width and every size grows with it.
+WIDTH, HEIGHT = 400, 220
+LEFT, RIGHT, TOP, BOTTOM = 30, 12, 14, 34
+FONT_SIZE = 13
+# The room a date label ("16 Jan") takes at FONT_SIZE, so labels are thinned before they touch.
+LABEL_WIDTH = 46
+LABEL_GAP = 6
 # Published minimal important changes (DOMAIN.md's outcome measures).
 PAIN_POINTS = 2
 PAIN_SHARE = 0.30
@@ -37,6 +44,8 @@ class Point:
     y: float
     score: int
     when: str  # "5 Jan, when booking"
+    # A meaningful change since the first reading: drawn as a hollow ring, as the legend says.
+    ring: bool = False
 
     @property
     def label(self) -> str:
@@ -67,13 +76,14 @@ class Chart:
     height: int
     lines: list[Line]
     y_ticks: list[tuple[float, int]]
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]  # x, the date, its text-anchor
     # The average of several activities, compared as one measure (None with fewer than two).
     average: "Line | None" = None
     plot_left: int = LEFT
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
+    font_size: int = FONT_SIZE
 
     @property
     def worse(self) -> list["Line"]:
@@ -171,22 +181,23 @@ def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None
     if not any(len(readings) >= 2 for readings in series.values()):
         return None
     moments = sorted({r.at for readings in series.values() for r in readings})
-    span = (WIDTH - LEFT - RIGHT) / max(1, len(moments) - 1)
-    x_of = {at: LEFT + n * span if len(moments) > 1 else (LEFT + WIDTH - RIGHT) / 2 for n, at in enumerate(moments)}
+    x_of = _time_axis(moments)
     lines = []
     # Pain first, then the activities in the order named.
     for n, ((name, is_pain), readings) in enumerate(sorted(series.items(), key=lambda item: not item[0][1])):
         colour, dash = STYLES[n % len(STYLES)]
+        threshold = PAIN_POINTS if is_pain else ONE_ACTIVITY_POINTS
+        first = readings[0].score
         points = [
             Point(
                 x_of[r.at],
                 y_for(r.score),
                 r.score,
                 f"{_when(r.at)}, {'when booking' if r.taken == 'booking' else 'two days after'}",
+                ring=is_meaningful(r.score - first, first=first, is_pain=is_pain, threshold=threshold),
             )
             for r in readings
         ]
-        threshold = PAIN_POINTS if is_pain else ONE_ACTIVITY_POINTS
         overall, summary, since, worse = _line_words(name, readings, is_pain=is_pain, threshold=threshold)
         lines.append(
             Line(name, is_pain, points, colour, dash, overall.change, overall.meaningful, summary, since, worse)
@@ -196,7 +207,39 @@ def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None
         height=HEIGHT,
         lines=lines,
         y_ticks=[(y_for(score), score) for score in (0, 5, 10)],
-        # At most eight dates under the axis, so they never overlap; every point has its own label.
-        x_labels=[(x_of[at], _when(at)) for at in moments[:: -(-len(moments) // 8)]],
+        x_labels=_date_labels(moments, x_of),
         average=_activity_average(series),
     )
+
+
+def _time_axis(moments: list[datetime.datetime]) -> dict[datetime.datetime, float]:
+    """Each moment's x, in proportion to the time between readings: a week apart sits seven
+    times as far as a day apart."""
+    if len(moments) == 1:
+        return {moments[0]: (LEFT + WIDTH - RIGHT) / 2}
+    first, whole = moments[0], (moments[-1] - moments[0]).total_seconds()
+    return {at: LEFT + (at - first).total_seconds() / whole * (WIDTH - LEFT - RIGHT) for at in moments}
+
+
+def _date_labels(moments: list[datetime.datetime], x_of: dict) -> list[tuple[float, str, str]]:
+    """Dates under the axis that never touch: the first and the last (anchored at their outer
+    edge, so neither is cut off; only the latest when both do not fit), those between only where
+    there is room. Every point keeps its own date in its tooltip and in the table."""
+    x_of_day: dict[str, float] = {}
+    for at in moments:
+        x_of_day.setdefault(_when(at), x_of[at])
+    days = list(x_of_day)
+    if len(days) == 1:
+        return [(x_of_day[days[0]], days[0], "middle")]
+    first, last = days[0], days[-1]
+    first_ends, last_begins = x_of_day[first] + LABEL_WIDTH, x_of_day[last] - LABEL_WIDTH
+    if last_begins < first_ends + LABEL_GAP:
+        return [(x_of_day[last], last, "end")]
+    chosen = [(x_of_day[first], first, "start")]
+    edge = first_ends
+    for day in days[1:-1]:
+        x = x_of_day[day]
+        if x - LABEL_WIDTH / 2 >= edge + LABEL_GAP and x + LABEL_WIDTH / 2 <= last_begins - LABEL_GAP:
+            chosen.append((x, day, "middle"))
+            edge = x + LABEL_WIDTH / 2
+    return [*chosen, (x_of_day[last], last, "end")]

@@ -2,6 +2,7 @@
 booking and again at the 48-hour check-in; the therapist sees them drawn across sessions."""
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from bookings.clinical import outcome_chart
-from bookings.clinical.outcome_chart import ONE_ACTIVITY_POINTS, PAIN_POINTS, Reading, y_for
+from bookings.clinical.outcome_chart import LABEL_WIDTH, ONE_ACTIVITY_POINTS, PAIN_POINTS, Reading, y_for
 from bookings.models import Booking, OutcomeScore
 from bookings.records.outcome_scores import Ratings, outcome_scores_record
 
@@ -121,7 +122,8 @@ def test_the_chart_puts_each_reading_at_its_score_in_time_order():
     pain, running = chart.lines
     assert [p.y for p in pain.points] == [y_for(7), y_for(3)]
     assert [p.x for p in pain.points] == [chart.plot_left, chart.plot_right]  # first and last moments
-    assert running.points[1].x == (chart.plot_left + chart.plot_right) / 2  # the middle of three moments
+    # Placed by date: two days into a fortnight is a seventh of the way along.
+    assert running.points[1].x == pytest.approx(chart.plot_left + (chart.plot_right - chart.plot_left) * 2 / 14)
     assert (pain.change, pain.meaningful) == (-4, True)
     assert "a meaningful change for the better" in pain.summary
     assert (running.change, running.meaningful) == (1, False)
@@ -177,3 +179,37 @@ def test_another_therapist_sees_no_scores_of_sessions_they_did_not_give(client, 
     page = client.get(reverse("booking_detail", args=[bobs.pk])).content.decode()
 
     assert "No scores yet." in page and "<svg" not in page
+
+
+def test_every_reading_a_meaningful_change_from_the_first_gets_the_ring_the_legend_promises():
+    day = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
+    chart = outcome_chart.outcome_chart(
+        {
+            ("Pain", True): [
+                Reading(day + dt.timedelta(days=n), score, "booking") for n, score in enumerate([8, 5, 7, 4])
+            ]
+        }
+    )
+    (pain,) = chart.lines
+    # 8 -> 5 and 8 -> 4 are meaningful (3 and 4 points, over 30%); 8 -> 7 is not; the first is the start.
+    assert [p.ring for p in pain.points] == [False, True, False, True]
+
+
+def test_date_labels_keep_both_ends_inside_the_chart_and_never_touch():
+    day = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
+    close = [Reading(day + dt.timedelta(days=n), 5, "booking") for n in (0, 1, 2, 3, 30)]
+    chart = outcome_chart.outcome_chart({("Pain", True): close})
+
+    labels = chart.x_labels
+    assert labels[0][1:] == ("7 Jan", "start") and labels[-1][1:] == ("6 Feb", "end")
+    spans = [
+        (x, x + LABEL_WIDTH)
+        if anchor == "start"
+        else (x - LABEL_WIDTH, x)
+        if anchor == "end"
+        else (x - LABEL_WIDTH / 2, x + LABEL_WIDTH / 2)
+        for x, _, anchor in labels
+    ]
+    assert all(left >= 0 and right <= chart.width for left, right in spans)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+    assert len(labels) < len(close)  # the days bunched at the start are thinned
