@@ -56,8 +56,14 @@ def intent_settle(intent: gateway.Intent, *, now: datetime.datetime) -> Charge |
             charge.stripe_payment_intent = intent.id
         if intent.status == SUCCEEDED:
             _succeeded(charge, payment, intent, now)
-        elif charge.status == Charge.Status.SUCCEEDED or charge.stripe_payment_intent != intent.id:
-            pass  # an older attempt's news, or a late failure after success: what is paid stays paid
+        elif (
+            charge.status in (Charge.Status.SUCCEEDED, Charge.Status.WAIVED)
+            or charge.stripe_payment_intent != intent.id
+        ):
+            # An older attempt's news, or a late failure after success or after staff waived the
+            # fee (Stripe's webhook for a declined card can arrive after the waive): what is paid
+            # stays paid, and what is waived stays waived.
+            pass
         elif intent.status == NEEDS_ACTION:
             charge.status = Charge.Status.NEEDS_ACTION
         elif intent.status in FAILED:

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import Charge, LedgerEntry
-from bookings.payments import checkout
+from bookings.payments import checkout, gateway
+from bookings.payments.settle import intent_settle
 from bookings.services.outcome import booking_mark_no_show
 
 from ...clock import NOW, at, days_from_now
@@ -71,3 +72,24 @@ def test_another_therapist_gets_404_and_changes_nothing(client, bob, declined_no
     )
     assert response.status_code == 404
     assert Charge.objects.get(purpose="no_show_fee").status == Charge.Status.DECLINED
+
+
+def test_stripes_late_word_of_the_declined_card_leaves_a_waived_fee_waived(client, asha, declined_no_show):
+    """The webhook for the declined PaymentIntent can arrive after staff waived the fee: it must
+    not put the fee back to "declined" with a Charge button (seen in a CI run)."""
+    charge = Charge.objects.get(purpose="no_show_fee")
+    client.force_login(asha.user)
+    client.post(
+        reverse("booking_fee", args=[declined_no_show.pk]),
+        {"purpose": "no_show_fee", "action": "waive", "reason": "Car broke down"},
+    )
+    late = gateway.Intent(
+        id="pi_declined_late",
+        status="requires_payment_method",
+        client_secret="",
+        metadata={"charge": str(charge.pk), "booking": str(declined_no_show.pk)},
+    )
+
+    intent_settle(late, now=NOW)
+
+    assert Charge.objects.get(pk=charge.pk).status == Charge.Status.WAIVED
