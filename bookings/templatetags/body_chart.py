@@ -19,6 +19,12 @@ def body_chart_input(field):
         "field": field,
         "marks": marks,
         "views": views,
+        "chosen_codes": chosen,
+        # An earlier note's regions since split: listed as they were, ticked, so an amendment
+        # changes them only when the therapist does.
+        "retired_chosen": [
+            body_chart.RETIRED[code] for code in body_chart.in_chart_order(chosen) if code in body_chart.RETIRED
+        ],
         "chosen": body_chart.labels(body_chart.in_chart_order(chosen)),
     }
 

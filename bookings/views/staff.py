@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from bookings.clinical import health, pressure
+from bookings.clinical import body_chart, health, pressure
 from bookings.clinical.aftercare import PROBLEM_ADVICE
 from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
 from bookings.models import Booking, HealthDataAccess, SessionNote
@@ -190,9 +190,11 @@ def _booking_detail_action(request, booking: Booking) -> None:
 
 def _notes_start(*, screen, problem: str, last: Booking | None, flare) -> dict:
     """The notes form's starting values: the pressure rule's start (bookings.clinical.pressure),
-    the areas to avoid carried forward until a therapist unticks them, and the problem's usual
-    areas worked, less those."""
-    avoid = last.session_note.areas_to_avoid if last else []
+    the areas to avoid carried forward until a therapist unticks them (a region since split as
+    the regions that replaced it) with the problem's sore spot, and the problem's usual areas
+    worked, less those."""
+    carried = body_chart.current(last.session_note.areas_to_avoid) if last else []
+    avoid = body_chart.in_chart_order([*carried, *body_chart.AVOID_FOR_PROBLEM.get(problem, [])])
     start = pressure.start_pressure(
         problem=problem,
         preferred=screen.preferred_pressure if screen else None,

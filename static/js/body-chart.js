@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  var PHONE = "(max-width: 575.98px)";
+
   function setUp(chart) {
     var svg = chart.querySelector("svg");
     var summary = chart.querySelector("[data-body-chart-summary]");
@@ -47,8 +49,9 @@
     });
     chart.querySelector("[data-body-chart-hint]").hidden = false;
     // The figure is the main way in now; the list stays one tap away. It stays open when
-    // there is an error to read beside it.
-    if (!chart.querySelector(".invalid-feedback")) {
+    // there is an error to read beside it, and on a phone, where some regions are smaller
+    // than a fingertip and the list (shown first there, static/css/clinic.css) is the way in.
+    if (!chart.querySelector(".invalid-feedback") && !window.matchMedia(PHONE).matches) {
       chart.querySelector(".body-chart-list").open = false;
     }
   }

@@ -35,8 +35,8 @@ def test_every_region_has_one_code_and_one_label_and_both_sides():
     codes = [region.code for region in body_chart.REGIONS]
     labels = [region.label for region in body_chart.REGIONS]
 
-    assert len(codes) == len(set(codes)) == 36
-    assert len(set(labels)) == 36
+    assert len(codes) == len(set(codes)) == 44
+    assert len(set(labels)) == 44
     for region in body_chart.REGIONS:
         mirror = region.code.rsplit("-", 1)[0] + ("-right" if region.side == "left" else "-left")
         assert mirror in body_chart.BY_CODE
@@ -46,11 +46,11 @@ def test_every_region_has_one_code_and_one_label_and_both_sides():
     "code, drawn_on",
     [
         # Front view: the client faces the therapist, so their right is on the viewer's left.
-        ("front-thigh-right", "viewer's left"),
-        ("front-thigh-left", "viewer's right"),
+        ("front-it-band-right", "viewer's left"),
+        ("front-it-band-left", "viewer's right"),
         # Back view: the therapist sees the client's back, so their left is on the viewer's left.
-        ("back-calf-left", "viewer's left"),
-        ("back-calf-right", "viewer's right"),
+        ("back-achilles-left", "viewer's left"),
+        ("back-achilles-right", "viewer's right"),
     ],
 )
 def test_sides_are_the_clients_own(code, drawn_on):
@@ -63,9 +63,15 @@ def test_sides_are_the_clients_own(code, drawn_on):
 
 
 def test_a_list_in_chart_order_is_known_regions_once_each_head_to_foot_front_first():
-    ticked = ["back-calf-left", "front-shin-right", "back-calf-left", "not-a-region", "back-neck-right"]
+    ticked = [
+        "back-calf-muscle-left",
+        "front-shin-edge-right",
+        "back-calf-muscle-left",
+        "not-a-region",
+        "back-neck-right",
+    ]
 
-    assert body_chart.in_chart_order(ticked) == ["front-shin-right", "back-neck-right", "back-calf-left"]
+    assert body_chart.in_chart_order(ticked) == ["front-shin-edge-right", "back-neck-right", "back-calf-muscle-left"]
     assert body_chart.unknown(ticked) == ["not-a-region"]
 
 
@@ -89,14 +95,15 @@ def test_the_notes_store_the_regions_marked_in_chart_order(as_asha, todays):
     response = write_notes(
         as_asha,
         todays,
-        areas_worked=["back-calf-right", "back-calf-left", "back-hamstring-left"],
-        areas_to_avoid=["front-shin-left"],
+        areas_worked=["back-calf-muscle-right", "back-calf-muscle-left", "back-hamstring-left"],
+        areas_to_avoid=["back-achilles-left"],
     )
 
     assert response.status_code == 302
     note = SessionNote.objects.get()
-    assert note.areas_worked == ["back-hamstring-left", "back-calf-left", "back-calf-right"]
-    assert note.areas_to_avoid == ["front-shin-left"]
+    assert note.areas_worked == ["back-hamstring-left", "back-calf-muscle-left", "back-calf-muscle-right"]
+    # The Achilles tendon to avoid beside the calf worked: two regions now, so both are said.
+    assert note.areas_to_avoid == ["back-achilles-left"]
 
 
 @pytest.mark.parametrize(
@@ -104,13 +111,13 @@ def test_the_notes_store_the_regions_marked_in_chart_order(as_asha, todays):
     [
         ({"areas_worked": ["tail"]}, "\u201ctail\u201d is not a region on the body chart. Choose from the chart"),
         (
-            {"areas_worked": ["back-calf-left"], "areas_to_avoid": ["elbow-left"]},
+            {"areas_worked": ["back-calf-muscle-left"], "areas_to_avoid": ["elbow-left"]},
             "\u201celbow-left\u201d is not a region on the body chart.",
         ),
         ({"areas_worked": []}, "Mark at least one area you worked on."),
         (
-            {"areas_worked": ["back-calf-left", "back-heel-left"], "areas_to_avoid": ["back-calf-left"]},
-            "Marked both worked and to avoid: Calf and Achilles, left. Untick one of them.",
+            {"areas_worked": ["back-calf-muscle-left", "back-arch-left"], "areas_to_avoid": ["back-calf-muscle-left"]},
+            "Marked both worked and to avoid: Calf, left. Untick one of them.",
         ),
     ],
 )
@@ -144,8 +151,8 @@ def test_the_next_notes_start_with_the_areas_to_avoid_and_leave_them_out_of_the_
     )
     SessionNote.objects.create(
         booking=earlier,
-        areas_worked=["back-calf-right"],
-        areas_to_avoid=["back-calf-left"],
+        areas_worked=["back-calf-muscle-right"],
+        areas_to_avoid=["back-calf-muscle-left"],
         pressure_used=5,
         problem="achilles",
     )
@@ -153,10 +160,15 @@ def test_the_next_notes_start_with_the_areas_to_avoid_and_leave_them_out_of_the_
 
     page = as_asha.get(reverse("session_complete", args=[todays.pk])).content.decode()
 
-    # Achilles pain suggests both calves; the left one is to be avoided, so only the right is marked worked.
-    assert checked_boxes(page, "areas_worked") == ["back-calf-right"]
-    assert checked_boxes(page, "areas_to_avoid") == ["back-calf-left"]
-    assert "Marked: Calf and Achilles, left" in page
+    # Achilles pain: both calves worked and both tendons avoided (DOMAIN.md: "calf and soleus,
+    # not the tendon"); the left calf is still to be avoided, so only the right is worked.
+    assert checked_boxes(page, "areas_worked") == ["back-calf-muscle-right"]
+    assert checked_boxes(page, "areas_to_avoid") == [
+        "back-calf-muscle-left",
+        "back-achilles-left",
+        "back-achilles-right",
+    ]
+    assert "Marked: Calf, left; Achilles tendon, left; Achilles tendon, right" in page
 
 
 def checked_boxes(page: str, name: str) -> list[str]:
@@ -181,8 +193,8 @@ def noted(asha, alice, sports, todays):
     session_complete(
         therapist=asha,
         booking_id=todays.pk,
-        areas_worked=["back-calf-left", "back-calf-right"],
-        areas_to_avoid=["front-shin-left"],
+        areas_worked=["back-calf-muscle-left", "back-calf-muscle-right"],
+        areas_to_avoid=["front-shin-edge-left"],
         pressure_used=5,
         problem="achilles",
         now=NOW,
@@ -200,11 +212,11 @@ def test_the_record_and_the_booking_draw_what_was_worked_and_what_to_avoid(as_as
     for url in (reverse("booking_client_record", args=[noted.pk]), reverse("booking_detail", args=[noted.pk])):
         page = as_asha.get(url).content.decode()
 
-        assert drawn(page, "back-calf-left") == "body-region is-worked"
-        assert drawn(page, "front-shin-left") == "body-region is-avoid"
-        assert drawn(page, "front-shin-right") == "body-region"
-        assert "Worked: Calf and Achilles, left; Calf and Achilles, right" in page
-        assert "To avoid: Shin, left" in page
+        assert drawn(page, "back-calf-muscle-left") == "body-region is-worked"
+        assert drawn(page, "front-shin-edge-left") == "body-region is-avoid"
+        assert drawn(page, "front-shin-edge-right") == "body-region"
+        assert "Worked: Calf, left; Calf, right" in page
+        assert "To avoid: Inner edge of the shin bone, left" in page
 
 
 def test_the_next_booking_shows_the_session_before(as_asha, asha, alice, sports, noted):
@@ -213,15 +225,18 @@ def test_the_next_booking_shows_the_session_before(as_asha, asha, alice, sports,
     page = as_asha.get(reverse("booking_detail", args=[next_week.pk])).content.decode()
 
     assert "The session before" in page
-    assert drawn(page, "front-shin-left") == "body-region is-avoid"
-    assert "To avoid: Shin, left" in page
+    assert drawn(page, "front-shin-edge-left") == "body-region is-avoid"
+    assert "To avoid: Inner edge of the shin bone, left" in page
 
 
 def test_an_amendment_to_the_chart_is_recorded_in_words(asha, noted):
     session_note_amend(
         therapist=asha,
         booking_id=noted.pk,
-        values={"areas_to_avoid": [], "areas_worked": ["back-calf-right", "front-shin-left", "back-calf-left"]},
+        values={
+            "areas_to_avoid": [],
+            "areas_worked": ["back-calf-muscle-right", "front-shin-edge-left", "back-calf-muscle-left"],
+        },
         reason="",
         now=NOW + dt.timedelta(hours=1),
     )
@@ -229,19 +244,18 @@ def test_an_amendment_to_the_chart_is_recorded_in_words(asha, noted):
     amendment = SessionNoteAmendment.objects.get()
     assert amendment.changes == {
         "areas_worked": [
-            ["back-calf-left", "back-calf-right"],
-            ["front-shin-left", "back-calf-left", "back-calf-right"],
+            ["back-calf-muscle-left", "back-calf-muscle-right"],
+            ["front-shin-edge-left", "back-calf-muscle-left", "back-calf-muscle-right"],
         ],
-        "areas_to_avoid": [["front-shin-left"], []],
+        "areas_to_avoid": [["front-shin-edge-left"], []],
     }
     _, change = note_history(SessionNote.objects.get())
     assert change.rows == [
         (
             "Areas worked",
-            "Calf and Achilles, left; Calf and Achilles, right → "
-            "Shin, left; Calf and Achilles, left; Calf and Achilles, right",
+            "Calf, left; Calf, right → Inner edge of the shin bone, left; Calf, left; Calf, right",
         ),
-        ("Areas to avoid", "Shin, left → None"),
+        ("Areas to avoid", "Inner edge of the shin bone, left → None"),
     ]
 
 
@@ -249,7 +263,7 @@ def test_an_amendment_to_the_chart_is_recorded_in_words(asha, noted):
     "values, message",
     [
         ({"areas_worked": ["tail"]}, "Not a region on the body chart: tail."),
-        ({"areas_to_avoid": ["back-calf-left"]}, "Marked both worked and to avoid: Calf and Achilles, left."),
+        ({"areas_to_avoid": ["back-calf-muscle-left"]}, "Marked both worked and to avoid: Calf, left."),
     ],
 )
 def test_an_amendment_with_bad_regions_is_refused_and_changes_nothing(asha, noted, values, message):
@@ -257,7 +271,10 @@ def test_an_amendment_with_bad_regions_is_refused_and_changes_nothing(asha, note
         session_note_amend(therapist=asha, booking_id=noted.pk, values=values, reason="", now=NOW)
 
     note = SessionNote.objects.get()
-    assert (note.areas_worked, note.areas_to_avoid) == (["back-calf-left", "back-calf-right"], ["front-shin-left"])
+    assert (note.areas_worked, note.areas_to_avoid) == (
+        ["back-calf-muscle-left", "back-calf-muscle-right"],
+        ["front-shin-edge-left"],
+    )
     assert not SessionNoteAmendment.objects.exists()
 
 
@@ -265,7 +282,8 @@ def test_an_amendment_with_bad_regions_is_refused_and_changes_nothing(asha, note
 
 
 def test_the_migration_maps_each_broad_area_to_its_regions_on_both_sides_and_back():
-    assert [region.code for region in body_chart.REGIONS] == migration.CHART_ORDER
+    # Every region the migration wrote is still known, split or not, so old notes read as written.
+    assert set(migration.CHART_ORDER) <= set(body_chart.BY_CODE)
     assert migration._regions(["calves", "shins"]) == [
         "front-shin-left",
         "front-shin-right",
@@ -285,3 +303,62 @@ def test_the_migration_maps_each_broad_area_to_its_regions_on_both_sides_and_bac
     every_area = list(migration.BROAD_TO_REGIONS)
     assert migration._broad(migration._regions(every_area)) == sorted(every_area)
     assert migration._broad(["back-calf-left"]) == ["calves"]
+
+
+# Regions split since: old notes read as written --------------------------------------------
+
+
+def test_a_split_region_keeps_its_label_and_is_drawn_as_the_regions_that_replaced_it():
+    assert body_chart.labels(["back-calf-left"]) == ["Calf and Achilles, left"]
+    assert body_chart.current(["back-calf-left", "back-neck-left"]) == [
+        "back-neck-left",
+        "back-calf-muscle-left",
+        "back-achilles-left",
+    ]
+    front, back = body_chart.figure(worked=["back-heel-right"])
+    shaded = [drawn.region.code for drawn in back.regions if drawn.worked]
+    assert shaded == ["back-heel-insertion-right", "back-arch-right"]
+    assert "back-heel-right" not in [region.code for region in body_chart.REGIONS]  # no longer offered
+
+
+@pytest.mark.parametrize(
+    "problem, worked, avoid",
+    [
+        (
+            "achilles",
+            {"back-calf-muscle-left", "back-calf-muscle-right"},
+            {"back-achilles-left", "back-achilles-right"},
+        ),
+        (
+            "plantar_fasciitis",
+            {"back-calf-muscle-left", "back-calf-muscle-right", "back-arch-left", "back-arch-right"},
+            {"back-heel-insertion-left", "back-heel-insertion-right"},
+        ),
+        (
+            "shin_splints",
+            {"front-shin-muscle-left", "front-shin-muscle-right", "back-calf-muscle-left", "back-calf-muscle-right"},
+            {"front-shin-edge-left", "front-shin-edge-right"},
+        ),
+    ],
+)
+def test_each_problem_marks_its_sore_spot_to_avoid_and_the_muscles_around_it_worked(
+    as_asha, todays, problem, worked, avoid
+):
+    HealthScreen.objects.create(booking=todays, main_problem=problem, consent_given_at=NOW)
+    page = as_asha.get(reverse("session_complete", args=[todays.pk])).content.decode()
+    assert set(checked_boxes(page, "areas_worked")) == worked
+    assert set(checked_boxes(page, "areas_to_avoid")) == avoid
+
+
+def test_an_earlier_notes_split_region_is_listed_as_it_was_when_amended(as_asha, asha, todays):
+    session_complete(
+        therapist=asha,
+        booking_id=todays.pk,
+        areas_worked=["back-calf-left"],  # written before the split
+        pressure_used=5,
+        problem="achilles",
+        now=NOW,
+    )
+    page = as_asha.get(reverse("session_note_amend", args=[todays.pk])).content.decode()
+    assert "From an earlier chart (these regions have since been split)" in page
+    assert checked_boxes(page, "areas_worked") == ["back-calf-left"]

@@ -65,18 +65,25 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     expect(page.get_by_test_id("consent-recorded")).to_contain_text("Confirmed by Asha Patel")
     worked = page.get_by_role("group", name="Areas worked: body chart")
     avoid = page.get_by_role("group", name="Areas to avoid next time: body chart")
-    # Achilles pain marks both calves to start with; the last session's area to avoid carries over.
+    # Achilles pain marks both calves worked and both tendons to avoid; the last session's area
+    # to avoid carries over (the shin, since split in two, as both its regions).
     expect(worked.get_by_role("checkbox", checked=True)).to_have_count(2)
-    expect(avoid.get_by_role("checkbox", name="Shin, left")).to_be_checked()
-    expect(page.get_by_text("Marked: Shin, left")).to_be_visible()
+    for region in ("Front of the shin (muscle), left", "Inner edge of the shin bone, left", "Achilles tendon, right"):
+        expect(avoid.get_by_role("checkbox", name=region)).to_be_checked()
+    expect(
+        page.get_by_text(
+            "Marked: Front of the shin (muscle), left; Inner edge of the shin bone, left; "
+            "Achilles tendon, left; Achilles tendon, right"
+        )
+    ).to_be_visible()
     worked.get_by_role("checkbox", name="Hamstring, right").click()
     expect(worked.get_by_role("checkbox", name="Hamstring, right")).to_be_checked()
     # From the keyboard: the next region in the tab order is the left calf; Space unmarks it.
     page.keyboard.press("Tab")
-    expect(worked.get_by_role("checkbox", name="Calf and Achilles, left")).to_be_focused()
+    expect(worked.get_by_role("checkbox", name="Calf, left")).to_be_focused()
     page.keyboard.press("Space")
-    expect(worked.get_by_role("checkbox", name="Calf and Achilles, left")).not_to_be_checked()
-    expect(page.get_by_text("Marked: Hamstring, right; Calf and Achilles, right")).to_be_visible()
+    expect(worked.get_by_role("checkbox", name="Calf, left")).not_to_be_checked()
+    expect(page.get_by_text("Marked: Hamstring, right; Calf, right")).to_be_visible()
     screenshot(page, "notes-form-body-chart-tablet")
     page.get_by_label("Pressure used (0-10)").select_option("9")
     page.get_by_role("button", name="Save and mark attended").click()
@@ -86,7 +93,7 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     worked_list.get_by_text("Choose from a list").click()
     expect(worked_list.get_by_label("Hamstring, right")).to_be_visible()
     expect(worked_list.get_by_label("Hamstring, right")).to_be_checked()
-    expect(worked_list.get_by_label("Calf and Achilles, left")).not_to_be_checked()
+    expect(worked_list.get_by_label("Calf, left")).not_to_be_checked()
     assert_accessible(page)
     screenshot(page, "notes-form-pressure-reason-tablet")
     page.get_by_label("Pressure used (0-10)").select_option("5")
@@ -101,8 +108,8 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     note = SessionNote.objects.get(booking=today)
     assert note.findings == "Right calf tight and tender mid-belly; tendon not touched."
     assert (note.areas_worked, note.areas_to_avoid) == (
-        ["back-hamstring-right", "back-calf-right"],
-        ["front-shin-left"],
+        ["back-hamstring-right", "back-calf-muscle-right"],
+        ["front-shin-muscle-left", "front-shin-edge-left", "back-achilles-left", "back-achilles-right"],
     )
 
     page.goto(f"/bookings/{today.pk}/")
@@ -122,7 +129,8 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     expect(sessions.first).to_contain_text("Flat runs only for a week; calf raises daily.")
     expect(sessions.nth(1)).to_contain_text("7/10")
     expect(sessions.first.get_by_role("figure")).to_contain_text(
-        "Worked: Hamstring, right; Calf and Achilles, right To avoid: Shin, left"
+        "Worked: Hamstring, right; Calf, right To avoid: Front of the shin (muscle), left; "
+        "Inner edge of the shin bone, left; Achilles tendon, left; Achilles tendon, right"
     )
     assert_accessible(page)
     screenshot(page, "client-record-tablet")
@@ -132,9 +140,9 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     sessions.first.get_by_role("link", name="Amend these notes").click()
     expect(page.get_by_text("Written more than 24 hours ago: a change needs a reason.")).to_be_visible()
     page.get_by_label("Pressure used (0-10)").select_option("4")
-    # The bruise has gone: unmark it on the chart.
+    # The bruise has gone: unmark the shin's edge on the chart.
     page.get_by_role("group", name="Areas to avoid next time: body chart").get_by_role(
-        "checkbox", name="Shin, left"
+        "checkbox", name="Inner edge of the shin bone, left"
     ).click()
     page.get_by_role("button", name="Save the amendment").click()
     expect(page.get_by_text("say why you are changing them").first).to_be_visible()
@@ -147,13 +155,19 @@ def test_a_therapist_writes_notes_reads_the_record_and_amends_them_next_day(tabl
     latest = page.get_by_role("article").first
     expect(latest).to_contain_text("Amended by Asha Patel")
     expect(latest).to_contain_text("5/10 → 4/10")
-    expect(latest).to_contain_text("Shin, left → None")
+    expect(latest).to_contain_text(
+        "Front of the shin (muscle), left; Inner edge of the shin bone, left; Achilles tendon, left; "
+        "Achilles tendon, right → Front of the shin (muscle), left; Achilles tendon, left; Achilles tendon, right"
+    )
     expect(latest).to_contain_text("Why: Recorded 5; it was 4, as the client asked.")
     assert_accessible(page)
     screenshot(page, "client-record-amended-tablet")
     assert SessionNoteAmendment.objects.get().changes == {
         "pressure_used": [5, 4],
-        "areas_to_avoid": [["front-shin-left"], []],
+        "areas_to_avoid": [
+            ["front-shin-muscle-left", "front-shin-edge-left", "back-achilles-left", "back-achilles-right"],
+            ["front-shin-muscle-left", "back-achilles-left", "back-achilles-right"],
+        ],
     }
     assert Booking.objects.get(pk=today.pk).status == Booking.Status.ATTENDED
 
