@@ -152,7 +152,7 @@ def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
 
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]
-    assert message.subject == "Booked: Sports massage with Bob Okafor, Monday 21 January, 09:30"
+    assert message.subject == "Booked: your session with Bob Okafor, Monday 21 January, 09:30"
     assert "Monday 21 January 2030, 09:30 to 10:30 (UK time)" in message.body
     assert "Loose shorts" in message.body
     assert "24 hours before the start" in message.body
@@ -174,7 +174,7 @@ def test_the_reminder_renders_without_the_calendar_file(booking):
     outbound_email_send(email_id=email.pk, now=NOW)
 
     [message] = mail.outbox
-    assert message.subject == "Monday 21 January: Sports massage with Bob Okafor at 09:30"
+    assert message.subject == "Monday 21 January: your session with Bob Okafor at 09:30"
     assert message.attachments == []
 
 
@@ -254,7 +254,5 @@ def test_an_email_that_cannot_be_built_fails_alone(booking, monkeypatch, caplog)
 
     assert results == {broken.pk: Status.FAILED, fine.pk: Status.SENT}
     assert "a bug in building this email" in reload(broken).last_error
-    assert [message.subject for message in mail.outbox] == [
-        "Monday 21 January: Sports massage with Bob Okafor at 09:30"
-    ]
+    assert [message.subject for message in mail.outbox] == ["Monday 21 January: your session with Bob Okafor at 09:30"]
     assert "could not be built" in caplog.text

@@ -374,7 +374,7 @@ def test_a_place_whose_days_have_passed_ends_with_an_email_saying_so(alice, spor
     entry.refresh_from_db()
     assert entry.ended_why == WaitlistEntry.Ended.PASSED
     (sent,) = send_due_emails(now=tomorrow + MINUTE)
-    assert sent.to == [alice.email] and "Sports massage" in sent.subject
+    assert sent.to == [alice.email] and sent.subject == "Your place on the waitlist has ended"
     assert "/waitlist/join/" in sent.body
 
 
