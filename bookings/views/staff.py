@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from bookings import cancel_reasons
 from bookings.clinical import body_chart, health, pressure
 from bookings.clinical.aftercare import PROBLEM_ADVICE
 from bookings.clinical.body_chart import AREAS_FOR_PROBLEM
@@ -143,6 +144,7 @@ def booking_detail(request, booking_id: int):
             "emails": booking.emails.order_by("due_at"),
             "is_own_therapist": booking.therapist.user_id == request.user.pk,
             "changeable": booking.is_changeable(timezone.now()),
+            "cancel_reasons": cancel_reasons.CHOICES,
         },
     )
 
@@ -178,13 +180,12 @@ def _booking_detail_action(request, booking: Booking) -> None:
             )
             messages.success(request, "The doctor's letter is recorded.")
         elif action == "cancel":
-            booking_changes.booking_cancel(
-                booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
-            )
+            reason = cancel_reasons.reason_for_client(request.POST.get("reason", ""), request.POST.get("words", ""))
+            booking_changes.booking_cancel(booking_id=booking.pk, cancelled_by=request.user, reason=reason)
             messages.success(request, "Booking cancelled. The client has been emailed.")
         else:
             messages.error(request, "That action is not available.")
-    except (booking_services.BookingError, LetterRefused) as error:
+    except (booking_services.BookingError, LetterRefused, cancel_reasons.ReasonRefused) as error:
         messages.error(request, error.message)
 
 

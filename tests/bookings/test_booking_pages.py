@@ -386,15 +386,22 @@ def test_an_admin_cancels_with_a_reason(client, asha, sports, alice, admin_user)
     refused = client.post(
         reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "  "}, follow=True
     )
-    assert "Please give the client a reason" in refused.content.decode()
+    assert "Choose the reason the client will read." in refused.content.decode()
+    refused = client.post(
+        reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "other", "words": " "}, follow=True
+    )
+    assert "Write the reason in your own words" in refused.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
     client.post(
-        reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "Clinic closed: burst pipe"}
+        reverse("booking_detail", args=[booking.pk]),
+        {"action": "cancel", "reason": "clinic_closed", "words": "A burst pipe: we will call you to rebook."},
     )
 
     booking.refresh_from_db()
     assert (booking.status, booking.cancellation_reason, booking.cancelled_by) == (
         Booking.Status.CANCELLED,
-        "Clinic closed: burst pipe",
+        "The clinic is closed at that time. A burst pipe: we will call you to rebook.",
         admin_user,
     )
 
@@ -578,3 +585,23 @@ def test_a_refused_time_that_was_never_offered_says_why_on_the_page(client, asha
     assert "just been taken" not in page
     assert "The nearest free times" in page
     assert not Booking.objects.exists()
+
+
+def test_a_decline_sends_our_words_and_the_staffs_own_not_a_free_text_box(client, asha, sports, alice):
+    booking = make_booking(
+        client=alice,
+        therapist=asha,
+        session_type=sports,
+        start=at(TUESDAY, "10:00"),
+        status=Booking.Status.AWAITING_REVIEW,
+    )
+    client.force_login(asha.user)
+    page = client.get(reverse("booking_detail", args=[booking.pk])).content.decode()
+    assert '<select class="form-select mb-2" id="reason" name="reason" required>' in page
+    assert "never name a condition, a symptom or a treatment" in page
+
+    client.post(reverse("booking_detail", args=[booking.pk]), {"action": "cancel", "reason": "talk_first"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.cancellation_reason == "We would like to talk with you before booking this session: please call us."
