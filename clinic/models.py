@@ -2,10 +2,12 @@
 offered by therapists and booked by clients."""
 
 import pathlib
+import re
 import secrets
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 WEEKDAYS = [
@@ -17,6 +19,45 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+# Word stems that would say something about a client's health if their session's name went
+# into an email. Matched at the start of a word, case aside: "pain" but not "Spain".
+HEALTH_WORD_STEMS = (
+    "pregnan",
+    "prenatal",
+    "antenatal",
+    "postnatal",
+    "maternity",
+    "fertility",
+    "cancer",
+    "oncolog",
+    "chemo",
+    "diabet",
+    "injur",
+    "pain",
+    "arthrit",
+    "fibromyalg",
+    "lymph",
+    "oedema",
+    "edema",
+    "rehab",
+    "post-op",
+    "postop",
+    "surgery",
+    "surgical",
+    "sciatic",
+    "migraine",
+    "dementia",
+    "palliative",
+    "scoliosis",
+    "mastectomy",
+)
+
+
+def health_words_in(text: str) -> list[str]:
+    """The words of ``text`` that begin with a HEALTH_WORD_STEMS stem, as written."""
+    return [word for word in re.findall(r"[\w-]+", text) if word.lower().startswith(HEALTH_WORD_STEMS)]
 
 
 class SessionType(models.Model):
@@ -54,6 +95,18 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A session's name goes into emails, which may be read on a lock screen or by someone
+        else: it names the session, never a condition, a symptom or a treatment for one."""
+        found = health_words_in(self.name)
+        if found:
+            raise ValidationError(
+                {
+                    "name": f"Emails carry this name, so it cannot name a health matter ({', '.join(found)}). "
+                    "Name what the session is, for example \u201cGentle massage\u201d."
+                }
+            )
 
     @property
     def kind_unless_named(self) -> str:
