@@ -222,15 +222,15 @@ def flare_advice(*, problem: str, pressure_used: int) -> FlareAdvice:
     )
 
 
-# Problems that come from running and training: their page covers getting back to running and
-# a runner's work at home. The general cases (tightness, relaxation) do not.
+# Runners' problems (DOMAIN.md's table): their page covers getting back to running and a
+# runner's work at home. Recovery after training is not one of them: a lifter or a rower with
+# aching muscles gets the training advice, not running's; nor do tightness and relaxation.
 RUNNING_PROBLEMS = {
     Problem.PLANTAR_FASCIITIS,
     Problem.KNEE_PAIN,
     Problem.SHIN_SPLINTS,
     Problem.ACHILLES,
     Problem.HIP_DEEP_GLUTE,
-    Problem.POST_TRAINING,
 }
 
 # The rest of the day, by kind of session.

@@ -85,3 +85,11 @@ def test_the_page_a_runner_opens_has_the_7_to_10_day_rule(attended, client):
 
     assert "It hasn&#x27;t been getting steadily worse over the last 7 to 10 days." in page
     assert "Toe stretches" in page and "lacrosse or golf ball" in page
+
+
+def test_recovery_after_training_gets_training_advice_not_a_runners():
+    advice = aftercare.page_advice(session_kind="sports", problem=Problem.POST_TRAINING, pressure_used=6)
+    assert not advice.for_runners and advice.back_to_running == () and advice.runner_at_home == ()
+    assert "Ease back into training" in advice.problem.next_steps
+    shins = aftercare.page_advice(session_kind="sports", problem=Problem.SHIN_SPLINTS, pressure_used=6)
+    assert shins.for_runners and shins.back_to_running
