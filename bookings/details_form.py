@@ -114,7 +114,12 @@ class BookingDetailsForm(forms.Form):
     )
     pregnancy_trimester = forms.TypedChoiceField(
         label="If you are pregnant: which trimester are you in?",
-        choices=[("", "Not pregnant"), ("1", "First (weeks 1-12)"), ("2", "Second (weeks 13-27)"), ("3", "Third")],
+        choices=[
+            ("", "Not pregnant"),
+            ("1", "First (weeks 1-12)"),
+            ("2", "Second (weeks 13-27)"),
+            ("3", "Third (week 28 on)"),
+        ],
         coerce=int,
         empty_value=None,
         required=False,
