@@ -48,7 +48,12 @@ def send_email(
     them. A reused connection the server has closed is reopened once, unless the message had
     begun to go (DeliveryUncertain: the server may have it, and a second try would be a copy)."""
     subject, text, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=list(to), headers=headers or {})
+    # A reply reaches the clinic's own inbox, whatever address sends the mail (pages say "reply to
+    # the email"): the clinic's address from its details, else none.
+    clinic_email = getattr(context.get("clinic") or clinic_get(), "email", "")
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=list(to), headers=headers or {}, reply_to=[clinic_email] if clinic_email else []
+    )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

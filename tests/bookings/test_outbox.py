@@ -7,6 +7,7 @@ from django.core import mail
 
 from bookings.messaging import email_content, outbox
 from bookings.models import Booking, OutboundEmail
+from clinic.selectors import clinic_get
 
 from ..clock import NOW, at, days_from_now
 from ..factories import make_booking
@@ -152,6 +153,7 @@ def test_the_confirmation_has_the_session_details_and_a_calendar_file(booking):
 
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]
+    assert message.reply_to == [clinic_get().email]  # a reply reaches the clinic, as pages promise
     assert message.subject == "Booked: your session with Bob Okafor, Monday 21 January, 09:30"
     assert "Monday 21 January 2030, 09:30 to 10:30 (UK time)" in message.body
     assert "Loose shorts" in message.body
