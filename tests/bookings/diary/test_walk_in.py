@@ -247,3 +247,10 @@ def test_a_second_therapist_joins_the_choices_for_reception(as_rita, asha, sport
     assert "Lena Ortiz" in html and ">12:00</time>" in html and ">12:45</time>" in html
     assert ">13:00</time>" not in html  # with the clinic's buffer it would end after 14:00
     assert NOW.hour == 9  # the clock these times are read against
+
+
+def test_the_clinic_day_has_a_button_to_book_a_client_in_on_days_still_to_come(as_rita, asha):
+    today = as_rita.get(f"/diary/clinic/{TODAY.isoformat()}/").content.decode()
+    assert f'href="/diary/clinic/book/?date={TODAY.isoformat()}">Book a client in</a>' in today
+    past = as_rita.get(f"/diary/clinic/{days_from_now(-1).isoformat()}/").content.decode()
+    assert ">Book a client in</a>" not in past
