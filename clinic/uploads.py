@@ -71,6 +71,28 @@ def validate_image(upload: UploadedFile, *, what: str, max_bytes: int) -> Upload
     return renamed(upload, IMAGE_FORMATS[found])
 
 
+def validate_document(upload: UploadedFile, *, what: str, max_bytes: int) -> UploadedFile:
+    """A scan or a photo of a paper (a registration certificate, a doctor's letter): a PDF, or a
+    JPEG, PNG or WebP image, judged by its content; not too big, not a pixel bomb."""
+    if upload.size > max_bytes:
+        raise ValidationError(f"The {what} is too big: the limit is {megabytes(max_bytes)}.")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return renamed(upload, ".pdf")
+    try:
+        found = image_format(upload)
+    except TooManyPixels:
+        raise ValidationError(
+            f"The {what} has too many pixels: the limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels. "
+            "Please send a smaller scan or a PDF."
+        ) from None
+    if found in IMAGE_FORMATS:
+        return renamed(upload, IMAGE_FORMATS[found])
+    raise ValidationError(f"The {what} must be a PDF or a JPEG, PNG or WebP image.")
+
+
 def validate_logo(upload: UploadedFile) -> UploadedFile:
     return validate_image(upload, what="logo", max_bytes=LOGO_MAX_BYTES)
 

@@ -18,7 +18,7 @@ from bookings.clinical import health
 from bookings.models import Booking, HealthScreen
 from clinic.errors import ServiceError
 from clinic.london import LONDON
-from clinic.uploads import IMAGE_FORMATS, MAX_IMAGE_PIXELS, TooManyPixels, image_format, megabytes, renamed
+from clinic.uploads import validate_document
 from therapists.models import Therapist
 
 LETTER_MAX_BYTES = 10 * 1024 * 1024
@@ -46,24 +46,7 @@ def needs_letter(screen: HealthScreen | None) -> bool:
 
 
 def validate_letter_copy(upload: UploadedFile) -> UploadedFile:
-    """A PDF or a JPEG, PNG or WebP image, judged by its content; not too big, not a pixel bomb."""
-    if upload.size > LETTER_MAX_BYTES:
-        raise ValidationError(f"The copy of the letter is too big: the limit is {megabytes(LETTER_MAX_BYTES)}.")
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return renamed(upload, ".pdf")
-    try:
-        found = image_format(upload)
-    except TooManyPixels:
-        raise ValidationError(
-            f"The copy of the letter has too many pixels: the limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels. "
-            "Please take a smaller photo or send a PDF."
-        ) from None
-    if found in IMAGE_FORMATS:
-        return renamed(upload, IMAGE_FORMATS[found])
-    raise ValidationError("The copy of the letter must be a PDF or a JPEG, PNG or WebP image.")
+    return validate_document(upload, what="copy of the letter", max_bytes=LETTER_MAX_BYTES)
 
 
 def letter_check(letter: DoctorLetter, *, now: datetime.datetime) -> None:
