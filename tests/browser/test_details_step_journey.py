@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The page's height on a 390 px phone, header and footer included, as measured here (the issue
 # asked for 2,000 px first-time and 1,200 px returning; see the README's note on the gap). A
 # question added to the step shows up here first.
-FIRST_TIME_MOST_PX = 3_150
-RETURNING_MOST_PX = 2_600
+FIRST_TIME_MOST_PX = 3_200
+RETURNING_MOST_PX = 2_650
 
 
 def page_height(page) -> int:
