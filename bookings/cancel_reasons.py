@@ -1,41 +1,48 @@
 """The reasons staff give a client for cancelling or declining a booking. They go into an email,
-which can be read on a lock screen or by someone else: so the words are ours, chosen from this
-list, with optional words of the staff's own that the page warns them about (never a condition,
-a symptom or a treatment)."""
+which can be read on a lock screen or by someone else, so every word the client reads is ours:
+staff choose from this list, and nothing they type themselves is ever sent (a therapist's own
+words are where "she is in her first trimester" would slip in)."""
+
+from dataclasses import dataclass
 
 from clinic.errors import ServiceError
 
+
+@dataclass(frozen=True)
+class Reason:
+    for_staff: str  # what the page's list says
+    for_client: str  # what the client's email says
+
+
+# The staff's words are short: the list is a select on a phone, about 30 characters wide.
 REASONS = {
-    "therapist_unavailable": "Your therapist is no longer available at that time.",
-    "clinic_closed": "The clinic is closed at that time.",
-    "talk_first": "We would like to talk with you before booking this session: please call us.",
-    "another_session": "A different session would suit you better: please call us to choose one.",
-    "booked_twice": "The same session was booked twice by mistake; your other booking stands.",
-    "client_asked": "You asked us to cancel it.",
-    "other": "",  # the staff's own words, below, are the reason
+    "therapist_unavailable": Reason("Therapist not available then", "The therapist is not available at that time."),
+    "clinic_closed": Reason("Clinic closed then", "The clinic is closed at that time."),
+    "talk_first": Reason(
+        "Not suitable: talk first", "This session is not suitable as booked; please call us to talk it through."
+    ),
+    "another_session": Reason(
+        "Another session suits better", "A different session would suit you better; please call us to choose one."
+    ),
+    "booked_twice": Reason(
+        "Booked twice by mistake", "The same session was booked twice by mistake; your other booking stands."
+    ),
+    "client_asked": Reason("Client asked us to cancel", "You asked us to cancel it."),
+    "other": Reason(
+        "Other: we ask them to call",
+        "We cannot keep this booking; please call us and we will explain and find you another time.",
+    ),
 }
-CHOICES = [
-    ("therapist_unavailable", "The therapist is not available then"),
-    ("clinic_closed", "The clinic is closed then"),
-    ("talk_first", "We need to talk with the client first"),
-    ("another_session", "Another session would suit them better"),
-    ("booked_twice", "Booked twice by mistake"),
-    ("client_asked", "The client asked us to cancel"),
-    ("other", "Other: say it in your own words below"),
-]
-WORDS_MAX = 300
+CHOICES = list(REASONS.items())
 
 
 class ReasonRefused(ServiceError):
     """A reason the page should ask for again: nothing was changed."""
 
 
-def reason_for_client(choice: str, words: str) -> str:
-    """The sentence the client reads: the chosen reason's words, then the staff's own (at most
-    WORDS_MAX characters). Raises ReasonRefused for no choice, or "other" without words."""
-    words = " ".join(words.split())[:WORDS_MAX]
+def reason_for_client(choice: str) -> str:
+    """The sentence the client reads for the chosen reason: always our words. Raises
+    ReasonRefused when no reason from the list was chosen."""
     if choice not in REASONS:
         raise ReasonRefused("Choose the reason the client will read.")
-    if choice == "other" and not words:
-        raise ReasonRefused("Write the reason in your own words, or choose one from the list.")
-    return " ".join(part for part in (REASONS[choice], words) if part)
+    return REASONS[choice].for_client

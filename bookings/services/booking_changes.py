@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bookings import cancel_reasons
 from bookings.clinical import health
 from bookings.messaging.outbox import outbound_email_schedule, outbound_emails_cancel
 from bookings.messaging.tokens import links_revoke
@@ -40,10 +41,11 @@ def booking_cancel(
 
     Rules: only a booking that can still change (Booking.is_changeable). A client cancelling
     within the clinic's free-cancellation period (Booking.is_late_to_cancel) may still cancel,
-    but it is recorded as late; a cancellation by the therapist or an admin never is,
-    and needs a reason. Pending emails are cancelled and the links to manage the booking
-    revoked; client, therapist and admins are told.
-    Raises BookingError."""
+    but it is recorded as late; a cancellation by the therapist or an admin never is, and
+    needs a reason: ``reason`` is then a code from bookings.cancel_reasons, and the client's
+    email says that reason's words, ours, never anything staff typed. Pending emails are
+    cancelled and the links to manage the booking revoked; client, therapist and admins are told.
+    Raises BookingError, or ReasonRefused for staff with no reason from the list."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = changeable_booking(booking_id, now, lock=True)
@@ -51,8 +53,8 @@ def booking_cancel(
             cancelled_by.is_staff
             or getattr(getattr(cancelled_by, "therapist", None), "pk", None) == booking.therapist_id
         )
-        if by_staff and not reason.strip():
-            raise BookingError("Please give the client a reason for cancelling.")
+        if by_staff:
+            reason = cancel_reasons.reason_for_client(reason)
         # A therapist cancelling a booking still waiting for their review is declining it.
         declined = by_staff and booking.status == Booking.Status.AWAITING_REVIEW
         booking.status = Booking.Status.CANCELLED

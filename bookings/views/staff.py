@@ -180,8 +180,9 @@ def _booking_detail_action(request, booking: Booking) -> None:
             )
             messages.success(request, "The doctor's letter is recorded.")
         elif action == "cancel":
-            reason = cancel_reasons.reason_for_client(request.POST.get("reason", ""), request.POST.get("words", ""))
-            booking_changes.booking_cancel(booking_id=booking.pk, cancelled_by=request.user, reason=reason)
+            booking_changes.booking_cancel(
+                booking_id=booking.pk, cancelled_by=request.user, reason=request.POST.get("reason", "")
+            )
             messages.success(request, "Booking cancelled. The client has been emailed.")
         else:
             messages.error(request, "That action is not available.")

@@ -108,14 +108,12 @@ def test_a_cancellation_sends_a_calendar_cancel_for_the_same_event(asha, sports)
 def test_a_therapist_declining_a_request_says_why_and_what_next(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"), answers=NEEDS_REVIEW)
 
-    booking_cancel(
-        booking_id=booking.pk, cancelled_by=asha.user, reason="I am not the right therapist for this.", now=NOW
-    )
+    booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, reason="another_session", now=NOW)
 
     subject, text = rendered(latest(booking, Kind.BOOKING_CANCELLED))
     assert subject.startswith("Not confirmed:")
     assert "could not confirm your booking request" in text
-    assert "Reason: I am not the right therapist for this." in text
+    assert "Reason: A different session would suit you better; please call us to choose one." in text
     assert "What next:" in text
     assert not booking.emails.filter(kind=Kind.BOOKING_REQUESTED, status=OutboundEmail.Status.QUEUED).exists()
 

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
+from bookings.cancel_reasons import ReasonRefused
 from bookings.clinical.health import Outcome
 from bookings.models import Booking, HealthScreen, OutboundEmail
 from bookings.services.booking import (
@@ -480,13 +481,15 @@ def test_nothing_can_change_after_the_start(asha, sports):
 def test_a_therapist_cancelling_must_give_a_reason_and_it_is_never_late(asha, sports):
     booking = book(sports, asha, at(TUESDAY, "10:00"))
 
-    with pytest.raises(BookingError, match="reason"):
-        booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, now=at(TUESDAY, "08:00"))
+    # A reason from the list: none, or words of her own, are refused.
+    for reason in ["", "Therapist unwell"]:
+        with pytest.raises(ReasonRefused, match="Choose the reason"):
+            booking_cancel(booking_id=booking.pk, cancelled_by=asha.user, reason=reason, now=at(TUESDAY, "08:00"))
     cancelled = booking_cancel(
-        booking_id=booking.pk, cancelled_by=asha.user, reason="Therapist unwell", now=at(TUESDAY, "08:00")
+        booking_id=booking.pk, cancelled_by=asha.user, reason="therapist_unavailable", now=at(TUESDAY, "08:00")
     )
 
-    assert cancelled.cancellation_reason == "Therapist unwell"
+    assert cancelled.cancellation_reason == "The therapist is not available at that time."
     assert not cancelled.late_cancellation
 
 
