@@ -154,7 +154,7 @@ PROBLEM_ADVICE = {
         "A few minutes with a foam roller on the legs after training, at a moderate pressure (about 4 to 6 out of 10), keeps things moving between sessions.",
         "the muscles that did the work",
         "If you train hard or compete, every 2 to 4 weeks suits most people; for general upkeep, every 3 to 6 "
-        "weeks; if you run or play for fun now and then, every 6 to 8 weeks is plenty.",
+        "weeks; if you train or play for fun now and then, every 6 to 8 weeks is plenty.",
     ),
     Problem.GENERAL_TIGHTNESS: ProblemAdvice(
         "general tightness",
@@ -238,7 +238,6 @@ REST_OF_DAY = {
     "sports": (
         "Go for an easy walk later on: gentle movement helps.",
         "Drink some water.",
-        "If you had sore or sensitive areas, keep any running easy for the next day or two.",
     ),
     "deep_tissue": (
         "Go for an easy walk later on: gentle movement helps.",
@@ -250,6 +249,13 @@ REST_OF_DAY = {
         "Drink some water, and go easy on caffeine and alcohol tonight.",
         "Go to bed a little earlier than usual: sleep is when the benefits settle in.",
     ),
+}
+
+# After a sports session, sensitive areas mean 24-48 hours of easier effort (DOMAIN.md): a runner's
+# running, and for anyone else (a lifter after training) their training, not running they may not do.
+SENSITIVE_AREAS = {
+    True: "If you had sore or sensitive areas, keep any running easy for the next day or two.",
+    False: "If you had sore or sensitive areas, keep any hard training easy for the next day or two.",
 }
 
 # A relaxation session is about rest, whatever brought the client in: its page gives rest,
@@ -310,7 +316,7 @@ def page_advice(*, session_kind: str, problem: str, pressure_used: int) -> PageA
     return PageAdvice(
         expect=EXPECT[pressure_band(pressure_used)],
         session_today=SESSION_TODAY[session_kind],
-        rest_of_day=REST_OF_DAY[session_kind],
+        rest_of_day=REST_OF_DAY[session_kind] + ((SENSITIVE_AREAS[for_runners],) if session_kind == "sports" else ()),
         problem=PROBLEM_ADVICE[Problem(problem)],
         for_runners=for_runners,
         runner_at_home=RUNNER_AT_HOME if for_runners else (),

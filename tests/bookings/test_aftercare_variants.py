@@ -93,3 +93,25 @@ def test_recovery_after_training_gets_training_advice_not_a_runners():
     assert "Ease back into training" in advice.problem.next_steps
     shins = aftercare.page_advice(session_kind="sports", problem=Problem.SHIN_SPLINTS, pressure_used=6)
     assert shins.for_runners and shins.back_to_running
+
+
+RUNNING_WORDS = re.compile(r"\b(run|runs|running|runner|runners)\b", re.I)
+
+
+@pytest.mark.parametrize("kind", ["sports", "deep_tissue"])
+@pytest.mark.parametrize("problem", sorted(set(Problem) - aftercare.RUNNING_PROBLEMS))
+def test_a_problem_that_is_not_a_runners_gets_no_running_advice_anywhere(kind, problem):
+    """A lifter with aching muscles after training may never run: nothing on the page is about it."""
+    advice = aftercare.page_advice(session_kind=kind, problem=problem, pressure_used=6)
+
+    assert not RUNNING_WORDS.findall(advice_text(advice)), RUNNING_WORDS.findall(advice_text(advice))
+
+
+def test_after_a_sports_session_sensitive_areas_mean_easy_running_for_a_runner_and_easy_training_for_a_lifter():
+    runner = aftercare.page_advice(session_kind="sports", problem=Problem.SHIN_SPLINTS, pressure_used=6)
+    lifter = aftercare.page_advice(session_kind="sports", problem=Problem.POST_TRAINING, pressure_used=6)
+
+    assert "If you had sore or sensitive areas, keep any running easy for the next day or two." in runner.rest_of_day
+    assert (
+        "If you had sore or sensitive areas, keep any hard training easy for the next day or two." in lifter.rest_of_day
+    )
