@@ -152,3 +152,38 @@ def test_the_list_shows_a_page_of_therapists_at_a_time_with_a_flat_cost(client, 
     # Not a page number, or past the end: a page that exists, never an error.
     assert len(listed("?page=nonsense")[0]) == THERAPISTS_PER_PAGE
     assert listed("?page=99")[0] == rest
+
+
+CNHC_IN_FULL = "Complementary and Natural Healthcare Council (CNHC)"
+
+
+def words_of(page: str) -> str:
+    """What a reader reads: the body's text, tags gone and spaces collapsed."""
+    body = page[page.index("<body") :]
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_cnhc_is_spelled_out_where_a_client_first_reads_it(client, vera):
+    """A client who has never heard of CNHC learns what it is the first time a page names it:
+    the home page and the list in their opening line, a therapist's page beside her check, and
+    every public page in its footer."""
+    pages = {
+        "home": reverse("home"),
+        "list": reverse("therapists:list"),
+        "detail": reverse("therapists:detail", args=[vera.pk]),
+        "privacy": reverse("privacy"),
+    }
+    for name, url in pages.items():
+        words = words_of(client.get(url).content.decode())
+        first = words.index("CNHC")
+        assert words[: first + len("CNHC)")].endswith(CNHC_IN_FULL), f"{name}: {words[max(0, first - 80) : first + 40]}"
+        assert (
+            "the register of the Complementary and Natural Healthcare Council (CNHC) before they can be booked" in words
+        )
+
+    detail = words_of(client.get(pages["detail"]).content.decode())
+    assert f"Registration checked On the register of the {CNHC_IN_FULL}. Number CN-vera:" in detail
+    # On the list, the opening line has said it: each card keeps the short badge.
+    listing = words_of(client.get(pages["list"]).content.decode())
+    assert f"Every therapist here is on the register of the {CNHC_IN_FULL}" in listing
+    assert "CNHC registration checked" in listing
