@@ -339,6 +339,19 @@ def test_a_split_region_keeps_its_label_and_is_drawn_as_the_regions_that_replace
             {"front-shin-muscle-left", "front-shin-muscle-right", "back-calf-muscle-left", "back-calf-muscle-right"},
             {"front-shin-edge-left", "front-shin-edge-right"},
         ),
+        (
+            "knee_pain",
+            {
+                *body_chart.both_sides("front", "thigh-front"),
+                *body_chart.both_sides("front", "hip"),
+                *body_chart.both_sides("back", "glute"),
+                *body_chart.both_sides("back", "calf-muscle"),
+            },
+            {"front-it-band-left", "front-it-band-right"},
+        ),
+        # DOMAIN.md's "avoid" for a deep glute (chasing one knot, ignoring nerve symptoms) is
+        # not a place on the body: nothing is marked to avoid.
+        ("hip_deep_glute", {"back-glute-left", "back-glute-right"}, set()),
     ],
 )
 def test_each_problem_marks_its_sore_spot_to_avoid_and_the_muscles_around_it_worked(
