@@ -6,7 +6,7 @@ import pytest
 from bookings import cancel_reasons
 from bookings.cancel_reasons import REASONS, ReasonRefused, reason_for_client
 
-from .test_email_privacy import health_words_in
+from ..email_words import health_words_in
 
 pytestmark = pytest.mark.django_db  # the health words include the problems' labels
 

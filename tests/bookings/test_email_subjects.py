@@ -13,8 +13,8 @@ from clinic.models import SessionType
 from therapists.models import RegistrationEvent
 
 from ..clock import NOW, days_from_now
+from ..email_words import booking_variants, rendered
 from ..factories import make_booking, make_session_type, make_user, waitlist_email_extra
-from .test_email_privacy import booking_variants, rendered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
