@@ -19,8 +19,9 @@ from clinic.london import LONDON
 WIDTH, HEIGHT = 400, 220
 LEFT, RIGHT, TOP, BOTTOM = 30, 12, 14, 34
 FONT_SIZE = 13
-# The room a date label ("16 Jan") takes at FONT_SIZE, so labels are thinned before they touch.
-LABEL_WIDTH = 46
+# The room the widest date label takes at FONT_SIZE ("10 May" is 47.9 units in DejaVu Sans, a
+# wide fallback font), so labels are thinned before they touch.
+LABEL_WIDTH = 48
 LABEL_GAP = 6
 # Published minimal important changes (DOMAIN.md's outcome measures).
 PAIN_POINTS = 2
@@ -84,6 +85,7 @@ class Chart:
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
     font_size: int = FONT_SIZE
+    legend: str = ""  # what the marks mean, for the measures drawn (see chart_legend)
 
     @property
     def worse(self) -> list["Line"]:
@@ -209,6 +211,29 @@ def outcome_chart(series: dict[tuple[str, bool], list[Reading]]) -> Chart | None
         y_ticks=[(y_for(score), score) for score in (0, 5, 10)],
         x_labels=_date_labels(moments, x_of),
         average=_activity_average(series),
+        legend=chart_legend(lines),
+    )
+
+
+def chart_legend(lines: list[Line]) -> str:
+    """The words under the chart, naming only the measures drawn and the rule their rings follow
+    (is_meaningful, from the same figures). The average of several activities is not drawn, so
+    its figure belongs to its summary, not here."""
+    drawn = {line.is_pain for line in lines}
+    rules, better = [], []
+    if True in drawn:
+        rules.append(
+            f"for pain, up {_points(PAIN_POINTS)}, or down {_points(PAIN_POINTS)} "
+            f"and {PAIN_SHARE:.0%} of where it started"
+        )
+        better.append("lower pain is better")
+    if False in drawn:
+        rules.append(f"for an activity, {_points(ONE_ACTIVITY_POINTS)} either way")
+        better.append("a higher activity score is better")
+    which_way = "; ".join(better)
+    return (
+        f"A hollow ring marks each reading that is a meaningful change from the first ({'; '.join(rules)}); "
+        f"a filled dot, any other reading. {which_way[0].upper()}{which_way[1:]}."
     )
 
 

@@ -34,6 +34,19 @@ def test_less_pain_counts_at_2_points_and_30_percent(first, latest, meaningful):
     assert pain(first, latest).meaningful is meaningful
 
 
+@pytest.mark.parametrize(("first", "latest"), [(9, 7), (9, 6), (7, 5), (7, 4), (3, 2), (2, 0), (8, 10), (0, 2), (5, 6)])
+def test_the_latest_pain_reading_is_ringed_exactly_when_the_flags_call_it_meaningful(first, latest):
+    line = pain(first, latest)
+
+    assert [p.ring for p in line.points] == [False, line.meaningful]
+
+
+def test_an_activity_reading_is_ringed_at_3_points_either_way():
+    [running] = outcome_chart({("running 5k", False): readings(5, 7, 8, 2, 3)}).lines
+
+    assert [p.ring for p in running.points] == [False, False, True, True, False]
+
+
 def test_9_to_7_is_not_called_meaningful():
     assert pain(9, 7).summary.endswith("(down 2 points, not a meaningful change).")
 

@@ -130,6 +130,16 @@ def test_the_chart_puts_each_reading_at_its_score_in_time_order():
     assert (PAIN_POINTS, ONE_ACTIVITY_POINTS) == (2, 3)
 
 
+def test_the_time_axis_is_in_proportion_to_the_days_between_readings():
+    day = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
+    chart = outcome_chart.outcome_chart(
+        {("Pain", True): [Reading(day + dt.timedelta(days=n), 5, "booking") for n in (0, 1, 10)]}
+    )
+
+    first, second, third = (p.x for p in chart.lines[0].points)
+    assert (third - second) == pytest.approx(9 * (second - first))
+
+
 def test_a_measure_with_fewer_than_two_readings_draws_no_chart():
     assert outcome_chart.outcome_chart({}) is None
     assert outcome_chart.outcome_chart({("Pain", True): [Reading(NOW, 5, "booking")]}) is None
@@ -156,6 +166,10 @@ def test_the_record_draws_the_clients_scores_and_the_svg_points_match_them(as_as
     circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="(\d+)"[^>]*data-score="(\d+)"', page)
     assert [(float(cy), int(score)) for _, cy, _, score in circles] == [(y_for(7), 7), (y_for(4), 4)]
     assert circles[-1][2] == "7"  # the ring marking a meaningful change
+    assert (
+        "A hollow ring marks each reading that is a meaningful change from the first (for pain, up 2 points, "
+        "or down 2 points and 30% of where it started); a filled dot, any other reading. Lower pain is better."
+    ) in page
     assert "Pain: 7 on 25 Dec, 4 on 8 Jan (down 3 points, a meaningful change for the better)." in page
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in page
 
@@ -213,3 +227,24 @@ def test_date_labels_keep_both_ends_inside_the_chart_and_never_touch():
     assert all(left >= 0 and right <= chart.width for left, right in spans)
     assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
     assert len(labels) < len(close)  # the days bunched at the start are thinned
+
+
+def test_the_legend_names_only_the_measures_drawn_and_their_ring_rule():
+    day = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
+    twice = [Reading(day, 4, "booking"), Reading(day + dt.timedelta(days=7), 6, "booking")]
+    pain_only = outcome_chart.outcome_chart({("Pain", True): twice})
+    activities_only = outcome_chart.outcome_chart({("running 5k", False): twice, ("stairs", False): twice})
+    both = outcome_chart.outcome_chart({("Pain", True): twice, ("stairs", False): twice})
+
+    assert "activit" not in pain_only.legend
+    assert "pain" not in activities_only.legend.lower()
+    assert activities_only.legend.endswith(
+        "(for an activity, 3 points either way); a filled dot, any other reading. A higher activity score is better."
+    )
+    assert both.legend == (
+        "A hollow ring marks each reading that is a meaningful change from the first (for pain, up 2 points, or "
+        "down 2 points and 30% of where it started; for an activity, 3 points either way); a filled dot, any other "
+        "reading. Lower pain is better; a higher activity score is better."
+    )
+    # The average of several activities is a summary in words, never drawn, so never ringed.
+    assert activities_only.average is not None and "average" not in activities_only.legend
