@@ -308,8 +308,18 @@ def crowd(name: str, therapists: int, rooms: int, bookings_each: int, session_ty
 
 
 def details_url(session_type) -> str:
-    """The booking form's page (the details step) for ``session_type``."""
+    """The booking form's page (the details steps) for ``session_type``."""
     return reverse("book_details", args=[session_type.pk])
+
+
+def second_details_step(client, session_type, data: dict) -> str:
+    """The page Continue opens after the health step: who is coming and their agreement, with
+    ``data`` (form_data's, say) as the first step would have sent it."""
+    response = client.post(details_url(session_type), {**data, "step": "continue"})
+    assert response.status_code == 200, response.content.decode()
+    page = response.content.decode()
+    assert "Step 3 of 3" in page
+    return page
 
 
 def form_data(therapist, start, /, **overrides) -> dict:

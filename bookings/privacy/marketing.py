@@ -15,11 +15,10 @@ from bookings.messaging import outbox
 from bookings.models import Booking, MarketingConsent, OutboundEmail
 from clinic.london import wall_clock_to_utc
 
-WORDING_VERSION = "2026-12"
+WORDING_VERSION = "2026-12-05"
 WORDING = (
-    "Remind me when it is a good time to book my next session: an occasional message to the "
-    "address above. Optional; one click in any of them stops them. Booking confirmations and "
-    "aftercare come either way."
+    "Remind me when it is a good time to book again: an occasional message, stopped with one click. "
+    "Confirmations and aftercare come either way."
 )
 BOOK_AGAIN_AT = datetime.time(10, 0)
 

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from bookings.clinical import health
+from bookings.details import steps
 from bookings.forms import ANY_THERAPIST, SlotPickForm, SlotSearchForm, parse_id, parse_start
 from bookings.messaging.tokens import link_issue
 from bookings.models import BookingLink, BookingRules
@@ -203,53 +204,74 @@ def _slot_list_key(session_type_id: int, query, now: datetime.datetime, *, boost
 @never_cache
 @require_http_methods(["GET", "POST"])
 def book_details(request, session_type_id: int):
-    """The last step: health screen, contact details and consent, then the booking."""
+    """The last two steps: the health screen, then contact details and consent, then the
+    booking (bookings.details.steps: each page posts the whole form)."""
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
     who_books = _who_books(request.user)
     on_behalf = "booked_by" in who_books
     if (form := details_step.details_form(request, who_books, session_type)) is None:
         messages.error(request, "Please choose a time first.")
         return redirect("book_slots", session_type_id=session_type.pk)
-    context = {
-        "session_type": session_type,
-        "form": form,
-        "alternatives": [],
-        "on_behalf": on_behalf,
-        # A client who withdrew their health consent is told that ticking the box gives it again.
-        "consent_withdrawn_on": consent_withdrawn_on(user=request.user) if "client" in who_books else None,
-    }
+    context = {"session_type": session_type, "alternatives": [], "on_behalf": on_behalf}
+    step = steps.HEALTH
+    pressed = steps.button_pressed(request.POST) if request.method == "POST" else None
+    if pressed == steps.BACK:
+        form = steps.without_mistakes(form)
+    elif pressed == steps.CONTINUE:
+        form.is_valid()
+        if not steps.has_mistakes(form, steps.HEALTH):
+            assessment = health.assess(form.cleaned_data["answered_yes"])
+            if not assessment.can_book_online:  # said now, before they type anything else
+                return _get_checked(request, assessment)
+            form, step = steps.without_mistakes(form), steps.ABOUT_YOU
+    elif pressed == steps.CONFIRM:
+        if form.is_valid() and (booked := _book_from_details(request, form, session_type, who_books, context)):
+            return booked
+        step = steps.step_to_show(form)
 
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            booking = booking_create_from_form(session_type, data, who_books)
-        except booking_services.HealthScreenStops as stop:
-            return render(
-                request,
-                "bookings/get_checked.html",
-                {"assessment": stop.assessment, "emergency": stop.assessment.outcome == health.Outcome.EMERGENCY},
-            )
-        except booking_services.IdempotencyKeyReused as reused:
-            form.add_error(None, reused.message)
-            # A fresh key: sending these details again is a new booking, made on purpose.
-            form.data = form.data.copy()
-            form.data["idempotency_key"] = str(uuid.uuid4())
-        except booking_services.SlotNotFree as refused:
-            form.add_error(None, refused.message)
-            context["alternatives"] = refused.alternatives
-        except booking_services.BookingError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(FORM_FIELD_FOR.get(field), errors)
-        else:
-            return booked_redirect(request, booking, marketing=bool(data.get("marketing")), on_behalf=on_behalf)
-
-    start = form["start"].value()
-    context["start"] = parse_start(start)
+    context.update(form=steps.show(form, step), step=step, carried=steps.carried(form, step))
+    # A client who withdrew their health consent is told that ticking the box gives it again.
+    context["consent_withdrawn_on"] = consent_withdrawn_on(user=request.user) if "client" in who_books else None
+    context["start"] = parse_start(form["start"].value())
     therapist_id = parse_id(form["therapist"].value())
     context["therapist"] = Therapist.objects.filter(pk=therapist_id).first() if therapist_id is not None else None
     return render(request, "bookings/book_details.html", context, status=400 if form.errors else 200)
+
+
+def _book_from_details(request, form, session_type, who_books: dict, context: dict):
+    """The booking from a valid details form and where it goes next; None when the service
+    refused, with why added to ``form`` (and the nearest free times to ``context``)."""
+    data = form.cleaned_data
+    try:
+        booking = booking_create_from_form(session_type, data, who_books)
+    except booking_services.HealthScreenStops as stop:
+        return _get_checked(request, stop.assessment)
+    except booking_services.IdempotencyKeyReused as reused:
+        form.add_error(None, reused.message)
+        # A fresh key: sending these details again is a new booking, made on purpose.
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = str(uuid.uuid4())
+    except booking_services.SlotNotFree as refused:
+        form.add_error(None, refused.message)
+        context["alternatives"] = refused.alternatives
+    except booking_services.BookingError as error:
+        form.add_error(None, error.message)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(FORM_FIELD_FOR.get(field), errors)
+    else:
+        return booked_redirect(
+            request, booking, marketing=bool(data.get("marketing")), on_behalf="booked_by" in who_books
+        )
+    return None
+
+
+def _get_checked(request, assessment: health.Assessment):
+    return render(
+        request,
+        "bookings/get_checked.html",
+        {"assessment": assessment, "emergency": assessment.outcome == health.Outcome.EMERGENCY},
+    )
 
 
 def booking_create_from_form(session_type, data: dict, who_books: dict):

@@ -6,7 +6,7 @@ import uuid
 
 from django.utils import timezone
 
-from bookings.details_form import ADULT, MINOR, BookingDetailsForm
+from bookings.details.form import ADULT, MINOR, BookingDetailsForm
 from bookings.forms import ANY_THERAPIST, parse_id, parse_start
 from bookings.records import outcome_scores
 from bookings.records.selectors import last_health_answers

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bookings.clinical import health
-from bookings.details_form import BookingDetailsForm
+from bookings.details.form import BookingDetailsForm
 from bookings.messaging.tokens import NOT_VALID, offer_id_for
 from bookings.models import HealthScreen, WaitlistOffer
 from bookings.records.selectors import last_health_answers

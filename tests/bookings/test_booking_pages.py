@@ -10,7 +10,15 @@ from bookings.models import Booking, BookingLink, HealthScreen, OutboundEmail
 from clinic.emails import render_email
 
 from ..clock import YESTERDAY, at, days_from_now
-from ..factories import details_url, form_data, make_booking, make_session_type, make_user, manage_token
+from ..factories import (
+    details_url,
+    form_data,
+    make_booking,
+    make_session_type,
+    make_user,
+    manage_token,
+    second_details_step,
+)
 
 # The pages read the time themselves: frozen at NOW, before anyone logs in. The rules keep no
 # buffer after a session, so a booking hides only the starts that overlap it.
@@ -432,9 +440,7 @@ def test_a_therapist_booking_for_a_client_is_asked_about_the_client_not_themselv
 def test_a_client_booking_for_themselves_gives_their_own_consent(client, alice, sports, asha):
     client.force_login(alice)
 
-    page = client.get(
-        details_url(sports), {"therapist": asha.pk, "start": at(TUESDAY, "10:00").isoformat()}
-    ).content.decode()
+    page = second_details_step(client, sports, form_data(asha, at(TUESDAY, "10:00")))
 
     assert "I agree to the clinic keeping my health answers" in page
     assert "The client agrees" not in page

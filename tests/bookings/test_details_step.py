@@ -56,11 +56,22 @@ def test_an_empty_form_lists_each_mistake_linked_to_its_field_in_words_that_say_
     page = response.content.decode()
     summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
     assert "There is a problem" in summary
+    # The health step comes first: its mistakes, in its order; the rest wait for the next step.
     assert re.findall(r'href="#(\w+)">([^<]+)<', summary) == [
+        ("id_main_problem", "Choose what you would like help with."),
         ("id_health_urgent_0", "Right now: tick the ones that apply, or “None of these”."),
         ("id_health_pain_0", "The pain or problem: tick the ones that apply, or “None of these”."),
         ("id_health_history_0", "Your health history: tick the ones that apply, or “None of these”."),
-        ("id_main_problem", "Choose what you would like help with."),
+    ]
+    assert "This field is required." not in page
+
+    untouched = {field: "" for field in EMPTIED if not field.startswith("health_") and field != "main_problem"}
+    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), **untouched))
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
+    assert "Step 3 of 3" in page
+    assert re.findall(r'href="#(\w+)">([^<]+)<', summary) == [
         ("id_name", "Enter your name."),
         ("id_email", "Enter your email address, so we can send the confirmation."),
         ("id_phone", "Enter a mobile number, like 07700 900123."),
@@ -106,7 +117,8 @@ def test_a_returning_client_is_asked_whether_their_history_changed_with_what_the
     html = page.content.decode()
     assert f"Since your session on {TUESDAY:%-d %B %Y}, has anything changed in your health history" in html
     assert 'value="07700 900123"' in html  # their phone, problem and pressure as last time
-    assert '<option value="achilles" selected>' in html and '<option value="4" selected>' in html
+    assert '<option value="achilles" selected>' in html  # folded on this step; the pressure on the next
+    assert '<input type="hidden" name="preferred_pressure" value="4"' in html
     # Today's questions are asked again, unanswered.
     assert (
         'name="health_urgent"' in html

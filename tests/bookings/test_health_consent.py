@@ -13,7 +13,7 @@ from bookings.privacy import health_consent
 from bookings.privacy.my_data import client_data_erase
 
 from ..clock import NOW, at, days_from_now
-from ..factories import details_url, form_data, make_booking, make_user
+from ..factories import details_url, form_data, make_booking, make_user, second_details_step
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -143,8 +143,8 @@ def test_a_link_cannot_give_consent(as_alice, alices_booking):
 
 def test_the_booking_form_says_ticking_gives_it_again_and_a_new_booking_does(as_alice, alices_booking, asha, sports):
     withdraw(as_alice)
-    form_page = as_alice.get(details_url(sports), {"therapist": asha.pk, "start": at(TUESDAY, "14:00").isoformat()})
-    assert "You withdrew your consent on 16 January 2030. Ticking this box gives it again" in form_page.content.decode()
+    form_page = second_details_step(as_alice, sports, form_data(asha, at(TUESDAY, "14:00"), email="alice@example.com"))
+    assert "You withdrew your consent on 16 January 2030. Ticking this box gives it again" in form_page
 
     as_alice.post(details_url(sports), form_data(asha, at(TUESDAY, "14:00"), email="alice@example.com"))
 

@@ -116,13 +116,25 @@ def choose_a_time(page, day: dt.date, time: str) -> None:
 
 
 def answer_health_questions(page, *, red_flag: str | None = None) -> None:
-    """None of the health questions apply (or only ``red_flag``); here for shin splints."""
+    """None of the health questions apply (or only ``red_flag``); here for shin splints. On the
+    booking page, then Continue to the step that asks who is coming (a waitlist offer asks
+    everything on one page) and, unless the answer stopped the booking, 18 or over."""
     for legend in ("Right now, do you have any of these?", "Do any of these apply to you?"):
         page.get_by_role("group", name=legend).get_by_label("None of these").check()
     pain = page.get_by_role("group", name="About the pain or problem you are coming in with: do any of these apply?")
     pain.get_by_label(red_flag or "None of these").check()
     page.get_by_label("What would you like help with?").select_option(label="Shin splints")
-    say_18_or_over(page)
+    continue_to_details(page)
+    if page.get_by_role("heading", name="Please get checked before a massage").count() == 0:
+        say_18_or_over(page)
+
+
+def continue_to_details(page) -> None:
+    """From the booking page's health step to the next, where one is shown."""
+    button = page.get_by_role("button", name="Continue", exact=True)
+    if button.count():
+        button.click()
+        page.wait_for_load_state("domcontentloaded")
 
 
 def say_18_or_over(page) -> None:

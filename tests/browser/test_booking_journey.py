@@ -14,6 +14,7 @@ from .helpers import (
     answer_health_questions,
     assert_accessible,
     choose_a_time,
+    continue_to_details,
     in_three_days,
     log_in,
     say_18_or_over,
@@ -34,8 +35,11 @@ def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, asha, sp
     day = in_three_days()
     choose_a_time(page, day, "10:00")
 
-    expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your health", exact=True)).to_be_visible()
+    screenshot(page, f"book-health-{page.viewport_name}")
+    assert_accessible(page)
     answer_health_questions(page)
+    expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
     page.get_by_label("Your name").fill("Gina Guest")
     page.get_by_label("Email").fill("gina@example.com")
     page.get_by_label("Mobile number").fill("07700 900456")
@@ -78,13 +82,8 @@ def test_a_guest_books_then_moves_and_cancels_from_the_email_link(page, asha, sp
 def test_a_red_flag_stops_the_booking_and_says_what_to_do(page, asha, sports):
     choose_a_time(page, in_three_days(), "11:00")
 
+    # Said at the end of the health step, before the client types who they are.
     answer_health_questions(page, red_flag="It hurts at night or when you are resting")
-    page.get_by_label("Your name").fill("Rob Runner")
-    page.get_by_label("Email").fill("rob@example.com")
-    page.get_by_label("Mobile number").fill("07700 900789")
-    page.get_by_label(re.compile("I agree to the clinic keeping my health answers")).check()
-    page.get_by_role("button", name="Confirm booking").click()
-
     expect(page.get_by_role("heading", name="Please get checked before a massage")).to_be_visible()
     expect(page.locator("#main").get_by_role("link", name="NHS 111", exact=True)).to_have_attribute("href", "tel:111")
     screenshot(page, f"booking-get-checked-{page.viewport_name}")
@@ -105,6 +104,7 @@ def test_a_therapist_books_a_caller_in_and_lands_on_the_booking(page, asha, spor
     ):
         page.get_by_role("group", name=legend).get_by_label("None of these").check()
     page.get_by_label("What would the client like help with?").select_option(label="Shin splints")
+    continue_to_details(page)
     page.get_by_label("Client's name").fill("Phone Caller")
     page.get_by_label("Client's email").fill("caller@example.com")
     page.get_by_label("Client's mobile number").fill("07700 900789")

@@ -13,7 +13,7 @@ from bookings.models import Booking, BookingRules
 from clinic.london import wall_clock_to_utc
 
 from ..factories import grant_clinic_diary, make_booking, make_room, make_user
-from .helpers import assert_accessible, log_in, say_18_or_over, screenshot
+from .helpers import assert_accessible, continue_to_details, log_in, say_18_or_over, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.desktop_too, pytest.mark.django_db(transaction=True)]
 
@@ -55,13 +55,14 @@ def test_reception_books_a_returning_client_in_from_a_gap_on_the_grid(page, asha
 
     times.get_by_role("link", name="11:00").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book for a client")
+    for legend in ("urgent", "pain", "history"):
+        page.locator(f"input[name='health_{legend}'][value='none']").check()
+    page.get_by_label("What would the client like help with?").select_option(index=1)
+    continue_to_details(page)
     expect(page.get_by_label("Client's email")).to_have_value("alice@example.com")
     expect(page.get_by_label("Client's mobile number")).to_have_value("07700 900123")
     expect(page.get_by_label("Room")).to_have_value("")  # the first free room, Room 1
     page.get_by_label("Room").select_option(label="Quiet room")
-    for legend in ("urgent", "pain", "history"):
-        page.locator(f"input[name='health_{legend}'][value='none']").check()
-    page.get_by_label("What would the client like help with?").select_option(index=1)
     say_18_or_over(page)
     page.get_by_label(re.compile("keeping their health answers|keep their health answers|health answers")).first.check()
     screenshot(page, f"walk-in-details-{v}")

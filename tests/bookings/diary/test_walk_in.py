@@ -24,6 +24,7 @@ from ...factories import (
     make_session_type,
     make_user,
     make_working_hours,
+    second_details_step,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -175,7 +176,8 @@ def test_a_walk_in_in_ten_minutes_is_booked_with_the_room_chosen_and_consent_thr
         details_url(sports), {"therapist": asha.pk, "start": start.isoformat(), "room": first.pk, "client": earlier.pk}
     ).content.decode()
     assert 'value="Alice' in form and 'value="alice@example.com"' in form and 'value="07700 900123"' in form
-    assert "The first free room (Room A)" in form and ">Room B</option>" in form
+    about_the_client = second_details_step(as_rita, sports, form_data(asha, start, room=str(first.pk)))
+    assert "The first free room (Room A)" in about_the_client and ">Room B</option>" in about_the_client
 
     response = as_rita.post(
         details_url(sports),

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from bookings.clinical import health, minors
-from bookings.details_on_behalf import ON_BEHALF
+from bookings.details.on_behalf import ON_BEHALF
 from bookings.forms import ANY_THERAPIST, parse_id
 from bookings.models import HealthScreen
 from bookings.privacy import health_consent
@@ -44,10 +44,12 @@ NOTHING_CHANGED, SOMETHING_CHANGED = "no", "yes"
 ADULT, MINOR = "yes", "no"
 # How the error summary names each health section (its legend is a whole question).
 SECTION_NAMES = {"urgent": "Right now", "pain": "The pain or problem", "history": "Your health history"}
-# The fields in the order the page shows them (bookings/_details_fields.html), for the summary.
+# The fields in the order the pages show them (bookings/_health_fields.html, then
+# _about_you_fields.html), for the error summary.
 PAGE_ORDER = (
-    [f"health_{section.key}" for section in health.SECTIONS if section.key != HISTORY]
-    + ["history_changed", f"health_{HISTORY}", "doctor_ok", "pregnancy_trimester", "main_problem"]
+    ["main_problem"]
+    + [f"health_{section.key}" for section in health.SECTIONS if section.key != HISTORY]
+    + ["history_changed", f"health_{HISTORY}", "doctor_ok", "pregnancy_trimester"]
     + ["preferred_pressure", "notes", "pain_now", "activity_1", "activity_1_score", "activity_2"]
     + ["activity_2_score", "name", "email", "phone", "adult", "date_of_birth", "guardian_name"]
     + ["guardian_consent", "room", "consent", "marketing"]
@@ -103,7 +105,7 @@ class BookingDetailsForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example which side, how long it has bothered you, or your next race.",
+        help_text="For example which side, or your next race.",
     )
     doctor_ok = forms.BooleanField(
         required=False,
@@ -201,7 +203,9 @@ class BookingDetailsForm(forms.Form):
         ``last_answers``: a returning client's latest health answers, whose history section
         they may confirm unchanged instead of answering again."""
         super().__init__(*args, **kwargs)
-        self.last_answers = last_answers
+        self.on_behalf, self.rooms, self.last_answers = on_behalf, rooms, last_answers
+        # The fields the page shows (bookings.details.steps); None: every one.
+        self.shown_fields: set[str] | None = None
         if on_behalf and rooms:
             self.fields["room"].choices = rooms
         else:
@@ -237,7 +241,7 @@ class BookingDetailsForm(forms.Form):
         self.fields["history_changed"] = forms.ChoiceField(
             label=f"Since your session on {since:%-d %B %Y}, has anything changed in your health history: a "
             "long-term condition, medicines, pregnancy, surgery, a clot, a wound or a lump?",
-            choices=[(NOTHING_CHANGED, "No, nothing has changed"), (SOMETHING_CHANGED, "Yes, something has changed")],
+            choices=[(NOTHING_CHANGED, "No"), (SOMETHING_CHANGED, "Yes")],
             widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             error_messages={"required": "Say whether anything in your health history has changed."},
         )
@@ -335,6 +339,11 @@ class BookingDetailsForm(forms.Form):
         return " ".join(after)
 
     @property
+    def main_problem_label(self) -> str:
+        """The problem chosen, in words (a returning client's is last time's, folded)."""
+        return dict(self.fields["main_problem"].choices).get(self["main_problem"].value(), "")
+
+    @property
     def shown_after_doctor_ok(self) -> str:
         return self.shown_after("doctor_ok")
 
@@ -348,6 +357,8 @@ class BookingDetailsForm(forms.Form):
         links = []
         for name, field in sorted(self.fields.items(), key=lambda item: _place(item[0])):
             if field.widget.is_hidden or name not in self.errors:
+                continue
+            if self.shown_fields is not None and name not in self.shown_fields:
                 continue
             bound = self[name]
             multiple = isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
