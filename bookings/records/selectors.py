@@ -2,7 +2,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from bookings.clinical import aftercare, body_chart, health, outcome_chart
 from bookings.models import HEALTH_DATA_PERMISSION, Booking, HealthScreen, OutcomeScore, SessionNote
@@ -125,11 +125,13 @@ def _record_sessions(*, booking: Booking, viewer) -> QuerySet[Booking]:
 
 def client_progress(*, booking: Booking, viewer) -> Progress:
     """The outcome chart for the booking's client, over the sessions the viewer may read (one
-    query for the scores)."""
+    query for the scores). A session whose health consent the client withdrew keeps its
+    scores out of the chart for everyone but that session's own therapist, as its answers."""
     series: dict[tuple[str, bool], list[outcome_chart.Reading]] = defaultdict(list)
-    scores = OutcomeScore.objects.filter(
-        booking__in=_record_sessions(booking=booking, viewer=viewer).values("pk")
-    ).order_by("taken_at", "pk")
+    readable = with_consent_withdrawn(_record_sessions(booking=booking, viewer=viewer)).filter(
+        Q(consent_withdrawn=False) | Q(therapist__user_id=viewer.pk)
+    )
+    scores = OutcomeScore.objects.filter(booking__in=readable.values("pk")).order_by("taken_at", "pk")
     count = 0
     for kind, measure, score, taken, at in scores.values_list("kind", "measure", "score", "taken", "taken_at"):
         is_pain = kind == OutcomeScore.Kind.PAIN

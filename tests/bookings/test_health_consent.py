@@ -242,3 +242,20 @@ def test_consent_given_again_shows_the_answers_to_staff_again(client, as_alice, 
     page = client.get(reverse("booking_detail", args=[alices_booking.pk])).content.decode()
     assert "Left shin, half marathon in March" in page
     assert 'data-testid="health-hidden"' not in page
+
+
+def test_withdrawn_consent_keeps_that_sessions_scores_out_of_the_chart_but_for_its_therapist(
+    client, as_alice, asha, sports, people
+):
+    """The client record's outcome chart is health data like the answers: a session whose
+    consent was withdrawn adds no reading for staff, and still does for its own therapist."""
+    as_alice.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), email="alice@example.com", pain_now="7"))
+    booking = Booking.objects.get(client__username="alice")
+    withdraw(as_alice)
+    record = reverse("booking_client_record", args=[booking.pk])
+
+    client.force_login(people["staff with the permission"])
+    assert "No scores yet." in client.get(record).content.decode()
+
+    client.force_login(asha.user)  # the pain score given when booking: one reading
+    assert "Not enough readings for a trend yet" in client.get(record).content.decode()
