@@ -55,6 +55,7 @@ class HealthDataAccess(models.Model):
         CLIENT_RECORD = "client_record", "Client's record (all their sessions)"
         NOTES_AMEND = "notes_amend", "Amending session notes"
         HELD_OPEN = "held_open", "Opening a record held after erasure (with a reason)"
+        DOCTORS_LETTER = "doctors_letter", "Copy of the doctor's letter"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     accessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -40,7 +40,7 @@ def letter_file_response(booking, user) -> FileResponse:
         handle = screen.doctor_letter_copy.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    health_data_access_record(user=user, booking=booking, via=HealthDataAccess.Via.BOOKING_PAGE)
+    health_data_access_record(user=user, booking=booking, via=HealthDataAccess.Via.DOCTORS_LETTER)
     name = screen.doctor_letter_copy.name
     response = FileResponse(
         handle,

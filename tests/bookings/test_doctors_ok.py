@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from PIL import Image
 
-from bookings.models import Booking, HealthScreen, TreatmentConsent
+from bookings.models import Booking, HealthDataAccess, HealthScreen, TreatmentConsent
 from bookings.privacy.my_data import booking_personal_data_erase
 from bookings.records.consent import ConsentRefused, treatment_consent_record
 from bookings.services.booking import BookingError, HealthAnswers
@@ -165,6 +165,8 @@ def test_a_copy_is_kept_and_served_only_to_those_who_may_read_health_data(client
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="doctors-letter.pdf"')
     assert b"".join(response.streaming_content) == PDF
+    # Each look at the copy is logged as itself, not as a visit to the booking page.
+    assert awaiting.health_accesses.filter(via=HealthDataAccess.Via.DOCTORS_LETTER).count() == 1
     assert "download the copy" in client.get(url).content.decode()
 
     for who, user in people.items():
