@@ -50,36 +50,40 @@ def alice_answered_before(as_alice, asha, sports):
 def test_an_empty_form_lists_each_mistake_linked_to_its_field_in_words_that_say_what_to_fix(client, asha, sports):
     # As a browser sends the form untouched: no box ticked, every text left empty.
     untouched = {field: [] if field.startswith("health_") else "" for field in EMPTIED}
-    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), **untouched))
+    page, mistakes = sent_with_mistakes(client, form_data(asha, at(TUESDAY, "10:00"), **untouched), sports)
 
-    assert response.status_code == 400
-    page = response.content.decode()
-    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
-    assert "There is a problem" in summary
     # The health step comes first: its mistakes, in its order; the rest wait for the next step.
-    assert re.findall(r'href="#(\w+)">([^<]+)<', summary) == [
+    assert "Step 2 of 3" in page
+    assert mistakes == [
         ("id_main_problem", "Choose what you would like help with."),
         ("id_health_urgent_0", "Right now: tick the ones that apply, or “None of these”."),
         ("id_health_pain_0", "The pain or problem: tick the ones that apply, or “None of these”."),
         ("id_health_history_0", "Your health history: tick the ones that apply, or “None of these”."),
     ]
-    assert "This field is required." not in page
 
     untouched = {field: "" for field in EMPTIED if not field.startswith("health_") and field != "main_problem"}
-    response = client.post(details_url(sports), form_data(asha, at(TUESDAY, "10:00"), **untouched))
-    assert response.status_code == 400
-    page = response.content.decode()
-    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
+    page, mistakes = sent_with_mistakes(client, form_data(asha, at(TUESDAY, "10:00"), **untouched), sports)
     assert "Step 3 of 3" in page
-    assert re.findall(r'href="#(\w+)">([^<]+)<', summary) == [
+    assert mistakes == [
         ("id_name", "Enter your name."),
         ("id_email", "Enter your email address, so we can send the confirmation."),
         ("id_phone", "Enter a mobile number, like 07700 900123."),
         ("id_adult_0", "Say whether you are 18 or over."),
         ("id_consent", "We need your agreement to keep your health answers before we can book you in."),
     ]
-    assert "This field is required." not in page
     assert not Booking.objects.exists()
+
+
+def sent_with_mistakes(client, data: dict, session_type) -> tuple[str, list[tuple[str, str]]]:
+    """The page a form sent with mistakes comes back as, and its error summary's links (the
+    field each points to, and what it says), in order."""
+    response = client.post(details_url(session_type), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
+    assert "There is a problem" in summary
+    assert "This field is required." not in page
+    return page, re.findall(r'href="#(\w+)">([^<]+)<', summary)
 
 
 EMPTIED = (
