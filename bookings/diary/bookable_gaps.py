@@ -5,7 +5,7 @@ session they offer could really be booked, a treatment room included. A therapis
 Per therapist: the union of the free time of every active room suiting a session they offer
 (the room's opening, or the whole day when it keeps no hours of its own, less its closures and
 the bookings holding it, turnover included), or no limit at all when a session they offer needs
-no room. Three queries whatever the number of therapists, rooms or bookings."""
+no room. Two queries whatever the number of therapists, rooms or bookings, and rooms_held's one."""
 
 import datetime
 from collections import defaultdict
@@ -17,6 +17,20 @@ from clinic.models import Room, RoomClosure, SessionType
 from therapists.models import Therapist
 
 
+def rooms_held(day: datetime.date) -> dict[int, list[grid.Span]]:
+    """One query: what holds each room on the day, every therapist's bookings (whichever page
+    of the grid shows them), turnover included."""
+    day_start, day_end = day_bounds(day)
+    held: dict[int, list[grid.Span]] = defaultdict(list)
+    for room_id, start, until in (
+        Booking.objects.holding_time()
+        .filter(room__isnull=False, start__lt=day_end, room_until__gt=day_start)
+        .values_list("room_id", "start", "room_until")
+    ):
+        held[room_id].append((start, until))
+    return held
+
+
 def room_limits(
     day: datetime.date,
     therapists: list[Therapist],
@@ -24,10 +38,12 @@ def room_limits(
     room_open: dict[int, list[grid.Span]],
     closures: list[RoomClosure],
     suits: dict[int, set[int]],
+    held: dict[int, list[grid.Span]],
 ) -> dict[int, list[grid.Span] | None]:
     """For each therapist, the spans a room is free for a session they offer (None: one of
     their sessions needs no room, so the room never limits them). ``room_open``, ``closures``
-    and ``suits`` (room ids by session type) are the clinic day's reads of the rooms."""
+    and ``suits`` (room ids by session type) are the clinic day's reads of the rooms, ``held``
+    rooms_held's."""
     if not rooms and not Room.objects.exists():
         return dict.fromkeys((t.pk for t in therapists), None)  # a clinic that keeps no rooms
     day_start, day_end = day_bounds(day)
@@ -40,12 +56,8 @@ def room_limits(
     busy: dict[int, list[grid.Span]] = defaultdict(list)
     for closure in closures:
         busy[closure.room_id].append((closure.start, closure.end))
-    for room_id, start, until in (
-        Booking.objects.holding_time()
-        .filter(room__isnull=False, start__lt=day_end, room_until__gt=day_start)
-        .values_list("room_id", "start", "room_until")
-    ):
-        busy[room_id].append((start, until))
+    for room_id, spans in held.items():
+        busy[room_id] += spans
     free_by_room = {
         room.pk: grid.free_gaps(room_open.get(room.pk) or [(day_start, day_end)], busy[room.pk])
         for room in rooms

@@ -1,7 +1,7 @@
 """Reads for the clinic-wide diary the front desk works from: the day as a time grid (a column
 per therapist or per room, with bookings, time off and free gaps, and the day's bookings as a
 list with the rooms each could move to), which a therapist's own day view also draws filtered
-to them; and the week at a glance, a row per therapist and a cell per day.
+to them. The week at a glance, a row per therapist and a cell per day, is clinic_wide_week.py.
 
 The grid's columns are drawn in bookings/diary/grid.py (no queries); the therapist's own
 diary, and the helpers both share, live in bookings/diary/selectors.py."""
@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 
 from bookings.diary import bookable_gaps, grid
 from bookings.diary.selectors import day_bounds, health_needs_reading, weekly_hours
@@ -58,7 +57,7 @@ class ClinicDay:
 THERAPISTS_PER_PAGE = 20
 
 
-def _page_of(therapists: list[Therapist], page: str | int | None) -> Page:
+def page_of(therapists: list[Therapist], page: str | int | None) -> Page:
     """The page asked for (the first for anything that is not a page number, the last for one
     past the end)."""
     return Paginator(therapists, THERAPISTS_PER_PAGE, allow_empty_first_page=True).get_page(page)
@@ -108,7 +107,7 @@ def clinic_day(
     if therapist is not None:
         by, people = "therapist", [therapist]
     elif by == "therapist":
-        shown = _page_of(_day_therapists(day), page)
+        shown = page_of(_day_therapists(day), page)
         people = list(shown.object_list)
     bookings, late_cancellations = _day_bookings(day, people if by == "therapist" else None)
     if by == "room":
@@ -123,6 +122,9 @@ def clinic_day(
         + [span for spans in rooms.open.values() for span in spans]
         + [(b.start, b.end) for b in bookings],
     )
+    # What holds each room that day: every booking, not only those of the therapists this page
+    # shows, for the gaps the front desk may book and the rooms a booking may move to.
+    held = _held(bookings) if by == "room" or therapist is not None else bookable_gaps.rooms_held(day)
     if by == "room":
         columns = grid.room_columns(window, rooms.rooms, rooms.open, rooms.closures, bookings)
     else:
@@ -136,7 +138,9 @@ def clinic_day(
             free_from=_free_from(day, window, now),
             room_limits=None
             if therapist is not None
-            else bookable_gaps.room_limits(day, staff.therapists, rooms.rooms, rooms.open, rooms.closures, rooms.suits),
+            else bookable_gaps.room_limits(
+                day, staff.therapists, rooms.rooms, rooms.open, rooms.closures, rooms.suits, held
+            ),
         )
     today = day == now.astimezone(LONDON).date()
     return ClinicDay(
@@ -145,7 +149,7 @@ def clinic_day(
         columns=columns,
         hour_marks=window.hour_marks(),
         last_row=grid.FIRST_ROW + window.rows - 1,
-        agenda=_agenda(bookings, rooms, now=now, rooms_movable=therapist is None),
+        agenda=_agenda(bookings, rooms, held, now=now, rooms_movable=therapist is None),
         late_cancellations=late_cancellations,
         page=shown,
         now_row=window.now_row(now) if today else None,
@@ -242,11 +246,27 @@ def _day_rooms(day: datetime.date, rooms: list[Room]) -> _Rooms:
     )
 
 
-def _agenda(bookings: list[Booking], rooms: _Rooms, *, now: datetime.datetime, rooms_movable: bool) -> list[AgendaItem]:
+def _held(bookings: list[Booking]) -> dict[int, list[grid.Span]]:
+    """What holds each room, from bookings that are all of the day's (the grid by room)."""
+    held: dict[int, list[grid.Span]] = defaultdict(list)
+    for b in bookings:
+        if b.room_id is not None:
+            held[b.room_id].append((b.start, b.room_until))
+    return held
+
+
+def _agenda(
+    bookings: list[Booking],
+    rooms: _Rooms,
+    held: dict[int, list[grid.Span]],
+    *,
+    now: datetime.datetime,
+    rooms_movable: bool,
+) -> list[AgendaItem]:
     """The day's bookings as a list, each with the rooms it could move to when
     ``rooms_movable`` (the front desk's grid): only rooms free for it (the service re-checks
     under the room's lock)."""
-    choices = _free_rooms(bookings, rooms, now) if rooms_movable else {}
+    choices = _free_rooms(bookings, rooms, held, now) if rooms_movable else {}
     return [
         AgendaItem(
             booking=b,
@@ -259,17 +279,18 @@ def _agenda(bookings: list[Booking], rooms: _Rooms, *, now: datetime.datetime, r
     ]
 
 
-def _free_rooms(bookings: list[Booking], rooms: _Rooms, now: datetime.datetime) -> dict[int, list[Room]]:
+def _free_rooms(
+    bookings: list[Booking], rooms: _Rooms, held: dict[int, list[grid.Span]], now: datetime.datetime
+) -> dict[int, list[Room]]:
     """For each booking that can still change and needs a room, the other active rooms that
-    suit its session and are free for it, by booking id. One pass of the slot arithmetic per
-    session type over all its bookings' starts, so the day costs the same per booking at
-    1,000 bookings as at 10."""
+    suit its session and are free for it (of its closures and of everything ``held`` says holds
+    it), by booking id. One pass of the slot arithmetic per session type over all its bookings'
+    starts, so the day costs the same per booking at 1,000 bookings as at 10."""
     room_busy: dict[int, list[availability.Busy]] = defaultdict(list)
     for closure in rooms.closures:
         room_busy[closure.room_id].append(availability.Busy(closure.start, closure.end))
-    for b in bookings:
-        if b.room_id is not None:
-            room_busy[b.room_id].append(availability.Busy(b.start, b.room_until))
+    for room_id, spans in held.items():
+        room_busy[room_id] += [availability.Busy(start, until) for start, until in spans]
     movable: dict[int, list[Booking]] = defaultdict(list)
     for b in bookings:
         if b.session_type.needs_room and b.is_changeable(now):
@@ -290,105 +311,3 @@ def _free_rooms(bookings: list[Booking], rooms: _Rooms, now: datetime.datetime) 
             # A booking's own room is busy with it, and never a choice anyway.
             choices[b.pk] = [room for room in candidates if room.pk in free and room.pk != b.room_id]
     return choices
-
-
-# The clinic-wide week ---------------------------------------------------------------------
-
-
-@dataclass
-class WeekCell:
-    day: datetime.date
-    hours: str  # "09:00–17:00", or "" when not working
-    off: bool  # time off covers part or all of the day
-    bookings: list[AgendaItem] = field(default_factory=list)
-
-
-@dataclass
-class WeekRow:
-    therapist: Therapist
-    cells: list[WeekCell]
-
-
-@dataclass
-class ClinicWeek:
-    monday: datetime.date
-    days: list[datetime.date]
-    rows: list[WeekRow]
-    # Per day, how many sessions are booked across the clinic (cancelled ones left out).
-    totals: list[int]
-    page: Page | None = None
-
-
-def clinic_week(*, monday: datetime.date, page: str | int | None = None) -> ClinicWeek:
-    """The whole clinic's London week for the front desk: a row per therapist (bookable on
-    some day of it, or with a booking in it; ``page``: THERAPISTS_PER_PAGE of them at a time)
-    and a cell per day with their hours, whether they are off, and their sessions with status;
-    and each day's sessions counted across the whole clinic. Five queries whatever the size."""
-    days = [monday + datetime.timedelta(days=n) for n in range(7)]
-    week_start, _ = day_bounds(days[0])
-    _, week_end = day_bounds(days[-1])
-    in_week = (
-        Booking.objects.not_restricted()
-        .filter(start__lt=week_end, end__gt=week_start)
-        .exclude(status=Booking.Status.CANCELLED)
-    )
-    everyone = list(
-        Therapist.objects.filter(
-            Q(pk__in=Therapist.objects.bookable(on=days[0]).values("pk"))
-            | Q(pk__in=Therapist.objects.bookable(on=days[-1]).values("pk"))
-            | Q(pk__in=in_week.values("therapist_id"))
-        ).order_by("display_name", "pk")
-    )
-    shown = _page_of(everyone, page)
-    therapists = list(shown.object_list)
-    bookings = list(in_week.filter(therapist__in=therapists).select_related("session_type", "room").order_by("start"))
-    hours: dict[int, list[availability.WeeklyHours]] = {}
-    for row in WorkingHours.objects.filter(therapist__in=therapists).in_force(days[0], days[-1]).order_by("start_time"):
-        hours.setdefault(row.therapist_id, []).append(weekly_hours(row))
-    time_off = list(TimeOff.objects.filter(therapist__in=therapists, start__lt=week_end, end__gt=week_start))
-
-    # Grouped once by therapist and London date, so each cell is a lookup: the week costs the
-    # same per therapist-day at 200 therapists as at 20.
-    sessions: dict[tuple[int, datetime.date], list[AgendaItem]] = defaultdict(list)
-    for b in bookings:
-        start = b.start.astimezone(LONDON)
-        sessions[b.therapist_id, start.date()].append(AgendaItem(booking=b, start=start, end=b.end.astimezone(LONDON)))
-    away: dict[int, list[TimeOff]] = defaultdict(list)
-    for block in time_off:
-        away[block.therapist_id].append(block)
-    rows = [
-        WeekRow(
-            person,
-            [_week_cell(day, hours.get(person.pk, []), away[person.pk], sessions[person.pk, day]) for day in days],
-        )
-        for person in therapists
-    ]
-    return ClinicWeek(monday=monday, days=days, rows=rows, totals=_sessions_a_day(in_week, days), page=shown)
-
-
-def _sessions_a_day(in_week, days: list[datetime.date]) -> list[int]:
-    """One query: each day's sessions across the whole clinic, counted by London date of start."""
-    counted = dict(
-        in_week.annotate(day=TruncDate("start", tzinfo=LONDON))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    return [counted.get(day, 0) for day in days]
-
-
-def _week_cell(
-    day: datetime.date,
-    hours: list[availability.WeeklyHours],
-    time_off: list[TimeOff],
-    sessions: list[AgendaItem],
-) -> WeekCell:
-    """A therapist's day in the week: their hours, whether they are off (``time_off``: theirs),
-    and their sessions that start on the day."""
-    day_start, day_end = day_bounds(day)
-    return WeekCell(
-        day=day,
-        hours=grid.describe_hours(availability.stretches_on(day, hours)),
-        off=any(t.start < day_end and t.end > day_start for t in time_off),
-        bookings=sessions,
-    )

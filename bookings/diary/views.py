@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bookings.diary import clinic_wide, feed, selectors, services
+from bookings.diary import clinic_wide, clinic_wide_week, feed, selectors, services
 from bookings.diary.forms import TimeOffForm, week_formsets
 from bookings.models import Booking
 from bookings.services.outcome import booking_mark_no_show
@@ -302,7 +302,7 @@ def clinic_week(request, day: str | None = None):
         request,
         "bookings/diary/clinic_week.html",
         {
-            "week": clinic_wide.clinic_week(monday=monday, page=request.GET.get("page")),
+            "week": clinic_wide_week.clinic_week(monday=monday, page=request.GET.get("page")),
             "previous_week": monday - datetime.timedelta(days=7),
             "next_week": monday + datetime.timedelta(days=7),
             "today": _today(),

@@ -67,3 +67,17 @@ def test_the_day_by_room_is_not_paged(as_rita):
 
     assert "Pages of therapists" not in html
     assert html.count('id="booking-') == THERAPISTS_PER_PAGE + 3
+
+
+def test_a_later_page_offers_no_room_another_pages_booking_holds(client, sports):
+    """The rooms a booking could move to are free of every booking that day, not only of those
+    on the page shown: the first therapists hold both rooms at 09:00 on page 1, so nobody on
+    page 2 is offered either for their 09:00."""
+    client.force_login(grant_clinic_diary(make_user("rita", is_staff=True)))
+    crowd("t", THERAPISTS_PER_PAGE + 3, 2, 1, sports)
+    first = client.get(f"/diary/clinic/{DAY.isoformat()}/?by=therapist").content.decode()
+    second = client.get(f"/diary/clinic/{DAY.isoformat()}/?by=therapist&page=2").content.decode()
+
+    assert "t room 0" in first and "t room 1" in first  # page 1's 09:00 bookings hold them
+    assert 'id="booking-' in second
+    assert "Move to room" not in second  # both rooms are taken at 09:00, whichever page shows it

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bookings.diary import clinic_wide, selectors
+from bookings.diary import clinic_wide, clinic_wide_week, selectors
 from bookings.slots.selectors import available_slots
 from clinic.london import LONDON
 
@@ -38,7 +38,7 @@ def test_a_pattern_ending_mid_week_shows_the_same_days_in_the_diary_the_clinic_w
     in_his_diary = {
         entry.day: entry.hours for entry in selectors.diary_days(therapist=bob, first_day=MONDAY, days=7) if entry.hours
     }
-    (his_row,) = [row for row in clinic_wide.clinic_week(monday=MONDAY).rows if row.therapist == bob]
+    (his_row,) = [row for row in clinic_wide_week.clinic_week(monday=MONDAY).rows if row.therapist == bob]
     in_the_clinic_week = {cell.day: cell.hours for cell in his_row.cells if cell.hours}
     slots = available_slots(therapist_id=bob.pk, session_type=sports, date_from=WEEK[0], date_to=WEEK[-1], now=NOW)
     with_free_slots = {slot.start.astimezone(LONDON).date() for slot in slots}
