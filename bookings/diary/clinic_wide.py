@@ -30,6 +30,7 @@ class AgendaItem:
     # The other rooms this booking could be moved to: active and suiting its session.
     room_choices: list[Room] = field(default_factory=list)
     red_flag: bool = False
+    detail_url: str = ""  # the booking's page, where the view sets it
 
     @property
     def status_label(self) -> str:

@@ -278,11 +278,16 @@ def clinic_day(request, day: str | None = None):
     if chosen is None:
         return redirect("diary:clinic_today")
     by = "room" if request.GET.get("by") == "room" else "therapist"
+    diary = clinic_wide.clinic_day(day=chosen, by=by, now=timezone.now(), page=request.GET.get("page"))
+    # One reverse for the page rather than one a booking: a page lists a couple of hundred.
+    detail_url = reverse("booking_detail", args=[0]).removesuffix("0/") + "{}/"
+    for item in diary.agenda:
+        item.detail_url = detail_url.format(item.booking.pk)
     return render(
         request,
         "bookings/diary/clinic_day.html",
         {
-            "diary": clinic_wide.clinic_day(day=chosen, by=by, now=timezone.now(), page=request.GET.get("page")),
+            "diary": diary,
             "previous_day": chosen - datetime.timedelta(days=1),
             "next_day": chosen + datetime.timedelta(days=1),
             "today": _today(),

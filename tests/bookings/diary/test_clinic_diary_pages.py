@@ -5,11 +5,13 @@ week's daily totals still count the whole clinic; a page past the end shows the 
 import re
 
 import pytest
+from django.urls import reverse
 
 from bookings.diary.clinic_wide import THERAPISTS_PER_PAGE
+from bookings.models import Booking
 
 from ...clock import days_from_now
-from ...factories import crowd, grant_clinic_diary, make_user
+from ...factories import crowd, grant_clinic_diary, grant_permissions, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -81,3 +83,13 @@ def test_a_later_page_offers_no_room_another_pages_booking_holds(client, sports)
     assert "t room 0" in first and "t room 1" in first  # page 1's 09:00 bookings hold them
     assert 'id="booking-' in second
     assert "Move to room" not in second  # both rooms are taken at 09:00, whichever page shows it
+
+
+def test_each_booking_links_to_its_own_page_for_staff_who_may_read_health_data(client, sports):
+    client.force_login(grant_permissions(grant_clinic_diary(make_user("hana", is_staff=True)), "view_health_data"))
+    crowd("t", 3, 0, 1, sports)
+
+    page = client.get(f"/diary/clinic/{DAY.isoformat()}/?by=therapist").content.decode()
+
+    for booking in Booking.objects.all():
+        assert f'<a href="{reverse("booking_detail", args=[booking.pk])}" class="small">Details' in page
