@@ -11,7 +11,7 @@ from django.db.models import Sum
 from bookings.models import Booking
 from bookings.reports.figures import real_bookings
 from bookings.reports.period import Period
-from bookings.slots.selectors import EpochSeconds
+from bookings.slots.reads import EpochSeconds
 from clinic.london import LONDON
 from clinic.models import Room, RoomClosure, RoomHours
 from therapists.models import Therapist, TimeOff, WorkingHours

@@ -12,13 +12,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import BigIntegerField, Exists, Func, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from bookings.models import Booking, BookingRules
-from bookings.slots import availability
-from clinic.models import Room, RoomClosure, SessionType
-from therapists.models import Therapist, TimeOff, WorkingHours
+from bookings.models import BookingRules
+from bookings.slots import availability, reads
+from clinic.models import Room, SessionType
 
 
 def clinic_rules(rules: BookingRules) -> availability.Rules:
@@ -98,50 +97,8 @@ def rooms_for_session(*, session_type: SessionType) -> RoomsForSession:
     )
 
 
-class EpochSeconds(Func):
-    """A timestamp as whole POSIX seconds, computed by the database: the slot arithmetic works
-    in seconds, and reading thousands of busy rows as datetimes was most of a cold search."""
-
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS bigint)", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps SQLite's datetimes as UTC text, which strftime reads as UTC. '%%%%s' is
-        # '%s' once the template and then the query's parameters have each taken a '%'.
-        return self.as_sql(
-            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS integer)", **extra
-        )
-
-
 def _with_busy(rooms: RoomsForSession, busy: dict[int, list]) -> list[availability.RoomTimes]:
     return [replace(room, busy=busy[room.id]) for room in rooms.rooms]
-
-
-def _room_busy_queries(room_ids, window_start: datetime.datetime, window_end: datetime.datetime, exclude_booking=None):
-    """Time off and bookings holding the rooms in the window, as (room id, start, end, "room")
-    rows, in POSIX seconds, to join a UNION ALL. A booking holds its room until room_until (its
-    end plus the room's turnover), the range the database's no-overlap constraint compares."""
-    closures = (
-        RoomClosure.objects.filter(room_id__in=room_ids, start__lt=window_end, end__gt=window_start)
-        .annotate(kind=Value("room"), begins=EpochSeconds("start"), ends=EpochSeconds("end"))
-        .values_list("room_id", "begins", "ends", "kind")
-        .order_by()
-    )
-    bookings = Booking.objects.holding_time().filter(
-        room_id__in=room_ids, start__lt=window_end, room_until__gt=window_start
-    )
-    if exclude_booking is not None:
-        bookings = bookings.exclude(pk=exclude_booking)
-    bookings = (
-        bookings.annotate(kind=Value("room"), begins=EpochSeconds("start"), ends=EpochSeconds("room_until"))
-        .values_list("room_id", "begins", "ends", "kind")
-        .order_by()
-    )
-    return closures, bookings
 
 
 def rooms_free_for(
@@ -155,7 +112,7 @@ def rooms_free_for(
     if not rooms.rooms:
         return ()
     end = start + datetime.timedelta(minutes=session_type.duration_minutes)
-    closures, bookings = _room_busy_queries(
+    closures, bookings = reads.room_busy_queries(
         [room.id for room in rooms.rooms],
         start - datetime.timedelta(days=1),
         end + datetime.timedelta(days=1),
@@ -196,118 +153,119 @@ def available_slots(
     ``notice`` False: staff booking a client in, to whom the online minimum notice does not
     apply (a walk-in at the desk); every other rule does.
     """
-    clinic = clinic_rules(rules or BookingRules.load())
-    date_from = max(date_from, availability.local_today(now))
-    date_to = min(date_to, availability.last_bookable_day(now, clinic))
-    if date_from > date_to:
-        return []
-    rooms = rooms if rooms is not None else rooms_for_session(session_type=session_type)
-    if rooms.tracked and not rooms.rooms:
-        return []  # the clinic keeps rooms, and none in use suits this session
-    if not notice:
-        clinic = without_notice(clinic)
-    personal, last_day = _therapists_searched(therapist_id, session_type, date_from, date_to, clinic, notice)
-    if not personal:
-        return []
-    hours = _working_hours(personal, date_from, date_to)
-    busy, room_busy = _busy_between(hours, rooms, date_from, date_to)
-
-    free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
-    for pk, weekly in hours.items():
-        for start in availability.free_starts(
-            hours=weekly,
-            busy=busy[pk],
-            rules=personal[pk],
-            session_minutes=session_type.duration_minutes,
-            now=now,
-            date_from=date_from,
-            date_to=last_day[pk],
-        ):
-            free_for[start].append(pk)
-    return _with_free_rooms(free_for, rooms, room_busy, session_type)
+    search = slot_search(
+        therapist_id=therapist_id,
+        session_type=session_type,
+        date_from=date_from,
+        date_to=date_to,
+        now=now,
+        rules=rules,
+        rooms=rooms,
+        notice=notice,
+    )
+    return search.slots(search.date_from, search.date_to) if search else []
 
 
-def _therapists_searched(
+@dataclass
+class SlotSearch:
+    """What a search reads, once, for a range of days (available_slots' queries): from it, the
+    free starts of any days in the range, or whether a day has one at all."""
+
+    session_type: SessionType
+    now: datetime.datetime
+    date_from: datetime.date
+    date_to: datetime.date
+    personal: dict[int, availability.Rules]  # by therapist, their rules
+    last_day: dict[int, datetime.date]  # by therapist, the last day their check holds
+    hours: dict[int, list[availability.WeeklyHours]]
+    busy: dict[int, list[availability.BusySeconds]]
+    rooms: RoomsForSession
+    room_times: list[availability.RoomTimes]  # the rooms that suit, with what holds them
+
+    def _starts(self, pk: int, date_from: datetime.date, date_to: datetime.date) -> list[datetime.datetime]:
+        return availability.free_starts(
+            hours=self.hours[pk],
+            busy=self.busy[pk],
+            rules=self.personal[pk],
+            session_minutes=self.session_type.duration_minutes,
+            now=self.now,
+            date_from=max(date_from, self.date_from),
+            date_to=min(date_to, self.last_day[pk]),
+        )
+
+    def slots(self, date_from: datetime.date, date_to: datetime.date) -> list[Slot]:
+        """Every free start on the London dates date_from..date_to, with the therapists and
+        the rooms free for it."""
+        free_for: dict[datetime.datetime, list[int]] = defaultdict(list)
+        for pk in self.hours:
+            for start in self._starts(pk, date_from, date_to):
+                free_for[start].append(pk)
+        return _with_free_rooms(free_for, self.rooms, self.room_times, self.session_type)
+
+    def has_slot_on(self, day: datetime.date) -> bool:
+        """Whether the London date has a free start: the same answer as slots(day, day), from the
+        first therapist who has one rather than from every start of every therapist."""
+        for pk in self.hours:
+            starts = self._starts(pk, day, day)
+            if starts and (
+                not self.rooms.rooms
+                or any(
+                    availability.rooms_free_at(
+                        starts, rooms=self.room_times, session_minutes=self.session_type.duration_minutes
+                    )
+                )
+            ):
+                return True
+        return False
+
+
+def slot_search(
+    *,
     therapist_id: int | None,
     session_type: SessionType,
     date_from: datetime.date,
     date_to: datetime.date,
-    clinic: availability.Rules,
+    now: datetime.datetime,
+    rules: BookingRules | None = None,
+    rooms: RoomsForSession | None = None,
     notice: bool = True,
-) -> tuple[dict[int, availability.Rules], dict[int, datetime.date]]:
-    """One query: the therapists bookable on date_from who offer the session (only the one
-    asked for, if one was), each with their own rules and the last day of the range their
-    registration check holds."""
-    therapists = Therapist.objects.bookable(on=date_from).offering(session_type)
-    if therapist_id is not None:
-        therapists = therapists.filter(pk=therapist_id)
-    personal = {}
-    last_day = {}
-    for pk, buffer, own_notice, check_holds_until in therapists.values_list(
-        "pk", "buffer_minutes", "min_notice_minutes", "registration_expires_on"
-    ):
-        personal[pk] = clinic.for_therapist(buffer_minutes=buffer, min_notice_minutes=own_notice if notice else 0)
-        last_day[pk] = min(date_to, check_holds_until)
-    return personal, last_day
-
-
-def _working_hours(
-    therapist_ids, date_from: datetime.date, date_to: datetime.date
-) -> dict[int, list[availability.WeeklyHours]]:
-    """One query: the therapists' weekly hours in force on any day of the range; a therapist
-    with none is left out."""
-    hours: dict[int, list[availability.WeeklyHours]] = defaultdict(list)
-    for row in (
-        WorkingHours.objects.filter(therapist_id__in=therapist_ids)
-        .in_force(date_from, date_to)
-        .values_list("therapist_id", "weekday", "start_time", "end_time", "effective_from", "effective_until")
-    ):
-        hours[row[0]].append(availability.WeeklyHours(*row[1:]))
-    return hours
-
-
-def _busy_between(
-    therapist_ids, rooms: RoomsForSession, date_from: datetime.date, date_to: datetime.date
-) -> tuple[dict[int, list[availability.Busy]], dict[int, list[availability.Busy]]]:
-    """One query: the therapists' and the rooms' time off and bookings around the range, as
-    busy ranges by therapist and by room."""
-    # Wide enough for any wall-clock day in the range.
-    window_start = datetime.datetime.combine(date_from, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(
-        hours=2
+) -> SlotSearch | None:
+    """available_slots' reads for the range (its arguments, the same queries), or None when
+    the range offers nothing whatever the bookings: past the horizon, no room that suits, no
+    therapist bookable who offers the session."""
+    clinic = clinic_rules(rules or BookingRules.load())
+    date_from = max(date_from, availability.local_today(now))
+    date_to = min(date_to, availability.last_bookable_day(now, clinic))
+    if date_from > date_to:
+        return None
+    rooms = rooms if rooms is not None else rooms_for_session(session_type=session_type)
+    if rooms.tracked and not rooms.rooms:
+        return None  # the clinic keeps rooms, and none in use suits this session
+    if not notice:
+        clinic = without_notice(clinic)
+    personal, last_day = reads.therapists_searched(therapist_id, session_type, date_from, date_to, clinic, notice)
+    if not personal:
+        return None
+    hours = reads.working_hours(personal, date_from, date_to)
+    busy_by_therapist, room_busy = reads.busy_between(hours, [room.id for room in rooms.rooms], date_from, date_to)
+    return SlotSearch(
+        session_type=session_type,
+        now=now,
+        date_from=date_from,
+        date_to=date_to,
+        personal=personal,
+        last_day=last_day,
+        hours=hours,
+        busy=busy_by_therapist,
+        rooms=rooms,
+        room_times=_with_busy(rooms, room_busy),
     )
-    window_end = datetime.datetime.combine(date_to, datetime.time(), tzinfo=datetime.UTC) + datetime.timedelta(
-        days=1, hours=2
-    )
-    # A booking is busy until blocks_until (its end plus the buffer it was booked with), the
-    # same range the database's no-overlap constraint compares, so it joins the time off; the
-    # rooms' time off and bookings join the same query.
-    time_off = (
-        TimeOff.objects.filter(therapist_id__in=therapist_ids, start__lt=window_end, end__gt=window_start)
-        .annotate(kind=Value("therapist"), begins=EpochSeconds("start"), ends=EpochSeconds("end"))
-        .values_list("therapist_id", "begins", "ends", "kind")
-        .order_by()
-    )
-    bookings = (
-        Booking.objects.holding_time()
-        .filter(therapist_id__in=therapist_ids, start__lt=window_end, blocks_until__gt=window_start)
-        .annotate(kind=Value("therapist"), begins=EpochSeconds("start"), ends=EpochSeconds("blocks_until"))
-        .values_list("therapist_id", "begins", "ends", "kind")
-        .order_by()
-    )
-    parts = [bookings]
-    if rooms.rooms:
-        parts.extend(_room_busy_queries([room.id for room in rooms.rooms], window_start, window_end))
-    busy: dict[int, list[availability.BusySeconds]] = defaultdict(list)
-    room_busy: dict[int, list[availability.BusySeconds]] = defaultdict(list)
-    for pk, start, end, kind in time_off.union(*parts, all=True):
-        (busy if kind == "therapist" else room_busy)[pk].append(availability.BusySeconds(start, end))
-    return busy, room_busy
 
 
 def _with_free_rooms(
     free_for: dict[datetime.datetime, list[int]],
     rooms: RoomsForSession,
-    room_busy: dict[int, list[availability.Busy]],
+    room_times: list[availability.RoomTimes],
     session_type: SessionType,
 ) -> list[Slot]:
     """The free starts in order as slots, each with the rooms free for it; a start no room
@@ -315,9 +273,7 @@ def _with_free_rooms(
     starts = sorted(free_for)
     if not rooms.rooms:
         return [Slot(start, tuple(sorted(free_for[start]))) for start in starts]
-    free_rooms = availability.rooms_free_at(
-        starts, rooms=_with_busy(rooms, room_busy), session_minutes=session_type.duration_minutes
-    )
+    free_rooms = availability.rooms_free_at(starts, rooms=room_times, session_minutes=session_type.duration_minutes)
     return [
         Slot(start, tuple(sorted(free_for[start])), room_ids)
         for start, room_ids in zip(starts, free_rooms, strict=True)

@@ -1,13 +1,13 @@
 """Several days at a glance for the booking page: the week strip (which of seven days have a
-free start, and those starts) and the first day with a free start. Each is built on
-available_slots (bookings.slots.selectors) searched over many days at once, never day by day.
+free start, and those starts) and the first day with a free start. Each is built on one
+search's reads over many days at once (bookings.slots.selectors.slot_search), never day by day.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from bookings.models import BookingRules
-from bookings.slots.selectors import Slot, available_slots
+from bookings.slots.selectors import Slot, available_slots, slot_search
 from clinic.london import LONDON
 from clinic.models import SessionType
 
@@ -57,17 +57,28 @@ def week_strip(
     last_day: datetime.date,
     now: datetime.datetime,
     rules: BookingRules | None = None,
+    shown: datetime.date | None = None,
 ) -> WeekStrip:
     """Seven days from date_from (fewer at the booking horizon), each marked free or not, with
-    their free starts: one multi-day search."""
+    the free starts of the day ``shown`` (of every day when None): one search's reads. A day not
+    shown is only asked whether it has a start, which the first therapist with one answers, so
+    "first available" across a couple of hundred therapists works out one day's starts, not
+    seven."""
     days = [date_from + datetime.timedelta(days=n) for n in range(7)]
     days = [day for day in days if day <= last_day]
     if not days:
         return WeekStrip([], [])
-    found = available_slots(
+    search = slot_search(
         therapist_id=therapist_id, session_type=session_type, date_from=days[0], date_to=days[-1], now=now, rules=rules
     )
-    free = {slot.start.astimezone(LONDON).date() for slot in found}
+    if search is None:
+        return WeekStrip([StripDay(day, False) for day in days], [])
+    if shown is None:
+        found = search.slots(days[0], days[-1])
+        free = {slot.start.astimezone(LONDON).date() for slot in found}
+    else:
+        found = search.slots(shown, shown) if shown in days else []
+        free = {day for day in days if (bool(found) if day == shown else search.has_slot_on(day))}
     return WeekStrip([StripDay(day, day in free) for day in days], found)
 
 

@@ -153,7 +153,7 @@ def _slot_list(session_type, therapist_id, day, form, now, rules: BookingRules) 
     search = {"therapist_id": therapist_id, "session_type": session_type, "now": _end_of_minute(now), "rules": rules}
     # Weeks are counted from today, so the strip holding today starts with it.
     week_start = today + datetime.timedelta(days=(day - today).days // 7 * 7)
-    week = week_strip(date_from=week_start, last_day=form.last_day, **search)
+    week = week_strip(date_from=week_start, last_day=form.last_day, shown=day, **search)
     strip = week.days
     # "Next available" is always the first day after the one shown with free times, so the
     # button and the sentence under it name the same day and never point back. The strip
